@@ -1,0 +1,13 @@
+/* l_core.c - luaopen_cvision_core: the C module `cvision.core` that lua/cvision/ builds on.
+ * Each binding file adds its functions to the one table. */
+#include "lcv.h"
+
+int luaopen_cvision_core(lua_State *L);
+
+int luaopen_cvision_core(lua_State *L) {
+  lua_newtable(L);
+  lcv_open_tensor(L);
+  lua_pushliteral(L, CV_VERSION);
+  lua_setfield(L, -2, "version");
+  return 1;
+}

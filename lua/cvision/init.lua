@@ -1,0 +1,46 @@
+-- cvision: a small CNN toolkit with a C core and a Keras-like Lua API.
+-- `local cv = require "cvision"` gives the tensor functions directly (cv.tensor, cv.zeros, ...)
+-- and loads the submodules (cv.layers, cv.plot, ...) on first use, so start-up stays fast.
+local core = require "cvision.core"
+
+local M = {}
+M.core = core
+M._VERSION = core.version
+
+-- tensor constructors and helpers live in cvision.tensor and are copied here
+for k, v in pairs(require "cvision.tensor") do M[k] = v end
+
+-- submodules loaded lazily: cv.<name> requires "cvision.<file>"
+local submodules = {
+  layers = "layers", losses = "losses", metrics = "metrics", optimizers = "optimizers",
+  activations = "activations", callbacks = "callbacks", models = "models", data = "data",
+  datasets = "datasets", image = "image", plot = "plot", analysis = "analysis",
+  applications = "applications", initializers = "initializers",
+}
+M._submodules = submodules
+
+-- names re-exported from submodules at the top level, Keras-style (cv.Sequential, cv.Input, ...)
+local reexports = {
+  Sequential = "models", Model = "models", Input = "layers",
+  imread = "image", imwrite = "image",
+}
+
+setmetatable(M, {
+  __index = function(t, k)
+    local mod = submodules[k]
+    if mod then
+      local v = require("cvision." .. mod)
+      rawset(t, k, v)
+      return v
+    end
+    mod = reexports[k]
+    if mod then
+      local v = require("cvision." .. mod)[k]
+      rawset(t, k, v)
+      return v
+    end
+    return nil
+  end,
+})
+
+return M

@@ -1,0 +1,15 @@
+#!/bin/sh
+# tools/deps.sh - installs the Debian packages cvision needs, skipping those already present.
+# Idempotent; uses sudo when not root; runs `apt-get update` once, only when something is missing.
+PKGS="build-essential pkg-config liblua5.4-dev lua5.4 libpng-dev libopenblas-dev libstb-dev libedit-dev
+lua-busted lua-cjson luarocks fonts-wqy-microhei dataset-fashion-mnist"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "deps: installing$missing"
+$SUDO apt-get update -qq || exit 1
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing || exit 1
