@@ -8,7 +8,7 @@ LUA_INC  ?= /usr/include/lua5.4
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb -pthread
-LIBS      = -lopenblas -lpng -lstb -lm -pthread
+LIBS      = -lopenblas -lpng -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
 BUILD    ?= build
 
@@ -33,26 +33,26 @@ all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -I$(LUA_INC) -c $< -o $@
+	$(CC) $(CFLAGS) $(CVFLAGS) -I$(LUA_INC) -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/simd/%_avx2.o: csrc/simd/%_avx2.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -mavx2 -mfma -c $< -o $@
+	$(CC) $(CFLAGS) $(CVFLAGS) -mavx2 -mfma -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 $(LIBCV): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@.$$$$.tmp && ar rcs $@.$$$$.tmp $^ && mv -f $@.$$$$.tmp $@
 
 $(CORE_SO): $(BIND_OBJ) $(LIBCV)
-	$(CC) $(CFLAGS) -shared -o $@ $(BIND_OBJ) $(LIBCV) $(LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -shared -o $@.$$$$.tmp $(BIND_OBJ) $(LIBCV) $(LIBS) $(LDFLAGS) && mv -f $@.$$$$.tmp $@
 
 $(REPL_BIN): $(REPL_OBJ) $(BIND_OBJ) $(LIBCV)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LUALIB) -ledit $(LIBS) -ldl $(LDFLAGS) -Wl,-E
+	$(CC) $(CFLAGS) -o $@.$$$$.tmp $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LUALIB) -ledit $(LIBS) -ldl $(LDFLAGS) -Wl,-E && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/tests/%: csrc/tests/%.c $(LIBCV) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -o $@ $< $(LIBCV) $(LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(CVFLAGS) -o $@.$$$$.tmp $< $(LIBCV) $(LIBS) $(LDFLAGS) && mv -f $@.$$$$.tmp $@
 
 deps:
 	@sh tools/deps.sh

@@ -7,6 +7,11 @@ int luaopen_cvision_core(lua_State *L);
 int luaopen_cvision_core(lua_State *L) {
   lua_newtable(L);
   lcv_open_tensor(L);
+  lcv_open_image(L);
+  lcv_open_nn(L);   /* adds core.nn = {...} */
+  lcv_open_plot(L);
+  lcv_open_data(L);
+  lcv_open_sys(L);
   lua_pushliteral(L, CV_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

@@ -32,5 +32,10 @@ int lcv_error(lua_State *L, cv_status st, const char *what);
 
 /* Each binding file registers its functions into the module table on top of the stack. */
 void lcv_open_tensor(lua_State *L);
+void lcv_open_image(lua_State *L);
+void lcv_open_nn(lua_State *L);
+void lcv_open_plot(lua_State *L);
+void lcv_open_data(lua_State *L);
+void lcv_open_sys(lua_State *L);
 
 #endif
