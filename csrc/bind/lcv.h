@@ -37,5 +37,6 @@ void lcv_open_nn(lua_State *L);
 void lcv_open_plot(lua_State *L);
 void lcv_open_data(lua_State *L);
 void lcv_open_sys(lua_State *L);
+void lcv_open_bytes(lua_State *L);
 
 #endif

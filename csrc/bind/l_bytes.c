@@ -1,0 +1,96 @@
+/* l_bytes.c - raw bytes of tensors, for file formats (safetensors in cvision.saving).
+ * Bytes are always little-endian, whatever the host, so files move between machines. */
+#include "lcv.h"
+#include <string.h>
+
+static int host_is_le(void) {
+  const uint16_t one = 1;
+  return *(const uint8_t *)&one == 1;
+}
+
+/* Reverses each 4-byte group of n bytes (float32 on a big-endian host). */
+static void swap4(unsigned char *p, size_t n) {
+  for (size_t i = 0; i + 3 < n; i += 4) {
+    unsigned char a = p[i], b = p[i + 1];
+    p[i] = p[i + 3]; p[i + 1] = p[i + 2]; p[i + 2] = b; p[i + 3] = a;
+  }
+}
+
+/* tobytes(t) --> string of t's elements, little-endian, row-major */
+static int l_tobytes(lua_State *L) {
+  cv_tensor *t = lcv_checktensor(L, 1);
+  size_t n = (size_t)t->numel * cv_dtype_size(t->dtype);
+  if (n == 0) { lua_pushliteral(L, ""); return 1; }
+  if (host_is_le() || t->dtype != CV_FLOAT32) {
+    lua_pushlstring(L, (const char *)cv_tensor_data(t), n);
+    return 1;
+  }
+  luaL_Buffer b;
+  unsigned char *p = (unsigned char *)luaL_buffinitsize(L, &b, n);
+  memcpy(p, cv_tensor_data(t), n);
+  swap4(p, n);
+  luaL_pushresultsize(&b, n);
+  return 1;
+}
+
+static cv_dtype check_dtype(lua_State *L, int idx) {
+  const char *dt = luaL_optstring(L, idx, "float32");
+  if (strcmp(dt, "float32") == 0) return CV_FLOAT32;
+  if (strcmp(dt, "uint8") == 0) return CV_UINT8;
+  luaL_argerror(L, idx, "dtype must be 'float32' or 'uint8'");
+  return CV_FLOAT32;
+}
+
+/* frombytes(s, shape [, dtype [, offset]]) --> tensor holding the little-endian elements of s
+ * starting at byte offset (0-based, default 0); s must hold enough bytes. */
+static int l_frombytes(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  int64_t shape[CV_MAX_DIMS];
+  int nd = lcv_checkshape(L, 2, shape);
+  cv_dtype dt = check_dtype(L, 3);
+  lua_Integer off = luaL_optinteger(L, 4, 0);
+  luaL_argcheck(L, off >= 0 && (size_t)off <= len, 4, "offset out of range");
+  int64_t numel = cv_shape_numel(nd, shape);
+  luaL_argcheck(L, numel >= 0, 2, "shape too large");
+  size_t n = (size_t)numel * cv_dtype_size(dt);
+  if (n > len - (size_t)off)
+    return luaL_error(L, "frombytes: need %I bytes at offset %I, the string has %I",
+                      (lua_Integer)n, off, (lua_Integer)(len - (size_t)off));
+  cv_tensor *t = lcv_newtensor(L, dt, nd, shape);
+  if (n) {
+    memcpy(cv_tensor_data(t), s + off, n);
+    if (!host_is_le() && dt == CV_FLOAT32) swap4((unsigned char *)cv_tensor_data(t), n);
+  }
+  return 1;
+}
+
+/* copybytes(t, s [, offset]) --> t, filled in place from the little-endian elements of s */
+static int l_copybytes(lua_State *L) {
+  cv_tensor *t = lcv_checktensor(L, 1);
+  size_t len;
+  const char *s = luaL_checklstring(L, 2, &len);
+  lua_Integer off = luaL_optinteger(L, 3, 0);
+  luaL_argcheck(L, off >= 0 && (size_t)off <= len, 3, "offset out of range");
+  size_t n = (size_t)t->numel * cv_dtype_size(t->dtype);
+  if (n > len - (size_t)off)
+    return luaL_error(L, "copybytes: need %I bytes at offset %I, the string has %I",
+                      (lua_Integer)n, off, (lua_Integer)(len - (size_t)off));
+  if (n) {
+    memcpy(cv_tensor_data(t), s + off, n);
+    if (!host_is_le() && t->dtype == CV_FLOAT32) swap4((unsigned char *)cv_tensor_data(t), n);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
+static const luaL_Reg funcs[] = {
+  {"tobytes", l_tobytes},
+  {"frombytes", l_frombytes},
+  {"copybytes", l_copybytes},
+  {NULL, NULL}
+};
+
+void lcv_open_bytes(lua_State *L) {
+  luaL_setfuncs(L, funcs, 0);
+}
