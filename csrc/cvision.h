@@ -7,5 +7,6 @@
 #include "cv_status.h"
 #include "tensor.h"
 #include "random.h"
+#include "threadpool.h"
 
 #endif
