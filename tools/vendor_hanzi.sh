@@ -39,7 +39,7 @@ for _, ch in ipairs(chars) do
   f:write("      },\n")
   if d.radStrokes and d.radStrokes ~= cjson.null then
     local r = {}
-    for _, i in ipairs(d.radStrokes) do r[#r + 1] = tostring(i + 1) end
+    for _, i in ipairs(d.radStrokes) do r[#r + 1] = string.format("%d", i + 1) end
     f:write("      rad = {", table.concat(r, ","), "},\n")
   end
   f:write("    },\n")
