@@ -1,6 +1,8 @@
-# cvision - the one entry point: deps, all, test, check, bench, demo, install.
+# cvision - the one entry point: deps, all, test, check, bench, demo, data, install.
 # Core C sources (csrc/*.c) build libcvision with no Lua; csrc/bind/*.c are the Lua bindings;
 # csrc/simd/*_avx2.c get -mavx2 -mfma and are only called after runtime CPU detection.
+# Sources are globbed: a new .c file needs no edit here. `make BUILD=build-foo` keeps objects
+# apart; every output is written to a temp name and renamed, so parallel builds never collide.
 
 CC       ?= cc
 LUA      ?= lua5.4
@@ -28,44 +30,99 @@ LIBCV     = $(BUILD)/libcvision.a
 CORE_SO   = lua/cvision/core.so
 REPL_BIN  = bin/cvision
 
-.PHONY: all deps test ctest spec check bench demo data install clean
+# install locations (luarocks passes its own; `make install` alone uses /usr/local)
+PREFIX      ?= /usr/local
+INST_LUADIR ?= $(PREFIX)/share/lua/5.4
+INST_LIBDIR ?= $(PREFIX)/lib/lua/5.4
+INST_BINDIR ?= $(PREFIX)/bin
+
+# make check: everything instrumented, into its own folder and binary (bin/cvision-asan)
+ASAN_BUILD  = build-asan
+ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
+
+.PHONY: all deps test ctest spec check bench demo data install install-files rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -I$(LUA_INC) -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -I$(LUA_INC) -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/simd/%_avx2.o: csrc/simd/%_avx2.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -mavx2 -mfma -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -mavx2 -mfma -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 $(LIBCV): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@.$$$$.tmp && ar rcs $@.$$$$.tmp $^ && mv -f $@.$$$$.tmp $@
 
 $(CORE_SO): $(BIND_OBJ) $(LIBCV)
-	$(CC) $(CFLAGS) -shared -o $@.$$$$.tmp $(BIND_OBJ) $(LIBCV) $(LIBS) $(LDFLAGS) && mv -f $@.$$$$.tmp $@
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -o $@.$$$$.tmp $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LIBS) && mv -f $@.$$$$.tmp $@
 
 $(REPL_BIN): $(REPL_OBJ) $(BIND_OBJ) $(LIBCV)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@.$$$$.tmp $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LUALIB) -ledit $(LIBS) -ldl $(LDFLAGS) -Wl,-E && mv -f $@.$$$$.tmp $@
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@.$$$$.tmp $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LUALIB) -ledit $(LIBS) -ldl -Wl,-E && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/tests/%: csrc/tests/%.c $(LIBCV) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CVFLAGS) -o $@.$$$$.tmp $< $(LIBCV) $(LIBS) $(LDFLAGS) && mv -f $@.$$$$.tmp $@
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -o $@.$$$$.tmp $< $(LIBCV) $(LDFLAGS) $(LIBS) && mv -f $@.$$$$.tmp $@
 
+# Debian packages (idempotent, silent when all are there)
 deps:
 	@sh tools/deps.sh
 
+# C unit tests only / busted specs only (SPEC=spec/foo_spec.lua for one file)
 ctest: $(CTEST_BIN)
-	@sh tools/run_ctests.sh $(CTEST_BIN)
+	@sh tools/test.sh --no-busted $(CTEST_BIN)
 
 spec: $(CORE_SO) $(REPL_BIN)
-	@sh tools/run_specs.sh
+	@sh tools/test.sh
 
+# C unit tests + every spec; the last line is "tests: N passed, N failed"
 test: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/test.sh $(CTEST_BIN)
 
+# the same suite under AddressSanitizer + UBSan (+ LeakSanitizer): the busted specs run inside
+# bin/cvision-asan, so the statically linked core is instrumented too (see tools/check.sh)
+check: deps
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" REPL_BIN=bin/cvision-asan \
+	  $(ASAN_BUILD)/libcvision.a bin/cvision-asan $(ASAN_CTESTS)
+	@$(MAKE) --no-print-directory all
+	@sh tools/check.sh $(ASAN_CTESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(REPL_BIN) examples/chinese_characters.lua
+
+data: all
+	$(REPL_BIN) examples/make_data.lua
+
+bench: all
+	sh bench/run.sh
+
+# Installation. `luarocks make` builds with `make rock` (into $(BUILD)/rock, leaving the tree's
+# lua/cvision/core.so and bin/cvision alone) and installs with `make install-rock`.
+ROCK_DIR = $(BUILD)/rock
+
+rock:
+	@$(MAKE) --no-print-directory CORE_SO=$(ROCK_DIR)/core.so REPL_BIN=$(ROCK_DIR)/cvision \
+	  $(ROCK_DIR)/core.so $(ROCK_DIR)/cvision
+
+install-rock: rock
+	@$(MAKE) --no-print-directory install-files SO=$(ROCK_DIR)/core.so BIN=$(ROCK_DIR)/cvision
+
+install: $(CORE_SO) $(REPL_BIN)
+	@$(MAKE) --no-print-directory install-files SO=$(CORE_SO) BIN=$(REPL_BIN)
+
+install-files:
+	@test -n "$(SO)" && test -n "$(BIN)" || { echo "install-files: SO= and BIN= are needed"; exit 1; }
+	mkdir -p "$(INST_LUADIR)/cvision" "$(INST_LIBDIR)/cvision" "$(INST_BINDIR)"
+	cd lua && find cvision -name '*.lua' | while read -r f; do \
+	  mkdir -p "$(INST_LUADIR)/$$(dirname "$$f")" && cp -f "$$f" "$(INST_LUADIR)/$$f" || exit 1; done
+	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
+	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
+
 clean:
-	rm -rf $(BUILD) $(CORE_SO) $(REPL_BIN)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan

@@ -16,6 +16,7 @@ local submodules = {
   activations = "activations", callbacks = "callbacks", models = "models", data = "data",
   datasets = "datasets", image = "image", plot = "plot", analysis = "analysis",
   applications = "applications", initializers = "initializers",
+  sys = "sys",
 }
 M._submodules = submodules
 
@@ -23,6 +24,7 @@ M._submodules = submodules
 local reexports = {
   Sequential = "models", Model = "models", Input = "layers",
   imread = "image", imwrite = "image",
+  versions = "sys",
 }
 
 setmetatable(M, {
