@@ -1,7 +1,9 @@
-/* l_bytes.c - raw bytes of tensors, for file formats (safetensors in cvision.saving).
+/* l_bytes.c - raw bytes of tensors and their checksums, for file formats (safetensors in
+ * cvision.saving).
  * Bytes are always little-endian, whatever the host, so files move between machines. */
 #include "lcv.h"
 #include <string.h>
+#include <zlib.h>
 
 static int host_is_le(void) {
   const uint16_t one = 1;
@@ -84,7 +86,29 @@ static int l_copybytes(lua_State *L) {
   return 1;
 }
 
+/* crc32(s [, offset [, length [, crc]]]) --> CRC-32 (zlib's) of length bytes of s from the 0-based
+ * offset (default: to the end), continuing from crc; detects corrupt data in saved files */
+static int l_crc32(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_Integer off = luaL_optinteger(L, 2, 0);
+  luaL_argcheck(L, off >= 0 && (size_t)off <= len, 2, "offset out of range");
+  lua_Integer n = luaL_optinteger(L, 3, (lua_Integer)(len - (size_t)off));
+  luaL_argcheck(L, n >= 0 && (size_t)n <= len - (size_t)off, 3, "length out of range");
+  uLong crc = (uLong)luaL_optinteger(L, 4, 0);
+  const unsigned char *p = (const unsigned char *)s + off;
+  size_t left = (size_t)n;
+  while (left > 0) {                 /* zlib takes uInt lengths */
+    uInt chunk = left > 0x40000000u ? 0x40000000u : (uInt)left;
+    crc = crc32(crc, p, chunk);
+    p += chunk; left -= chunk;
+  }
+  lua_pushinteger(L, (lua_Integer)crc);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
+  {"crc32", l_crc32},
   {"tobytes", l_tobytes},
   {"frombytes", l_frombytes},
   {"copybytes", l_copybytes},
