@@ -1,19 +1,74 @@
--- cvision.tensor: the Lua side of the Tensor type (constructors, methods, printing).
--- The userdata and its kernels are in C (csrc/bind/l_tensor.c); methods written in Lua are
--- added to the same method table, so t:method() finds both.
+-- cvision.tensor: the Lua side of the Tensor type: constructors that accept a shape as a table
+-- or as numbers, and the functions copied into `cv`. The userdata, its metamethods (indexing,
+-- arithmetic with broadcasting, tostring) and every loop over elements are in C
+-- (csrc/bind/l_tensor.c over csrc/tensor_ops.c); methods written in Lua go into the same method
+-- table (core.Tensor.methods), so t:method() finds both.
+--
+-- Conventions: indices and axes are 1-based; argmax gives 1-based positions (a float32 tensor
+-- along an axis, a number without one); comparisons give uint8 masks of 0 and 1.
 local core = require "cvision.core"
 
 local M = {}
 local methods = core.Tensor.methods
+M.Tensor = core.Tensor
 
-core.Tensor.__index = function(t, k)
-  if k == "shape" then return core.shape(t) end
-  if k == "dtype" then return core.dtype(t) end
-  return methods[k]
+-- shape given as a table ({2, 3}) or as leading numbers (2, 3); returns shape, next argument
+local function shape_args(fname, ...)
+  local first = ...
+  if type(first) == "table" then return first, select(2, ...) end
+  local shape, n = {}, select("#", ...)
+  for i = 1, n do
+    local v = select(i, ...)
+    if type(v) ~= "number" then return shape, select(i, ...) end
+    shape[i] = v
+  end
+  if n == 0 then error(("bad argument #1 to '%s' (shape expected)"):format(fname), 3) end
+  return shape
 end
 
---- zeros(shape [, dtype]) --> tensor
-function M.zeros(shape, dtype) return core.empty(shape, dtype) end
+--- tensor(data [, dtype]) --> tensor from a nested table of numbers (shape inferred), a number
+--- (0-d) or a tensor (copied); dtype "float32" (default) or "uint8" (wraps around like numpy)
+M.tensor = core.tensor
+
+--- zeros(shape [, dtype]) / zeros(d1, d2, ... [, dtype]) --> tensor of zeros
+function M.zeros(...)
+  local shape, dtype = shape_args("zeros", ...)
+  return core.empty(shape, dtype)
+end
+
+--- ones(shape [, dtype]) --> tensor of ones
+function M.ones(...)
+  local shape, dtype = shape_args("ones", ...)
+  return core.full(shape, 1, dtype)
+end
+
+--- full(shape, value [, dtype]) --> tensor filled with value
+function M.full(shape, value, dtype) return core.full(shape, value, dtype) end
+
+--- zeros_like(t [, dtype]), ones_like(t [, dtype]) --> tensor shaped like t
+function M.zeros_like(t, dtype) return core.empty(t.shape, dtype or t.dtype) end
+function M.ones_like(t, dtype) return core.full(t.shape, 1, dtype or t.dtype) end
+
+--- arange(stop) | arange(start, stop [, step]) --> float32 tensor, like numpy
+M.arange = core.arange
+
+--- rand(shape [, lo, hi]) --> float32 uniform in [lo, hi) (default [0, 1)), from the seeded stream
+function M.rand(...)
+  local shape, lo, hi = shape_args("rand", ...)
+  return core.rand(shape, lo, hi)
+end
+
+--- randn(shape [, mean, std]) --> float32 normal draws from the seeded stream
+function M.randn(...)
+  local shape, mean, std = shape_args("randn", ...)
+  return core.randn(shape, mean, std)
+end
+
+--- concat(list [, axis=1]) --> tensor joining the list along axis
+M.concat = core.concat
+
+--- is_tensor(x) --> boolean
+M.is_tensor = core.is_tensor
 
 --- manual_seed(n): reseeds the one random stream (weights, shuffles, dropout, augmentation)
 function M.manual_seed(n) core.manual_seed(n) end
