@@ -1,0 +1,59 @@
+-- spec/packaging_spec.lua: PACKAGING (slow-ish, a few seconds after the first build):
+-- `luarocks --lua-version 5.4 --tree TMP make` installs cvision into a fresh temporary tree
+-- from this checkout (the rockspec builds into build-rock/, never touching the tree's own
+-- lua/cvision/core.so or bin/cvision), then a plain lua5.4 started outside the checkout, with
+-- only that tree's paths, can `require "cvision"`. No network: --deps-mode=none.
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return ok, out, code
+end
+
+local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+describe("luarocks packaging", function()
+  local tree, root
+  setup(function()
+    root = io.popen("pwd"):read("l")
+    tree = os.tmpname()
+    os.remove(tree)
+    assert(os.execute("mkdir -p " .. q(tree)))
+  end)
+  teardown(function()
+    if tree then os.execute("rm -rf " .. q(tree)) end
+  end)
+
+  it("installs into a fresh tree, where lua5.4 can require cvision", function()
+    local ok, out = sh("cd " .. q(root) .. " && luarocks --lua-version 5.4 --tree " .. q(tree)
+      .. " make --deps-mode=none cvision-scm-1.rockspec")
+    assert.is_true(ok, out)
+    assert.matches("cvision scm%-1 is now installed", out)
+
+    -- the tree's own search paths, and a directory outside the checkout
+    local _, lp = sh("luarocks --lua-version 5.4 --tree " .. q(tree) .. " path --lr-path")
+    local _, lcp = sh("luarocks --lua-version 5.4 --tree " .. q(tree) .. " path --lr-cpath")
+    lp, lcp = lp:gsub("%s+$", ""), lcp:gsub("%s+$", "")
+    local code = "package.path = " .. string.format("%q", lp) .. "; package.cpath = "
+      .. string.format("%q", lcp) .. "; local cv = require 'cvision'; "
+      .. "io.write(package.searchpath('cvision', package.path), ' ', "
+      .. "package.searchpath('cvision.core', package.cpath), ' ', cv._VERSION, ' ', "
+      .. "#cv.zeros{2, 3}:totable(), ' ', type(cv.versions{quiet = true}.openblas))"
+    local ok2, out2 = sh("cd " .. q(tree) .. " && lua5.4 -e " .. q(code))
+    assert.is_true(ok2, out2)
+    local init, so, version, rows, blas = out2:match("^(%S+) (%S+) (%S+) (%d+) (%S+)$")
+    assert.truthy(init, out2)
+    assert.equal(tree .. "/share/lua/5.4/cvision/init.lua", init)
+    assert.equal(tree .. "/lib/lua/5.4/cvision/core.so", so)
+    assert.equal(version, version:match("^%d+%.%d+%.%d+$"))
+    assert.equal("2", rows)
+    assert.equal("string", blas)
+
+    -- the installed REPL finds its Lua files next to it without any environment
+    local ok3, out3 = sh("cd / && env -u LUA_PATH -u LUA_PATH_5_4 " .. q(tree .. "/bin/cvision")
+      .. " -e " .. q("io.write(package.searchpath('cvision', package.path))"))
+    assert.is_true(ok3, out3)
+    assert.equal(tree .. "/bin/../share/lua/5.4/cvision/init.lua", out3)
+  end)
+end)
