@@ -7,6 +7,7 @@
 #include "cv_status.h"
 #include "tensor.h"
 #include "random.h"
+#include "tensor_ops.h"
 #include "threadpool.h"
 
 #endif
