@@ -1,0 +1,222 @@
+-- cvision.metrics: streaming metrics for compile{metrics = {...}}: each keeps counts over an epoch
+-- (reset_state, update_state(y_true, y_pred), result), so the epoch's value is exact, not a mean
+-- of batch means. Names follow Keras 3 ("accuracy", "sparse_top_k_categorical_accuracy", ...).
+-- "accuracy" is resolved from the loss as Keras does: sparse categorical accuracy with
+-- SparseCategoricalCrossentropy, categorical with CategoricalCrossentropy, binary with
+-- BinaryCrossentropy, else from the shapes of the first batch. Labels are 1-BASED class numbers.
+local core = require "cvision.core"
+
+local M = {}
+
+local Metric = {}
+Metric.__index = Metric
+M.Metric = Metric
+
+function Metric.__tostring(self) return ("<%s %s>"):format(self.class_name, self.name) end
+
+function Metric:reset_state() self.total, self.count = 0, 0 end
+
+--- result() --> the metric over everything seen since reset_state (0 before any update)
+function Metric:result()
+  if self.count == 0 then return 0 end
+  return self.total / self.count
+end
+
+--- metric(y_true, y_pred) --> value on this batch alone (Keras' metric function call)
+function Metric.__call(self, y_true, y_pred)
+  local t, c = self.total, self.count
+  self:reset_state()
+  self:update_state(y_true, y_pred)
+  local r = self:result()
+  self.total, self.count = t, c
+  return r
+end
+
+function Metric:get_config() return {name = self.name} end
+
+local classes = {}
+
+local function class(class_name, default_name, init)
+  local cls = setmetatable({}, {__index = Metric, __call = function(c, ...) return c.new(...) end})
+  cls.__index = cls
+  cls.__call = Metric.__call
+  cls.__tostring = Metric.__tostring
+  cls.class_name = class_name
+  function cls.new(args)
+    args = args or {}
+    if type(args) ~= "table" then
+      error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
+    end
+    local self = setmetatable({}, cls)
+    self.name = args.name or default_name
+    if init then
+      local ok, err = pcall(init, self, args)
+      if not ok then error(("bad argument to '%s' (%s)"):format(class_name, err), 2) end
+    end
+    self:reset_state()
+    return self
+  end
+  classes[class_name] = cls
+  M[class_name] = cls
+  return cls
+end
+
+local function nrows(t) return t.shape[1] or 1 end
+
+-- labels as a flat float32 (N) tensor of class numbers
+local function flat_labels(y_true, n)
+  if y_true.dtype ~= "float32" then y_true = y_true:astype("float32") end
+  if #y_true.shape ~= 1 then y_true = y_true:reshape{n} end
+  return y_true
+end
+
+-- argmax over the last axis, 1-based, as a float32 (N) tensor
+local function argmax_last(t)
+  local s = t.shape
+  local n = s[1]
+  local k = core.numel(t) // n
+  return t:reshape{n, k}:argmax(2):reshape{n}
+end
+
+local SCA = class("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
+function SCA:update_state(y_true, y_pred)
+  local n = nrows(y_pred)
+  local hits = argmax_last(y_pred):eq(flat_labels(y_true, n)):sum()
+  self.total = self.total + hits
+  self.count = self.count + n
+end
+
+local CA = class("CategoricalAccuracy", "categorical_accuracy")
+function CA:update_state(y_true, y_pred)
+  local n = nrows(y_pred)
+  local hits = argmax_last(y_pred):eq(argmax_last(y_true)):sum()
+  self.total = self.total + hits
+  self.count = self.count + n
+end
+
+local BA = class("BinaryAccuracy", "binary_accuracy", function(self, a)
+  self.threshold = a.threshold or 0.5
+  assert(type(self.threshold) == "number", "threshold must be a number")
+end)
+-- the mean over all elements of (pred > threshold) == (y_true > 0.5)
+function BA:update_state(y_true, y_pred)
+  local thr = self.from_logits and 0 or self.threshold
+  if self.from_logits and self.threshold ~= 0.5 then
+    thr = math.log(self.threshold / (1 - self.threshold))
+  end
+  local p = y_pred:gt(thr)
+  local t = y_true:gt(0.5)
+  if core.numel(t) ~= core.numel(p) then
+    error(("binary_accuracy: y_true has %d values, y_pred %d"):format(core.numel(t), core.numel(p)), 2)
+  end
+  if #t.shape ~= #p.shape then t = t:reshape(p.shape) end
+  self.total = self.total + p:eq(t):sum()
+  self.count = self.count + core.numel(p)
+end
+function BA:get_config() return {name = self.name, threshold = self.threshold} end
+
+local STK = class("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", function(self, a)
+  self.k = a.k or a[1] or 5
+  assert(math.type(self.k) == "integer" and self.k >= 1, "k must be a positive integer")
+end)
+function STK:update_state(y_true, y_pred)
+  local n = nrows(y_pred)
+  local hits = core.nn.topk_correct(y_pred, flat_labels(y_true, n), self.k)
+  self.total = self.total + hits
+  self.count = self.count + n
+end
+function STK:get_config() return {name = self.name, k = self.k} end
+
+-- the mean of a loss kernel over samples, for "mse"/"mae" as metrics
+local function loss_metric(class_name, default_name, kernel)
+  local cls = class(class_name, default_name)
+  function cls:update_state(y_true, y_pred)
+    local n = nrows(y_pred)
+    self.total = self.total + core.nn.loss(kernel, nil, y_pred, y_true, false) * n
+    self.count = self.count + n
+  end
+  return cls
+end
+loss_metric("MeanSquaredError", "mean_squared_error", "mean_squared_error")
+loss_metric("MeanAbsoluteError", "mean_absolute_error", "mean_absolute_error")
+
+-- the accuracy flavour each loss kind implies
+local accuracy_for = {
+  sparse_categorical = SCA, categorical = CA, binary = BA,
+}
+
+local string_names = {
+  sparse_categorical_accuracy = SCA, categorical_accuracy = CA, binary_accuracy = BA,
+  sparse_top_k_categorical_accuracy = STK, mse = M.MeanSquaredError, mae = M.MeanAbsoluteError,
+  mean_squared_error = M.MeanSquaredError, mean_absolute_error = M.MeanAbsoluteError,
+}
+
+--- get(identifier, loss) --> a metric object, or nil plus a resolver when "accuracy" must wait for
+-- the shapes of the first batch (losses that do not say which accuracy they mean).
+function M.get(id, loss)
+  if type(id) == "table" and getmetatable(id) and rawget(getmetatable(id), "class_name") then
+    if loss and loss.from_logits and id.class_name == "BinaryAccuracy" then id.from_logits = true end
+    return id
+  end
+  if type(id) == "string" then
+    if id == "accuracy" or id == "acc" then
+      local cls = loss and accuracy_for[loss.kind]
+      if cls then
+        local m = cls.new{name = "accuracy"}
+        if cls == BA and loss.from_logits then m.from_logits = true end
+        return m
+      end
+      return M.Accuracy.new{name = "accuracy"}
+    end
+    local cls = string_names[id] or classes[id]
+    if not cls then
+      local names = {"accuracy"}
+      for k in pairs(string_names) do names[#names + 1] = k end
+      table.sort(names)
+      error(("unknown metric '%s' (known: %s)"):format(id, table.concat(names, ", ")), 2)
+    end
+    local m = cls.new()
+    if cls == BA and loss and loss.from_logits then m.from_logits = true end
+    return m
+  end
+  if type(id) == "table" and id.class_name then
+    local cls = classes[id.class_name]
+    if not cls then error(("unknown metric class '%s'"):format(tostring(id.class_name)), 2) end
+    local m = cls.new(id.config or {})
+    if cls == BA and loss and loss.from_logits then m.from_logits = true end
+    return m
+  end
+  error(("bad metric %s: expected a metric object or a name such as \"accuracy\""):format(tostring(id)), 2)
+end
+
+-- "accuracy" with a loss that does not say which: decided on the first batch from the shapes as
+-- Keras 3 does (one output column: binary; targets of lower rank or one column: sparse).
+local Acc = class("Accuracy", "accuracy")
+function Acc:update_state(y_true, y_pred)
+  if not self.impl then
+    local ps, ts = y_pred.shape, y_true.shape
+    local cls
+    if ps[#ps] == 1 then cls = BA
+    elseif #ts < #ps or ts[#ts] == 1 then cls = SCA
+    else cls = CA end
+    self.impl = cls.new{name = self.name}
+  end
+  self.impl:update_state(y_true, y_pred)
+  self.total, self.count = self.impl.total, self.impl.count
+end
+function Acc:reset_state()
+  self.total, self.count = 0, 0
+  if self.impl then self.impl:reset_state() end
+end
+
+--- serialize(metric) --> "accuracy" or {class_name=, config=} for a model file
+function M.serialize(m)
+  if m.name == "accuracy" and (m.class_name == "Accuracy" or m.class_name == "SparseCategoricalAccuracy"
+      or m.class_name == "CategoricalAccuracy" or m.class_name == "BinaryAccuracy") and m.threshold == nil
+      or (m.name == "accuracy" and m.class_name == "BinaryAccuracy" and m.threshold == 0.5) then
+    return "accuracy"
+  end
+  return {class_name = m.class_name, config = m:get_config()}
+end
+
+return M
