@@ -1,0 +1,119 @@
+-- cvision.activations: Keras' activations by name or function. relu, leaky_relu, relu6, tanh,
+-- sigmoid, softmax (over the last axis), exponential, linear run as C kernels (core.nn);
+-- `register(name, f, df)` adds one written in Lua. As functions, `cv.activations.relu(x)` returns a
+-- new tensor; layers use `get(spec)`, which gives an object with in-place-capable forward/backward.
+local core = require "cvision.core"
+local tensor = require "cvision.tensor"
+
+local M = {}
+
+local builtin = {
+  relu = true, leaky_relu = true, relu6 = true, tanh = true, sigmoid = true, softmax = true,
+  exponential = true, linear = true,
+}
+-- Keras' default slope of the leaky_relu activation function (keras.activations.leaky_relu)
+local LEAKY_DEFAULT = 0.2
+
+local registered = {}   -- name --> {forward = f(x) --> y, backward = df(dy, x, y) --> dx}
+local by_function = {}  -- function --> name, for the functions of this module and registered ones
+
+local function nn() return core.nn end
+
+local Activation = {}
+Activation.__index = Activation
+
+-- forward(y, x): y = f(x); y may be x (in place) for the C kernels
+function Activation:forward(y, x)
+  if self.custom then
+    local r = self.custom.forward(x)
+    y:copy(r)
+    return y
+  end
+  nn().activation_forward(y, x, self.name, self.alpha or 0)
+  return y
+end
+
+-- backward(dx, dy, x, y): dx = dy * f'(x) (softmax: the full Jacobian product)
+function Activation:backward(dx, dy, x, y)
+  if self.custom then
+    if not self.custom.backward then
+      error(("activation '%s' has no derivative: register it with "
+        .. "cv.activations.register(name, f, df)"):format(self.name), 3)
+    end
+    dx:copy(self.custom.backward(dy, x, y))
+    return dx
+  end
+  nn().activation_backward(dx, dy, x, y, self.name, self.alpha or 0)
+  return dx
+end
+
+function Activation:is_linear() return self.name == "linear" and not self.custom end
+
+--- get(spec [, alpha]) --> activation object (spec: a name, nil = linear, a function of this
+--- module or a registered function, or an activation object)
+function M.get(spec, alpha)
+  if spec == nil then spec = "linear" end
+  if type(spec) == "table" and getmetatable(spec) == Activation then return spec end
+  if type(spec) == "function" then
+    local name = by_function[spec]
+    if not name then
+      return setmetatable({name = "custom", custom = {forward = spec}}, Activation)
+    end
+    spec = name
+  end
+  if type(spec) ~= "string" then
+    error(("bad argument #1 to 'get' (activation name or function expected, got %s)"):format(type(spec)), 2)
+  end
+  local name = spec:lower()
+  if name == "none" then name = "linear" end
+  if builtin[name] then
+    if name == "leaky_relu" then alpha = alpha or LEAKY_DEFAULT end
+    return setmetatable({name = name, alpha = alpha}, Activation)
+  end
+  local r = registered[name]
+  if r then return setmetatable({name = name, custom = r}, Activation) end
+  local names = {}
+  for k in pairs(builtin) do names[#names + 1] = k end
+  for k in pairs(registered) do names[#names + 1] = k end
+  table.sort(names)
+  error(("unknown activation '%s' (known: %s)"):format(spec, table.concat(names, ", ")), 2)
+end
+
+--- serialize(spec) --> the name, for configs (nil for linear)
+function M.serialize(spec)
+  local a = M.get(spec)
+  if a.name == "custom" then
+    error("a custom activation function cannot be saved: register it with cv.activations.register", 2)
+  end
+  return a.name
+end
+
+--- register(name, f [, df]): f(x) --> y (a new tensor); df(dy, x, y) --> dx
+function M.register(name, f, df)
+  if type(name) ~= "string" then error("bad argument #1 to 'register' (name expected)", 2) end
+  if type(f) ~= "function" then error("bad argument #2 to 'register' (function expected)", 2) end
+  if df ~= nil and type(df) ~= "function" then error("bad argument #3 to 'register' (function expected)", 2) end
+  if builtin[name:lower()] then error(("bad argument #1 to 'register' ('%s' is built in)"):format(name), 2) end
+  registered[name:lower()] = {forward = f, backward = df}
+  by_function[f] = name:lower()
+  M[name] = M[name] or f
+end
+
+-- the functional forms: cv.activations.relu(x) --> new tensor
+local function functional(name)
+  local f = function(x, alpha)
+    local xf = x
+    if x.dtype ~= "float32" then xf = x:astype("float32") end
+    local y = tensor.zeros(xf.shape)
+    core.nn.activation_forward(y, xf, name, alpha or (name == "leaky_relu" and LEAKY_DEFAULT) or 0)
+    return y
+  end
+  by_function[f] = name
+  return f
+end
+
+for name in pairs(builtin) do M[name] = functional(name) end
+
+M.names = {"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear"}
+
+return M

@@ -1,0 +1,202 @@
+-- cvision.initializers: Keras' weight initialisers, by name or as configurable objects.
+-- Fans follow keras.initializers' compute_fans (a conv kernel (kh, kw, in, out) has
+-- fan_in = kh*kw*in, fan_out = kh*kw*out). Everything draws from the one global random stream in
+-- a fixed order, so cv.manual_seed(n) reproduces the weights.
+local core = require "cvision.core"
+local tensor = require "cvision.tensor"
+
+local M = {}
+
+local function numel(shape)
+  local n = 1
+  for i = 1, #shape do n = n * shape[i] end
+  return n
+end
+
+--- compute_fans(shape) --> fan_in, fan_out (as Keras)
+function M.compute_fans(shape)
+  local n = #shape
+  if n == 0 then return 1, 1 end
+  if n == 1 then return shape[1], shape[1] end
+  if n == 2 then return shape[1], shape[2] end
+  local rf = 1
+  for i = 1, n - 2 do rf = rf * shape[i] end
+  return shape[n - 1] * rf, shape[n] * rf
+end
+
+-- uniform in [lo, hi)
+local function uniform(shape, lo, hi)
+  local u = tensor.rand(shape)
+  return u * (hi - lo) + lo
+end
+
+-- standard normal truncated to [-2, 2] (out-of-range values redrawn, in element order)
+local function truncated_std_normal(shape)
+  local n = numel(shape)
+  if n == 0 then return tensor.zeros(shape) end
+  local flat = tensor.randn({n}):totable()
+  local bad = {}
+  for i = 1, n do if flat[i] < -2 or flat[i] > 2 then bad[#bad + 1] = i end end
+  while #bad > 0 do
+    local redraw = tensor.randn({#bad}):totable()
+    local still = {}
+    for j, i in ipairs(bad) do
+      local v = redraw[j]
+      flat[i] = v
+      if v < -2 or v > 2 then still[#still + 1] = i end
+    end
+    bad = still
+  end
+  return tensor.tensor(flat):reshape(shape)
+end
+
+local Initializer = {}
+Initializer.__index = Initializer
+Initializer.__call = function(self, shape) return self:draw(shape) end
+
+local function class(name, defaults, draw)
+  local cls = setmetatable({}, {__index = Initializer})
+  cls.__index = cls
+  cls.__call = Initializer.__call
+  cls.class_name = name
+  cls.draw = draw
+  M[name] = function(cfg)
+    cfg = cfg or {}
+    if type(cfg) ~= "table" then
+      error(("bad argument #1 to '%s' (table of arguments expected)"):format(name), 2)
+    end
+    local config = {}
+    for k, v in pairs(defaults) do config[k] = v end
+    for k, v in pairs(cfg) do
+      if defaults[k] == nil and k ~= "seed" then
+        error(("bad argument to '%s' (unknown keyword argument '%s')"):format(name, tostring(k)), 2)
+      end
+      config[k] = v
+    end
+    return setmetatable({config = config}, cls)
+  end
+  return cls
+end
+
+function Initializer:get_config()
+  local c = {}
+  for k, v in pairs(self.config) do c[k] = v end
+  return c
+end
+
+class("Zeros", {}, function(_, shape) return tensor.zeros(shape) end)
+class("Ones", {}, function(_, shape) return tensor.zeros(shape) + 1 end)
+class("Constant", {value = 0}, function(self, shape) return tensor.zeros(shape) + self.config.value end)
+class("RandomUniform", {minval = -0.05, maxval = 0.05}, function(self, shape)
+  return uniform(shape, self.config.minval, self.config.maxval)
+end)
+class("RandomNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
+  return tensor.randn(shape) * self.config.stddev + self.config.mean
+end)
+class("TruncatedNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
+  return truncated_std_normal(shape) * self.config.stddev + self.config.mean
+end)
+
+local function variance_scaling(self, shape)
+  local c = self.config
+  local fan_in, fan_out = M.compute_fans(shape)
+  local n
+  if c.mode == "fan_in" then n = fan_in
+  elseif c.mode == "fan_out" then n = fan_out
+  elseif c.mode == "fan_avg" then n = (fan_in + fan_out) / 2
+  else error(("VarianceScaling: mode must be fan_in, fan_out or fan_avg, got %s"):format(tostring(c.mode)), 3) end
+  local scale = c.scale / math.max(1, n)
+  if c.distribution == "truncated_normal" then
+    -- 0.879...: stddev of a standard normal truncated to [-2, 2]
+    return truncated_std_normal(shape) * (math.sqrt(scale) / 0.87962566103423978)
+  elseif c.distribution == "untruncated_normal" or c.distribution == "normal" then
+    return tensor.randn(shape) * math.sqrt(scale)
+  elseif c.distribution == "uniform" then
+    local limit = math.sqrt(3 * scale)
+    return uniform(shape, -limit, limit)
+  end
+  error(("VarianceScaling: unknown distribution %s"):format(tostring(c.distribution)), 3)
+end
+
+class("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution = "truncated_normal"}, variance_scaling)
+
+-- the named variance-scaling initialisers: fixed scale/mode/distribution
+local function fixed(name, scale, mode, distribution)
+  local cls = class(name, {}, variance_scaling)
+  local make = M[name]
+  M[name] = function(cfg)
+    local obj = make(cfg)
+    obj.config.scale, obj.config.mode, obj.config.distribution = scale, mode, distribution
+    obj.get_config = function(s)
+      local c = {}
+      for k, v in pairs(s.config) do
+        if k ~= "scale" and k ~= "mode" and k ~= "distribution" then c[k] = v end
+      end
+      return c
+    end
+    return obj
+  end
+  return cls
+end
+
+fixed("GlorotUniform", 1.0, "fan_avg", "uniform")
+fixed("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+fixed("HeNormal", 2.0, "fan_in", "truncated_normal")
+fixed("HeUniform", 2.0, "fan_in", "uniform")
+fixed("LecunNormal", 1.0, "fan_in", "truncated_normal")
+fixed("LecunUniform", 1.0, "fan_in", "uniform")
+
+local aliases = {
+  zeros = "Zeros", ones = "Ones", constant = "Constant", random_uniform = "RandomUniform",
+  random_normal = "RandomNormal", truncated_normal = "TruncatedNormal",
+  variance_scaling = "VarianceScaling", glorot_uniform = "GlorotUniform",
+  glorot_normal = "GlorotNormal", he_normal = "HeNormal", he_uniform = "HeUniform",
+  lecun_normal = "LecunNormal", lecun_uniform = "LecunUniform",
+}
+local canonical = {}
+for k, v in pairs(aliases) do canonical[v] = k end
+
+-- functional forms: cv.initializers.glorot_uniform(shape) --> tensor
+for alias, cls_name in pairs(aliases) do
+  M[alias] = function(shape) return M[cls_name]()(shape) end
+end
+
+--- get(spec) --> initializer object (spec: a name, a class name, {class_name=, config=}, an
+--- initializer object or a function(shape) --> tensor)
+function M.get(spec)
+  if type(spec) == "table" and getmetatable(spec) and getmetatable(spec).class_name then return spec end
+  if type(spec) == "function" then
+    return setmetatable({config = {}, fn = spec}, {class_name = "custom", __index = {
+      draw = function(s, shape) return s.fn(shape) end,
+      get_config = function() return {} end},
+      __call = function(s, shape) return s.fn(shape) end})
+  end
+  if type(spec) == "table" and spec.class_name then
+    local make = M[aliases[spec.class_name] or spec.class_name]
+    if type(make) ~= "function" or not canonical[aliases[spec.class_name] or spec.class_name] then
+      error(("unknown initializer '%s'"):format(tostring(spec.class_name)), 2)
+    end
+    return make(spec.config)
+  end
+  if type(spec) == "string" then
+    local cls = aliases[spec] or (canonical[spec] and spec)
+    if cls then return M[cls]() end
+    local names = {}
+    for k in pairs(aliases) do names[#names + 1] = k end
+    table.sort(names)
+    error(("unknown initializer '%s' (known: %s)"):format(spec, table.concat(names, ", ")), 2)
+  end
+  error(("bad argument #1 to 'get' (initializer name, table or function expected, got %s)"):format(type(spec)), 2)
+end
+
+--- serialize(init) --> "glorot_uniform" for defaults, or {class_name=, config=} (JSON-friendly)
+function M.serialize(init)
+  local obj = M.get(init)
+  local cls = getmetatable(obj).class_name
+  if cls == "custom" then error("a custom initializer function cannot be saved", 2) end
+  local cfg = obj:get_config()
+  if next(cfg) == nil and canonical[cls] then return canonical[cls] end
+  return {class_name = cls, config = cfg}
+end
+
+return M

@@ -1,0 +1,413 @@
+-- cvision.layers.core: Input, Dense, Flatten, Reshape, Rescaling, Dropout and the activation
+-- layers (Activation, ReLU, LeakyReLU, Softmax), with Keras' arguments and default names.
+local core = require "cvision.core"
+local tensor = require "cvision.tensor"
+local base = require "cvision.layers.base"
+local activations = require "cvision.activations"
+local initializers = require "cvision.initializers"
+
+local M = {}
+local class, shape_str = base.class, base.shape_str
+
+local function nn() return core.nn end
+
+local function check_int(cls, v, what, lo)
+  if type(v) == "number" and math.type(v) ~= "integer" and v == math.floor(v) then v = math.tointeger(v) end
+  if math.type(v) ~= "integer" or v < (lo or 1) then
+    base.argerror(cls, ("%s must be a positive integer, got %s"):format(what, tostring(v)), 3)
+  end
+  return v
+end
+M.check_int = check_int
+
+local function check_number(cls, v, what)
+  if type(v) ~= "number" then
+    base.argerror(cls, ("%s must be a number, got %s"):format(what, tostring(v)), 3)
+  end
+  return v
+end
+
+local function init_config(obj) return initializers.serialize(obj) end
+
+---------------------------------------------------------------------------------------------------
+-- Input: not a layer of the model's list (Keras 3); a marker with the sample shape
+---------------------------------------------------------------------------------------------------
+
+local InputLayer = {}
+InputLayer.__index = InputLayer
+InputLayer.class_name = "InputLayer"
+InputLayer.__tostring = function(self) return ("<InputLayer %s %s>"):format(self.name, shape_str(self.shape, true)) end
+M.InputLayer = InputLayer
+
+--- Input{h, w, c} | Input{shape={h, w, c}, name=} | Input({h, w, c} [, {name=}])
+function M.Input(a, kw)
+  local shape, opts = nil, kw or {}
+  if type(a) == "table" and not base.is_tensor(a) then
+    if a.shape ~= nil then
+      shape = a.shape
+      for k, v in pairs(a) do if k ~= "shape" and type(k) == "string" then opts[k] = v end end
+    else
+      shape = {}
+      for i = 1, #a do shape[i] = a[i] end
+      for k, v in pairs(a) do if type(k) == "string" then opts[k] = v end end
+    end
+  elseif type(a) == "number" then
+    shape = {a}
+  end
+  if type(shape) == "number" then shape = {shape} end
+  if type(shape) ~= "table" or #shape == 0 then
+    error("bad argument #1 to 'Input' (shape expected: Input{h, w, c} or Input{shape = {h, w, c}})", 2)
+  end
+  for k in pairs(opts) do
+    if k ~= "name" and k ~= "batch_size" and k ~= "dtype" then
+      error(("bad argument to 'Input' (unknown keyword argument '%s')"):format(k), 2)
+    end
+  end
+  local s = {}
+  for i = 1, #shape do
+    local d = shape[i]
+    if type(d) == "number" and d == math.floor(d) then d = math.tointeger(d) end
+    if math.type(d) ~= "integer" or d < 1 then
+      error(("bad argument #1 to 'Input' (shape must hold positive integers, got %s)"):format(
+        shape_str(shape)), 2)
+    end
+    s[i] = d
+  end
+  local self = setmetatable({shape = s, is_input = true, batch_size = opts.batch_size,
+    dtype = opts.dtype or "float32", name = opts.name or base.unique_name("input_layer")}, InputLayer)
+  return self
+end
+
+function InputLayer:get_config()
+  return {name = self.name, shape = base.copy_shape(self.shape), batch_size = self.batch_size,
+    dtype = self.dtype}
+end
+
+---------------------------------------------------------------------------------------------------
+-- Dense
+---------------------------------------------------------------------------------------------------
+
+local Dense = class("Dense", nil, {
+  positional = {"units"}, required = {"units"},
+  defaults = {use_bias = true, kernel_initializer = "glorot_uniform", bias_initializer = "zeros"},
+  extra = {"activation"},
+})
+M.Dense = Dense
+
+function Dense:init(a)
+  self.units = check_int("Dense", a.units, "units")
+  self.activation = activations.get(a.activation)
+  self.use_bias = a.use_bias and true or false
+  self.kernel_initializer = initializers.get(a.kernel_initializer)
+  self.bias_initializer = initializers.get(a.bias_initializer)
+end
+
+function Dense:compute_output_shape(s)
+  if #s < 1 then self:fail("expected input of rank >= 1 (features), got " .. shape_str(s, true), 3) end
+  local out = base.copy_shape(s)
+  out[#out] = self.units
+  return out
+end
+
+function Dense:build(s)
+  if self.built and type(s) == "table" and s[#s] ~= self.input_shape[#self.input_shape] then
+    self:fail(("expected input with last axis %d, got %s"):format(self.input_shape[#self.input_shape],
+      shape_str(s, true)), 2)
+  end
+  return base.Layer.build(self, s)
+end
+
+function Dense:_build(s)
+  local k = s[#s]
+  self:add_weight("kernel", self.kernel_initializer({k, self.units}))
+  if self.use_bias then self:add_weight("bias", self.bias_initializer({self.units})) end
+end
+
+-- Dense checks only the last axis (Keras' InputSpec axes={-1: k}), any rank >= 2 with the batch
+function Dense:check_input(x, level)
+  if not self.built then return base.Layer.check_input(self, x, (level or 1) + 1) end
+  if not base.is_tensor(x) then self:fail("expected a tensor input, got " .. type(x), (level or 1) + 1) end
+  local s = x.shape
+  local k = self.input_shape[#self.input_shape]
+  if #s < 2 or s[#s] ~= k then
+    local msg = ("expected input with last axis %d, got %s"):format(k, shape_str(s))
+    if #s == 1 and s[1] == k then
+      msg = msg .. (": a single sample needs a batch axis, use x:reshape{1, %d} or X:slice(i, i)"):format(k)
+    end
+    self:fail(msg, (level or 1) + 1)
+  end
+  return s
+end
+
+function Dense:_forward(x)
+  local s = x.shape
+  local k = s[#s]
+  local rows = core.numel(x) // k
+  local x2 = x
+  if #s ~= 2 then x2 = x:reshape{rows, k} end
+  local z = self:buf("z", {rows, self.units})
+  nn().dense_forward(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil)
+  local y = z
+  if not self.activation:is_linear() then
+    y = self:buf("y", {rows, self.units})
+    self.activation:forward(y, z)
+  end
+  self._x, self._z, self._y = x2, z, y
+  if #s ~= 2 then
+    local ys = base.copy_shape(s)
+    ys[#ys] = self.units
+    return y:reshape(ys)
+  end
+  return y
+end
+
+function Dense:_backward(dy)
+  local x2, z, y = self._x, self._z, self._y
+  local dy2 = dy
+  if #dy.shape ~= 2 then dy2 = dy:reshape(z.shape) end
+  local dz = dy2
+  if not self.activation:is_linear() then
+    dz = self:buf("dz", z.shape)
+    self.activation:backward(dz, dy2, z, y)
+  end
+  local dx = self:buf("dx", x2.shape)
+  nn().dense_backward(dx, self.grads[1], self.use_bias and self.grads[2] or nil, dz, x2, self.weights[1])
+  if #dy.shape ~= 2 then
+    local xs = base.copy_shape(dy.shape)
+    xs[#xs] = x2.shape[2]
+    return dx:reshape(xs)
+  end
+  return dx
+end
+
+function Dense:_config()
+  return {units = self.units, activation = activations.serialize(self.activation),
+    use_bias = self.use_bias, kernel_initializer = init_config(self.kernel_initializer),
+    bias_initializer = init_config(self.bias_initializer)}
+end
+
+---------------------------------------------------------------------------------------------------
+-- Flatten, Reshape: views in NHWC order
+---------------------------------------------------------------------------------------------------
+
+local Flatten = class("Flatten", nil, {positional = {}, defaults = {}, extra = {"data_format"}})
+M.Flatten = Flatten
+
+function Flatten:init(a)
+  if a.data_format ~= nil and a.data_format ~= "channels_last" then
+    base.argerror("Flatten", "only data_format \"channels_last\" is supported", 3)
+  end
+end
+
+function Flatten:compute_output_shape(s)
+  if #s < 1 then self:fail("expected input of rank >= 1, got " .. shape_str(s, true), 3) end
+  return {base.numel(s)}
+end
+
+function Flatten:_forward(x)
+  self._xshape = x.shape
+  return x:reshape{x.shape[1], self.output_shape[1]}
+end
+
+function Flatten:_backward(dy)
+  return dy:reshape(self._xshape)
+end
+
+local Reshape = class("Reshape", nil, {positional = {"target_shape"}, required = {"target_shape"}, defaults = {}})
+M.Reshape = Reshape
+
+function Reshape:init(a)
+  local t = a.target_shape
+  if type(t) == "number" then t = {t} end
+  if type(t) ~= "table" then base.argerror("Reshape", "target_shape must be a list of integers", 3) end
+  local unknown = 0
+  self.target_shape = {}
+  for i = 1, #t do
+    local d = t[i]
+    if d == -1 then unknown = unknown + 1 else d = check_int("Reshape", d, "target_shape entries") end
+    self.target_shape[i] = d
+  end
+  if unknown > 1 then base.argerror("Reshape", "target_shape may hold at most one -1", 3) end
+end
+
+function Reshape:compute_output_shape(s)
+  local n = base.numel(s)
+  local out, known, at = {}, 1, nil
+  for i, d in ipairs(self.target_shape) do
+    out[i] = d
+    if d == -1 then at = i else known = known * d end
+  end
+  if at then
+    if n % known ~= 0 then
+      self:fail(("cannot reshape input %s to %s"):format(shape_str(s, true), shape_str(self.target_shape, true)), 3)
+    end
+    out[at] = n // known
+  elseif known ~= n then
+    self:fail(("cannot reshape input %s (%d values) to %s (%d values)"):format(shape_str(s, true), n,
+      shape_str(self.target_shape, true), known), 3)
+  end
+  return out
+end
+
+function Reshape:_forward(x)
+  self._xshape = x.shape
+  return x:reshape(base.batched(x.shape[1], self.output_shape))
+end
+
+function Reshape:_backward(dy) return dy:reshape(self._xshape) end
+
+function Reshape:_config() return {target_shape = base.copy_shape(self.target_shape)} end
+
+---------------------------------------------------------------------------------------------------
+-- Rescaling: y = x*scale + offset (uint8 images are converted to float32 first)
+---------------------------------------------------------------------------------------------------
+
+local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, required = {"scale"},
+  defaults = {offset = 0.0}})
+M.Rescaling = Rescaling
+
+function Rescaling:init(a)
+  self.scale = check_number("Rescaling", a.scale, "scale")
+  self.offset = check_number("Rescaling", a.offset, "offset")
+end
+
+function Rescaling:_forward(x)
+  local xf = x
+  if x.dtype ~= "float32" then xf = x:astype("float32") end
+  local y = self:buf("y", x.shape)
+  if tensor.scale_into then
+    tensor.scale_into(y, xf, self.scale, self.offset)
+  else
+    y:copy(xf * self.scale + self.offset)
+  end
+  return y
+end
+
+function Rescaling:_backward(dy)
+  local dx = self:buf("dx", dy.shape)
+  if tensor.scale_into then tensor.scale_into(dx, dy, self.scale, 0)
+  else dx:copy(dy * self.scale) end
+  return dx
+end
+
+function Rescaling:_config() return {scale = self.scale, offset = self.offset} end
+
+---------------------------------------------------------------------------------------------------
+-- Dropout: inverted dropout, active only in training
+---------------------------------------------------------------------------------------------------
+
+local Dropout = class("Dropout", nil, {positional = {"rate", "noise_shape", "seed"}, required = {"rate"},
+  defaults = {}})
+M.Dropout = Dropout
+
+function Dropout:init(a)
+  local r = check_number("Dropout", a.rate, "rate")
+  if r < 0 or r >= 1 then base.argerror("Dropout", ("rate must be in [0, 1), got %s"):format(r), 3) end
+  if a.noise_shape ~= nil then base.argerror("Dropout", "noise_shape is not supported", 3) end
+  self.rate = r
+  self.seed = a.seed -- accepted for Keras compatibility; cvision draws from the global stream
+end
+
+function Dropout:_forward(x, training)
+  self._active = training and self.rate > 0
+  if not self._active then return x end
+  local y = self:buf("y", x.shape)
+  local mask = self:buf("mask", x.shape)
+  nn().dropout_forward(y, mask, x, self.rate)
+  return y
+end
+
+function Dropout:_backward(dy)
+  if not self._active then return dy end
+  local dx = self:buf("dx", dy.shape)
+  if nn().dropout_backward then
+    nn().dropout_backward(dx, dy, self._bufs.mask)
+  else
+    dx:copy(dy * self._bufs.mask)
+  end
+  return dx
+end
+
+function Dropout:_config() return {rate = self.rate, seed = self.seed} end
+
+---------------------------------------------------------------------------------------------------
+-- activation layers
+---------------------------------------------------------------------------------------------------
+
+-- shared forward/backward of a layer holding self.act
+local function act_forward(self, x)
+  if self.act:is_linear() then return x end
+  local y = self:buf("y", x.shape)
+  self.act:forward(y, x)
+  self._x, self._yv = x, y
+  return y
+end
+
+local function act_backward(self, dy)
+  if self.act:is_linear() then return dy end
+  local dx = self:buf("dx", dy.shape)
+  self.act:backward(dx, dy, self._x, self._yv)
+  return dx
+end
+
+local Activation = class("Activation", nil, {positional = {"activation"}, required = {"activation"}, defaults = {}})
+M.Activation = Activation
+
+function Activation:init(a)
+  self.act = activations.get(a.activation)
+end
+Activation._forward, Activation._backward = act_forward, act_backward
+function Activation:_config() return {activation = activations.serialize(self.act)} end
+
+-- ReLU(max_value, negative_slope, threshold): the combinations the kernels cover
+local ReLU = class("ReLU", nil, {positional = {"max_value", "negative_slope", "threshold"},
+  defaults = {negative_slope = 0.0, threshold = 0.0}})
+M.ReLU = ReLU
+
+function ReLU:init(a)
+  local mv, ns, th = a.max_value, check_number("ReLU", a.negative_slope, "negative_slope"),
+    check_number("ReLU", a.threshold, "threshold")
+  if mv ~= nil then check_number("ReLU", mv, "max_value") end
+  if (mv ~= nil and mv < 0) or ns < 0 then
+    base.argerror("ReLU", "max_value and negative_slope must be non-negative", 3)
+  end
+  if th ~= 0 then base.argerror("ReLU", "threshold other than 0 is not supported", 3) end
+  if mv ~= nil and mv ~= 6 then base.argerror("ReLU", "max_value must be 6 (relu6) or nil", 3) end
+  if mv ~= nil and ns ~= 0 then base.argerror("ReLU", "max_value with negative_slope is not supported", 3) end
+  self.max_value, self.negative_slope, self.threshold = mv, ns, th
+  if mv == 6 then self.act = activations.get("relu6")
+  elseif ns ~= 0 then self.act = activations.get("leaky_relu", ns)
+  else self.act = activations.get("relu") end
+end
+ReLU._forward, ReLU._backward = act_forward, act_backward
+function ReLU:_config()
+  return {max_value = self.max_value, negative_slope = self.negative_slope, threshold = self.threshold}
+end
+
+-- LeakyReLU(negative_slope = 0.3) (Keras 3; `alpha` is the Keras 2 name)
+local LeakyReLU = class("LeakyReLU", nil, {positional = {"negative_slope"}, defaults = {}, extra = {"alpha"}})
+M.LeakyReLU = LeakyReLU
+
+function LeakyReLU:init(a)
+  local ns = a.negative_slope
+  if ns == nil then ns = a.alpha end
+  if ns == nil then ns = 0.3 end
+  check_number("LeakyReLU", ns, "negative_slope")
+  if ns < 0 then base.argerror("LeakyReLU", "negative_slope must be non-negative", 3) end
+  self.negative_slope = ns
+  self.act = activations.get("leaky_relu", ns)
+end
+LeakyReLU._forward, LeakyReLU._backward = act_forward, act_backward
+function LeakyReLU:_config() return {negative_slope = self.negative_slope} end
+
+local Softmax = class("Softmax", nil, {positional = {"axis"}, defaults = {axis = -1}})
+M.Softmax = Softmax
+
+function Softmax:init(a)
+  if a.axis ~= -1 then base.argerror("Softmax", "only axis = -1 is supported", 3) end
+  self.act = activations.get("softmax")
+end
+Softmax._forward, Softmax._backward = act_forward, act_backward
+function Softmax:_config() return {axis = -1} end
+
+return M

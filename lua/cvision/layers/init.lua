@@ -1,0 +1,71 @@
+-- cvision.layers: Keras' layers (cv.layers.Dense, cv.layers.Conv2D, ...). Each constructor takes
+-- Keras' positional arguments then an optional table of keyword arguments, or one table of named
+-- arguments: Conv2D(16, 3, {padding = "same"}) == Conv2D{filters = 16, kernel_size = 3, padding = "same"}.
+-- The layer contract (build/forward/backward/params/get_weights/get_config) is in docs/DESIGN.md.
+local base = require "cvision.layers.base"
+
+local M = {}
+
+local families = {"cvision.layers.core", "cvision.layers.conv", "cvision.layers.pooling",
+  "cvision.layers.normalization", "cvision.layers.preprocessing"}
+
+local classes = {}
+for _, mod in ipairs(families) do
+  local ok, m = pcall(require, mod)
+  if ok then
+    for k, v in pairs(m) do
+      if type(v) == "table" and rawget(v, "class_name") == k and rawget(v, "new") then
+        M[k] = v
+        classes[k] = v
+      end
+    end
+    if m.Input then M.Input = m.Input end
+  elseif not tostring(m):find("module '" .. mod .. "' not found", 1, true) then
+    error(m, 0)
+  end
+end
+
+M.Layer = base.Layer
+M.base = base
+M.InputLayer = require("cvision.layers.core").InputLayer
+
+--- clear_session(): resets the default-name counters (conv2d, conv2d_1, ...)
+M.clear_session = base.clear_session
+
+--- is_layer(v) --> true for layer objects
+function M.is_layer(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and type(mt.class_name) == "string" and classes[mt.class_name] == mt
+end
+
+--- get(class_name) --> the layer class
+function M.get(class_name)
+  local cls = classes[class_name]
+  if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
+  return cls
+end
+
+--- from_config(class_name, config) --> a new layer (InputLayer gives an Input marker)
+function M.from_config(class_name, config)
+  if type(class_name) == "table" and config == nil then
+    class_name, config = class_name.class_name, class_name.config
+  end
+  if class_name == "InputLayer" then
+    return M.Input{shape = config.shape, name = config.name, batch_size = config.batch_size}
+  end
+  local cls = classes[class_name]
+  if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
+  local cfg = {}
+  for k, v in pairs(config or {}) do cfg[k] = v end
+  return cls(cfg)
+end
+
+--- serialize(layer) --> {class_name = ..., config = ...}
+function M.serialize(layer)
+  return {class_name = layer.class_name, config = layer:get_config()}
+end
+
+--- class(class_name [, parent [, args]]): for custom layers (see cvision.layers.base)
+M.class = base.class
+
+return M

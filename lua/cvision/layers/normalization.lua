@@ -1,0 +1,131 @@
+-- cvision.layers.normalization: BatchNormalization over the last axis (Keras' default axis=-1).
+-- Training uses the batch statistics and updates the moving ones
+-- (moving = moving*momentum + batch*(1 - momentum)); inference, and any call on a layer with
+-- trainable = false (Keras' rule for frozen BN), uses the moving statistics.
+local core = require "cvision.core"
+local tensor = require "cvision.tensor"
+local base = require "cvision.layers.base"
+local initializers = require "cvision.initializers"
+
+local M = {}
+local class, shape_str = base.class, base.shape_str
+
+local function nn() return core.nn end
+
+local BatchNormalization = class("BatchNormalization", nil, {
+  positional = {"axis", "momentum", "epsilon", "center", "scale"},
+  defaults = {axis = -1, momentum = 0.99, epsilon = 1e-3, center = true, scale = true,
+    beta_initializer = "zeros", gamma_initializer = "ones", moving_mean_initializer = "zeros",
+    moving_variance_initializer = "ones"},
+  extra = {"synchronized"},
+})
+M.BatchNormalization = BatchNormalization
+
+function BatchNormalization:init(a)
+  local cls = "BatchNormalization"
+  if math.type(a.axis) ~= "integer" then base.argerror(cls, "axis must be an integer", 3) end
+  self.axis = a.axis
+  if type(a.momentum) ~= "number" or a.momentum < 0 or a.momentum > 1 then
+    base.argerror(cls, "momentum must be a number in [0, 1]", 3)
+  end
+  if type(a.epsilon) ~= "number" or a.epsilon <= 0 then base.argerror(cls, "epsilon must be positive", 3) end
+  self.momentum, self.epsilon = a.momentum, a.epsilon
+  self.center, self.scale = a.center and true or false, a.scale and true or false
+  self.beta_initializer = initializers.get(a.beta_initializer)
+  self.gamma_initializer = initializers.get(a.gamma_initializer)
+  self.moving_mean_initializer = initializers.get(a.moving_mean_initializer)
+  self.moving_variance_initializer = initializers.get(a.moving_variance_initializer)
+end
+
+function BatchNormalization:compute_output_shape(s)
+  if #s < 1 then self:fail("expected input of rank >= 1, got " .. shape_str(s, true), 3) end
+  -- axis counts the batch axis, as in Keras: -1 and #s both mean the last one
+  if self.axis ~= -1 and self.axis ~= #s then
+    self:fail(("only the last axis (-1 or %d) is supported for input %s, got axis=%d"):format(#s,
+      shape_str(s, true), self.axis), 3)
+  end
+  return base.copy_shape(s)
+end
+
+function BatchNormalization:_build(s)
+  local c = s[#s]
+  -- gamma/beta are weights only when scale/center are on (Keras); otherwise fixed 1 and 0
+  if self.scale then self:add_weight("gamma", self.gamma_initializer({c}))
+  else self._gamma = tensor.zeros({c}) + 1 end
+  if self.center then self:add_weight("beta", self.beta_initializer({c}))
+  else self._beta = tensor.zeros({c}) end
+  self:add_weight("moving_mean", self.moving_mean_initializer({c}), false)
+  self:add_weight("moving_variance", self.moving_variance_initializer({c}), false)
+  self._dgamma_scratch = tensor.zeros({c})
+  self._dbeta_scratch = tensor.zeros({c})
+end
+
+function BatchNormalization:_parts()
+  local i = 1
+  local gamma, beta, dgamma, dbeta
+  if self.scale then gamma, dgamma = self.weights[i], self.grads[i]; i = i + 1
+  else gamma, dgamma = self._gamma, self._dgamma_scratch end
+  if self.center then beta, dbeta = self.weights[i], self.grads[i]; i = i + 1
+  else beta, dbeta = self._beta, self._dbeta_scratch end
+  return gamma, beta, self.weights[i], self.weights[i + 1], dgamma, dbeta
+end
+
+function BatchNormalization:_forward(x, training)
+  local use_batch = training and self.trainable
+  local gamma, beta, mm, mv = self:_parts()
+  local c = self.input_shape[#self.input_shape]
+  local y = self:buf("y", x.shape)
+  local save_mean, save_invstd = self:buf("save_mean", {c}), self:buf("save_invstd", {c})
+  nn().batchnorm_forward(y, x, gamma, beta, mm, mv, self.momentum, self.epsilon, use_batch,
+    save_mean, save_invstd)
+  self._x, self._batch_mode = x, use_batch
+  return y
+end
+
+-- per-channel list of 1/sqrt(moving_variance + eps)
+local function moving_invstd(mv, eps)
+  local v = mv:totable()
+  for i = 1, #v do v[i] = 1 / math.sqrt(v[i] + eps) end
+  return v
+end
+
+function BatchNormalization:_backward(dy)
+  local gamma, _, mm, mv, dgamma, dbeta = self:_parts()
+  local x = self._x
+  local dx = self:buf("dx", x.shape)
+  if self._batch_mode then
+    nn().batchnorm_backward(dx, dgamma, dbeta, dy, x, gamma, self._bufs.save_mean, self._bufs.save_invstd)
+    return dx
+  end
+  -- inference mode: y = (x - mm)*invstd*gamma + beta is affine per channel
+  local c = self.input_shape[#self.input_shape]
+  local rows = core.numel(x) // c
+  local inv = moving_invstd(mv, self.epsilon)
+  local g = gamma:totable()
+  local s = {}
+  for i = 1, c do s[i] = g[i] * inv[i] end
+  local dy2 = dy:reshape{rows, c}
+  dx:reshape{rows, c}:copy(dy2 * tensor.tensor(s))
+  if self.trainable then
+    local ones = self:buf("ones", {1, rows})
+    if not self._ones_ok or self._ones_ok ~= rows then ones:fill(1); self._ones_ok = rows end
+    local colsum = self:buf("colsum", {1, c})
+    nn().dense_forward(colsum, ones, dy2, nil)
+    dbeta:copy(dbeta + colsum:reshape{c})
+    local xhat = (x:reshape{rows, c} - mm) * tensor.tensor(inv)
+    nn().dense_forward(colsum, ones, dy2 * xhat, nil)
+    dgamma:copy(dgamma + colsum:reshape{c})
+  end
+  return dx
+end
+
+function BatchNormalization:_config()
+  return {axis = self.axis, momentum = self.momentum, epsilon = self.epsilon, center = self.center,
+    scale = self.scale,
+    beta_initializer = initializers.serialize(self.beta_initializer),
+    gamma_initializer = initializers.serialize(self.gamma_initializer),
+    moving_mean_initializer = initializers.serialize(self.moving_mean_initializer),
+    moving_variance_initializer = initializers.serialize(self.moving_variance_initializer)}
+end
+
+return M

@@ -1,0 +1,186 @@
+-- cvision.layers.pooling: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D and ZeroPadding2D
+-- over NHWC tensors. Pool strides default to pool_size (Keras); "same" padding follows the shared
+-- output-size rule, and average pooling does not count padding cells.
+local core = require "cvision.core"
+local base = require "cvision.layers.base"
+
+local M = {}
+local class, shape_str = base.class, base.shape_str
+
+local function nn() return core.nn end
+
+local pool_args = {
+  positional = {"pool_size", "strides", "padding"}, tuple_first = true,
+  defaults = {pool_size = 2, padding = "valid"}, extra = {"strides", "data_format"},
+}
+
+local function pool_init(self, a)
+  local cls = self.class_name
+  self.pool_size = base.pair(a.pool_size, cls, "pool_size")
+  self.strides = a.strides ~= nil and base.pair(a.strides, cls, "strides") or base.copy_shape(self.pool_size)
+  self.padding = base.padding_arg(a.padding, cls)
+  if a.data_format ~= nil and a.data_format ~= "channels_last" then
+    base.argerror(cls, "only data_format \"channels_last\" is supported", 3)
+  end
+end
+
+local function pool_shape(self, s)
+  self:expect_rank(s, 3, "height, width, channels")
+  local k, st = self.pool_size, self.strides
+  if self.padding == "valid" and (s[1] < k[1] or s[2] < k[2]) then
+    self:fail(("input %s is too small for pool_size %s with padding \"valid\""):format(shape_str(s, true),
+      shape_str(k)), 3)
+  end
+  local oh, pt = base.out_size(s[1], k[1], st[1], self.padding)
+  local ow, pl = base.out_size(s[2], k[2], st[2], self.padding)
+  self._pad = {pt, pl}
+  return {oh, ow, s[3]}
+end
+
+local function pool_config(self)
+  return {pool_size = base.copy_shape(self.pool_size), strides = base.copy_shape(self.strides),
+    padding = self.padding, data_format = "channels_last"}
+end
+
+---------------------------------------------------------------------------------------------------
+
+local MaxPooling2D = class("MaxPooling2D", nil, pool_args)
+M.MaxPooling2D = MaxPooling2D
+MaxPooling2D.init = pool_init
+MaxPooling2D.compute_output_shape = pool_shape
+MaxPooling2D._config = pool_config
+
+function MaxPooling2D:_forward(x, training)
+  local o = self.output_shape
+  local ys = {x.shape[1], o[1], o[2], o[3]}
+  local y = self:buf("y", ys)
+  -- the winners are always recorded, so backward also works after an inference forward (saliency)
+  local arg = self:buf("argmax", ys, "uint8")
+  local k, s, p = self.pool_size, self.strides, self._pad
+  nn().maxpool2d_forward(y, arg, x, k[1], k[2], s[1], s[2], p[1], p[2])
+  self._xshape = x.shape
+  return y
+end
+
+function MaxPooling2D:_backward(dy)
+  local dx = self:buf("dx", self._xshape)
+  local k, s, p = self.pool_size, self.strides, self._pad
+  nn().maxpool2d_backward(dx, dy, self._bufs.argmax, k[1], k[2], s[1], s[2], p[1], p[2])
+  return dx
+end
+
+---------------------------------------------------------------------------------------------------
+
+local AveragePooling2D = class("AveragePooling2D", nil, pool_args)
+M.AveragePooling2D = AveragePooling2D
+AveragePooling2D.init = pool_init
+AveragePooling2D.compute_output_shape = pool_shape
+AveragePooling2D._config = pool_config
+
+function AveragePooling2D:_forward(x)
+  local o = self.output_shape
+  local y = self:buf("y", {x.shape[1], o[1], o[2], o[3]})
+  local k, s, p = self.pool_size, self.strides, self._pad
+  nn().avgpool2d_forward(y, x, k[1], k[2], s[1], s[2], p[1], p[2])
+  self._xshape = x.shape
+  return y
+end
+
+function AveragePooling2D:_backward(dy)
+  local dx = self:buf("dx", self._xshape)
+  local k, s, p = self.pool_size, self.strides, self._pad
+  nn().avgpool2d_backward(dx, dy, k[1], k[2], s[1], s[2], p[1], p[2])
+  return dx
+end
+
+---------------------------------------------------------------------------------------------------
+
+local GlobalAveragePooling2D = class("GlobalAveragePooling2D", nil, {positional = {"data_format", "keepdims"},
+  defaults = {keepdims = false}, extra = {"data_format"}})
+M.GlobalAveragePooling2D = GlobalAveragePooling2D
+
+function GlobalAveragePooling2D:init(a)
+  if a.data_format ~= nil and a.data_format ~= "channels_last" then
+    base.argerror("GlobalAveragePooling2D", "only data_format \"channels_last\" is supported", 3)
+  end
+  self.keepdims = a.keepdims and true or false
+end
+
+function GlobalAveragePooling2D:compute_output_shape(s)
+  self:expect_rank(s, 3, "height, width, channels")
+  if self.keepdims then return {1, 1, s[3]} end
+  return {s[3]}
+end
+
+function GlobalAveragePooling2D:_forward(x)
+  local n, c = x.shape[1], self.input_shape[3]
+  local y = self:buf("y", {n, c})
+  nn().global_avgpool_forward(y, x)
+  self._xshape = x.shape
+  if self.keepdims then return y:reshape{n, 1, 1, c} end
+  return y
+end
+
+function GlobalAveragePooling2D:_backward(dy)
+  if self.keepdims then dy = dy:reshape{dy.shape[1], dy.shape[4]} end
+  local dx = self:buf("dx", self._xshape)
+  nn().global_avgpool_backward(dx, dy)
+  return dx
+end
+
+function GlobalAveragePooling2D:_config()
+  return {data_format = "channels_last", keepdims = self.keepdims}
+end
+
+---------------------------------------------------------------------------------------------------
+
+-- ZeroPadding2D(padding): 1 | {h, w} (symmetric) | {{top, bottom}, {left, right}}
+local ZeroPadding2D = class("ZeroPadding2D", nil, {positional = {"padding"}, tuple_first = true,
+  defaults = {padding = 1}, extra = {"data_format"}})
+M.ZeroPadding2D = ZeroPadding2D
+
+function ZeroPadding2D:init(a)
+  local p = a.padding
+  local function bad()
+    base.argerror("ZeroPadding2D", "padding must be an integer, {h, w} or {{top, bottom}, {left, right}}", 4)
+  end
+  local t, b, l, r
+  if type(p) == "number" then t, b, l, r = p, p, p, p
+  elseif type(p) == "table" and #p == 2 and type(p[1]) == "number" and type(p[2]) == "number" then
+    t, b, l, r = p[1], p[1], p[2], p[2]
+  elseif type(p) == "table" and #p == 2 and type(p[1]) == "table" and type(p[2]) == "table"
+      and #p[1] == 2 and #p[2] == 2 then
+    t, b, l, r = p[1][1], p[1][2], p[2][1], p[2][2]
+  else bad() end
+  for _, v in ipairs{t, b, l, r} do
+    if type(v) ~= "number" or v < 0 or v ~= math.floor(v) then bad() end
+  end
+  self.pad = {math.tointeger(t), math.tointeger(b), math.tointeger(l), math.tointeger(r)}
+end
+
+function ZeroPadding2D:compute_output_shape(s)
+  self:expect_rank(s, 3, "height, width, channels")
+  local p = self.pad
+  return {s[1] + p[1] + p[2], s[2] + p[3] + p[4], s[3]}
+end
+
+function ZeroPadding2D:_forward(x)
+  local o = self.output_shape
+  local y = self:buf("y", {x.shape[1], o[1], o[2], o[3]})
+  nn().zeropad2d_forward(y, x, self.pad[1], self.pad[3])
+  self._xshape = x.shape
+  return y
+end
+
+function ZeroPadding2D:_backward(dy)
+  local dx = self:buf("dx", self._xshape)
+  nn().zeropad2d_backward(dx, dy, self.pad[1], self.pad[3])
+  return dx
+end
+
+function ZeroPadding2D:_config()
+  local p = self.pad
+  return {padding = {{p[1], p[2]}, {p[3], p[4]}}, data_format = "channels_last"}
+end
+
+return M
