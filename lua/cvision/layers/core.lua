@@ -272,21 +272,17 @@ function Rescaling:init(a)
 end
 
 function Rescaling:_forward(x)
-  local xf = x
-  if x.dtype ~= "float32" then xf = x:astype("float32") end
   local y = self:buf("y", x.shape)
-  if tensor.scale_into then
-    tensor.scale_into(y, xf, self.scale, self.offset)
-  else
-    y:copy(xf * self.scale + self.offset)
-  end
+  y:copy(x) -- converts uint8 images to float32
+  if self.scale ~= 1 then y:mul_(self.scale) end
+  if self.offset ~= 0 then y:add_(self.offset) end
   return y
 end
 
 function Rescaling:_backward(dy)
   local dx = self:buf("dx", dy.shape)
-  if tensor.scale_into then tensor.scale_into(dx, dy, self.scale, 0)
-  else dx:copy(dy * self.scale) end
+  dx:copy(dy)
+  if self.scale ~= 1 then dx:mul_(self.scale) end
   return dx
 end
 

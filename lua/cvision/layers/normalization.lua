@@ -3,7 +3,6 @@
 -- (moving = moving*momentum + batch*(1 - momentum)); inference, and any call on a layer with
 -- trainable = false (Keras' rule for frozen BN), uses the moving statistics.
 local core = require "cvision.core"
-local tensor = require "cvision.tensor"
 local base = require "cvision.layers.base"
 local initializers = require "cvision.initializers"
 
@@ -49,24 +48,19 @@ end
 
 function BatchNormalization:_build(s)
   local c = s[#s]
-  -- gamma/beta are weights only when scale/center are on (Keras); otherwise fixed 1 and 0
-  if self.scale then self:add_weight("gamma", self.gamma_initializer({c}))
-  else self._gamma = tensor.zeros({c}) + 1 end
-  if self.center then self:add_weight("beta", self.beta_initializer({c}))
-  else self._beta = tensor.zeros({c}) end
+  -- gamma/beta are weights only when scale/center are on (Keras); the kernels take nil for 1 and 0
+  if self.scale then self:add_weight("gamma", self.gamma_initializer({c})) end
+  if self.center then self:add_weight("beta", self.beta_initializer({c})) end
   self:add_weight("moving_mean", self.moving_mean_initializer({c}), false)
   self:add_weight("moving_variance", self.moving_variance_initializer({c}), false)
-  self._dgamma_scratch = tensor.zeros({c})
-  self._dbeta_scratch = tensor.zeros({c})
 end
 
+-- gamma, beta, moving_mean, moving_variance, dgamma, dbeta (nil where absent)
 function BatchNormalization:_parts()
   local i = 1
   local gamma, beta, dgamma, dbeta
-  if self.scale then gamma, dgamma = self.weights[i], self.grads[i]; i = i + 1
-  else gamma, dgamma = self._gamma, self._dgamma_scratch end
-  if self.center then beta, dbeta = self.weights[i], self.grads[i]; i = i + 1
-  else beta, dbeta = self._beta, self._dbeta_scratch end
+  if self.scale then gamma, dgamma = self.weights[i], self.grads[i]; i = i + 1 end
+  if self.center then beta, dbeta = self.weights[i], self.grads[i]; i = i + 1 end
   return gamma, beta, self.weights[i], self.weights[i + 1], dgamma, dbeta
 end
 
@@ -82,40 +76,12 @@ function BatchNormalization:_forward(x, training)
   return y
 end
 
--- per-channel list of 1/sqrt(moving_variance + eps)
-local function moving_invstd(mv, eps)
-  local v = mv:totable()
-  for i = 1, #v do v[i] = 1 / math.sqrt(v[i] + eps) end
-  return v
-end
-
+-- in inference mode the statistics are constants: dx = dy*gamma*invstd
 function BatchNormalization:_backward(dy)
-  local gamma, _, mm, mv, dgamma, dbeta = self:_parts()
-  local x = self._x
-  local dx = self:buf("dx", x.shape)
-  if self._batch_mode then
-    nn().batchnorm_backward(dx, dgamma, dbeta, dy, x, gamma, self._bufs.save_mean, self._bufs.save_invstd)
-    return dx
-  end
-  -- inference mode: y = (x - mm)*invstd*gamma + beta is affine per channel
-  local c = self.input_shape[#self.input_shape]
-  local rows = core.numel(x) // c
-  local inv = moving_invstd(mv, self.epsilon)
-  local g = gamma:totable()
-  local s = {}
-  for i = 1, c do s[i] = g[i] * inv[i] end
-  local dy2 = dy:reshape{rows, c}
-  dx:reshape{rows, c}:copy(dy2 * tensor.tensor(s))
-  if self.trainable then
-    local ones = self:buf("ones", {1, rows})
-    if not self._ones_ok or self._ones_ok ~= rows then ones:fill(1); self._ones_ok = rows end
-    local colsum = self:buf("colsum", {1, c})
-    nn().dense_forward(colsum, ones, dy2, nil)
-    dbeta:copy(dbeta + colsum:reshape{c})
-    local xhat = (x:reshape{rows, c} - mm) * tensor.tensor(inv)
-    nn().dense_forward(colsum, ones, dy2 * xhat, nil)
-    dgamma:copy(dgamma + colsum:reshape{c})
-  end
+  local gamma, _, _, _, dgamma, dbeta = self:_parts()
+  local dx = self:buf("dx", self._x.shape)
+  nn().batchnorm_backward(dx, dgamma, dbeta, dy, self._x, gamma, self._bufs.save_mean,
+    self._bufs.save_invstd, self._batch_mode)
   return dx
 end
 
