@@ -1,0 +1,148 @@
+/* gemm_avx2.c - a packed 6x16 AVX2/FMA GEMM micro-kernel for the small and skinny products of
+ * convolution layers (N = output channels 8..256, K = kernel volume 9..2304), where OpenBLAS
+ * spends its time in setup. Blocking: K in slices of KC, B packed into zero-padded 16-column panels;
+ * A is read in place through (row, k) strides, so transposed A costs no packing; edge tiles are
+ * written from a scratch tile. Accumulation order over K is fixed: results do not depend on threading. */
+#include "gemm_avx2.h"
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MC 120 /* rows of A per block, so an A block (MC x KC) stays in L2 (multiple of MR) */
+
+typedef struct { float *buf; size_t cap; } scratch;
+static _Thread_local scratch packB;
+
+static float *grow(scratch *s, size_t n) {
+  if (s->cap < n) {
+    free(s->buf);
+    s->buf = aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63);
+    s->cap = s->buf ? n : 0;
+  }
+  return s->buf;
+}
+
+/* op(B)[k0:k0+kc, 0:N] -> panels of NR columns, each kc x NR, zero-padded */
+static void pack_b(float *dst, int tb, const float *B, int ldb, int k0, int kc, int N) {
+  for (int j0 = 0; j0 < N; j0 += NR) {
+    int nr = N - j0 < NR ? N - j0 : NR;
+    for (int k = 0; k < kc; k++) {
+      float *d = dst + (size_t)k * NR;
+      if (!tb) {
+        const float *s = B + (size_t)(k0 + k) * ldb + j0;
+        int j = 0;
+        for (; j < nr; j++) d[j] = s[j];
+        for (; j < NR; j++) d[j] = 0.0f;
+      } else {
+        int j = 0;
+        for (; j < nr; j++) d[j] = B[(size_t)(j0 + j) * ldb + k0 + k];
+        for (; j < NR; j++) d[j] = 0.0f;
+      }
+    }
+    dst += (size_t)kc * NR;
+  }
+}
+
+/* c (MR x NR tile, row stride ldc) = alpha * a_strip . b_panel + beta_c * c; first slice uses
+ * the caller's beta, later slices accumulate (beta 1). */
+static void kernel_6x16(int kc, const float *a, size_t rs, size_t ks, const float *b, float *c,
+                        int ldc, int mr, int nr, float alpha, float beta) {
+  /* rows past mr repeat row 0: their results are computed and dropped, never read out of bounds */
+  const float *a0p = a, *a1p = a + (mr > 1 ? rs : 0), *a2p = a + (mr > 2 ? 2 * rs : 0);
+  const float *a3p = a + (mr > 3 ? 3 * rs : 0), *a4p = a + (mr > 4 ? 4 * rs : 0);
+  const float *a5p = a + (mr > 5 ? 5 * rs : 0);
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int k = 0; k < kc; k++) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    size_t o = (size_t)k * ks;
+    /* one broadcast register at a time: 12 accumulators + 2 B + 1 A = 15 ymm, no spills */
+    __m256 av = _mm256_broadcast_ss(a0p + o);
+    c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a1p + o);
+    c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a2p + o);
+    c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a3p + o);
+    c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a4p + o);
+    c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a5p + o);
+    c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
+    b += NR;
+  }
+  __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; r++) {
+      float *cr = c + (size_t)r * ldc;
+      __m256 x0 = _mm256_mul_ps(acc[r][0], va), x1 = _mm256_mul_ps(acc[r][1], va);
+      if (beta != 0.0f) {
+        x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr), x0);
+        x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr + 8), x1);
+      }
+      _mm256_storeu_ps(cr, x0);
+      _mm256_storeu_ps(cr + 8, x1);
+    }
+    return;
+  }
+  float tile[MR * NR] __attribute__((aligned(32)));
+  for (int r = 0; r < MR; r++) {
+    _mm256_store_ps(tile + r * NR, _mm256_mul_ps(acc[r][0], va));
+    _mm256_store_ps(tile + r * NR + 8, _mm256_mul_ps(acc[r][1], va));
+  }
+  for (int r = 0; r < mr; r++) {
+    float *cr = c + (size_t)r * ldc;
+    for (int j = 0; j < nr; j++) cr[j] = tile[r * NR + j] + (beta != 0.0f ? beta * cr[j] : 0.0f);
+  }
+}
+
+void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                  const float *B, int ldb, float beta, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+    return;
+  }
+  int npanels = (N + NR - 1) / NR;
+  int kcmax = K < KC ? K : KC;
+  float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
+  if (!pb) {  /* out of memory: the plain loop is still right */
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) {
+        float acc = 0.0f;
+        for (int k = 0; k < K; k++)
+          acc += (ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]) *
+                 (tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j]);
+        C[(size_t)i * ldc + j] = alpha * acc + (beta != 0.0f ? beta * C[(size_t)i * ldc + j] : 0.0f);
+      }
+    return;
+  }
+  /* A is read in place: element (i,k) of op(A) is at A[i*rs + k*ks] */
+  size_t rs = ta ? 1 : (size_t)lda, ks = ta ? (size_t)lda : 1;
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    int kc = K - k0 < KC ? K - k0 : KC;
+    float bet = k0 == 0 ? beta : 1.0f;
+    pack_b(pb, tb, B, ldb, k0, kc, N);
+    for (int i0 = 0; i0 < M; i0 += MC) {
+      int mc = M - i0 < MC ? M - i0 : MC;
+      for (int p = 0; p < npanels; p++) {
+        int j0 = p * NR, nr = N - j0 < NR ? N - j0 : NR;
+        const float *bp = pb + (size_t)p * kc * NR;
+        for (int r0 = 0; r0 < mc; r0 += MR) {
+          int mr = mc - r0 < MR ? mc - r0 : MR;
+          const float *a = A + (size_t)(i0 + r0) * rs + (size_t)k0 * ks;
+          kernel_6x16(kc, a, rs, ks, bp, C + (size_t)(i0 + r0) * ldc + j0, ldc, mr, nr, alpha, bet);
+        }
+      }
+    }
+  }
+}
