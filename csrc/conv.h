@@ -1,0 +1,42 @@
+/* conv.h - 2-D convolution on NHWC tensors with Keras' kernel layout, and the one output-size rule
+ * (Keras/TF "same"/"valid") that convolution and pooling share.
+ * conv2d is Darknet-style im2col + cv_gemm (w (KH,KW,C,F) read as the matrix (KH*KW*C, F), so an
+ * im2col row is contiguous and y (N*OH*OW, F) = col @ w), with a 1x1 stride-1 no-pad shortcut that
+ * multiplies x directly. The _ref twins are direct loops the tests compare with.
+ * Backward kernels overwrite dx and accumulate (+=) into dw and db. */
+#ifndef CV_CONV_H
+#define CV_CONV_H
+
+#include "tensor.h"
+
+typedef struct cv_conv2d_params {
+  int sh, sw;   /* strides */
+  int pt, pl;   /* zero padding at top and left; bottom/right follow from y's shape */
+} cv_conv2d_params;
+
+/* n input size, k window, s stride, same (1 = "same", 0 = "valid") -> *out, *pad_before.
+ * valid: out = floor((n-k)/s)+1 (fails when k > n); same: out = ceil(n/s),
+ * total = max((out-1)*s + k - n, 0), pad_before = floor(total/2) (TF puts the extra cell after). */
+cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int same);
+
+/* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */
+cv_status cv_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                            const cv_tensor *b, const cv_conv2d_params *p);
+cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                const cv_tensor *b, const cv_conv2d_params *p);
+/* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (like x, overwritten; NULL to skip),
+ * dw (like w, +=; NULL to skip), db (F, +=; NULL to skip) */
+cv_status cv_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                             const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
+cv_status cv_conv2d_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                 const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
+
+/* x (N,H,W,C), w (KH,KW,C,M), b (C*M) or NULL -> y (N,OH,OW,C*M), channel c*M+m as TF */
+cv_status cv_depthwise_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                      const cv_tensor *b, const cv_conv2d_params *p);
+/* dy (N,OH,OW,C*M), x, w -> dx (overwritten, NULL to skip), dw (+=, NULL to skip), db (+=, NULL to skip) */
+cv_status cv_depthwise_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db,
+                                       const cv_tensor *dy, const cv_tensor *x, const cv_tensor *w,
+                                       const cv_conv2d_params *p);
+
+#endif

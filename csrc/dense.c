@@ -1,0 +1,118 @@
+/* dense.c - fully connected layer (see dense.h). */
+#include "dense.h"
+#include "gemm.h"
+#include "nn_misc.h"
+#include <string.h>
+
+typedef struct dims { int64_t N, K, M; } dims;
+
+/* y is the output-sized tensor (y or dy) */
+static cv_status check_dense(const char *who, dims *d, const cv_tensor *y, const char *yn,
+                             const cv_tensor *x, const cv_tensor *w) {
+  cv_status st;
+  if ((st = cv_nn_check_f32(who, "x", x, 0)) || (st = cv_nn_check_f32(who, "w", w, 0)) ||
+      (st = cv_nn_check_f32(who, yn, y, 0)))
+    return st;
+  if (w->ndim != 2) return cv_fail(CV_ESHAPE, "%s: w must be (K, M), got shape %s", who, cv_nn_shape_str(w));
+  d->K = w->shape[0]; d->M = w->shape[1];
+  if (x->ndim < 1 || x->shape[x->ndim - 1] != d->K)
+    return cv_fail(CV_ESHAPE, "%s: x has %lld features but w expects %lld (x shape %s, w shape %s)", who,
+                   (long long)(x->ndim ? x->shape[x->ndim - 1] : 0), (long long)d->K,
+                   cv_nn_shape_str(x), cv_nn_shape_str(w));
+  d->N = d->K ? x->numel / d->K : 0;
+  int ok = y->ndim == x->ndim && y->shape[y->ndim - 1] == d->M;
+  for (int i = 0; ok && i < x->ndim - 1; i++) ok = y->shape[i] == x->shape[i];
+  if (!ok)
+    return cv_fail(CV_ESHAPE, "%s: %s shape %s does not match x %s and w %s", who, yn,
+                   cv_nn_shape_str(y), cv_nn_shape_str(x), cv_nn_shape_str(w));
+  return CV_OK;
+}
+
+static cv_status check_grads(const char *who, const dims *d, const cv_tensor *dx, const cv_tensor *x,
+                             const cv_tensor *dw, const cv_tensor *w, const cv_tensor *db) {
+  cv_status st;
+  if ((st = cv_nn_check_f32(who, "dx", dx, 1)) || (st = cv_nn_check_f32(who, "dw", dw, 1)) ||
+      (st = cv_nn_check_f32(who, "db", db, 1)))
+    return st;
+  if (dx && (st = cv_nn_check_same(who, "dx", dx, "x", x))) return st;
+  if (dw && (st = cv_nn_check_same(who, "dw", dw, "w", w))) return st;
+  if (db && db->numel != d->M)
+    return cv_fail(CV_ESHAPE, "%s: db has %lld elements, expected %lld", who, (long long)db->numel,
+                   (long long)d->M);
+  return CV_OK;
+}
+
+/* x (N,K), w (K,M), b (M) or NULL -> y (N,M) */
+cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
+  dims d;
+  cv_status st = check_dense("dense", &d, y, "y", x, w);
+  if (st || (st = cv_nn_check_f32("dense", "b", b, 1))) return st;
+  if (b && b->numel != d.M)
+    return cv_fail(CV_ESHAPE, "dense: b has %lld elements but w %s has %lld units", (long long)b->numel,
+                   cv_nn_shape_str(w), (long long)d.M);
+  float *yp = cv_tensor_f32(y);
+  float beta = 0.0f;
+  if (b) {  /* start from the bias, then accumulate the product */
+    const float *bp = cv_tensor_f32(b);
+    for (int64_t n = 0; n < d.N; n++) memcpy(yp + n * d.M, bp, (size_t)d.M * sizeof(float));
+    beta = 1.0f;
+  }
+  cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, 1.0f, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
+          (int)d.M, beta, yp, (int)d.M);
+  return CV_OK;
+}
+
+cv_status cv_dense_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
+  dims d;
+  cv_status st = check_dense("dense", &d, y, "y", x, w);
+  if (st || (st = cv_nn_check_f32("dense", "b", b, 1))) return st;
+  if (b && b->numel != d.M) return cv_fail(CV_ESHAPE, "dense: b has %lld elements", (long long)b->numel);
+  const float *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w), *bp = b ? cv_tensor_f32(b) : NULL;
+  float *yp = cv_tensor_f32(y);
+  for (int64_t n = 0; n < d.N; n++)
+    for (int64_t m = 0; m < d.M; m++) {
+      double acc = bp ? bp[m] : 0.0;
+      for (int64_t k = 0; k < d.K; k++) acc += (double)xp[n * d.K + k] * wp[k * d.M + m];
+      yp[n * d.M + m] = (float)acc;
+    }
+  return CV_OK;
+}
+
+/* dy (N,M), x (N,K), w (K,M) -> dx (=), dw (+=), db (+=) */
+cv_status cv_dense_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                            const cv_tensor *x, const cv_tensor *w) {
+  dims d;
+  cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
+  if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
+  const float *g = cv_tensor_f32(dy);
+  int N = (int)d.N, K = (int)d.K, M = (int)d.M;
+  if (dx) cv_gemm(0, 1, N, K, M, 1.0f, g, M, cv_tensor_f32(w), M, 0.0f, cv_tensor_f32(dx), K);
+  if (dw) cv_gemm(1, 0, K, M, N, 1.0f, cv_tensor_f32(x), K, g, M, 1.0f, cv_tensor_f32(dw), M);
+  if (db) {
+    float *dbp = cv_tensor_f32(db);
+    for (int64_t n = 0; n < d.N; n++)
+      for (int64_t m = 0; m < d.M; m++) dbp[m] += g[n * d.M + m];
+  }
+  return CV_OK;
+}
+
+cv_status cv_dense_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                const cv_tensor *x, const cv_tensor *w) {
+  dims d;
+  cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
+  if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
+  const float *g = cv_tensor_f32(dy), *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w);
+  float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
+  float *dbp = db ? cv_tensor_f32(db) : NULL;
+  if (dxp) memset(dxp, 0, (size_t)dx->numel * sizeof(float));
+  for (int64_t n = 0; n < d.N; n++)
+    for (int64_t m = 0; m < d.M; m++) {
+      float gv = g[n * d.M + m];
+      if (dbp) dbp[m] += gv;
+      for (int64_t k = 0; k < d.K; k++) {
+        if (dxp) dxp[n * d.K + k] += gv * wp[k * d.M + m];
+        if (dwp) dwp[k * d.M + m] += xp[n * d.K + k] * gv;
+      }
+    }
+  return CV_OK;
+}
