@@ -1,0 +1,539 @@
+-- cvision.layers: construction (Keras' argument conventions and default names), output shapes,
+-- hand-computed values on tiny inputs, parameter counts, weights and configs, shape errors, and
+-- the training/inference behaviour of Dropout and BatchNormalization. Gradients are checked in
+-- spec/gradcheck_spec.lua.
+local cv = require "cvision"
+local L = cv.layers
+
+local function approx(expected, t, tol)
+  tol = tol or 1e-5
+  local got = cv.is_tensor(t) and t:totable() or t
+  local function cmp(e, g, path)
+    if type(e) == "table" then
+      assert(type(g) == "table" and #g == #e, ("at %s: expected %d values, got %s"):format(path, #e,
+        type(g) == "table" and #g or tostring(g)))
+      for i = 1, #e do cmp(e[i], g[i], path .. "[" .. i .. "]") end
+    else
+      assert(math.abs(e - g) <= tol * math.max(1, math.abs(e)),
+        ("at %s: expected %.7g, got %.7g"):format(path, e, g))
+    end
+  end
+  cmp(expected, got, "")
+end
+
+local function err_of(f, ...)
+  local ok, e = pcall(f, ...)
+  assert(not ok, "expected an error")
+  return tostring(e)
+end
+
+local function assert_error_is(msg, f, ...)
+  local e = err_of(f, ...)
+  assert(e:find(msg, 1, true), ("error\n  %s\ndoes not contain\n  %s"):format(e, msg))
+end
+
+describe("cvision.layers", function()
+  before_each(function()
+    L.clear_session()
+    cv.manual_seed(123)
+  end)
+
+  describe("construction", function()
+    it("takes positional arguments then a table of keyword arguments", function()
+      local c = L.Conv2D(16, 3, {padding = "same", activation = "relu", name = "conv1"})
+      assert.equal(16, c.filters)
+      assert.same({3, 3}, c.kernel_size)
+      assert.equal("same", c.padding)
+      assert.equal("relu", c.activation.name)
+      assert.equal("conv1", c.name)
+      assert.same({2, 3}, L.Conv2D(4, {2, 3}).kernel_size)
+      assert.same({2, 2}, L.Conv2D(4, 3, 2).strides)
+      assert.equal(0.5, L.Dropout(0.5).rate)
+      assert.equal(64, L.Dense(64, {activation = "relu"}).units)
+    end)
+
+    it("takes one table of named arguments, with positional ones in its array part", function()
+      local c = L.Conv2D{filters = 8, kernel_size = {3, 5}, strides = 2, padding = "same"}
+      assert.same({3, 5}, c.kernel_size)
+      assert.same({2, 2}, c.strides)
+      local d = L.Dense{10, activation = "softmax"}
+      assert.equal(10, d.units)
+      assert.equal("softmax", d.activation.name)
+    end)
+
+    it("reads a list of numbers as the first argument where that argument is a tuple", function()
+      assert.same({4, 4}, L.MaxPooling2D{4, 4}.pool_size)
+      assert.same({4, 4}, L.MaxPooling2D({4, 4}).strides)
+      assert.same({4, 4}, L.MaxPooling2D{pool_size = {4, 4}, name = "pool3"}.pool_size)
+      assert.same({2, 2}, L.MaxPooling2D(3, 2).strides)
+      assert.same({1, 2, 3, 4}, L.ZeroPadding2D{{1, 2}, {3, 4}}.pad)
+      assert.same({2, 2, 1, 1}, L.ZeroPadding2D{2, 1}.pad)
+      assert.same({3, 3}, L.DepthwiseConv2D{3, 3}.kernel_size)
+    end)
+
+    it("rejects unknown and missing arguments like Keras, naming the constructor", function()
+      assert_error_is("bad argument to 'Dense' (unknown keyword argument 'unit')", L.Dense, 3, {unit = 3})
+      assert_error_is("bad argument to 'Dense' (missing required argument 'units')", L.Dense)
+      assert_error_is("bad argument to 'Conv2D' (filters must be a positive integer, got 0)", L.Conv2D, 0, 3)
+      assert_error_is("padding must be \"valid\" or \"same\"", L.Conv2D, 4, 3, {padding = "full"})
+      assert_error_is("kernel_size must be positive integers", L.Conv2D, 4, {0, 3})
+      assert_error_is("rate must be in [0, 1)", L.Dropout, 1)
+      assert_error_is("takes at most 1 positional arguments", L.Dense, 3, 4)
+      assert_error_is("unknown activation 'rleu'", L.Dense, 3, {activation = "rleu"})
+    end)
+  end)
+
+  describe("names", function()
+    it("follow Keras' defaults with one counter per class", function()
+      assert.equal("conv2d", L.Conv2D(1, 1).name)
+      assert.equal("conv2d_1", L.Conv2D(1, 1).name)
+      assert.equal("mine", L.Conv2D(1, 1, {name = "mine"}).name)
+      assert.equal("conv2d_2", L.Conv2D(1, 1).name)
+      assert.equal("dense", L.Dense(1).name)
+      assert.equal("max_pooling2d", L.MaxPooling2D().name)
+      assert.equal("average_pooling2d", L.AveragePooling2D().name)
+      assert.equal("global_average_pooling2d", L.GlobalAveragePooling2D().name)
+      assert.equal("batch_normalization", L.BatchNormalization().name)
+      assert.equal("separable_conv2d", L.SeparableConv2D(2, 3).name)
+      assert.equal("depthwise_conv2d", L.DepthwiseConv2D(3).name)
+      assert.equal("zero_padding2d", L.ZeroPadding2D().name)
+      assert.equal("re_lu", L.ReLU().name)
+      assert.equal("leaky_re_lu", L.LeakyReLU().name)
+      assert.equal("flatten", L.Flatten().name)
+      assert.equal("rescaling", L.Rescaling(1 / 255).name)
+      assert.equal("dropout", L.Dropout(0.1).name)
+      assert.equal("activation", L.Activation("relu").name)
+    end)
+
+    it("restart after clear_session", function()
+      L.Dense(1); L.Dense(1)
+      L.clear_session()
+      assert.equal("dense", L.Dense(1).name)
+    end)
+  end)
+
+  describe("Input", function()
+    it("gives a marker with the sample shape in every call form", function()
+      for _, i in ipairs{L.Input{80, 60, 1}, L.Input{shape = {80, 60, 1}}, L.Input({80, 60, 1})} do
+        assert.is_true(i.is_input)
+        assert.equal("InputLayer", i.class_name)
+        assert.same({80, 60, 1}, i.shape)
+      end
+      assert.equal("inp", L.Input{shape = {3}, name = "inp"}.name)
+      assert.equal(L.Input, cv.Input)
+    end)
+
+    it("rejects a bad shape", function()
+      assert_error_is("shape must hold positive integers", L.Input, {80, 0, 1})
+      assert_error_is("shape expected", L.Input)
+    end)
+  end)
+
+  describe("output shapes and parameter counts", function()
+    it("match the lecture's CNN", function()
+      local layers = {
+        L.Rescaling(1 / 255),
+        L.Conv2D(16, 3, {padding = "same", activation = "relu", name = "conv1"}),
+        L.MaxPooling2D{name = "pool1"},
+        L.Conv2D(32, 3, {padding = "same", activation = "relu", name = "conv2"}),
+        L.MaxPooling2D{name = "pool2"},
+        L.Conv2D(64, 3, {padding = "same", activation = "relu", name = "conv3"}),
+        L.MaxPooling2D{name = "pool3", pool_size = {4, 4}},
+        L.Flatten(), L.Dense(64, {activation = "relu"}), L.Dense(55),
+      }
+      local shapes = {{80, 60, 1}, {80, 60, 16}, {40, 30, 16}, {40, 30, 32}, {20, 15, 32}, {20, 15, 64},
+        {5, 3, 64}, {960}, {64}, {55}}
+      local counts = {0, 160, 0, 4640, 0, 18496, 0, 0, 61504, 3575}
+      local s, total = {80, 60, 1}, 0
+      for i, l in ipairs(layers) do
+        l:build(s)
+        s = l.output_shape
+        assert.same(shapes[i], s)
+        assert.equal(counts[i], l:count_params())
+        total = total + l:count_params()
+      end
+      assert.equal(88375, total)
+    end)
+
+    it("match the lecture's logistic regression (Dense 4800 -> 55)", function()
+      local d = L.Dense(55, {activation = "softmax"})
+      d:build{4800}
+      assert.equal(264055, d:count_params())
+    end)
+
+    it("of the other layers", function()
+      local function out(layer, s) layer:build(s); return layer.output_shape end
+      assert.same({4, 4, 6}, out(L.Conv2D(6, 3, {strides = 2, padding = "same"}), {7, 8, 3}))
+      assert.same({3, 3, 6}, out(L.Conv2D(6, {3, 2}, {strides = 2}), {7, 7, 3}))
+      assert.same({3, 4, 2}, out(L.MaxPooling2D{pool_size = 3, strides = 2}, {7, 9, 2}))
+      assert.same({4, 5, 2}, out(L.AveragePooling2D{pool_size = 2, padding = "same"}, {7, 9, 2}))
+      assert.same({2}, out(L.GlobalAveragePooling2D(), {7, 9, 2}))
+      assert.same({1, 1, 2}, out(L.GlobalAveragePooling2D{keepdims = true}, {7, 9, 2}))
+      assert.same({10, 12, 2}, out(L.ZeroPadding2D{{1, 2}, {0, 3}}, {7, 9, 2}))
+      assert.same({7, 9, 4}, out(L.DepthwiseConv2D(3, {padding = "same", depth_multiplier = 2}), {7, 9, 2}))
+      assert.same({5, 7, 8}, out(L.SeparableConv2D(8, 3), {7, 9, 2}))
+      assert.same({126}, out(L.Flatten(), {7, 9, 2}))
+      assert.same({7, 18}, out(L.Reshape{{7, -1}}, {7, 9, 2}))
+      assert.same({7, 9, 5}, out(L.Dense(5), {7, 9, 2}))
+
+      local dw = L.DepthwiseConv2D(3, {depth_multiplier = 2})
+      dw:build{9, 9, 8}
+      assert.equal(3 * 3 * 8 * 2 + 16, dw:count_params())
+      local sep = L.SeparableConv2D(16, 3)
+      sep:build{9, 9, 8}
+      assert.equal(72 + 128 + 16, sep:count_params())
+      local bn = L.BatchNormalization()
+      bn:build{5, 5, 16}
+      assert.equal(64, bn:count_params())
+      assert.equal(32, bn:count_trainable_params())
+    end)
+  end)
+
+  describe("forward values", function()
+    it("Dense: x*kernel + bias, then the activation", function()
+      local d = L.Dense(3)
+      d:build{2}
+      d:set_weights{cv.tensor{{1, 2, 3}, {4, 5, 6}}, cv.tensor{0.5, 0, -1}}
+      approx({{9.5, 12, 14}, {-8.5, -12, -16}}, d:forward(cv.tensor{{1, 2}, {-1, -2}}))
+      local r = L.Dense(3, {activation = "relu"})
+      r:build{2}
+      r:set_weights(d:get_weights())
+      approx({{9.5, 12, 14}, {0, 0, 0}}, r:forward(cv.tensor{{1, 2}, {-1, -2}}))
+    end)
+
+    it("Conv2D: valid and same padding, with bias", function()
+      local x = cv.arange(1, 10):reshape{1, 3, 3, 1}
+      local c = L.Conv2D(1, 2)
+      c:build{3, 3, 1}
+      c:set_weights{cv.ones{2, 2, 1, 1}, cv.tensor{1}}
+      approx({{{{13}, {17}}, {{25}, {29}}}}, c:forward(x))
+      local s = L.Conv2D(1, 3, {padding = "same", use_bias = false})
+      s:build{3, 3, 1}
+      s:set_weights{cv.ones{3, 3, 1, 1}}
+      approx({{{{12}, {21}, {16}}, {{27}, {45}, {33}}, {{24}, {39}, {28}}}}, s:forward(x))
+    end)
+
+    it("Conv2D: a kernel of Keras' layout (kh, kw, in, out)", function()
+      local x = cv.tensor{{{{1, 10}}}}       -- (1, 1, 1, 2)
+      local c = L.Conv2D(3, 1, {use_bias = false})
+      c:build{1, 1, 2}
+      c:set_weights{cv.tensor{{{{1, 2, 3}, {0, 1, 0}}}}}
+      approx({{{{1, 12, 3}}}}, c:forward(x))
+    end)
+
+    it("DepthwiseConv2D and SeparableConv2D", function()
+      -- channel 1 holds 1..4, channel 2 holds 10..40
+      local x = cv.tensor{{{{1, 10}, {2, 20}}, {{3, 30}, {4, 40}}}}
+      local dw = L.DepthwiseConv2D(2, {depth_multiplier = 2, use_bias = false})
+      dw:build{2, 2, 2}
+      local k = cv.ones{2, 2, 2, 2}
+      k:slice(1, 2):copy(cv.tensor{{{{1, 2}, {1, 2}}, {{1, 2}, {1, 2}}}, {{{1, 2}, {1, 2}}, {{1, 2}, {1, 2}}}})
+      dw:set_weights{k}
+      -- output channel c*M + m
+      approx({{{{10, 20, 100, 200}}}}, dw:forward(x))
+      local sep = L.SeparableConv2D(1, 2)
+      sep:build{2, 2, 2}
+      sep:set_weights{cv.ones{2, 2, 2, 1}, cv.tensor{{{{1}, {-1}}}}, cv.tensor{0.5}}
+      approx({{{{10 - 100 + 0.5}}}}, sep:forward(x))
+    end)
+
+    it("MaxPooling2D and AveragePooling2D, valid and same", function()
+      local x4 = cv.arange(1, 17):reshape{1, 4, 4, 1}
+      approx({{{{6}, {8}}, {{14}, {16}}}}, L.MaxPooling2D():forward(x4))
+      local x3 = cv.arange(1, 10):reshape{1, 3, 3, 1}
+      approx({{{{5}, {6}}, {{8}, {9}}}}, L.MaxPooling2D{padding = "same"}:forward(x3))
+      approx({{{{3}, {4.5}}, {{7.5}, {9}}}}, L.AveragePooling2D{padding = "same"}:forward(x3))
+      approx({{{{3}, {4}}, {{6}, {7}}}}, L.AveragePooling2D{pool_size = 2, strides = 1}:forward(x3))
+    end)
+
+    it("GlobalAveragePooling2D, ZeroPadding2D, Flatten (NHWC order), Reshape", function()
+      local x = cv.arange(1, 9):reshape{1, 2, 2, 2}
+      approx({{4, 5}}, L.GlobalAveragePooling2D():forward(x))
+      local p = L.ZeroPadding2D{{1, 0}, {0, 1}}:forward(cv.ones{1, 1, 1, 1})
+      approx({{{{0}, {0}}, {{1}, {0}}}}, p)
+      approx({{1, 2, 3, 4, 5, 6, 7, 8}}, L.Flatten():forward(x))
+      assert.same({1, 4, 2}, L.Reshape{{4, 2}}:forward(x).shape)
+    end)
+
+    it("Rescaling: x*scale + offset, converting uint8 images", function()
+      local x = cv.tensor({{0, 51, 255}}, "uint8")
+      local y = L.Rescaling(1 / 255):forward(x)
+      assert.equal("float32", y.dtype)
+      approx({{0, 0.2, 1}}, y)
+      approx({{-1, 0, 1}}, L.Rescaling(1 / 127.5, {offset = -1}):forward(cv.tensor{{0, 127.5, 255}}))
+    end)
+
+    it("the activation layers", function()
+      local x = cv.tensor{{-2, -0.5, 0.5, 7}}
+      approx({{0, 0, 0.5, 7}}, L.Activation("relu"):forward(x))
+      approx({{0, 0, 0.5, 6}}, L.ReLU{max_value = 6}:forward(x))
+      approx({{-0.2, -0.05, 0.5, 7}}, L.ReLU{negative_slope = 0.1}:forward(x))
+      approx({{-0.6, -0.15, 0.5, 7}}, L.LeakyReLU():forward(x))
+      approx({{-0.2, -0.05, 0.5, 7}}, L.LeakyReLU(0.1):forward(x))
+      approx({{math.tanh(-2), math.tanh(-0.5), math.tanh(0.5), math.tanh(7)}}, L.Activation("tanh"):forward(x))
+      local sm = L.Softmax():forward(cv.tensor{{1, 2, 3}})
+      local e = {math.exp(1), math.exp(2), math.exp(3)}
+      local z = e[1] + e[2] + e[3]
+      approx({{e[1] / z, e[2] / z, e[3] / z}}, sm)
+      approx(x:totable(), L.Activation("linear"):forward(x))
+    end)
+  end)
+
+  describe("Dropout", function()
+    it("is the identity at inference", function()
+      local x = cv.rand{4, 10}
+      local d = L.Dropout(0.5)
+      approx(x:totable(), d:forward(x, false))
+      approx(x:totable(), d:forward(x))
+    end)
+
+    it("zeroes a fraction of the inputs and scales the rest by 1/(1-rate) in training", function()
+      local x = cv.ones{20, 50}
+      local y = L.Dropout(0.25):forward(x, true)
+      local zeros, kept = 0, 0
+      for _, v in ipairs(y:reshape{1000}:totable()) do
+        if v == 0 then zeros = zeros + 1
+        else
+          assert(math.abs(v - 1 / 0.75) < 1e-6, "kept value " .. v)
+          kept = kept + 1
+        end
+      end
+      assert.is_true(zeros > 180 and zeros < 320, "dropped " .. zeros .. " of 1000")
+    end)
+
+    it("passes the gradient through the same mask", function()
+      local d = L.Dropout(0.5)
+      local y = d:forward(cv.ones{3, 8}, true):clone()
+      local dx = d:backward(cv.ones{3, 8})
+      approx(y:totable(), dx)
+    end)
+
+    it("draws the same mask after the same seed", function()
+      local d = L.Dropout(0.5)
+      cv.manual_seed(5)
+      local a = d:forward(cv.ones{4, 8}, true):clone()
+      cv.manual_seed(5)
+      local b = d:forward(cv.ones{4, 8}, true)
+      approx(a:totable(), b)
+    end)
+  end)
+
+  describe("BatchNormalization", function()
+    it("normalizes with the batch statistics in training and updates the moving ones", function()
+      local bn = L.BatchNormalization()
+      local x = cv.tensor{{1}, {2}, {3}, {4}}
+      local y = bn:forward(x, true)
+      local sd = math.sqrt(1.25 + 1e-3)
+      approx({{-1.5 / sd}, {-0.5 / sd}, {0.5 / sd}, {1.5 / sd}}, y)
+      local w = bn:get_weights()
+      approx({1}, w[1]); approx({0}, w[2])
+      approx({0.025}, w[3])                 -- 0*0.99 + 2.5*0.01
+      approx({0.99 + 1.25 * 0.01}, w[4])    -- biased batch variance
+    end)
+
+    it("uses the moving statistics at inference and when not trainable", function()
+      local bn = L.BatchNormalization{epsilon = 0.01}
+      bn:build{2}
+      bn:set_weights{cv.tensor{2, 1}, cv.tensor{0.5, 0}, cv.tensor{1, -1}, cv.tensor{0.99, 3.99}}
+      local x = cv.tensor{{2, 1}, {0, 3}}
+      -- std = sqrt(var + eps) = {1, 2}; y = gamma*(x - mean)/std + beta
+      local expect = {{2 * (2 - 1) / 1 + 0.5, (1 + 1) / 2}, {2 * (0 - 1) / 1 + 0.5, (3 + 1) / 2}}
+      approx(expect, bn:forward(x, false))
+      bn.trainable = false
+      approx(expect, bn:forward(x, true))
+      approx({1, -1}, bn:get_weights()[3])  -- no moving update
+      assert.same({}, bn:params())
+    end)
+
+    it("has Keras' weight order and defaults", function()
+      local bn = L.BatchNormalization()
+      assert.equal(0.99, bn.momentum)
+      assert.equal(1e-3, bn.epsilon)
+      bn:build{3, 3, 4}
+      assert.same({"gamma", "beta", "moving_mean", "moving_variance"}, bn.weight_names)
+      assert.equal(2, #bn:params())
+    end)
+  end)
+
+  describe("shape errors name the layer, the expected shape and the actual one", function()
+    it("Dense", function()
+      local d = L.Dense(55)
+      d:build{4800}
+      assert_error_is("dense (Dense): expected input with last axis 4800, got (2, 4799)", d.forward, d, cv.zeros{2, 4799})
+      assert_error_is("dense (Dense): expected input with last axis 4800, got (None, 4799)", d.build, d, {4799})
+      assert_error_is("got (4800,): a single sample needs a batch axis, use x:reshape{1, 4800}",
+        d.forward, d, cv.zeros{4800})
+    end)
+
+    it("Conv2D", function()
+      local c = L.Conv2D(16, 3, {name = "conv1"})
+      assert_error_is("conv1 (Conv2D): expected input of rank 3 (height, width, channels), got (None, 4800)",
+        c.build, c, {4800})
+      assert_error_is("conv2d (Conv2D): input (None, 2, 9, 1) is too small for kernel_size (3, 3) with padding \"valid\"",
+        L.Conv2D(2, 3).build, L.Conv2D(2, 3, {name = "conv2d"}), {2, 9, 1})
+      c:build{80, 60, 1}
+      assert_error_is("conv1 (Conv2D): expected input of shape (None, 80, 60, 1), got (2, 80, 60, 3)",
+        c.forward, c, cv.zeros{2, 80, 60, 3})
+      assert_error_is("conv1 (Conv2D): expected input of shape (None, 80, 60, 1), got (80, 60, 1): "
+        .. "a single sample needs a batch axis, use x:reshape{1, 80, 60, 1} or X:slice(i, i)",
+        c.forward, c, cv.zeros{80, 60, 1})
+    end)
+
+    it("MaxPooling2D", function()
+      local p = L.MaxPooling2D{name = "pool1"}
+      assert_error_is("pool1 (MaxPooling2D): input (None, 1, 60, 16) is too small for pool_size (2, 2) with padding \"valid\"",
+        p.build, p, {1, 60, 16})
+      assert_error_is("pool1 (MaxPooling2D): expected input of rank 3 (height, width, channels), got (None, 60, 16)",
+        p.build, p, {60, 16})
+      p:build{4, 4, 2}
+      assert_error_is("pool1 (MaxPooling2D): expected input of shape (None, 4, 4, 2), got (3, 4, 2)",
+        p.forward, p, cv.zeros{3, 4, 2})
+    end)
+
+    it("Flatten", function()
+      local f = L.Flatten()
+      f:build{2, 3, 4}
+      assert_error_is("flatten (Flatten): expected input of shape (None, 2, 3, 4), got (5, 2, 3, 5)",
+        f.forward, f, cv.zeros{5, 2, 3, 5})
+      assert_error_is("flatten (Flatten): was built for input (None, 2, 3, 4), got (None, 24)", f.build, f, {24})
+    end)
+
+    it("set_weights names the weight, the expected and the actual shape", function()
+      local d = L.Dense(3)
+      d:build{2}
+      assert_error_is("dense (Dense): set_weights: kernel expected shape (2, 3), got (3, 2)",
+        d.set_weights, d, {cv.zeros{3, 2}, cv.zeros{3}})
+      assert_error_is("dense (Dense): set_weights expected 2 weights (kernel, bias), got 1",
+        d.set_weights, d, {cv.zeros{2, 3}})
+    end)
+
+    it("backward checks the gradient's shape", function()
+      local d = L.Dense(3)
+      d:forward(cv.zeros{2, 2})
+      assert_error_is("dense (Dense): backward expected a gradient of shape (2, 3), got (2, 4)",
+        d.backward, d, cv.zeros{2, 4})
+    end)
+  end)
+
+  describe("weights", function()
+    it("are Glorot-uniform kernels within Keras' limit and zero biases", function()
+      local c = L.Conv2D(8, 3)
+      c:build{5, 5, 4}
+      local limit = math.sqrt(6 / (3 * 3 * 4 + 3 * 3 * 8))
+      assert.is_true(c.weights[1]:abs():max() <= limit)
+      assert.is_true(c.weights[1]:abs():max() > 0.8 * limit)
+      assert.equal(0, c.weights[2]:abs():max())
+    end)
+
+    it("are reproduced by the same seed", function()
+      cv.manual_seed(7)
+      local a = L.Dense(4); a:build{3}
+      local b = L.Conv2D(2, 3); b:build{4, 4, 1}
+      cv.manual_seed(7)
+      local a2 = L.Dense(4); a2:build{3}
+      local b2 = L.Conv2D(2, 3); b2:build{4, 4, 1}
+      approx(a.weights[1]:totable(), a2.weights[1], 0)
+      approx(b.weights[1]:totable(), b2.weights[1], 0)
+    end)
+
+    it("get_weights returns copies; set_weights copies in", function()
+      local d = L.Dense(2)
+      d:build{2}
+      local w = d:get_weights()
+      w[1]:fill(5)
+      assert.is_true(d.weights[1]:max() < 5)
+      d:set_weights(w)
+      approx({{5, 5}, {5, 5}}, d.weights[1])
+      assert.same({"kernel", "bias"}, d.weight_names)
+    end)
+
+    it("params() lists the trainable weights with their gradients; zero_grad clears them", function()
+      local d = L.Dense(2, {name = "out"})
+      d:forward(cv.ones{3, 2})
+      d:backward(cv.ones{3, 2})
+      local p = d:params()
+      assert.equal(2, #p)
+      assert.equal("kernel", p[1].name)
+      assert.equal("out/kernel", p[1].path)
+      approx({{3, 3}, {3, 3}}, p[1].grad)
+      approx({3, 3}, p[2].grad)
+      d:backward(cv.ones{3, 2})
+      approx({6, 6}, p[2].grad)         -- gradients accumulate
+      d:zero_grad()
+      approx({0, 0}, p[2].grad)
+      d.trainable = false
+      assert.same({}, d:params())
+    end)
+  end)
+
+  describe("buffers", function()
+    it("are reused while the batch size is unchanged", function()
+      local c = L.Conv2D(2, 3, {activation = "relu"})
+      local x = cv.rand{2, 5, 5, 1}
+      local y1 = c:forward(x)
+      local y2 = c:forward(x)
+      assert.is_true(rawequal(y1, y2))
+      local dx1 = c:backward(cv.ones(y1.shape))
+      local dx2 = c:backward(cv.ones(y1.shape))
+      assert.is_true(rawequal(dx1, dx2))
+      local y3 = c:forward(cv.rand{3, 5, 5, 1})
+      assert.same({3, 3, 3, 2}, y3.shape)
+    end)
+  end)
+
+  describe("configs", function()
+    local function roundtrip(layer, input_shape)
+      local cfg = layer:get_config()
+      local copy = L.from_config(layer.class_name, cfg)
+      assert.same(cfg, copy:get_config())
+      if input_shape then
+        layer:build(input_shape)
+        copy:build(input_shape)
+        assert.same(layer.output_shape, copy.output_shape)
+        assert.equal(layer:count_params(), copy:count_params())
+      end
+      return cfg
+    end
+
+    it("rebuild every layer through from_config", function()
+      local cfg = roundtrip(L.Conv2D(16, 3, {padding = "same", activation = "relu", name = "conv1"}), {8, 8, 1})
+      assert.equal("conv1", cfg.name)
+      assert.equal(16, cfg.filters)
+      assert.same({3, 3}, cfg.kernel_size)
+      assert.equal("relu", cfg.activation)
+      assert.equal("glorot_uniform", cfg.kernel_initializer)
+      roundtrip(L.Dense(5, {activation = "softmax", use_bias = false}), {3})
+      roundtrip(L.DepthwiseConv2D(3, {depth_multiplier = 2, strides = 2}), {8, 8, 2})
+      roundtrip(L.SeparableConv2D(4, {3, 1}, {padding = "same"}), {8, 8, 2})
+      roundtrip(L.MaxPooling2D{pool_size = {4, 4}}, {8, 8, 2})
+      roundtrip(L.AveragePooling2D{strides = 1, padding = "same"}, {8, 8, 2})
+      roundtrip(L.GlobalAveragePooling2D(), {8, 8, 2})
+      roundtrip(L.ZeroPadding2D{{1, 2}, {3, 4}}, {8, 8, 2})
+      roundtrip(L.BatchNormalization{momentum = 0.9}, {8, 8, 2})
+      roundtrip(L.Dropout(0.3), {4})
+      roundtrip(L.Rescaling(1 / 255, {offset = 0.5}), {4})
+      roundtrip(L.Flatten(), {2, 2})
+      roundtrip(L.Reshape{{4}}, {2, 2})
+      roundtrip(L.Activation("tanh"), {4})
+      roundtrip(L.ReLU{max_value = 6}, {4})
+      roundtrip(L.LeakyReLU(0.1), {4})
+      roundtrip(L.Dense(3, {kernel_initializer = cv.initializers.RandomNormal{stddev = 0.1}}), {2})
+    end)
+
+    it("are JSON-friendly", function()
+      local ok, cjson = pcall(require, "cjson")
+      if not ok then return end
+      local cfg = L.SeparableConv2D(4, 3, {padding = "same"}):get_config()
+      assert.same(cfg, cjson.decode(cjson.encode(cfg)))
+      local layer = L.from_config("SeparableConv2D", cjson.decode(cjson.encode(cfg)))
+      assert.equal(cfg.name, layer.name)
+    end)
+
+    it("of Input round-trip as well", function()
+      local i = L.Input{shape = {4, 4, 1}, name = "img"}
+      local j = L.from_config("InputLayer", i:get_config())
+      assert.same({4, 4, 1}, j.shape)
+      assert.equal("img", j.name)
+    end)
+  end)
+end)
