@@ -24,6 +24,7 @@ M._submodules = submodules
 local reexports = {
   Sequential = "models", Model = "models", Input = "layers",
   imread = "image", imwrite = "image",
+  clear_session = "models",
   versions = "sys",
 }
 
