@@ -41,7 +41,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check bench demo data install install-files rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench demo data install install-files rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -86,11 +86,18 @@ test: deps
 
 # the same suite under AddressSanitizer + UBSan (+ LeakSanitizer): the busted specs run inside
 # bin/cvision-asan, so the statically linked core is instrumented too (see tools/check.sh)
-check: deps
+check: deps warnings
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" REPL_BIN=bin/cvision-asan \
 	  $(ASAN_BUILD)/libcvision.a bin/cvision-asan $(ASAN_CTESTS)
 	@$(MAKE) --no-print-directory all
 	@sh tools/check.sh $(ASAN_CTESTS)
+
+# -Wall -Wextra must stay clean: everything compiled once more with -Werror (incremental)
+WARN_BUILD = build-warn
+warnings:
+	@$(MAKE) --no-print-directory BUILD=$(WARN_BUILD) CFLAGS="$(OPT) -Werror" CORE_SO=$(WARN_BUILD)/core.so \
+	  REPL_BIN=$(WARN_BUILD)/cvision $(WARN_BUILD)/core.so $(WARN_BUILD)/cvision \
+	  $(CTEST_SRC:csrc/tests/%.c=$(WARN_BUILD)/tests/%) && echo "warnings: -Wall -Wextra clean"
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -125,4 +132,4 @@ install-files:
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan
+	rm -rf $(BUILD) $(ASAN_BUILD) $(WARN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan

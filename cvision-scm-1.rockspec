@@ -1,5 +1,6 @@
 -- cvision-scm-1.rockspec: builds with the project's Makefile (`make rock`, then
--- `make install-rock`), so the rock and `make` compile the very same sources.
+-- `make install-rock`), so the rock and `make` compile the very same sources (and share the
+-- objects in build/; the rock's core.so and REPL are linked into build/rock/).
 -- OpenBLAS and libpng are external dependencies found by luarocks (no hard-coded paths);
 -- stb and libedit come from their Debian packages (make deps).
 rockspec_format = "3.0"
@@ -28,7 +29,6 @@ build = {
   type = "make",
   build_target = "rock",
   build_variables = {
-    BUILD = "build-rock",
     CFLAGS = "$(CFLAGS)",
     LUA_INC = "$(LUA_INCDIR)",
     CPPFLAGS = "-I$(PNG_INCDIR)",
@@ -36,7 +36,6 @@ build = {
   },
   install_target = "install-rock",
   install_variables = {
-    BUILD = "build-rock",
     INST_LUADIR = "$(LUADIR)",
     INST_LIBDIR = "$(LIBDIR)",
     INST_BINDIR = "$(BINDIR)",

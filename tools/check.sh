@@ -11,6 +11,11 @@ UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTION
 LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 CVISION_BIN=bin/cvision-asan
 export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS CVISION_BIN
+# the specs must really run on the instrumented core (statically linked, preloaded)
+if ! bin/cvision-asan -e 'assert(require("cvision.core").sys.info().asan)' 2>&1; then
+  echo "check: bin/cvision-asan does not run an instrumented core"
+  echo "tests: 0 passed, 1 failed"; exit 1
+fi
 if sh tools/test.sh --lua bin/cvision-asan "$@"; then
   echo "check: clean"
 else
