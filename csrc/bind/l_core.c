@@ -12,6 +12,7 @@ int luaopen_cvision_core(lua_State *L) {
   lcv_open_plot(L);
   lcv_open_data(L);
   lcv_open_sys(L);
+  lcv_open_runtime(L);
   lcv_open_bytes(L);  /* tobytes, frombytes, copybytes (cvision.saving) */
   lua_pushliteral(L, CV_VERSION);
   lua_setfield(L, -2, "version");

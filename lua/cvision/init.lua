@@ -10,6 +10,11 @@ M._VERSION = core.version
 -- tensor constructors and helpers live in cvision.tensor and are copied here
 for k, v in pairs(require "cvision.tensor") do M[k] = v end
 
+--- set_num_threads(n): threads for cvision's kernels (OpenBLAS stays at one, so they never fight);
+--- CVISION_NUM_THREADS sets the starting value. get_num_threads() --> n
+M.set_num_threads = core.set_num_threads
+M.get_num_threads = core.get_num_threads
+
 -- submodules loaded lazily: cv.<name> requires "cvision.<file>"
 local submodules = {
   layers = "layers", losses = "losses", metrics = "metrics", optimizers = "optimizers",

@@ -1,0 +1,52 @@
+/* l_runtime.c - bindings of the runtime services: the monotonic clock, the thread count shared by
+ * cvision's pool and OpenBLAS, and the kernel path chosen by CPU detection. */
+#include "lcv.h"
+#include "cpu.h"
+#include <time.h>
+
+/* monotonic() --> seconds (float) from an arbitrary start; for progress bars and benchmarks */
+static int l_monotonic(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+  return 1;
+}
+
+/* set_num_threads(n): cvision's pool uses n threads, OpenBLAS one */
+static int l_set_num_threads(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, n >= 1 && n <= 64, 1, "thread count must be between 1 and 64");
+  cv_set_num_threads((int)n);
+  return 0;
+}
+
+/* get_num_threads() --> n */
+static int l_get_num_threads(lua_State *L) {
+  lua_pushinteger(L, cv_get_num_threads());
+  return 1;
+}
+
+/* cpu_path() --> "avx2+fma" | "portable" */
+static int l_cpu_path(lua_State *L) {
+  lua_pushstring(L, cv_cpu_path());
+  return 1;
+}
+
+/* force_portable(on): run the portable C kernels even on an AVX2 CPU (for tests) */
+static int l_force_portable(lua_State *L) {
+  cv_cpu_force_portable(lua_toboolean(L, 1));
+  return 0;
+}
+
+static const luaL_Reg funcs[] = {
+  {"monotonic", l_monotonic},
+  {"set_num_threads", l_set_num_threads},
+  {"get_num_threads", l_get_num_threads},
+  {"cpu_path", l_cpu_path},
+  {"force_portable", l_force_portable},
+  {NULL, NULL}
+};
+
+void lcv_open_runtime(lua_State *L) {
+  luaL_setfuncs(L, funcs, 0);
+}
