@@ -153,14 +153,45 @@ static int c_fill_rect(lua_State *L) {
   return 0;
 }
 
-/* canvas:fill_polygon({x1, y1, x2, y2, ...}, colour) */
+/* canvas:fill_polygon({x1, y1, x2, y2, ...}, colour) fills a polygon;
+ * canvas:fill_polygon({{x1, y1, ...}, {x1, y1, ...}, ...}, colour) fills the union of several, so
+ * shapes sharing an edge (the bars of a histogram) leave no seam */
 static int c_fill_polygon(lua_State *L) {
   lcanvas *lc = checkcanvas(L, 1);
   cv_color col = checkcolor(L, 3);
-  float *p;
-  int n = checkpoints(L, 2, &p);
-  cv_status st = cv_canvas_fill_polygons(&lc->c, p, &n, 1, col);
-  free(p);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  if (lua_geti(L, 2, 1) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    float *p;
+    int n = checkpoints(L, 2, &p);
+    cv_status st = cv_canvas_fill_polygons(&lc->c, p, &n, 1, col);
+    free(p);
+    LCV_CHECK(L, st, "fill_polygon");
+    return 0;
+  }
+  lua_pop(L, 1);
+  int np = (int)luaL_len(L, 2), total = 0;
+  for (int k = 0; k < np; k++) {   /* check everything before taking memory */
+    if (lua_geti(L, 2, k + 1) != LUA_TTABLE) luaL_argerror(L, 2, "list of point lists expected");
+    lua_Integer n = luaL_len(L, -1);
+    if (n % 2) luaL_argerror(L, 2, "point list must hold x, y pairs");
+    total += (int)(n / 2);
+    lua_pop(L, 1);
+  }
+  /* scratch in userdata: collected by Lua whatever happens */
+  int *counts = lua_newuserdatauv(L, ((size_t)np + 1) * sizeof(int), 0);
+  float *all = lua_newuserdatauv(L, ((size_t)total + 1) * 2 * sizeof(float), 0), *q = all;
+  for (int k = 0; k < np; k++) {
+    lua_geti(L, 2, k + 1);
+    counts[k] = (int)(luaL_len(L, -1) / 2);
+    for (int i = 0; i < 2 * counts[k]; i++) {
+      lua_geti(L, -1, i + 1);
+      *q++ = (float)(lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  cv_status st = cv_canvas_fill_polygons(&lc->c, all, counts, np, col);
   LCV_CHECK(L, st, "fill_polygon");
   return 0;
 }
