@@ -178,6 +178,12 @@ static void make_plan(plan *p, const operand *a, const operand *b, int nd, const
   p->nd = m;
 }
 
+/* x mod y with the sign of y, like Python and numpy (fmod has the sign of x) */
+static inline float fmod_floor(float x, float y) {
+  float r = fmodf(x, y);
+  return (r != 0.0f && ((r < 0.0f) != (y < 0.0f))) ? r + y : r;
+}
+
 #define ROW(EXPR) for (int64_t i = 0; i < n; i++) { float x = a[i * sa], y = b[i * sb]; o[i] = (EXPR); (void)x; (void)y; }
 
 static ALWAYS_INLINE void row_f32(float *o, const float *a, int64_t sa, const float *b, int64_t sb,
@@ -190,6 +196,8 @@ static ALWAYS_INLINE void row_f32(float *o, const float *a, int64_t sa, const fl
     case CV_OP_POW: ROW(y == 2.0f ? x * x : powf(x, y)); break;
     case CV_OP_MAXIMUM: ROW((x > y || x != x) ? x : y); break;
     case CV_OP_MINIMUM: ROW((x < y || x != x) ? x : y); break;
+    case CV_OP_MOD: ROW(fmod_floor(x, y)); break;
+    case CV_OP_FLOORDIV: ROW(floorf(x / y)); break;
     case OP_SECOND: ROW(y); break;
     default: break;
   }

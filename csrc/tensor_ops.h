@@ -12,6 +12,7 @@
 
 typedef enum cv_binop {
   CV_OP_ADD, CV_OP_SUB, CV_OP_MUL, CV_OP_DIV, CV_OP_POW, CV_OP_MAXIMUM, CV_OP_MINIMUM,
+  CV_OP_MOD, CV_OP_FLOORDIV,   /* Python/numpy floor semantics: the remainder takes y's sign */
   CV_OP_EQ, CV_OP_NE, CV_OP_LT, CV_OP_GT, CV_OP_LE, CV_OP_GE
 } cv_binop;
 

@@ -1,9 +1,487 @@
+-- spec/tensor_spec.lua - the Lua tensor API (cvision.tensor over csrc/bind/l_tensor.c).
 local cv = require "cvision"
 
-describe("cv.zeros", function()
-  it("makes a float32 tensor of the given shape filled with zeros", function()
-    local t = cv.zeros{2, 3}
+-- the flat list of a tensor's elements
+local function flat(t)
+  local out = {}
+  local function walk(x)
+    if type(x) == "table" then for _, v in ipairs(x) do walk(v) end else out[#out + 1] = x end
+  end
+  walk(t:totable())
+  return out
+end
+
+local function close(a, b, tol)
+  assert.is_true(math.abs(a - b) <= (tol or 1e-6), ("%s is not close to %s"):format(a, b))
+end
+
+describe("cv.tensor", function()
+  it("infers the shape of a nested table and defaults to float32", function()
+    local t = cv.tensor{{1, 2, 3}, {4, 5, 6}}
     assert.same({2, 3}, t.shape)
     assert.equal("float32", t.dtype)
+    assert.same({{1, 2, 3}, {4, 5, 6}}, t:totable())
+  end)
+
+  it("takes a dtype and wraps around into uint8 like numpy", function()
+    local t = cv.tensor({0, 1, 255, 256, -1, 300}, "uint8")
+    assert.equal("uint8", t.dtype)
+    assert.same({0, 1, 255, 0, 255, 44}, t:totable())
+  end)
+
+  it("reports ragged input with its depth and the sizes", function()
+    assert.has_error(function() cv.tensor{{1, 2, 3}, {4, 5}} end,
+      "cv.tensor: ragged nested table at depth 2 (expected 3 elements, got 2)")
+    assert.has_error(function() cv.tensor{{1, 2}, 3} end)
+    assert.has_error(function() cv.tensor{1, {2}} end)
+    assert.has_error(function() cv.tensor{1, "x"} end)
+  end)
+
+  it("makes a 0-d tensor from a number and copies a tensor", function()
+    local s = cv.tensor(5)
+    assert.same({}, s.shape)
+    assert.equal(5, s:totable())
+    local a = cv.tensor{1, 2}
+    local b = cv.tensor(a)
+    b[1] = 9
+    assert.equal(1, a[1])
+    assert.equal("uint8", cv.tensor(a, "uint8").dtype)
+  end)
+
+  it("reads booleans as 0 and 1 and an empty table as shape (0)", function()
+    assert.same({1, 0}, cv.tensor{true, false}:totable())
+    assert.same({0}, cv.tensor{}.shape)
+  end)
+end)
+
+describe("constructors", function()
+  it("zeros takes a shape table or numbers, and a dtype", function()
+    assert.same({2, 3}, cv.zeros{2, 3}.shape)
+    assert.same({2, 3}, cv.zeros(2, 3).shape)
+    local u = cv.zeros({4}, "uint8")
+    assert.equal("uint8", u.dtype)
+    assert.same({0, 0, 0, 0}, u:totable())
+    assert.equal("uint8", cv.zeros(2, "uint8").dtype)
+  end)
+
+  it("ones, full, zeros_like and ones_like fill their value", function()
+    assert.same({1, 1, 1}, cv.ones{3}:totable())
+    assert.same({{7, 7}}, cv.full({1, 2}, 7):totable())
+    assert.equal("uint8", cv.full({2}, 3, "uint8").dtype)
+    local t = cv.tensor({{1, 2}}, "uint8")
+    local z = cv.zeros_like(t)
+    assert.same({1, 2}, z.shape)
+    assert.equal("uint8", z.dtype)
+    assert.same({{1, 1}}, cv.ones_like(t):totable())
+  end)
+
+  it("arange follows numpy", function()
+    assert.same({0, 1, 2, 3}, cv.arange(4):totable())
+    assert.same({2, 3, 4}, cv.arange(2, 5):totable())
+    assert.same({1, 1.5, 2, 2.5}, cv.arange(1, 3, 0.5):totable())
+    assert.same({5, 3, 1}, cv.arange(5, 0, -2):totable())
+    assert.same({0}, cv.arange(3, 1).shape)
+    assert.equal("float32", cv.arange(3).dtype)
+    assert.has_error(function() cv.arange(0, 3, 0) end)
+  end)
+
+  it("rand and randn draw from the seeded stream", function()
+    cv.manual_seed(7)
+    local a, n1 = cv.rand{100}, cv.randn(50, 2)
+    cv.manual_seed(7)
+    local b, n2 = cv.rand(100), cv.randn{50, 2}
+    assert.same(a:totable(), b:totable())
+    assert.same(n1:totable(), n2:totable())
+    assert.same({50, 2}, n1.shape)
+    assert.is_true(a:min() >= 0 and a:max() < 1)
+    local r = cv.rand({1000}, 5, 6)
+    assert.is_true(r:min() >= 5 and r:max() < 6)
+    local n = cv.randn({20000}, 3, 2)
+    close(n:mean(), 3, 0.1)
+    close(((n - 3) ^ 2):mean(), 4, 0.2)
+  end)
+
+  it("is_tensor tells tensors from other values", function()
+    assert.is_true(cv.is_tensor(cv.zeros{1}))
+    assert.is_false(cv.is_tensor({}))
+    assert.is_false(cv.is_tensor(3))
+  end)
+end)
+
+describe("shape queries", function()
+  local t = cv.zeros{4, 3, 2}
+  it("gives shape, dtype, #t, size, numel and dim", function()
+    assert.same({4, 3, 2}, t.shape)
+    assert.equal("float32", t.dtype)
+    assert.equal(4, #t)
+    assert.equal(3, t:size(2))
+    assert.equal(2, t:size(-1))
+    assert.same({4, 3, 2}, t:size())
+    assert.equal(24, t:numel())
+    assert.equal(3, t:dim())
+    assert.has_error(function() t:size(4) end)
+  end)
+
+  it("has no other fields and refuses to set one", function()
+    assert.is_nil(t.foo)
+    assert.has_error(function() t.foo = 1 end, "cannot set field 'foo' of a tensor")
+  end)
+end)
+
+describe("views", function()
+  it("t[i] is a view of sample i, 1-based, negative from the end", function()
+    local t = cv.arange(6):reshape(3, 2)
+    local r = t[2]
+    assert.same({2}, r.shape)
+    assert.same({2, 3}, r:totable())
+    r[1] = 20
+    assert.equal(20, t:at(2, 1))
+    assert.same({4, 5}, t[-1]:totable())
+  end)
+
+  it("t[i] of a 1-D tensor is a number", function()
+    local t = cv.tensor{10, 20, 30}
+    assert.equal(20, t[2])
+    assert.equal("number", type(t[3]))
+  end)
+
+  it("raises on an index out of range", function()
+    local t = cv.zeros{10}
+    assert.has_error(function() return t[11] end, "index 11 out of range for axis 1 of size 10")
+    assert.has_error(function() return t[0] end, "index 0 out of range for axis 1 of size 10")
+    assert.has_error(function() t[11] = 1 end, "index 11 out of range for axis 1 of size 10")
+  end)
+
+  it("reshape shares storage and infers one -1", function()
+    local t = cv.arange(6)
+    local r = t:reshape{2, -1}
+    assert.same({2, 3}, r.shape)
+    assert.same({3, 2}, t:reshape(3, 2).shape)
+    r[1] = 9
+    assert.same({9, 9, 9, 3, 4, 5}, t:totable())
+    assert.has_error(function() t:reshape{4, 2} end,
+      "reshape: cannot reshape a tensor of 6 elements into shape (4, 2)")
+    assert.has_error(function() t:reshape{-1, -1} end)
+  end)
+
+  it("slice takes inclusive rows like string.sub and shares storage", function()
+    local t = cv.arange(10):reshape(5, 2)
+    assert.same({{2, 3}, {4, 5}}, t:slice(2, 3):totable())
+    assert.same({{6, 7}, {8, 9}}, t:slice(-2):totable())
+    assert.same({{0, 1}}, t:slice(-10, 1):totable())
+    assert.same({0, 2}, t:slice(4, 3).shape)
+    t:slice(1, 2):fill(-1)
+    assert.equal(-1, t:at(2, 2))
+  end)
+
+  it("at and set address one element with all indices", function()
+    local t = cv.zeros{2, 3}
+    assert.equal(t, t:set(2, 3, 5))
+    assert.equal(5, t:at(2, 3))
+    assert.equal(5, t:at(-1, -1))
+    assert.has_error(function() t:at(1) end)
+    assert.has_error(function() t:at(1, 4) end, "index 4 out of range for axis 2 of size 3")
+  end)
+end)
+
+describe("assignment", function()
+  it("t[i] = number fills a sample", function()
+    local t = cv.zeros{2, 2}
+    t[2] = 3
+    assert.same({{0, 0}, {3, 3}}, t:totable())
+  end)
+
+  it("t[i] = tensor or table copies into the sample, broadcasting", function()
+    local t = cv.zeros{2, 2, 2}
+    t[1] = cv.tensor{{1, 2}, {3, 4}}
+    t[2] = {5, 6}
+    assert.same({{{1, 2}, {3, 4}}, {{5, 6}, {5, 6}}}, t:totable())
+    assert.has_error(function() t[1] = cv.zeros{3} end)
+  end)
+
+  it("t[mask] = v sets the selected rows or elements", function()
+    local t = cv.arange(6):reshape(3, 2)
+    t[cv.tensor{1, 0, 1}:eq(1)] = 0
+    assert.same({{0, 0}, {2, 3}, {0, 0}}, t:totable())
+    local u = cv.arange(4)
+    u[u:gt(1)] = -1
+    assert.same({0, 1, -1, -1}, u:totable())
+  end)
+end)
+
+describe("gathering", function()
+  local X = cv.arange(8):reshape(4, 2)
+  it("index gathers rows by a 1-based table or tensor, as a copy", function()
+    assert.same({{6, 7}, {0, 1}, {6, 7}}, X:index{4, 1, 4}:totable())
+    local g = X:index(cv.tensor{2, 3})
+    assert.same({{2, 3}, {4, 5}}, g:totable())
+    g[1] = 100
+    assert.equal(2, X:at(2, 1))
+    assert.same({{6, 7}}, X:index{-1}:totable())
+    assert.has_error(function() X:index{5} end, "index: index 5 out of range for axis 1 of size 4")
+    assert.same({{0, 1}}, X[{1}]:totable())
+    assert.same({{2, 3}}, X[cv.tensor{2}]:totable())
+  end)
+
+  it("select_mask and X[mask] take the rows where a 1-D mask is set", function()
+    local y = cv.tensor{1, 0, 1, 1}
+    assert.same({{0, 1}, {4, 5}, {6, 7}}, X:select_mask(y:eq(1)):totable())
+    assert.same({{2, 3}}, X[y:eq(0)]:totable())
+    assert.same({0, 2}, X[y:eq(5)].shape)
+  end)
+
+  it("a mask shaped like the tensor selects elements into a 1-D tensor", function()
+    assert.same({5, 6, 7}, X[X:gt(4)]:totable())
+    assert.has_error(function() X:select_mask(cv.tensor({1, 0}, "uint8")) end)
+  end)
+end)
+
+describe("arithmetic", function()
+  local a = cv.tensor{{1, 2, 3}, {4, 5, 6}}
+  it("works element-wise with numbers on either side", function()
+    assert.same({{2, 3, 4}, {5, 6, 7}}, (a + 1):totable())
+    assert.same({{0, -1, -2}, {-3, -4, -5}}, (1 - a):totable())
+    assert.same({{2, 4, 6}, {8, 10, 12}}, (2 * a):totable())
+    assert.same({{0.5, 1, 1.5}, {2, 2.5, 3}}, (a / 2):totable())
+    assert.same({{1, 4, 9}, {16, 25, 36}}, (a ^ 2):totable())
+    assert.same({{2, 1}}, (cv.tensor{{4, 2}} / cv.tensor{2}):totable())
+    assert.same({{-1, -2, -3}, {-4, -5, -6}}, (-a):totable())
+    assert.same({8}, (2 ^ cv.tensor{3}):totable())
+    assert.same({1, 2, 0.5}, (cv.tensor{-5, 5, 6.5} % 3):totable())
+    assert.same({-2, 1, 2}, (cv.tensor{-5, 5, 6.5} // 3):totable())
+    assert.same({1, -1}, cv.tensor{7, 7}:mod(cv.tensor{3, -4}):totable())
+    assert.same({2, -2}, cv.tensor{7, 7}:floordiv(cv.tensor{3, -4}):totable())
+  end)
+
+  it("broadcasts like numpy", function()
+    assert.same({{11, 22, 33}, {14, 25, 36}}, (a + cv.tensor{10, 20, 30}):totable())
+    assert.same({{1, 2, 3}, {8, 10, 12}}, (a * cv.tensor{{1}, {2}}):totable())
+    local outer = cv.tensor{{1}, {2}} * cv.tensor{{1, 10}}
+    assert.same({{1, 10}, {2, 20}}, outer:totable())
+    assert.has_error(function() return a + cv.tensor{1, 2} end,
+      "broadcast: shapes (2, 3) and (2,) cannot be broadcast together")
+  end)
+
+  it("keeps uint8 with wrap-around only when both operands are uint8", function()
+    local u = cv.tensor({250, 3}, "uint8")
+    local v = cv.tensor({10, 5}, "uint8")
+    local s = u + v
+    assert.equal("uint8", s.dtype)
+    assert.same({4, 8}, s:totable())
+    assert.same({240, 254}, (u - v):totable())
+    assert.equal("float32", (u / v).dtype)
+    assert.equal("float32", (u + 1).dtype)
+    assert.same({251, 4}, (u + 1):totable())
+    assert.equal("float32", (u + cv.tensor{1, 1}).dtype)
+  end)
+
+  it("has method forms and in-place forms that return the same tensor", function()
+    assert.same({3, 5}, cv.tensor{1, 2}:add(cv.tensor{2, 3}):totable())
+    assert.same({-1}, cv.tensor{1}:sub(2):totable())
+    assert.same({6}, cv.tensor{2}:mul(3):totable())
+    assert.same({0.5}, cv.tensor{1}:div(2):totable())
+    assert.same({9}, cv.tensor{3}:pow(2):totable())
+    assert.same({2, 5}, cv.tensor{1, 5}:maximum(2):totable())
+    assert.same({1, 2}, cv.tensor{1, 5}:minimum(cv.tensor{3, 2}):totable())
+    local t = cv.tensor{{1, 2}, {3, 4}}
+    assert.equal(t, t:add_(1))
+    assert.equal(t, t:mul_(cv.tensor{1, 10}))
+    assert.equal(t, t:sub_(cv.tensor{{1}, {2}}))
+    assert.equal(t, t:div_(2))
+    assert.equal(t, t:pow_(2))
+    assert.same({{0.25, 210.25}, {1, 576}}, t:totable())
+    assert.has_error(function() cv.zeros{2, 1}:add_(cv.zeros{2, 3}) end)
+  end)
+
+  it("does not overload == (tensors compare by identity)", function()
+    local t = cv.tensor{1}
+    assert.is_true(t == t)
+    assert.is_false(t == t:clone())
+  end)
+end)
+
+describe("comparisons", function()
+  local t = cv.tensor{1, 2, 3}
+  it("give uint8 masks of 0 and 1", function()
+    local m = t:eq(2)
+    assert.equal("uint8", m.dtype)
+    assert.same({0, 1, 0}, m:totable())
+    assert.same({1, 0, 1}, t:ne(2):totable())
+    assert.same({1, 0, 0}, t:lt(2):totable())
+    assert.same({0, 0, 1}, t:gt(2):totable())
+    assert.same({1, 1, 0}, t:le(2):totable())
+    assert.same({0, 1, 1}, t:ge(2):totable())
+    assert.same({1, 1, 0}, t:lt(cv.tensor{2, 3, 3}):totable())
+    assert.same({1, 0, 0}, cv.tensor({1, 2, 3}, "uint8"):eq(1):totable())
+  end)
+end)
+
+describe("element-wise functions", function()
+  it("computes exp, log, sqrt, abs, sign, square and neg into float32", function()
+    local e = cv.tensor{0, 1}:exp():totable()
+    close(e[1], 1)
+    close(e[2], math.exp(1), 1e-5)
+    close(cv.tensor{math.exp(2)}:log()[1], 2, 1e-5)
+    assert.same({3, 0}, cv.tensor{9, 0}:sqrt():totable())
+    assert.same({2, 0, 1}, cv.tensor{-2, 0, 1}:abs():totable())
+    assert.same({-1, 0, 1}, cv.tensor{-2, 0, 5}:sign():totable())
+    assert.same({4, 9}, cv.tensor{-2, 3}:square():totable())
+    assert.same({-1, 2}, cv.tensor{1, -2}:neg():totable())
+    assert.equal("float32", cv.tensor({4}, "uint8"):sqrt().dtype)
+  end)
+
+  it("clamps into a new tensor or in place", function()
+    local t = cv.tensor{-5, 0.5, 5}
+    assert.same({0, 0.5, 1}, t:clamp(0, 1):totable())
+    assert.same({-5, 0.5, 1}, t:clamp(nil, 1):totable())
+    assert.equal(t, t:clamp_(-1, 1))
+    assert.same({-1, 0.5, 1}, t:totable())
+    assert.equal("uint8", cv.tensor({1, 200}, "uint8"):clamp(0, 100).dtype)
+  end)
+end)
+
+describe("reductions", function()
+  local t = cv.tensor{{1, 5, 3}, {4, 2, 6}}
+  it("reduce everything to a number without an axis", function()
+    assert.equal(21, t:sum())
+    assert.equal(3.5, t:mean())
+    assert.equal(6, t:max())
+    assert.equal(1, t:min())
+  end)
+
+  it("reduce along a 1-based axis, optionally keeping it", function()
+    assert.same({5, 7, 9}, t:sum(1):totable())
+    assert.same({9, 12}, t:sum(2):totable())
+    assert.same({{9}, {12}}, t:sum(2, true):totable())
+    assert.same({3, 4}, t:mean(-1):totable())
+    assert.same({4, 5, 6}, t:max(1):totable())
+    assert.same({1, 2}, t:min(2):totable())
+    assert.equal(6, cv.tensor{1, 2, 3}:sum(1))
+    assert.has_error(function() t:sum(3) end)
+  end)
+
+  it("argmax gives 1-based positions: float32 along an axis, a number without", function()
+    local a = t:argmax(2)
+    assert.equal("float32", a.dtype)
+    assert.same({2, 3}, a:totable())
+    assert.same({2, 1, 2}, t:argmax(1):totable())
+    assert.equal(3, cv.tensor{1, 0, 7, 7}:argmax())
+    assert.equal(6, t:argmax())
+    assert.same({1, 2}, t:argmin(2):totable())
+    assert.equal(1, t:argmin())
+  end)
+
+  it("sums uint8 without overflow and floats in double precision", function()
+    local u = cv.full({1000}, 255, "uint8")
+    assert.equal(255000, u:sum())
+    assert.same({255000}, u:reshape(1, 1000):sum(2):totable())
+    close(cv.full({100000}, 0.1):sum(), 10000, 1e-3)
+  end)
+end)
+
+describe("conversion and copies", function()
+  it("astype wraps around into uint8 and float() / byte() are shortcuts", function()
+    assert.same({0, 1, 255, 0}, cv.tensor{0, 1, 255, 256}:astype("uint8"):totable())
+    assert.equal("uint8", cv.tensor{1}:byte().dtype)
+    local u = cv.tensor({1, 2}, "uint8")
+    assert.equal("float32", u:float().dtype)
+    assert.equal("float32", u:astype("float32").dtype)
+    local c = u:astype("uint8")
+    c[1] = 9
+    assert.equal(1, u[1])
+    assert.has_error(function() u:astype("int64") end)
+  end)
+
+  it("fill, zero and copy write into the tensor and return it", function()
+    local t = cv.zeros{2, 2}
+    assert.equal(t, t:fill(3))
+    assert.same({{3, 3}, {3, 3}}, t:totable())
+    assert.equal(t, t:copy(cv.tensor({1, 2, 3, 4}, "uint8")))
+    assert.same({{1, 2}, {3, 4}}, t:totable())
+    t:copy(cv.tensor{9, 8})
+    assert.same({{9, 8}, {9, 8}}, t:totable())
+    assert.equal(t, t:zero())
+    assert.equal(0, t:sum())
+    assert.has_error(function() t:copy(cv.zeros{3}) end)
+  end)
+
+  it("clone makes an independent copy", function()
+    local t = cv.tensor{1, 2}
+    local c = t:clone()
+    c[1] = 5
+    assert.equal(1, t[1])
+    assert.equal(t.dtype, c.dtype)
+  end)
+
+  it("totable gives nested tables", function()
+    assert.same({{{1}, {2}}}, cv.tensor{{{1}, {2}}}:totable())
+    assert.same({}, cv.zeros{0}:totable())
+  end)
+end)
+
+describe("cv.concat", function()
+  local a, b = cv.tensor{{1, 2}}, cv.tensor{{3, 4}, {5, 6}}
+  it("joins along axis 1 by default and along any axis", function()
+    assert.same({{1, 2}, {3, 4}, {5, 6}}, cv.concat{a, b}:totable())
+    assert.same({{1, 2, 1, 2}}, cv.concat({a, a}, 2):totable())
+    assert.same({{1, 2, 1, 2}}, cv.concat({a, a}, -1):totable())
+  end)
+
+  it("keeps a common dtype, converts mixed ones to float32, and checks shapes", function()
+    local u = cv.tensor({1}, "uint8")
+    assert.equal("uint8", cv.concat{u, u}.dtype)
+    assert.equal("float32", cv.concat{u, cv.tensor{2}}.dtype)
+    assert.has_error(function() cv.concat({a, b}, 2) end)
+  end)
+end)
+
+describe("tostring", function()
+  it("prints like numpy's repr", function()
+    assert.equal("array([  0,   1, 255,   0], dtype=uint8)",
+      tostring(cv.tensor{0, 1, 255, 256}:astype("uint8")))
+    assert.equal("array([[1., 2.],\n       [3., 4.]], dtype=float32)",
+      tostring(cv.tensor{{1, 2}, {3, 4}}))
+    assert.equal("array([ 1. ,  2.5, -3. ], dtype=float32)", tostring(cv.tensor{1, 2.5, -3}))
+    assert.equal("array([  0.1       ,   0.33333334, 100.        ], dtype=float32)",
+      tostring(cv.tensor{0.1, 1 / 3, 100}))
+    assert.equal("array([[0, 0, 0],\n       [0, 0, 0]], dtype=uint8)",
+      tostring(cv.zeros({2, 3}, "uint8")))
+    assert.equal("array([[[0., 0.],\n        [0., 0.]],\n\n       [[0., 0.],\n        [0., 0.]]], dtype=float32)",
+      tostring(cv.zeros{2, 2, 2}))
+  end)
+
+  it("switches to scientific notation for wide ranges and prints nan and inf", function()
+    assert.equal("array([1.0e-05, 1.0e+00, 1.5e+00], dtype=float32)",
+      tostring(cv.tensor{1e-5, 1, 1.5}))
+    assert.equal("array([ nan,  inf, -inf,   1.], dtype=float32)",
+      tostring(cv.tensor{0 / 0, 1 / 0, -1 / 0, 1}))
+  end)
+
+  it("wraps long rows at 75 columns", function()
+    assert.equal("array([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n" ..
+                 "       13., 14., 15., 16., 17., 18., 19.], dtype=float32)",
+      tostring(cv.arange(20)))
+  end)
+
+  it("elides the middle of tensors over 1000 elements", function()
+    assert.equal("array([0.000e+00, 1.000e+00, 2.000e+00, ..., 1.997e+03, 1.998e+03,\n" ..
+                 "       1.999e+03], shape=(2000,), dtype=float32)", tostring(cv.arange(2000)))
+    local s = tostring((cv.arange(2000) % 7):byte():reshape(40, 50))
+    assert.equal("array([[0, 1, 2, ..., 5, 6, 0],\n       [1, 2, 3, ..., 6, 0, 1],\n" ..
+                 "       [2, 3, 4, ..., 0, 1, 2],\n       ...,\n       [2, 3, 4, ..., 0, 1, 2],\n" ..
+                 "       [3, 4, 5, ..., 1, 2, 3],\n       [4, 5, 6, ..., 2, 3, 4]], shape=(40, 50), dtype=uint8)", s)
+  end)
+
+  it("prints empty and 0-d tensors", function()
+    assert.equal("array([], dtype=float32)", tostring(cv.zeros{0}))
+    assert.equal("array([], shape=(0, 3), dtype=uint8)", tostring(cv.zeros({0, 3}, "uint8")))
+    assert.equal("array(5., dtype=float32)", tostring(cv.tensor(5)))
+  end)
+
+  it("is what bin/cvision prints", function()
+    local p = io.popen([[bin/cvision -e 'print(cv.tensor{0,1,255,256}:astype("uint8"))']])
+    local out = p:read("a")
+    p:close()
+    assert.equal("array([  0,   1, 255,   0], dtype=uint8)\n", out)
   end)
 end)

@@ -267,10 +267,10 @@ static int l_is_tensor(lua_State *L) {
 /* concat(list [, axis]) --> tensor joined along axis (1-based, default 1) */
 static int l_concat(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);   /* the scratch list goes above the arguments */
   int n = (int)luaL_len(L, 1);
   luaL_argcheck(L, n >= 1, 1, "non-empty list of tensors expected");
   const cv_tensor **list = lua_newuserdatauv(L, sizeof(cv_tensor *) * (size_t)n, 0);
-  int scratch = lua_gettop(L);
   for (int k = 0; k < n; k++) {
     lua_geti(L, 1, k + 1);
     cv_tensor *t = lcv_totensor(L, -1);
@@ -292,7 +292,6 @@ static int l_concat(lua_State *L) {
   shape[axis] = total;
   cv_tensor *out = lcv_newtensor(L, dt, list[0]->ndim, shape);
   LCV_CHECK(L, cv_tensor_concat(out, list, n, axis), "cv.concat");
-  (void)scratch;
   return 1;
 }
 
@@ -698,6 +697,8 @@ static int m_sub(lua_State *L) { return binop(L, CV_OP_SUB); }
 static int m_mul(lua_State *L) { return binop(L, CV_OP_MUL); }
 static int m_div(lua_State *L) { return binop(L, CV_OP_DIV); }
 static int m_pow(lua_State *L) { return binop(L, CV_OP_POW); }
+static int m_mod(lua_State *L) { return binop(L, CV_OP_MOD); }
+static int m_floordiv(lua_State *L) { return binop(L, CV_OP_FLOORDIV); }
 static int m_maximum(lua_State *L) { return binop(L, CV_OP_MAXIMUM); }
 static int m_minimum(lua_State *L) { return binop(L, CV_OP_MINIMUM); }
 static int m_eq(lua_State *L) { return binop(L, CV_OP_EQ); }
@@ -814,7 +815,7 @@ static const luaL_Reg methods[] = {
   {"clone", m_clone}, {"astype", m_astype}, {"float", m_float}, {"byte", m_byte},
   {"totable", m_totable},
   {"add", m_add}, {"sub", m_sub}, {"mul", m_mul}, {"div", m_div}, {"pow", m_pow},
-  {"maximum", m_maximum}, {"minimum", m_minimum},
+  {"mod", m_mod}, {"floordiv", m_floordiv}, {"maximum", m_maximum}, {"minimum", m_minimum},
   {"add_", m_add_}, {"sub_", m_sub_}, {"mul_", m_mul_}, {"div_", m_div_}, {"pow_", m_pow_},
   {"eq", m_eq}, {"ne", m_ne}, {"lt", m_lt}, {"gt", m_gt}, {"le", m_le}, {"ge", m_ge},
   {"neg", m_neg}, {"exp", m_exp}, {"log", m_log}, {"sqrt", m_sqrt}, {"abs", m_abs},
@@ -835,6 +836,8 @@ static const luaL_Reg meta[] = {
   {"__mul", m_mul},
   {"__div", m_div},
   {"__pow", m_pow},
+  {"__mod", m_mod},
+  {"__idiv", m_floordiv},
   {"__unm", t_unm},
   {NULL, NULL}
 };

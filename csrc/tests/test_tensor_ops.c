@@ -36,6 +36,8 @@ static double ref_op(cv_binop op, double x, double y, int u8) {
     case CV_OP_DIV: r = (float)x / (float)y; break;
     case CV_OP_POW: r = powf((float)x, (float)y); break;
     case CV_OP_MAXIMUM: r = x > y ? x : y; break;
+    case CV_OP_MOD: r = (float)x - floorf((float)x / (float)y) * (float)y; break;
+    case CV_OP_FLOORDIV: r = floorf((float)x / (float)y); break;
     case CV_OP_MINIMUM: r = x < y ? x : y; break;
     case CV_OP_EQ: r = x == y; break;
     case CV_OP_NE: r = x != y; break;
@@ -59,7 +61,8 @@ static void test_broadcast_random(void) {
     for (int d = 0; d < an; d++) as[d] = cv_rng_below(3) ? full[d + nd - an] : 1;
     for (int d = 0; d < bn; d++) bs[d] = cv_rng_below(3) ? full[d + nd - bn] : 1;
     cv_binop op = (cv_binop)cv_rng_below(CV_OP_GE + 1);
-    int u8 = cv_rng_below(3) == 0 && op != CV_OP_DIV && op != CV_OP_POW;
+    int u8 = cv_rng_below(3) == 0 && op != CV_OP_DIV && op != CV_OP_POW && op != CV_OP_MOD &&
+             op != CV_OP_FLOORDIV;
     cv_dtype dt = u8 ? CV_UINT8 : CV_FLOAT32;
     cv_tensor a, b, o;
     alloc(&a, dt, an, as);
