@@ -642,7 +642,7 @@ function Model:fit(x, y, opts)
   for epoch = initial + 1, epochs do
     for _, m in ipairs(self.metrics) do m:reset_state() end
     cbs:call("on_epoch_begin", epoch, {})
-    if verbose > 0 and epochs > 1 then print(("Epoch %d/%d"):format(epoch, epochs)) end
+    if verbose > 0 and epochs > 1 then io.write(("Epoch %d/%d\n"):format(epoch, epochs)) end
     local pb = verbose > 0 and progbar.new(src.steps, {verbose = verbose}) or nil
     local loss_sum, seen, step = 0, 0, 0
     local logs = {}

@@ -66,7 +66,7 @@ Progbar.__index = Progbar
 M.Progbar = Progbar
 
 --- new(target, opts) --> progress bar; opts: verbose (1), width (20), interval (0.1 s),
--- unit_name ("step"), out (io.stdout), dynamic (default: stdout is a terminal), color
+-- unit_name ("step"), out (io.output()), dynamic (default: stdout is a terminal), color
 function M.new(target, opts)
   opts = opts or {}
   local self = setmetatable({}, Progbar)
@@ -75,7 +75,7 @@ function M.new(target, opts)
   self.verbose = opts.verbose or 1
   self.interval = opts.interval or 0.1
   self.unit_name = opts.unit_name or "step"
-  self.out = opts.out or io.stdout
+  self.out = opts.out or io.output()
   if opts.dynamic == nil then self.dynamic = M.isatty() else self.dynamic = opts.dynamic end
   self.color = opts.color
   if self.color == nil then self.color = self.dynamic end

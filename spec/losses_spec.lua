@@ -1,0 +1,82 @@
+-- spec/losses_spec.lua: cv.losses against values computed by hand (Keras' formulas).
+local cv = require "cvision"
+local losses = cv.losses
+
+local function near(a, b, tol) return math.abs(a - b) <= (tol or 1e-5) * math.max(1, math.abs(b)) end
+
+local function sigmoid(z) return 1 / (1 + math.exp(-z)) end
+
+describe("cv.losses", function()
+  it("computes sparse categorical crossentropy on probabilities with 1-based labels", function()
+    local p = cv.tensor{{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}}
+    local y = cv.tensor{1, 2}
+    local want = (-math.log(0.7) - math.log(0.8)) / 2
+    assert.is_true(near(losses.SparseCategoricalCrossentropy()(y, p), want))
+    assert.is_true(near(losses.get("sparse_categorical_crossentropy")(y, p), want))
+  end)
+
+  it("computes sparse categorical crossentropy from logits", function()
+    local z = cv.tensor{{2, 1, 0}}
+    local lse = math.log(math.exp(2) + math.exp(1) + 1)
+    local l = losses.SparseCategoricalCrossentropy{from_logits = true}
+    assert.is_true(near(l(cv.tensor{2}, z), lse - 1))
+  end)
+
+  it("computes categorical crossentropy on one-hot targets", function()
+    local p = cv.tensor{{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}}
+    local y = cv.tensor{{1, 0, 0}, {0, 1, 0}}
+    assert.is_true(near(losses.CategoricalCrossentropy()(y, p), (-math.log(0.7) - math.log(0.8)) / 2))
+  end)
+
+  it("computes binary crossentropy on probabilities and on logits", function()
+    local p = cv.tensor{{0.9}, {0.2}}
+    local y = cv.tensor{{1}, {0}}
+    assert.is_true(near(losses.BinaryCrossentropy()(y, p), (-math.log(0.9) - math.log(0.8)) / 2))
+    local z = cv.tensor{{1.5}, {-0.5}}
+    local want = (-math.log(sigmoid(1.5)) - math.log(1 - sigmoid(-0.5))) / 2
+    assert.is_true(near(losses.BinaryCrossentropy{from_logits = true}(y, z), want))
+  end)
+
+  it("computes Poisson, mean squared and mean absolute error", function()
+    local p = cv.tensor{{1, 2}, {3, 4}}
+    local y = cv.tensor{{0, 2}, {5, 1}}
+    local pois = 0
+    for _, py in ipairs{{1, 0}, {2, 2}, {3, 5}, {4, 1}} do
+      pois = pois + py[1] - py[2] * math.log(py[1] + 1e-7)
+    end
+    assert.is_true(near(losses.Poisson()(y, p), pois / 4))
+    assert.is_true(near(losses.MeanSquaredError()(y, p), (1 + 0 + 4 + 9) / 4))
+    assert.is_true(near(losses.MeanAbsoluteError()(y, p), (1 + 0 + 2 + 3) / 4))
+    assert.is_true(near(losses.get("mse")(y, p), 3.5))
+    assert.is_true(near(losses.get("mae")(y, p), 1.5))
+  end)
+
+  it("writes the gradient of the mean loss when asked", function()
+    local p = cv.tensor{{1, 2}, {3, 4}}
+    local y = cv.tensor{{0, 2}, {5, 1}}
+    local d = cv.zeros{2, 2}
+    local v = losses.MeanSquaredError():compute(p, y, d)
+    assert.is_true(near(v, 3.5))
+    local g = d:totable()
+    assert.is_true(near(g[1][1], 2 * 1 / 4))
+    assert.is_true(near(g[2][1], 2 * -2 / 4))
+    assert.is_true(near(g[2][2], 2 * 3 / 4))
+  end)
+
+  it("resolves names, class names and configs, and rejects unknown ones", function()
+    assert.are.equal("SparseCategoricalCrossentropy", losses.get("SparseCategoricalCrossentropy").class_name)
+    assert.are.equal("mean_squared_error", losses.get("mean_squared_error").name)
+    local l = losses.get{class_name = "BinaryCrossentropy", config = {from_logits = true}}
+    assert.is_true(l.from_logits)
+    assert.has_error(function() losses.get("hinge_of_doom") end)
+    assert.has_error(function() losses.MeanSquaredError{from_logits = true} end)
+    local s = losses.serialize(losses.SparseCategoricalCrossentropy{from_logits = true})
+    assert.are.same({class_name = "SparseCategoricalCrossentropy",
+      config = {name = "sparse_categorical_crossentropy", reduction = "sum_over_batch_size", from_logits = true}}, s)
+  end)
+
+  it("knows which losses take class numbers", function()
+    assert.is_true(losses.SparseCategoricalCrossentropy():is_sparse())
+    assert.is_false(losses.CategoricalCrossentropy():is_sparse())
+  end)
+end)

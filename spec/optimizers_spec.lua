@@ -1,0 +1,114 @@
+-- spec/optimizers_spec.lua: Keras' defaults and single update steps against Keras 3's formulas.
+local cv = require "cvision"
+local opt = cv.optimizers
+
+local function near(a, b, tol) return math.abs(a - b) <= (tol or 1e-6) * math.max(1, math.abs(b)) end
+
+-- one parameter tensor with its gradient
+local function param(values, grads)
+  return {value = cv.tensor(values), grad = cv.tensor(grads), name = "kernel", path = "dense/kernel"}
+end
+
+describe("cv.optimizers", function()
+  it("has Keras' defaults", function()
+    local a = opt.Adam()
+    assert.are.equal(0.001, a.learning_rate)
+    assert.are.equal(0.9, a.beta_1)
+    assert.are.equal(0.999, a.beta_2)
+    assert.are.equal(1e-7, a.epsilon)
+    assert.are.equal(0.01, opt.SGD().learning_rate)
+    assert.are.equal(0, opt.SGD().momentum)
+    assert.are.equal(0.001, opt.RMSprop().learning_rate)
+    assert.are.equal(0.9, opt.RMSprop().rho)
+  end)
+
+  it("accepts names and a learning_rate on every optimizer", function()
+    assert.are.equal("Adam", opt.get("adam").class_name)
+    assert.are.equal("SGD", opt.get("sgd").class_name)
+    assert.are.equal("RMSprop", opt.get("rmsprop").class_name)
+    for _, c in ipairs{opt.Adam, opt.SGD, opt.RMSprop} do
+      assert.are.equal(0.5, c{learning_rate = 0.5}.learning_rate)
+    end
+    assert.has_error(function() opt.get("adamw_of_doom") end)
+    assert.has_error(function() opt.Adam{learnig_rate = 0.1} end)
+  end)
+
+  it("moves each weight by about the learning rate on Adam's first step", function()
+    local a = opt.Adam{learning_rate = 0.01}
+    local p = param({1, -2, 3}, {0.5, -4, 1e-3})
+    a:apply{p}
+    local v = p.value:totable()
+    -- Keras 3: alpha = lr*sqrt(1-b2)/(1-b1); m = (1-b1) g; v = (1-b2) g^2; p -= alpha*m/(sqrt(v)+eps)
+    for i, g in ipairs{0.5, -4, 1e-3} do
+      local m, s = 0.1 * g, 0.001 * g * g
+      local alpha = 0.01 * math.sqrt(1 - 0.999) / (1 - 0.9)
+      local want = ({1, -2, 3})[i] - alpha * m / (math.sqrt(s) + 1e-7)
+      assert.is_true(near(v[i], want, 1e-6))
+      assert.is_true(math.abs(math.abs(v[i] - ({1, -2, 3})[i]) - 0.01) < 1e-4)
+    end
+    assert.are.equal(1, a.iterations)
+  end)
+
+  it("follows Adam's bias correction on the second step", function()
+    local a = opt.Adam{learning_rate = 0.1}
+    local p = param({0}, {1})
+    a:apply{p}
+    p.grad:fill(-2)
+    a:apply{p}
+    local m1, v1 = 0.1, 0.001
+    local x = -0.1 * math.sqrt(1 - 0.999) / (1 - 0.9) * m1 / (math.sqrt(v1) + 1e-7)
+    local m2, v2 = 0.9 * m1 + 0.1 * -2, 0.999 * v1 + 0.001 * 4
+    x = x - 0.1 * math.sqrt(1 - 0.999 ^ 2) / (1 - 0.9 ^ 2) * m2 / (math.sqrt(v2) + 1e-7)
+    assert.is_true(near(p.value:totable()[1], x, 1e-5))
+  end)
+
+  it("steps SGD plainly, with momentum and with Nesterov momentum", function()
+    local p = param({1, 2}, {0.5, -1})
+    opt.SGD{learning_rate = 0.1}:apply{p}
+    local v = p.value:totable()
+    assert.is_true(near(v[1], 0.95) and near(v[2], 2.1))
+
+    local s = opt.SGD{learning_rate = 0.1, momentum = 0.9}
+    p = param({1}, {1})
+    s:apply{p}       -- velocity = -0.1; p = 0.9
+    s:apply{p}       -- velocity = 0.9*-0.1 - 0.1 = -0.19; p = 0.71
+    assert.is_true(near(p.value:totable()[1], 0.71))
+
+    local n = opt.SGD{learning_rate = 0.1, momentum = 0.9, nesterov = true}
+    p = param({1}, {1})
+    n:apply{p}       -- velocity = -0.1; p += 0.9*-0.1 - 0.1 = -0.19
+    assert.is_true(near(p.value:totable()[1], 0.81))
+  end)
+
+  it("steps RMSprop as Keras 3 does", function()
+    local r = opt.RMSprop{learning_rate = 0.01}
+    local p = param({1}, {2})
+    r:apply{p}
+    local ms = 0.1 * 4
+    assert.is_true(near(p.value:totable()[1], 1 - 0.01 * 2 / math.sqrt(ms + 1e-7), 1e-5))
+  end)
+
+  it("keeps state per parameter and hands it over for saving", function()
+    local a = opt.Adam()
+    local p1, p2 = param({1}, {1}), param({1, 2}, {1, 1})
+    p2.path = "dense/bias"
+    a:apply{p1, p2}
+    local it, list = a:get_state()
+    assert.are.equal(1, it)
+    assert.are.equal(4, #list)
+    assert.are.same({"dense/bias", "m"}, {list[1][1], list[1][2]})
+    local b = opt.Adam()
+    b:set_state(it, list)
+    assert.are.equal(1, b.iterations)
+    assert.are.equal(list[1][3], b.slots["dense/bias"].m)
+  end)
+
+  it("serializes to a config that get() turns back into the optimizer", function()
+    local s = opt.serialize(opt.SGD{learning_rate = 0.05, momentum = 0.5, nesterov = true})
+    local o = opt.get(s)
+    assert.are.equal("SGD", o.class_name)
+    assert.are.equal(0.05, o.learning_rate)
+    assert.are.equal(0.5, o.momentum)
+    assert.is_true(o.nesterov)
+  end)
+end)
