@@ -3,7 +3,8 @@
 # specs (all of spec/, or $SPEC), then prints the one closing line "tests: N passed, N failed"
 # and exits non-zero when anything failed.
 # Counted as a failure too: a C test or busted that crashes or exits non-zero without reporting
-# a failure, busted running no test at all, and any sanitizer report in the output.
+# a failure, busted running no test at all or stopping before its TAP plan line ("1..N"), and
+# any sanitizer report in the output.
 cd "$(dirname "$0")/.." || exit 2
 busted_on=1
 lua=${CV_LUA:-lua5.4}
@@ -40,8 +41,13 @@ if [ "$busted_on" -eq 1 ]; then
   busted --lua="$lua" -o TAP ${SPEC:-spec} > "$tap" 2>&1; rc=$?
   grep -E '^not ok' -A 12 "$tap" | head -n 200
   p=$(grep -cE '^ok ' "$tap"); f=$(grep -cE '^not ok ' "$tap")
+  plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
     echo "busted ran no test:"; tail -n 20 "$tap"; f=1
+  elif [ -z "$plan" ] || [ "$plan" -ne $((p + f)) ]; then
+    # TAP's closing "1..N" is missing or short: busted died (crash, os.exit) part-way
+    echo "busted stopped before the end of its plan (${plan:-no plan line}, $((p + f)) reported):"
+    tail -n 20 "$tap"; f=$((f + 1))
   elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "busted exited with status $rc without a reported failure:"; tail -n 20 "$tap"; f=1
   fi
