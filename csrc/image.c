@@ -179,10 +179,45 @@ static cv_status load_png(cv_tensor *out, const unsigned char *buf, size_t n, in
 
 /* ---- GIF, BMP, JPEG through stb_image -------------------------------------------------------- */
 
+/* stb_image 2.27 trusts the code counts of a JPEG DHT (Huffman table) segment and writes past its
+ * 256-entry tables when they add up to more than 256 (found by fuzzing under UBSan). Walk the
+ * segments as stb does and refuse such a table before stb sees it: 0 when one is bad. */
+static int jpeg_tables_ok(const unsigned char *b, size_t n) {
+  size_t i = 2;                                     /* after SOI */
+  while (i + 1 < n) {
+    if (b[i] != 0xFF) {                             /* junk or entropy-coded data: resync */
+      i++;
+      continue;
+    }
+    unsigned m = b[i + 1];
+    if (m == 0xFF || m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
+      i += (m == 0xFF) ? 1 : 2;                     /* fill, stuffing, markers without length */
+      continue;
+    }
+    if (m == 0xD9 || i + 3 >= n) return 1;          /* EOI, or the data ends */
+    size_t len = ((size_t)b[i + 2] << 8) | b[i + 3];
+    if (m == 0xC4) {                                /* tables as stb reads them: 0 past the end */
+      long left = (long)len - 2;
+      for (size_t p = i + 4; left > 0;) {
+        size_t count = 0;
+        for (size_t k = p + 1; k <= p + 16; k++) count += k < n ? b[k] : 0;
+        if (count > 256) return 0;
+        p += 17 + count;
+        left -= (long)(17 + count);
+      }
+    }
+    if (len < 2) return 1;                          /* stb rejects it itself */
+    i += 2 + len;
+  }
+  return 1;
+}
+
 static cv_status load_stb(cv_tensor *out, const unsigned char *buf, size_t n, int want,
                           const char *name, const char *kind) {
   int w, h, c;
   if (n > INT_MAX) return cv_fail(CV_EFORMAT, "%s: %s file too large", name, kind);
+  if (strcmp(kind, "JPEG") == 0 && !jpeg_tables_ok(buf, n))
+    return cv_fail(CV_EFORMAT, "%s: corrupt JPEG data (bad Huffman table)", name);
   if (!stbi_info_from_memory(buf, (int)n, &w, &h, &c))
     return cv_fail(CV_EFORMAT, "%s: corrupt %s data (%s)", name, kind, stbi_failure_reason());
   cv_status st = check_size(name, h, w);
