@@ -435,6 +435,27 @@ describe("cv.concat", function()
   end)
 end)
 
+describe("cv.stack, flatten and item", function()
+  it("stack joins same-shaped tensors along a new axis", function()
+    local a, b = cv.tensor{1, 2}, cv.tensor{3, 4}
+    assert.same({{1, 2}, {3, 4}}, cv.stack{a, b}:totable())
+    assert.same({{1, 3}, {2, 4}}, cv.stack({a, b}, 2):totable())
+    assert.same({{1, 3}, {2, 4}}, cv.stack({a, b}, -1):totable())
+    assert.has_error(function() cv.stack{a, cv.tensor{1}} end)
+  end)
+
+  it("flatten is a 1-D view and item gives the only element", function()
+    local t = cv.zeros{2, 2}
+    local f = t:flatten()
+    assert.same({4}, f.shape)
+    f[4] = 7
+    assert.equal(7, t:at(2, 2))
+    assert.equal(7, t:sum())
+    assert.equal(3, cv.tensor{{3}}:item())
+    assert.has_error(function() t:item() end, "item: tensor has 4 elements, expected 1")
+  end)
+end)
+
 describe("tostring", function()
   it("prints like numpy's repr", function()
     assert.equal("array([  0,   1, 255,   0], dtype=uint8)",

@@ -67,10 +67,47 @@ end
 --- concat(list [, axis=1]) --> tensor joining the list along axis
 M.concat = core.concat
 
+--- stack(list [, axis=1]) --> tensor joining same-shaped tensors along a new axis
+function M.stack(list, axis)
+  if type(list) ~= "table" or #list == 0 then
+    error("bad argument #1 to 'stack' (non-empty list of tensors expected)", 2)
+  end
+  local shape = list[1].shape
+  local nd = #shape
+  axis = axis or 1
+  if axis < 0 then axis = nd + axis + 2 end
+  if axis < 1 or axis > nd + 1 then
+    error(("bad argument #2 to 'stack' (axis %d out of range for rank %d)"):format(axis, nd + 1), 2)
+  end
+  table.insert(shape, axis, 1)
+  local views = {}
+  for i, t in ipairs(list) do
+    if t:numel() ~= list[1]:numel() or t:dim() ~= nd then
+      error(("stack: tensor %d has shape (%s), expected (%s)"):format(i,
+        table.concat(t.shape, ", "), table.concat(list[1].shape, ", ")), 2)
+    end
+    views[i] = t:reshape(shape)
+  end
+  return core.concat(views, axis)
+end
+
 --- is_tensor(x) --> boolean
 M.is_tensor = core.is_tensor
 
 --- manual_seed(n): reseeds the one random stream (weights, shuffles, dropout, augmentation)
 function M.manual_seed(n) core.manual_seed(n) end
+
+-- methods written in Lua (cheap reshapes over the C methods)
+
+--- t:flatten() --> 1-D view of all elements
+function methods.flatten(t) return t:reshape(t:numel()) end
+
+--- t:item() --> the number in a one-element tensor
+function methods.item(t)
+  if t:numel() ~= 1 then
+    error(("item: tensor has %d elements, expected 1"):format(t:numel()), 2)
+  end
+  return t:reshape(1)[1]
+end
 
 return M
