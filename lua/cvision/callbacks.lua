@@ -31,9 +31,10 @@ local function class(class_name, init)
   cls.class_name = class_name
   function cls.new(args)
     args = args or {}
-    if type(args) ~= "table" then
+    if type(args) ~= "table" and type(args) ~= "string" then
       error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
     end
+    if type(args) == "string" then args = {args} end   -- CSVLogger("log.csv"), ModelCheckpoint("m.cvm")
     local self = setmetatable({}, cls)
     if init then
       local ok, err = pcall(init, self, args)
@@ -56,6 +57,9 @@ local function take(args, defaults)
   end
   return out
 end
+
+-- messages go to io.output() (as the progress bar does), so they can be redirected
+local function say(s) io.write(s, "\n") end
 
 local function is_nan_or_inf(v) return v ~= v or v == math.huge or v == -math.huge end
 
@@ -182,7 +186,7 @@ function EarlyStopping:on_epoch_end(epoch, logs)
     self.model.stop_training = true
     if self.restore_best_weights and self.best_weights then
       if self.verbose > 0 then
-        print(("Restoring model weights from the end of the best epoch: %d."):format(self.best_epoch))
+        say(("Restoring model weights from the end of the best epoch: %d."):format(self.best_epoch))
       end
       self.model:set_weights(self.best_weights)
     end
@@ -191,7 +195,7 @@ end
 
 function EarlyStopping:on_train_end()
   if self.stopped_epoch > 0 and self.verbose > 0 then
-    print(("Epoch %d: early stopping"):format(self.stopped_epoch))
+    say(("Epoch %d: early stopping"):format(self.stopped_epoch))
   end
 end
 
@@ -233,17 +237,17 @@ function ModelCheckpoint:on_epoch_end(epoch, logs)
       or (self.dir == "max" and current > self.best)
     if not better then
       if self.verbose > 0 then
-        print(("Epoch %d: %s did not improve from %.5f"):format(epoch, self.monitor, self.best))
+        say(("Epoch %d: %s did not improve from %.5f"):format(epoch, self.monitor, self.best))
       end
       return
     end
     if self.verbose > 0 then
-      print(("Epoch %d: %s improved from %s to %.5f, saving model to %s"):format(epoch, self.monitor,
+      say(("Epoch %d: %s improved from %s to %.5f, saving model to %s"):format(epoch, self.monitor,
         self.best and ("%.5f"):format(self.best) or (self.dir == "min" and "inf" or "-inf"), current, path))
     end
     self.best = current
   elseif self.verbose > 0 then
-    print(("Epoch %d: saving model to %s"):format(epoch, path))
+    say(("Epoch %d: saving model to %s"):format(epoch, path))
   end
   if self.save_weights_only then self.model:save_weights(path) else self.model:save(path) end
 end
@@ -292,7 +296,7 @@ function ReduceLROnPlateau:on_epoch_end(epoch, logs)
         local new = math.max(old * self.factor, self.min_lr)
         opt.learning_rate = new
         if self.verbose > 0 then
-          print(("Epoch %d: ReduceLROnPlateau reducing learning rate to %s."):format(epoch, ("%.8g"):format(new)))
+          say(("Epoch %d: ReduceLROnPlateau reducing learning rate to %s."):format(epoch, ("%.8g"):format(new)))
         end
         self.cooldown_counter = self.cooldown
         self.wait = 0
@@ -309,7 +313,7 @@ local TerminateOnNaN = class("TerminateOnNaN")
 function TerminateOnNaN:on_train_batch_end(batch, logs)
   local loss = logs and logs.loss
   if loss ~= nil and is_nan_or_inf(loss) then
-    print(("Batch %d: Invalid loss, terminating training"):format(batch))
+    say(("Batch %d: Invalid loss, terminating training"):format(batch))
     self.model.stop_training = true
   end
 end
