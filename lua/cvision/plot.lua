@@ -475,10 +475,11 @@ local function table_image(t)
   return { H = H, W = W, C = rgb and #t[1][1] or 1, rows = t }
 end
 
---- ax:imshow(img, {cmap = "viridis", vmin, vmax, interpolation = "nearest", extent, aspect})
+--- ax:imshow(img, {cmap = "viridis", vmin, vmax, interpolation = "nearest", extent, aspect, sample})
 -- img: a tensor (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) (uint8 or float), a tensor with a leading
 -- sample axis of length 1, or a nested Lua table. Scalars go through the colour map, scaled from
--- vmin to vmax (the data's range by default), as matplotlib.
+-- vmin to vmax (the data's range by default), as matplotlib. sample = i shows img's i-th item
+-- along its first axis (X, i instead of X[i]).
 function Axes:imshow(img, opts)
   opts = opts or {}
   local art = { kind = "image", cmap = opts.cmap or "viridis", vmin = opts.vmin, vmax = opts.vmax,
@@ -493,9 +494,9 @@ function Axes:imshow(img, opts)
       art.vmax = art.vmax or hi
     end
   else
-    local shape, _, lo, hi = core.plot_tensor_info(img)
-    local sample
-    if #shape == 4 and shape[1] == 1 then sample = 1; table.remove(shape, 1) end
+    local sample = opts.sample
+    local shape, _, lo, hi = core.plot_tensor_info(img, sample)
+    if not sample and #shape == 4 and shape[1] == 1 then sample = 1; table.remove(shape, 1) end
     if #shape == 3 and shape[3] == 1 then shape[3] = nil end
     if not (#shape == 2 or (#shape == 3 and (shape[3] == 3 or shape[3] == 4))) then
       error("bad argument #1 to 'imshow' (image of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) " ..
@@ -1117,7 +1118,19 @@ function Axes:_draw(cv)
       draw_image(self, content, a, ox, oy)
     elseif a.kind == "bars" then
       local base = to_rgba(a.color, a.alpha)
-      for i = 1, #a.left do
+      if not a.colors and a.histtype ~= "step" and not a.edgecolor then
+        -- one union fill: neighbouring bars share edges without a seam
+        local polys = {}
+        for i = 1, #a.left do
+          local x0p, y0p = self:transform(a.left[i], a.bottom[i])
+          local x1p, y1p = self:transform(a.left[i] + a.width[i], a.bottom[i] + a.height[i])
+          if y0p ~= y1p and x0p ~= x1p then
+            polys[#polys + 1] = { x0p - ox, y0p - oy, x1p - ox, y0p - oy, x1p - ox, y1p - oy, x0p - ox, y1p - oy }
+          end
+        end
+        if #polys > 0 then content:fill_polygon(polys, base) end
+      end
+      for i = 1, (a.colors or a.histtype == "step" or a.edgecolor) and #a.left or 0 do
         local x0p, y0p = self:transform(a.left[i], a.bottom[i])
         local x1p, y1p = self:transform(a.left[i] + a.width[i], a.bottom[i] + a.height[i])
         local col = a.colors and to_rgba(a.colors[(i - 1) % #a.colors + 1], a.alpha) or base
