@@ -692,6 +692,8 @@ static int binop_(lua_State *L, cv_binop op) {
   return 1;
 }
 
+/* t:add(o), t:sub(o), ... and the metamethods + - * / ^ % // --> new tensor (o a tensor or a
+ * number, on either side for the metamethods); t:eq(o) ... t:ge(o) --> uint8 mask of 0/1 */
 static int m_add(lua_State *L) { return binop(L, CV_OP_ADD); }
 static int m_sub(lua_State *L) { return binop(L, CV_OP_SUB); }
 static int m_mul(lua_State *L) { return binop(L, CV_OP_MUL); }
@@ -707,6 +709,7 @@ static int m_lt(lua_State *L) { return binop(L, CV_OP_LT); }
 static int m_gt(lua_State *L) { return binop(L, CV_OP_GT); }
 static int m_le(lua_State *L) { return binop(L, CV_OP_LE); }
 static int m_ge(lua_State *L) { return binop(L, CV_OP_GE); }
+/* t:add_(o), t:sub_(o), t:mul_(o), t:div_(o), t:pow_(o) --> t, updated in place */
 static int m_add_(lua_State *L) { return binop_(L, CV_OP_ADD); }
 static int m_sub_(lua_State *L) { return binop_(L, CV_OP_SUB); }
 static int m_mul_(lua_State *L) { return binop_(L, CV_OP_MUL); }
@@ -720,6 +723,7 @@ static int unop(lua_State *L, cv_unop op) {
   return 1;
 }
 
+/* t:neg(), t:exp(), t:log(), t:sqrt(), t:abs(), t:sign(), t:square() --> new float32 tensor */
 static int m_neg(lua_State *L) { return unop(L, CV_OP_NEG); }
 static int m_exp(lua_State *L) { return unop(L, CV_OP_EXP); }
 static int m_log(lua_State *L) { return unop(L, CV_OP_LOG); }
@@ -779,6 +783,7 @@ static int reduce(lua_State *L, cv_reduce op) {
   return 1;
 }
 
+/* t:sum/mean/max/min/argmax/argmin([axis [, keepdims]]); argmax/argmin are 1-based */
 static int m_sum(lua_State *L) { return reduce(L, CV_RED_SUM); }
 static int m_mean(lua_State *L) { return reduce(L, CV_RED_MEAN); }
 static int m_max(lua_State *L) { return reduce(L, CV_RED_MAX); }

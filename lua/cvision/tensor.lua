@@ -4,8 +4,32 @@
 -- (csrc/bind/l_tensor.c over csrc/tensor_ops.c); methods written in Lua go into the same method
 -- table (core.Tensor.methods), so t:method() finds both.
 --
--- Conventions: indices and axes are 1-based; argmax gives 1-based positions (a float32 tensor
--- along an axis, a number without one); comparisons give uint8 masks of 0 and 1.
+-- Conventions: indices and axes are 1-based (negative counts from the end); argmax/argmin give
+-- 1-based positions (a float32 tensor along an axis, a number without one); comparisons give
+-- uint8 masks of 0 and 1; arithmetic gives float32 unless both operands are uint8 (+ - * % //
+-- maximum minimum then wrap around in uint8); a number operand counts as float32.
+--
+-- Methods (C unless noted):
+--   fields      t.shape (table), t.dtype ("float32" | "uint8"), #t (size of axis 1)
+--   shape       t:size([axis]), t:numel(), t:dim(), t:reshape{...} / t:view{...} (view, one -1),
+--               t:flatten() (Lua, view), t:item() (Lua)
+--   access      t[i] (view of sample i; a number for 1-D), t[i] = number | tensor | table,
+--               t:slice(first [, last]) (view, inclusive, clamped like string.sub),
+--               t:at(i, j, ...), t:set(i, j, ..., v) --> t
+--   selection   t:index(idx) / t[idx] (copy of rows, idx a table or float32 tensor of 1-based
+--               indices), t:select_mask(mask) / t[mask] (uint8 mask: 1-D over rows, or shaped
+--               like t giving a 1-D result), t[mask] = number
+--   in place    t:fill(v), t:zero(), t:copy(src) (same numel, or broadcast; converts dtype),
+--               t:add_(o) t:sub_(o) t:mul_(o) t:div_(o) t:pow_(o), t:clamp_(lo, hi) --> t
+--   copies      t:clone(), t:astype(dtype), t:float(), t:byte(), t:totable()
+--   arithmetic  + - * / ^ % // and unary -, t:add(o) t:sub t:mul t:div t:pow t:mod t:floordiv
+--               t:maximum t:minimum, t:neg() t:exp() t:log() t:sqrt() t:abs() t:sign()
+--               t:square() (float32 results), t:clamp(lo, hi)
+--   comparisons t:eq(o) t:ne t:lt t:gt t:le t:ge --> uint8 mask (== stays identity)
+--   reductions  t:sum([axis [, keepdims]]) t:mean t:max t:min t:argmax t:argmin: a number
+--               without an axis (sums in double); reducing a 1-D tensor along axis 1 also
+--               gives a number
+--   printing    tostring(t): numpy 2.3's repr, eliding the middle beyond 1000 elements
 local core = require "cvision.core"
 
 local M = {}
