@@ -145,6 +145,12 @@ describe("cv.imread", function()
     assert.are.same({ 15, 15, 15, 245 }, px(ga, 1, 2))
   end)
 
+  it("reads an Adam7-interlaced PNG", function()
+    local t = cv.imread(dir .. "interlaced.png")
+    assert.are.same({ 3, 5, 3 }, t.shape)
+    assert.are.same(values(cv.imread(dir .. "rgba.png", { color_mode = "rgb" })), values(t))
+  end)
+
   it("drops alpha for rgb", function()
     local t = cv.imread(dir .. "rgba.png", { color_mode = "rgb" })
     assert.are.same({ 3, 5, 3 }, t.shape)

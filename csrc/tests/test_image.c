@@ -83,13 +83,33 @@ static void test_errors(void) {
   }
   cv_tensor t;
   CHECK(cv_image_load(&t, DIR "gray.png", 7) == CV_EINVAL, "channels 7 refused");
+  /* a JPEG Huffman table whose code counts add up to more than 256 */
+  size_t n;
+  unsigned char *jpg = slurp(DIR "rgb16x16.jpg", &n);
+  size_t i = 2;
+  while (i + 21 < n && !(jpg[i] == 0xFF && jpg[i + 1] == 0xC4)) i++;
+  CHECK(i + 21 < n, "the JPEG fixture has a DHT segment");
+  memset(jpg + i + 5, 0xFF, 16);
+  CHECK(cv_image_load_mem(&t, jpg, n, 0, "x.jpg") == CV_EFORMAT && !t.storage, "bad DHT refused");
+  CHECK(strcmp(cv_last_error(), "x.jpg: corrupt JPEG data (bad Huffman table)") == 0, "'%s'",
+        cv_last_error());
+  free(jpg);
+  /* interlaced PNG equals the same pixels stored plainly */
+  cv_tensor a, b;
+  CHECK(cv_image_load(&a, DIR "interlaced.png", 0) == CV_OK, "interlaced: %s", cv_last_error());
+  CHECK(cv_image_load(&b, DIR "rgba.png", 3) == CV_OK, "rgba as rgb");
+  CHECK(a.numel == b.numel && memcmp(cv_tensor_u8(&a), cv_tensor_u8(&b), (size_t)a.numel) == 0,
+        "interlaced pixels");
+  cv_tensor_release(&a);
+  cv_tensor_release(&b);
 }
 
 /* every prefix and 300 single-byte corruptions of each fixture: OK or a clean error, never a
  * crash; a failure names the data and leaves out empty */
 static void test_fuzz(void) {
   const char *files[] = {"rgb16x16.png", "rgb16x16.gif", "rgb16x16.bmp", "rgb16x16.jpg",
-                         "palette_trns.png", "rgb16.png", "gray_alpha.png", "gray1.png"};
+                         "palette_trns.png", "rgb16.png", "gray_alpha.png", "gray1.png",
+                         "interlaced.png"};
   int bad = 0, failures = 0;
   for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
     char path[256];
