@@ -808,15 +808,37 @@ local function check_all_used(st, used, fail)
   end
 end
 
---- load_weights(path): weights saved by save_weights or save, checked against the model
+--- load_weights(path): weights saved by save_weights or save, matched to the layers by position
+-- (as Keras 3 does, so a rebuilt model with other default names loads them), count and shapes checked
 function Model:load_weights(path)
   self:_require_built("load_weights")
   local function fail(reason) error(("load_weights: %s: %s"):format(path, reason), 3) end
   local st, reason = saving.read_safetensors(path)
   if not st then fail(reason) end
-  local used = {}
-  restore_weights(self, st, fail, used)
-  if st.metadata.format == "cvision-weights" then check_all_used(st, used, fail) end
+  local stored = {}
+  for _, name in ipairs(st.names) do      -- in file order, which is the saving model's weight order
+    if name:sub(1, 7) == "layers." then stored[#stored + 1] = name end
+  end
+  local want = 0
+  for _, l in ipairs(self.layers) do want = want + #l.weights end
+  if #stored ~= want then
+    fail(("the file holds %d layer weights, the model has %d"):format(#stored, want))
+  end
+  local k = 0
+  for i, l in ipairs(self.layers) do
+    local list = {}
+    for j, w in ipairs(l.weights) do
+      k = k + 1
+      local t = st.tensors[stored[k]]
+      if not shape_equal(t.shape, w.shape) then
+        fail(("tensor %q has shape %s but weight %d of layer %d (%s) is %s"):format(stored[k],
+          shape_str(t.shape), j, i, l.name, shape_str(w.shape)))
+      end
+      list[j] = t
+    end
+    local ok, err = pcall(l.set_weights, l, list)
+    if not ok then fail(layer_error(i, l, err)) end
+  end
 end
 
 --- from_config(cfg) --> a model from get_config()'s table
