@@ -38,7 +38,7 @@ static cv_status set_shape(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *s
   return CV_OK;
 }
 
-cv_status cv_tensor_alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape) {
+static cv_status alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape, int zero) {
   memset(t, 0, sizeof *t);
   cv_status st = set_shape(t, dt, ndim, shape);
   if (st != CV_OK) return st;
@@ -52,12 +52,20 @@ cv_status cv_tensor_alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *sh
     free(s);
     return cv_fail(CV_ENOMEM, "out of memory allocating %zu bytes", nbytes);
   }
-  memset(s->data, 0, asz ? asz : 64);
+  if (zero) memset(s->data, 0, asz ? asz : 64);
   s->nbytes = nbytes;
   s->refcount = 1;
   t->storage = s;
   t->offset = 0;
   return CV_OK;
+}
+
+cv_status cv_tensor_alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape) {
+  return alloc(t, dt, ndim, shape, 1);
+}
+
+cv_status cv_tensor_alloc_uninit(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape) {
+  return alloc(t, dt, ndim, shape, 0);
 }
 
 cv_status cv_tensor_view(cv_tensor *dst, const cv_tensor *src, int64_t offset, int ndim,

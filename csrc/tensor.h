@@ -34,6 +34,8 @@ const char *cv_dtype_name(cv_dtype dt);
 
 /* t (empty) -> t (ndim, shape) with fresh zeroed storage. On failure t stays empty. */
 cv_status cv_tensor_alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape);
+/* Like cv_tensor_alloc without zeroing, for results that are written in full. */
+cv_status cv_tensor_alloc_uninit(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape);
 /* dst (empty) -> a view of src's storage starting `offset` elements after src's start, with the given
  * shape; the view must fit inside src. Takes a reference on the storage. */
 cv_status cv_tensor_view(cv_tensor *dst, const cv_tensor *src, int64_t offset, int ndim,

@@ -48,6 +48,13 @@ cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *sha
   return t;
 }
 
+/* like lcv_newtensor, without zeroing: for results the core writes in full */
+static cv_tensor *new_result(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape) {
+  cv_tensor *t = push_empty(L);
+  LCV_CHECK(L, cv_tensor_alloc_uninit(t, dt, ndim, shape), "tensor");
+  return t;
+}
+
 cv_tensor *lcv_pushview(lua_State *L, const cv_tensor *src, int64_t offset, int ndim,
                         const int64_t *shape) {
   cv_tensor *t = push_empty(L);
@@ -148,7 +155,7 @@ static int l_full(lua_State *L) {
   int64_t shape[CV_MAX_DIMS];
   int nd = lcv_checkshape(L, 1, shape);
   double v = luaL_checknumber(L, 2);
-  cv_tensor *t = lcv_newtensor(L, check_dtype(L, 3, CV_FLOAT32), nd, shape);
+  cv_tensor *t = new_result(L, check_dtype(L, 3, CV_FLOAT32), nd, shape);
   cv_tensor_fill(t, v);
   return 1;
 }
@@ -165,7 +172,7 @@ static int l_arange(lua_State *L) {
   luaL_argcheck(L, step != 0, 3, "step must not be zero");
   double c = ceil((stop - start) / step);
   int64_t n = c > 0 ? (int64_t)c : 0;
-  cv_tensor *t = lcv_newtensor(L, CV_FLOAT32, 1, &n);
+  cv_tensor *t = new_result(L, CV_FLOAT32, 1, &n);
   cv_tensor_arange(t, start, step);
   return 1;
 }
@@ -175,7 +182,7 @@ static int l_rand(lua_State *L) {
   int64_t shape[CV_MAX_DIMS];
   int nd = lcv_checkshape(L, 1, shape);
   double lo = luaL_optnumber(L, 2, 0), hi = luaL_optnumber(L, 3, 1);
-  cv_tensor *t = lcv_newtensor(L, CV_FLOAT32, nd, shape);
+  cv_tensor *t = new_result(L, CV_FLOAT32, nd, shape);
   cv_tensor_rand_uniform(t, lo, hi);
   return 1;
 }
@@ -185,7 +192,7 @@ static int l_randn(lua_State *L) {
   int64_t shape[CV_MAX_DIMS];
   int nd = lcv_checkshape(L, 1, shape);
   double mean = luaL_optnumber(L, 2, 0), std = luaL_optnumber(L, 3, 1);
-  cv_tensor *t = lcv_newtensor(L, CV_FLOAT32, nd, shape);
+  cv_tensor *t = new_result(L, CV_FLOAT32, nd, shape);
   cv_tensor_rand_normal(t, mean, std);
   return 1;
 }
@@ -290,7 +297,7 @@ static int l_concat(lua_State *L) {
     if (list[k]->ndim == list[0]->ndim) total += list[k]->shape[axis];
   }
   shape[axis] = total;
-  cv_tensor *out = lcv_newtensor(L, dt, list[0]->ndim, shape);
+  cv_tensor *out = new_result(L, dt, list[0]->ndim, shape);
   LCV_CHECK(L, cv_tensor_concat(out, list, n, axis), "cv.concat");
   return 1;
 }
@@ -462,7 +469,7 @@ static int index_rows(lua_State *L, int tidx, int iidx) {
   /* negative indices count from the end */
   for (int64_t i = 0; i < n; i++)
     if (rows[i] < -1) rows[i] += t->shape[0] + 1;
-  cv_tensor *out = lcv_newtensor(L, t->dtype, nd, shape);
+  cv_tensor *out = new_result(L, t->dtype, nd, shape);
   LCV_CHECK(L, cv_tensor_gather_rows(out, t, rows, n), "index");
   return 1;
 }
@@ -479,7 +486,7 @@ static int select_mask(lua_State *L, int tidx, int midx) {
   shape[0] = cnt;
   if (kind == 1)
     for (int d = 1; d < t->ndim; d++) shape[nd++] = t->shape[d];
-  cv_tensor *out = lcv_newtensor(L, t->dtype, nd, shape);
+  cv_tensor *out = new_result(L, t->dtype, nd, shape);
   LCV_CHECK(L, cv_tensor_mask_select(out, t, m), "select_mask");
   return 1;
 }
@@ -605,14 +612,14 @@ static int m_copy(lua_State *L) {
 /* t:clone() --> a copy with its own storage */
 static int m_clone(lua_State *L) {
   cv_tensor *t = lcv_checktensor(L, 1);
-  cv_tensor *c = lcv_newtensor(L, t->dtype, t->ndim, t->shape);
+  cv_tensor *c = new_result(L, t->dtype, t->ndim, t->shape);
   LCV_CHECK(L, cv_tensor_copy(c, t), "clone");
   return 1;
 }
 
 static int astype(lua_State *L, cv_dtype dt) {
   cv_tensor *t = lcv_checktensor(L, 1);
-  cv_tensor *c = lcv_newtensor(L, dt, t->ndim, t->shape);
+  cv_tensor *c = new_result(L, dt, t->ndim, t->shape);
   LCV_CHECK(L, cv_tensor_copy(c, t), "astype");
   return 1;
 }
@@ -665,17 +672,17 @@ static int binop(lua_State *L, cv_binop op) {
     int64_t shape[CV_MAX_DIMS];
     LCV_CHECK(L, cv_broadcast_shape(&nd, shape, a->ndim, a->shape, b->ndim, b->shape),
               "broadcast");
-    cv_tensor *out = lcv_newtensor(L, cv_binop_dtype(op, a->dtype, b->dtype), nd, shape);
+    cv_tensor *out = new_result(L, cv_binop_dtype(op, a->dtype, b->dtype), nd, shape);
     LCV_CHECK(L, cv_tensor_binary(out, a, b, op), "broadcast");
   } else if (a) {
     lcv_checktensor(L, 1);
     double s = luaL_checknumber(L, 2);
-    cv_tensor *out = lcv_newtensor(L, cv_binop_dtype(op, a->dtype, CV_FLOAT32), a->ndim, a->shape);
+    cv_tensor *out = new_result(L, cv_binop_dtype(op, a->dtype, CV_FLOAT32), a->ndim, a->shape);
     LCV_CHECK(L, cv_tensor_binary_scalar(out, a, s, op, 0), "arithmetic");
   } else {
     double s = luaL_checknumber(L, 1);
     b = lcv_checktensor(L, 2);
-    cv_tensor *out = lcv_newtensor(L, cv_binop_dtype(op, CV_FLOAT32, b->dtype), b->ndim, b->shape);
+    cv_tensor *out = new_result(L, cv_binop_dtype(op, CV_FLOAT32, b->dtype), b->ndim, b->shape);
     LCV_CHECK(L, cv_tensor_binary_scalar(out, b, s, op, 1), "arithmetic");
   }
   return 1;
@@ -718,7 +725,7 @@ static int m_pow_(lua_State *L) { return binop_(L, CV_OP_POW); }
 
 static int unop(lua_State *L, cv_unop op) {
   cv_tensor *t = lcv_checktensor(L, 1);
-  cv_tensor *out = lcv_newtensor(L, CV_FLOAT32, t->ndim, t->shape);
+  cv_tensor *out = new_result(L, CV_FLOAT32, t->ndim, t->shape);
   LCV_CHECK(L, cv_tensor_unary(out, t, op), "unary op");
   return 1;
 }
@@ -736,7 +743,7 @@ static int m_square(lua_State *L) { return unop(L, CV_OP_SQUARE); }
 static int m_clamp(lua_State *L) {
   cv_tensor *t = lcv_checktensor(L, 1);
   double lo = luaL_optnumber(L, 2, -HUGE_VAL), hi = luaL_optnumber(L, 3, HUGE_VAL);
-  cv_tensor *out = lcv_newtensor(L, t->dtype, t->ndim, t->shape);
+  cv_tensor *out = new_result(L, t->dtype, t->ndim, t->shape);
   LCV_CHECK(L, cv_tensor_clamp(out, t, lo, hi), "clamp");
   return 1;
 }
@@ -777,7 +784,7 @@ static int reduce(lua_State *L, cv_reduce op) {
     else if (keep) shape[nd++] = 1;
   }
   cv_dtype dt = (op == CV_RED_MAX || op == CV_RED_MIN) ? t->dtype : CV_FLOAT32;
-  cv_tensor *out = lcv_newtensor(L, dt, nd, shape);
+  cv_tensor *out = new_result(L, dt, nd, shape);
   LCV_CHECK(L, cv_tensor_reduce_axis(out, t, axis, op, 1), NULL);
   if (nd == 0) push_number(L, out, 0);   /* a 1-D tensor reduced to a number */
   return 1;

@@ -290,8 +290,21 @@ static void test_format(void) {
   cv_tensor_release(&t);
 }
 
+static void test_alloc_uninit(void) {
+  cv_tensor t;
+  int64_t s[2] = {3, 5};
+  CHECK(cv_tensor_alloc_uninit(&t, CV_UINT8, 2, s) == CV_OK && t.numel == 15 &&
+        t.storage->refcount == 1, "alloc_uninit");
+  cv_tensor_fill(&t, 257);
+  CHECK(cv_tensor_u8(&t)[14] == 1, "fill wraps 257 to 1");
+  cv_tensor_release(&t);
+  int64_t neg[1] = {-2};
+  CHECK(cv_tensor_alloc_uninit(&t, CV_FLOAT32, 1, neg) == CV_ESHAPE && !t.storage, "bad shape");
+}
+
 int main(void) {
   cv_rng_seed(42);
+  test_alloc_uninit();
   test_broadcast_random();
   test_broadcast_cases();
   test_reductions();
