@@ -116,6 +116,13 @@ static int png_run(png_dec *d, const char *name) {
   int depth, ctype;
   png_get_IHDR(d->png, d->info, &w, &h, &depth, &ctype, NULL, NULL, NULL);
   if ((d->st = check_size(name, h, w)) != CV_OK) return 2;
+  /* deflate expands at most 1032:1, so a header asking for far more pixels than its file could
+   * hold is truncated: say so before allocating (a 100-byte file must not cost a gigabyte) */
+  double raw = (double)h * (1.0 + ceil((double)w * depth * png_get_channels(d->png, d->info) / 8.0));
+  if (raw > ((double)d->n + 1024.0) * 1100.0) {
+    d->truncated = 1;
+    return 1;
+  }
   int trns = png_get_valid(d->png, d->info, PNG_INFO_tRNS) != 0;
   /* decode to 8-bit samples in the stored layout; palette -> RGB, or RGBA when it has tRNS (as
    * tf.io.decode_png); a gray or RGB tRNS becomes alpha only when alpha is asked for */

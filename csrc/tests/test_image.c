@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define DIR "spec/fixtures/images/"
 
@@ -94,6 +95,15 @@ static void test_errors(void) {
   CHECK(strcmp(cv_last_error(), "x.jpg: corrupt JPEG data (bad Huffman table)") == 0, "'%s'",
         cv_last_error());
   free(jpg);
+  /* a PNG header asking for 16000x16000 pixels from a 95-byte file: refused before allocating */
+  unsigned char *png = slurp(DIR "rgb16x16.png", &n);
+  const unsigned char big[8] = {0, 0, 0x3E, 0x80, 0, 0, 0x3E, 0x80};
+  memcpy(png + 16, big, 8);
+  uLong crc = crc32(0L, png + 12, 17);
+  for (int k = 0; k < 4; k++) png[29 + k] = (unsigned char)(crc >> (24 - 8 * k));
+  CHECK(cv_image_load_mem(&t, png, n, 0, "big.png") == CV_EFORMAT, "huge header refused");
+  CHECK(strcmp(cv_last_error(), "big.png: truncated PNG data") == 0, "'%s'", cv_last_error());
+  free(png);
   /* interlaced PNG equals the same pixels stored plainly */
   cv_tensor a, b;
   CHECK(cv_image_load(&a, DIR "interlaced.png", 0) == CV_OK, "interlaced: %s", cv_last_error());
