@@ -133,6 +133,23 @@ describe("gradient check", function()
     end)
   end)
 
+  describe("of augmentation layers (the adjoint of each transform)", function()
+    it("RandomFlip, RandomRotation, RandomZoom, RandomTranslation", function()
+      for _, layer in ipairs{L.RandomFlip(), L.RandomRotation(0.1), L.RandomZoom(0.3, 0.2, {fill_mode = "nearest"}),
+          L.RandomTranslation(0.2, 0.3, {fill_mode = "wrap"}),
+          L.RandomRotation(0.2, {fill_mode = "constant", interpolation = "nearest"})} do
+        assert_grads(layer, smooth_input{2, 5, 6, 2}, {training = true, seed = 3})
+      end
+    end)
+
+    it("RandomContrast, with and without clipping", function()
+      assert_grads(L.RandomContrast(0.5, {value_range = {-10, 10}}), smooth_input{2, 4, 5, 2}, {training = true, seed = 3})
+      -- clipping makes kinks: a small step keeps the perturbations on one side
+      assert_grads(L.RandomContrast(0.5, {value_range = {-0.5, 0.5}}), smooth_input{2, 4, 5, 2},
+        {training = true, seed = 3, eps = 1e-4, atol = 1e-2})
+    end)
+  end)
+
   describe("of activations", function()
     for _, name in ipairs{"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear"} do
       it(name, function()

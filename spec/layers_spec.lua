@@ -481,6 +481,80 @@ describe("cvision.layers", function()
     end)
   end)
 
+  describe("augmentation layers", function()
+    local x = cv.arange(1, 13):reshape{1, 3, 4, 1}
+    local function rows(t) return t:reshape{3, 4}:totable() end
+
+    it("are the identity at inference", function()
+      for _, layer in ipairs{L.RandomFlip(), L.RandomRotation(0.2), L.RandomZoom(0.2),
+          L.RandomTranslation(0.1, 0.1), L.RandomContrast(0.3)} do
+        assert.is_true(rawequal(x, layer:forward(x)))
+        assert.is_true(rawequal(x, layer:forward(x, false)))
+      end
+    end)
+
+    it("RandomFlip flips each image with probability 1/2", function()
+      local batch = cv.arange(1, 3):reshape{1, 1, 2, 1} * cv.ones{200, 1, 2, 1}
+      local y = L.RandomFlip("horizontal"):forward(batch, true):reshape{200, 2}:totable()
+      local flipped = 0
+      for _, r in ipairs(y) do
+        if r[1] == 2 and r[2] == 1 then flipped = flipped + 1 else assert.same({1, 2}, r) end
+      end
+      assert.is_true(flipped > 70 and flipped < 130, "flipped " .. flipped)
+      local v = L.RandomFlip("vertical"):forward(cv.arange(1, 3):reshape{1, 2, 1, 1} * cv.ones{50, 2, 1, 1}, true)
+      for _, r in ipairs(v:reshape{50, 2}:totable()) do assert.is_true(r[1] + r[2] == 3) end
+    end)
+
+    it("RandomRotation rotates counter-clockwise by factor * 2 pi", function()
+      approx({{12, 11, 10, 9}, {8, 7, 6, 5}, {4, 3, 2, 1}}, rows(L.RandomRotation{0.5, 0.5}:forward(x, true)))
+      local sq = cv.arange(1, 10):reshape{1, 3, 3, 1}
+      approx({{3, 6, 9}, {2, 5, 8}, {1, 4, 7}},
+        L.RandomRotation({0.25, 0.25}):forward(sq, true):reshape{3, 3}, 1e-4)
+    end)
+
+    it("RandomTranslation shifts by a fraction of the size and fills as asked", function()
+      approx({{0, 0, 0, 0}, {1, 2, 3, 4}, {5, 6, 7, 8}},
+        rows(L.RandomTranslation({1 / 3, 1 / 3}, 0, {fill_mode = "constant"}):forward(x, true)))
+      approx({{1, 2, 3, 4}, {1, 2, 3, 4}, {5, 6, 7, 8}},      -- reflect: (d c b a | a b c d)
+        rows(L.RandomTranslation({1 / 3, 1 / 3}, 0):forward(x, true)))
+      approx({{2, 3, 4, 1}, {6, 7, 8, 5}, {10, 11, 12, 9}},
+        rows(L.RandomTranslation(0, {-0.25, -0.25}, {fill_mode = "wrap"}):forward(x, true)))
+      approx({{1, 1, 2, 3}, {5, 5, 6, 7}, {9, 9, 10, 11}},
+        rows(L.RandomTranslation(0, {0.25, 0.25}, {fill_mode = "nearest"}):forward(x, true)))
+    end)
+
+    it("RandomZoom zooms out for positive factors, about the centre", function()
+      approx(rows(x), rows(L.RandomZoom(0):forward(x, true)))
+      approx({{0, 0, 0, 0}, {0, 5.5, 7.5, 0}, {0, 0, 0, 0}},
+        rows(L.RandomZoom({1, 1}, nil, {fill_mode = "constant"}):forward(x, true)))
+    end)
+
+    it("RandomContrast scales around each image's mean and clips to value_range", function()
+      -- factor {0, 0}: k = 1 exactly
+      approx(rows(x), rows(L.RandomContrast({0, 0}):forward(x, true)))
+      local c = L.RandomContrast({0.5, 0.5}, {value_range = {0, 8}})
+      cv.manual_seed(1)
+      local k = 0.5 + cv.rand({1}):totable()[1]
+      cv.manual_seed(1)
+      local y = rows(c:forward(x, true))
+      for i = 1, 3 do
+        for j = 1, 4 do
+          local v = (4 * (i - 1) + j - 6.5) * k + 6.5
+          assert.is_true(math.abs(y[i][j] - math.max(0, math.min(8, v))) < 1e-4)
+        end
+      end
+    end)
+
+    it("accept uint8 images and check their arguments", function()
+      local y = L.RandomFlip():forward(cv.tensor({{{{1}, {2}}}}, "uint8"), true)
+      assert.equal("float32", y.dtype)
+      assert_error_is("mode must be", L.RandomFlip, "diagonal")
+      assert_error_is("fill_mode must be", L.RandomRotation, 0.1, {fill_mode = "mirror"})
+      assert_error_is("random_zoom (RandomZoom): expected input of rank 3 (height, width, channels), got (None, 5)",
+        function() local z = L.RandomZoom(0.1, nil, {name = "random_zoom"}); z:build{5} end)
+    end)
+  end)
+
   describe("configs", function()
     local function roundtrip(layer, input_shape)
       local cfg = layer:get_config()
@@ -518,6 +592,11 @@ describe("cvision.layers", function()
       roundtrip(L.ReLU{max_value = 6}, {4})
       roundtrip(L.LeakyReLU(0.1), {4})
       roundtrip(L.Dense(3, {kernel_initializer = cv.initializers.RandomNormal{stddev = 0.1}}), {2})
+      roundtrip(L.RandomFlip("horizontal"), {4, 4, 1})
+      roundtrip(L.RandomRotation(0.1, {fill_mode = "constant"}), {4, 4, 1})
+      roundtrip(L.RandomZoom(0.1, {-0.2, 0.1}), {4, 4, 1})
+      roundtrip(L.RandomTranslation(0.1, 0.2), {4, 4, 1})
+      roundtrip(L.RandomContrast(0.2), {4, 4, 1})
     end)
 
     it("are JSON-friendly", function()
