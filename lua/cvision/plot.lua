@@ -102,22 +102,24 @@ function M.nice_ticks(vmin, vmax, nbins)
   local span = vmax - vmin
   if span <= 0 or not finite(span) then return { vmin } end
   local raw = span / nbins
-  local scale = 10 ^ floor(log10(raw))
+  local e = floor(log10(raw))
+  local scale = 10 ^ e
   local steps = { 1, 2, 2.5, 5, 10, 20 }
-  local best
+  local best, bests = nil, 1
   for _, s in ipairs(steps) do
     local step = s * scale
     if step >= raw * (1 - 1e-9) then
       local lo = ceil(vmin / step - 1e-9)
       local hi = floor(vmax / step + 1e-9)
-      if hi - lo + 1 >= 2 then best = step; break end
+      if hi - lo + 1 >= 2 then best, bests = step, s; break end
     end
   end
-  best = best or scale
+  if not best then best, bests = scale, 1 end
   local ticks = {}
   local lo, hi = ceil(vmin / best - 1e-9), floor(vmax / best + 1e-9)
   for k = lo, hi do
-    local v = k * best
+    -- k * s / 10^-e rounds better than k * (s * 10^e) for small steps (0.6, not 0.6000000000000001)
+    local v = e < 0 and k * bests / 10 ^ -e or k * bests * scale
     if abs(v) < best * 1e-9 then v = 0 end
     ticks[#ticks + 1] = v
   end
@@ -1416,8 +1418,9 @@ function M.inline_escape(png, proto)
   return nil
 end
 
+-- Where show() and the REPL write figures: M.plot_dir, else $CVISION_PLOT_DIR, else ./cvision-plots.
 local function plot_dir()
-  local d = os.getenv("CVISION_PLOT_DIR") or "cvision-plots"
+  local d = M.plot_dir or os.getenv("CVISION_PLOT_DIR") or "cvision-plots"
   os.execute("mkdir -p '" .. d:gsub("'", "'\\''") .. "'")
   return d
 end
