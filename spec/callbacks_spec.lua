@@ -120,9 +120,15 @@ describe("cv.callbacks", function()
       -- logged before each epoch's reduction; patience 1 and no cooldown: every flat epoch halves it
       assert.are.same({1e-9, 1e-9, 5e-10, 2.5e-10}, h.history.learning_rate)
       assert.are.equal(1.25e-10, model.optimizer.learning_rate)
-      quiet(function()
-        model:fit(x, y, {epochs = 2, verbose = 0, callbacks = {cb.ReduceLROnPlateau{monitor = "val_never", patience = 1}}})
-      end)
+      local warned = {}
+      local warn = cb.warn
+      cb.warn = function(msg) warned[#warned + 1] = msg end
+      local ok, err = pcall(model.fit, model, x, y, {epochs = 2, verbose = 0,
+        callbacks = {cb.ReduceLROnPlateau{monitor = "val_never", patience = 1}}})
+      cb.warn = warn
+      assert.is_true(ok, err)
+      assert.are.equal(1, #warned)
+      assert.truthy(warned[1]:find("`val_never` which is not available", 1, true))
       assert.are.equal(1.25e-10, model.optimizer.learning_rate)
     end)
   end)

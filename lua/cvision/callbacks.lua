@@ -6,6 +6,8 @@
 -- Hooks: on_train_begin(logs), on_train_end(logs), on_epoch_begin(epoch, logs),
 -- on_epoch_end(epoch, logs), on_train_batch_begin(batch, logs), on_train_batch_end(batch, logs),
 -- on_test_begin(logs), on_test_end(logs). logs is a table {loss=, accuracy=, val_loss=, ...}.
+-- EarlyStopping follows Keras exactly: restore_best_weights acts only when it stops training
+-- early; a run that reaches `epochs` keeps its last weights.
 local M = {}
 
 local Callback = {}
@@ -58,8 +60,10 @@ local function take(args, defaults)
   return out
 end
 
--- messages go to io.output() (as the progress bar does), so they can be redirected
+-- messages go to io.output() (as the progress bar does), so they can be redirected; warnings
+-- (a monitored metric that is missing) go through M.warn, by default to stderr
 local function say(s) io.write(s, "\n") end
+function M.warn(msg) io.stderr:write(msg, "\n") end
 
 local function is_nan_or_inf(v) return v ~= v or v == math.huge or v == -math.huge end
 
@@ -135,7 +139,7 @@ local function monitor_value(self, logs, who)
     local keys = {}
     for k in pairs(logs or {}) do keys[#keys + 1] = k end
     table.sort(keys)
-    io.stderr:write(("%s conditioned on metric `%s` which is not available. Available metrics are: %s\n")
+    M.warn(("%s conditioned on metric `%s` which is not available. Available metrics are: %s")
       :format(who, self.monitor, table.concat(keys, ",")))
   end
   return v

@@ -636,6 +636,7 @@ function Model:fit(x, y, opts)
   local cbs = callbacks.list(list, self, params)
   self.history = history
   self.stop_training = false
+  self._first_trainable = nil      -- trainable flags may have changed since the last fit
 
   cbs:call("on_train_begin", {})
   local initial = opts.initial_epoch or 0

@@ -35,10 +35,11 @@ local function num_str(v)
   end
 end
 
+-- JSON string: quotes, backslashes and control characters escaped; UTF-8 passes through
+local named = {['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r",
+               ["\b"] = "\\b", ["\f"] = "\\f"}
 local function str_json(s)
-  if cjson_ok then return cjson.encode(s) end
   return '"' .. s:gsub('[%c"\\]', function(c)
-    local named = {['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r"}
     return named[c] or ("\\u%04x"):format(c:byte())
   end) .. '"'
 end
