@@ -8,7 +8,7 @@
  *
  * Conventions, chosen to match what Keras users get (details in image.c):
  * - channels: 0 = as stored (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; a PNG palette with tRNS and a GIF
- *   are RGBA / RGB, as tf.io.decode_png / decode_gif give them); 1, 3, 4 convert, 2 only as stored.
+ *   are RGBA / RGB, as tf.io.decode_png / decode_gif give them); 1..4 convert to that many.
  * - RGB -> gray on uint8: ITU-R 601 luma rounded as Pillow's convert("L") (what Keras' load_img
  *   uses): (19595 R + 38470 G + 7471 B + 32768) >> 16, i.e. round(0.299 R + 0.587 G + 0.114 B).
  *   On float32: 0.2989 R + 0.5870 G + 0.1140 B, exactly tf.image.rgb_to_grayscale.

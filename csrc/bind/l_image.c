@@ -137,9 +137,11 @@ static int l_fromlist(lua_State *L) {
   luaL_argcheck(L, n == (int64_t)luaL_len(L, 1), 1, "list length does not match the shape");
   cv_tensor *t = lcv_newtensor(L, dt, nd, shape);
   for (int64_t i = 0; i < n; i++) {
+    int isnum;
     lua_geti(L, 1, (lua_Integer)i + 1);
-    lua_Number v = luaL_checknumber(L, -1);
+    lua_Number v = lua_tonumberx(L, -1, &isnum);
     lua_pop(L, 1);
+    if (!isnum) luaL_argerror(L, 1, "list must hold numbers");
     if (dt == CV_FLOAT32) cv_tensor_f32(t)[i] = (float)v;
     else {
       luaL_argcheck(L, v >= 0 && v <= 255, 1, "uint8 values must be in 0..255");

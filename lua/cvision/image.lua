@@ -18,17 +18,19 @@ local function fmt_shape(s)
   return "(" .. table.concat(s, ", ") .. (#s == 1 and ",)" or ")")
 end
 
-local function argerror(n, fname, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3)
+-- raises "bad argument #n to 'fname' (msg)" at the user's line; `depth` counts the helper calls
+-- between the API function and this call (none when the API function calls it directly)
+local function argerror(n, fname, msg, depth)
+  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3 + (depth or 0))
 end
 
 local function check_tensor(x, n, fname)
-  if not is_tensor(x) then argerror(n, fname, "tensor expected, got " .. type(x)) end
+  if not is_tensor(x) then argerror(n, fname, "tensor expected, got " .. type(x), 1) end
 end
 
 local function check_opts(opts, n, fname)
   if opts ~= nil and type(opts) ~= "table" then
-    argerror(n, fname, "options table expected, got " .. type(opts))
+    argerror(n, fname, "options table expected, got " .. type(opts), 1)
   end
   return opts or {}
 end
@@ -39,18 +41,18 @@ local function channels_of(mode, n, fname, default)
   if mode == nil then return 0 end
   local c = color_modes[mode]
   if not c then
-    argerror(n, fname, ("color_mode must be 'grayscale', 'rgb' or 'rgba', got %s"):format(tostring(mode)))
+    argerror(n, fname, ("color_mode must be 'grayscale', 'rgb' or 'rgba', got %s"):format(tostring(mode)), 1)
   end
   return c
 end
 
 local function check_size(size, n, fname)
   if type(size) ~= "table" or #size ~= 2 then
-    argerror(n, fname, "size must be a table {height, width}")
+    argerror(n, fname, "size must be a table {height, width}", 1)
   end
   local h, w = math.tointeger(size[1]), math.tointeger(size[2])
   if not h or not w or h < 1 or w < 1 then
-    argerror(n, fname, ("size must hold positive integers, got {%s, %s}"):format(tostring(size[1]), tostring(size[2])))
+    argerror(n, fname, ("size must hold positive integers, got {%s, %s}"):format(tostring(size[1]), tostring(size[2])), 1)
   end
   return h, w
 end
@@ -58,7 +60,7 @@ end
 local function check_interpolation(interp, n, fname, default)
   interp = interp or default
   if not interpolations[interp] then
-    argerror(n, fname, ("interpolation must be 'bilinear' or 'nearest', got %s"):format(tostring(interp)))
+    argerror(n, fname, ("interpolation must be 'bilinear' or 'nearest', got %s"):format(tostring(interp)), 1)
   end
   return interp
 end
@@ -108,10 +110,10 @@ function M.imwrite(path, t)
 end
 
 local function check_image(t, fname, ranks)
-  check_tensor(t, 1, fname)
+  if not is_tensor(t) then argerror(1, fname, "tensor expected, got " .. type(t), 1) end
   local s = core.shape(t)
   if not ranks[#s] then
-    argerror(1, fname, ("expected an image (H, W, C) or a batch (N, H, W, C), got shape %s"):format(fmt_shape(s)))
+    argerror(1, fname, ("expected an image (H, W, C) or a batch (N, H, W, C), got shape %s"):format(fmt_shape(s)), 1)
   end
   return s
 end
