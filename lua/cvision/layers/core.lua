@@ -355,7 +355,9 @@ end
 Activation._forward, Activation._backward = act_forward, act_backward
 function Activation:_config() return {activation = activations.serialize(self.act)} end
 
--- ReLU(max_value, negative_slope, threshold): the combinations the kernels cover
+-- ReLU(max_value, negative_slope, threshold), as Keras: max_value for x >= max_value, x for
+-- threshold <= x < max_value, negative_slope*(x - threshold) below. relu, relu6 and leaky_relu run
+-- as kernels; other combinations with tensor operations.
 local ReLU = class("ReLU", nil, {positional = {"max_value", "negative_slope", "threshold"},
   defaults = {negative_slope = 0.0, threshold = 0.0}})
 M.ReLU = ReLU
@@ -365,17 +367,37 @@ function ReLU:init(a)
     check_number("ReLU", a.threshold, "threshold")
   if mv ~= nil then check_number("ReLU", mv, "max_value") end
   if (mv ~= nil and mv < 0) or ns < 0 then
-    base.argerror("ReLU", "max_value and negative_slope must be non-negative", 3)
+    base.argerror("ReLU", "max_value and negative_slope must be non-negative")
   end
-  if th ~= 0 then base.argerror("ReLU", "threshold other than 0 is not supported", 3) end
-  if mv ~= nil and mv ~= 6 then base.argerror("ReLU", "max_value must be 6 (relu6) or nil", 3) end
-  if mv ~= nil and ns ~= 0 then base.argerror("ReLU", "max_value with negative_slope is not supported", 3) end
   self.max_value, self.negative_slope, self.threshold = mv, ns, th
-  if mv == 6 then self.act = activations.get("relu6")
-  elseif ns ~= 0 then self.act = activations.get("leaky_relu", ns)
-  else self.act = activations.get("relu") end
+  if th == 0 and mv == 6 and ns == 0 then self.act = activations.get("relu6")
+  elseif th == 0 and mv == nil and ns ~= 0 then self.act = activations.get("leaky_relu", ns)
+  elseif th == 0 and mv == nil then self.act = activations.get("relu") end
 end
-ReLU._forward, ReLU._backward = act_forward, act_backward
+
+function ReLU:_forward(x)
+  if self.act then return act_forward(self, x) end
+  local th, mv, ns = self.threshold, self.max_value, self.negative_slope
+  local above = x:ge(th):float()                 -- 1 where x >= threshold
+  local slope = above + (1 - above) * ns          -- d y / d x below max_value
+  local y = self:buf("y", x.shape)
+  y:copy(x * above + (x - th) * (1 - above) * ns)
+  if mv ~= nil then
+    local top = x:ge(mv):float()
+    y:copy(y * (1 - top) + top * mv)
+    slope = slope * (1 - top)
+  end
+  self._slope = slope
+  return y
+end
+
+function ReLU:_backward(dy)
+  if self.act then return act_backward(self, dy) end
+  local dx = self:buf("dx", dy.shape)
+  dx:copy(dy * self._slope)
+  return dx
+end
+
 function ReLU:_config()
   return {max_value = self.max_value, negative_slope = self.negative_slope, threshold = self.threshold}
 end
