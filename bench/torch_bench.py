@@ -90,6 +90,22 @@ def time_infer(name, batch, steps):
     return batch / statistics.median(times)
 
 
+def memory():
+    """Peak resident memory of a training run of the lecture CNN: 2048 images, batch 32."""
+    import resource
+    model = lecture_cnn()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.rand(2048, 1, 80, 60) * 255
+    y = torch.arange(2048) % 55
+    for i in range(0, 2048, 32):
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x[i:i + 32]), y[i:i + 32]).backward()
+        opt.step()
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"case": "memory", "threads": threads, "peak_mb": kb / 1024}), flush=True)
+
+
 def main():
     which = sys.argv[3].split(",") if len(sys.argv) > 3 else None
     cases = [
@@ -106,4 +122,7 @@ def main():
         print(json.dumps({"case": key, "threads": threads, "images_per_s": round(ips, 1)}), flush=True)
 
 
-main()
+if len(sys.argv) > 3 and sys.argv[3] == "memory":
+    memory()
+else:
+    main()

@@ -1,0 +1,89 @@
+-- bench/report.lua DIR HAVE_TORCH - turns the figures bench/run.sh collected into one table.
+package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+package.cpath = "./lua/?.so;" .. package.cpath
+local cjson = require "cjson"
+local core = require "cvision.core"
+
+local dir, have_torch = arg[1], arg[2] == "1"
+
+local function read_jsonl(path)
+  local out = {}
+  local f = io.open(path)
+  if not f then return out end
+  for line in f:lines() do
+    local ok, v = pcall(cjson.decode, line)
+    if ok and type(v) == "table" and v.case then out[("%s@%d"):format(v.case, v.threads)] = v end
+  end
+  f:close()
+  return out
+end
+
+local function slurp(path)
+  local f = io.open(path)
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local cv, torch = read_jsonl(dir .. "/cvision.jsonl"), read_jsonl(dir .. "/torch.jsonl")
+local peak = tonumber(slurp(dir .. "/peak.txt")) or 0
+
+local function median(t)
+  table.sort(t)
+  return t[(#t + 1) // 2]
+end
+
+-- start-up: median over 21 runs of `bin/cvision -e ''`, minus the cost of starting `true`
+local function time_cmd(cmd)
+  local t = {}
+  for i = 1, 21 do
+    local t0 = core.monotonic()
+    os.execute(cmd)
+    t[i] = core.monotonic() - t0
+  end
+  return median(t)
+end
+local startup = (time_cmd("bin/cvision -e '' >/dev/null 2>&1") - time_cmd("true")) * 1000
+
+local cases = {"lecture_cnn/train/32", "lecture_cnn/infer/32", "lecture_cnn/infer/256",
+               "logistic/train/32", "fashion_cnn/train/32"}
+local threads = {}
+for k in pairs(cv) do
+  local n = tonumber(k:match("@(%d+)$"))
+  if k:match("^[^m]") and n and not threads[n] then threads[n] = true end
+end
+local tlist = {}
+for n in pairs(threads) do tlist[#tlist + 1] = n end
+table.sort(tlist)
+
+print()
+print(("cvision benchmark, %s, %s"):format(os.date("!%Y-%m-%d"), core.cpu_path()))
+print(("FMA peak (1 core, measured): %.1f GFLOP/s"):format(peak))
+print()
+local hdr = ("%-22s %3s %12s %8s %6s %12s %7s"):format("case", "thr", "cvision im/s",
+  "GFLOP/s", "%peak", "PyTorch im/s", "ratio")
+print(hdr)
+print(("-"):rep(#hdr))
+for _, c in ipairs(cases) do
+  for _, n in ipairs(tlist) do
+    local a, b = cv[c .. "@" .. n], torch[c .. "@" .. n]
+    if a then
+      local pct = peak > 0 and 100 * a.gflops / (peak * n) or 0
+      print(("%-22s %3d %12.0f %8.1f %5.0f%% %12s %7s"):format(c, n, a.images_per_s, a.gflops, pct,
+        b and ("%.0f"):format(b.images_per_s) or "-",
+        b and ("%.2fx"):format(a.images_per_s / b.images_per_s) or "-"))
+    end
+  end
+end
+print()
+local m1, m2 = cv["memory@1"], torch["memory@1"]
+if m1 then
+  print(("peak memory, training the lecture CNN (2048 images): cvision %.0f MB%s"):format(m1.peak_mb,
+    m2 and (", PyTorch %.0f MB (%.2fx)"):format(m2.peak_mb, m1.peak_mb / m2.peak_mb) or ""))
+end
+print(("start-up of bin/cvision -e '': %.1f ms (median of 21)"):format(startup))
+print()
+print("GEMM, 1 thread, GFLOP/s (cvision's AVX2 kernel vs OpenBLAS sgemm):")
+io.write(slurp(dir .. "/gemm.txt"))
+if not have_torch then print("\n(PyTorch not installed: apt-get install python3-torch for the ratios)") end
