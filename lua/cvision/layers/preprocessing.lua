@@ -18,7 +18,12 @@ local function K()
   if kernels then return kernels end
   local nn = core.nn
   if nn and nn.image_transform_forward then kernels = nn; return kernels end
+  -- core.so: on package.cpath, or next to the Lua files (bin/cvision links the core statically)
   local path = package.searchpath("cvision.core", package.cpath)
+  if not path then
+    local init = package.searchpath("cvision", package.path)
+    path = init and init:gsub("init%.lua$", "core.so")
+  end
   local open = path and package.loadlib(path, "luaopen_cvision_augment")
   if not open then error("cvision: the augmentation kernels are missing (rebuild with csrc/augment.c)", 3) end
   kernels = open()
