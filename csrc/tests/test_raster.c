@@ -1,0 +1,151 @@
+/* test_raster.c - the canvas primitives: exact-area coverage of fills and antialiased lines,
+ * alpha blending, scaled image drawing, PNG encoding, colour maps and text ink. */
+#include "cvision.h"
+#include "raster.h"
+#include "font.h"
+#include "colormap.h"
+#include "ctest.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const cv_color WHITE = {255, 255, 255, 255}, BLACK = {0, 0, 0, 255}, RED = {255, 0, 0, 255};
+
+static const uint8_t *px(const cv_canvas *c, int x, int y) {
+  return c->rgba + ((size_t)y * c->width + x) * 4;
+}
+
+/* darkness of pixel (x, y) on a white canvas drawn in black, in [0, 1] */
+static double dark(const cv_canvas *c, int x, int y) { return 1.0 - px(c, x, y)[0] / 255.0; }
+
+int main(void) {
+  cv_canvas c;
+  CHECK(cv_canvas_init(&c, 20, 10, WHITE) == CV_OK, "init");
+  CHECK(px(&c, 19, 9)[0] == 255 && px(&c, 19, 9)[3] == 255, "cleared to white");
+  cv_canvas bad;
+  CHECK(cv_canvas_init(&bad, 0, 5, WHITE) == CV_EINVAL && bad.rgba == NULL, "bad size refused, empty");
+
+  /* a rectangle on whole pixels fills exactly those pixels */
+  cv_canvas_fill_rect(&c, 2, 3, 4, 2, RED);
+  CHECK(memcmp(px(&c, 2, 3), "\xff\x00\x00\xff", 4) == 0, "inside filled");
+  CHECK(memcmp(px(&c, 5, 4), "\xff\x00\x00\xff", 4) == 0, "last pixel filled");
+  CHECK(px(&c, 6, 3)[1] == 255 && px(&c, 2, 5)[1] == 255 && px(&c, 1, 3)[1] == 255, "outside untouched");
+
+  /* half a pixel of coverage blends half way */
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_rect(&c, 10.5f, 0, 3, 10, BLACK);
+  CHECK_CLOSE(dark(&c, 10, 5), 0.5, 0.01, 0, "left edge half covered");
+  CHECK_CLOSE(dark(&c, 11, 5), 1.0, 0.01, 0, "interior full");
+  CHECK_CLOSE(dark(&c, 13, 5), 0.5, 0.01, 0, "right edge half covered");
+  CHECK_CLOSE(dark(&c, 14, 5), 0.0, 0.01, 0, "beyond");
+
+  /* alpha blending: 50% red over white */
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_rect(&c, 0, 0, 5, 5, (cv_color){255, 0, 0, 128});
+  CHECK(px(&c, 2, 2)[0] == 255 && abs(px(&c, 2, 2)[1] - 127) <= 1, "alpha 0.5 gives pink (%d)", px(&c, 2, 2)[1]);
+  /* two overlapping pieces of one polygon set do not darken twice */
+  float two[16] = {0, 0, 6, 0, 6, 6, 0, 6, 3, 0, 9, 0, 9, 6, 3, 6};
+  int counts[2] = {4, 4};
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_polygons(&c, two, counts, 2, (cv_color){0, 0, 0, 128});
+  CHECK(abs(px(&c, 4, 3)[0] - px(&c, 1, 3)[0]) <= 1, "union: overlap as light as the rest");
+  /* a polygon given clockwise fills the same as counter-clockwise */
+  float cw[8] = {0, 0, 0, 6, 6, 6, 6, 0};
+  int four = 4;
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_polygons(&c, cw, &four, 1, BLACK);
+  CHECK(px(&c, 3, 3)[0] == 0, "clockwise polygon filled");
+  /* shapes partly outside the canvas are clipped, not wrapped */
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_rect(&c, -5, -5, 8, 8, BLACK);
+  CHECK(px(&c, 0, 0)[0] == 0 && px(&c, 2, 2)[0] == 0 && px(&c, 3, 3)[0] == 255, "clipped at the corner");
+  CHECK(px(&c, 19, 0)[0] == 255, "no wrap to the right edge");
+  cv_canvas_free(&c);
+
+  /* antialiased line: a 1-pixel horizontal line on a half-pixel row fills that row;
+   * on a whole-pixel boundary it splits over two rows */
+  CHECK(cv_canvas_init(&c, 40, 40, WHITE) == CV_OK, "init 40");
+  float h1[4] = {5, 10.5f, 35, 10.5f};
+  cv_canvas_stroke(&c, h1, 2, 1.0f, BLACK, CV_CAP_BUTT, NULL, 0);
+  CHECK_CLOSE(dark(&c, 20, 10), 1.0, 0.01, 0, "centred line full");
+  CHECK_CLOSE(dark(&c, 20, 9), 0.0, 0.01, 0, "row above clean");
+  float h2[4] = {5, 20, 35, 20};
+  cv_canvas_stroke(&c, h2, 2, 1.0f, BLACK, CV_CAP_BUTT, NULL, 0);
+  CHECK_CLOSE(dark(&c, 20, 19), 0.5, 0.02, 0, "boundary line: half above");
+  CHECK_CLOSE(dark(&c, 20, 20), 0.5, 0.02, 0, "boundary line: half below");
+  /* a diagonal: total ink along a column equals width * sqrt(2) */
+  cv_canvas_clear(&c, WHITE);
+  float d[4] = {0, 0, 40, 40};
+  cv_canvas_stroke(&c, d, 2, 2.0f, BLACK, CV_CAP_BUTT, NULL, 0);
+  double col = 0;
+  for (int y = 0; y < 40; y++) col += dark(&c, 20, y);
+  CHECK_CLOSE(col, 2.0 * 1.41421356, 0.05, 0, "diagonal coverage per column");
+  CHECK(dark(&c, 20, 20) > 0.9 && dark(&c, 0, 39) < 0.01 && dark(&c, 39, 0) < 0.01,
+        "on the diagonal, corners clean");
+  /* a polyline's joints are not darker than its segments (half alpha) */
+  cv_canvas_clear(&c, WHITE);
+  float pl[6] = {5, 30, 20, 30, 20, 5};
+  cv_canvas_stroke(&c, pl, 3, 4.0f, (cv_color){0, 0, 0, 128}, CV_CAP_BUTT, NULL, 0);
+  CHECK(abs(px(&c, 20, 30)[0] - px(&c, 12, 30)[0]) <= 2, "joint as light as segment");
+  /* dashes leave gaps */
+  cv_canvas_clear(&c, WHITE);
+  float dl[4] = {0, 5.5f, 40, 5.5f};
+  float dash[2] = {4, 4};
+  cv_canvas_stroke(&c, dl, 2, 1.0f, BLACK, CV_CAP_BUTT, dash, 2);
+  CHECK(dark(&c, 1, 5) > 0.9 && dark(&c, 5, 5) < 0.1 && dark(&c, 9, 5) > 0.9, "dash on, off, on");
+  /* circle area */
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_fill_circle(&c, 20, 20, 10, BLACK);
+  double area = 0;
+  for (int y = 0; y < 40; y++)
+    for (int x = 0; x < 40; x++) area += dark(&c, x, y);
+  CHECK_CLOSE(area, 3.14159265 * 100, 3.0, 0, "disc area");
+
+  /* blit: a 2x2 image scaled to 20x20 with nearest */
+  uint8_t img[16] = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 0, 0, 0, 255};
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_draw_rgba(&c, img, 2, 2, 10, 10, 20, 20, CV_INTERP_NEAREST);
+  CHECK(memcmp(px(&c, 12, 12), "\xff\x00\x00\xff", 4) == 0, "top-left red");
+  CHECK(memcmp(px(&c, 27, 12), "\x00\xff\x00\xff", 4) == 0, "top-right green");
+  CHECK(memcmp(px(&c, 12, 27), "\x00\x00\xff\xff", 4) == 0, "bottom-left blue");
+  CHECK(memcmp(px(&c, 9, 12), "\xff\xff\xff\xff", 4) == 0 && px(&c, 30, 30)[0] == 255, "outside untouched");
+  cv_canvas_clear(&c, WHITE);
+  cv_canvas_draw_rgba(&c, img, 2, 2, 0, 0, 40, 40, CV_INTERP_BILINEAR);
+  CHECK(abs(px(&c, 19, 5)[0] - 128) < 20 && abs(px(&c, 19, 5)[1] - 128) < 20, "bilinear midway mixes");
+  CHECK(px(&c, 2, 2)[0] == 255 && px(&c, 2, 2)[1] == 0, "bilinear corner keeps its colour");
+
+  /* PNG encoding */
+  uint8_t *png;
+  int len;
+  CHECK(cv_canvas_encode_png(&c, &png, &len) == CV_OK && len > 50 && memcmp(png, "\x89PNG", 4) == 0, "png");
+  free(png);
+  cv_canvas_free(&c);
+
+  /* colour maps */
+  uint8_t lut[256][3];
+  CHECK(cv_colormap_get(lut, "viridis") == CV_OK, "viridis");
+  CHECK(lut[0][0] == 68 && lut[0][1] == 1 && lut[0][2] == 84, "viridis[0]");
+  CHECK(lut[255][0] == 253 && lut[255][1] == 231 && lut[255][2] == 36, "viridis[255]");
+  CHECK(cv_colormap_index(0.5, 0, 1) == 128 && cv_colormap_index(1, 0, 1) == 255 &&
+        cv_colormap_index(-3, 0, 1) == 0, "matplotlib's index rule");
+  CHECK(cv_colormap_get(lut, "nope") == CV_EINVAL, "unknown map");
+
+  /* text: ink for Latin and Chinese, nothing for a space */
+  cv_fontset fs = {0};
+  if (cv_fontset_add(&fs, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0) == CV_OK) {
+    CHECK(cv_fontset_has_glyph(&fs, 0x4e1c) && !cv_fontset_has_glyph(&fs, 0x10fffd), "东 in the font");
+    cv_canvas_init(&c, 80, 40, WHITE);
+    CHECK(cv_text_draw(&c, &fs, "东A", 24, 40, 20, 1, 2, 0, BLACK) == CV_OK, "draw");
+    int ink = 0, left = 0;
+    for (int y = 0; y < 40; y++)
+      for (int x = 0; x < 80; x++)
+        if (px(&c, x, y)[0] < 128) { ink++; if (x < 10) left++; }
+    CHECK(ink > 50 && left == 0, "centred ink (%d, %d left)", ink, left);
+    cv_text_metrics m;
+    CHECK(cv_text_measure(&fs, "东东", 24, &m) == CV_OK && m.width > 40 && m.width < 56, "width %g", m.width);
+    cv_canvas_free(&c);
+    cv_fontset_clear(&fs);
+  } else {
+    printf("test_raster: wqy-microhei not installed, text checks skipped\n");
+  }
+  CTEST_END("raster");
+}
