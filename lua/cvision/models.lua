@@ -405,13 +405,14 @@ end
 ---------------------------------------------------------------------------------------------------
 
 -- x as a tensor whose sample shape matches the model's input, or an error saying what to do
+-- (data errors carry no file position: they are about the caller's data, not a line of code)
 function Model:_check_x(x, who)
   if type(x) == "table" and not is_tensor(x) then
     local ok, t = pcall(core.tensor, x)
-    if not ok then error(("%s: x must be a tensor, got a table that is not one (%s)"):format(who, clean(t)), 3) end
+    if not ok then error(("%s: x must be a tensor, got a table that is not one (%s)"):format(who, clean(t)), 0) end
     x = t
   end
-  if not is_tensor(x) then error(("%s: x must be a tensor, got %s"):format(who, type(x)), 3) end
+  if not is_tensor(x) then error(("%s: x must be a tensor, got %s"):format(who, type(x)), 0) end
   local want = self.input_shape or self._input_shape
   local s = x.shape
   if want then
@@ -423,29 +424,29 @@ function Model:_check_x(x, who)
         msg = msg .. ("; a single sample needs a batch axis: use x:reshape{1, %s} (or X:slice(i, i) for the i-th sample)")
           :format(table.concat(s, ", "))
       end
-      error(msg, 3)
+      error(msg, 0)
     end
   elseif #s < 2 then
-    error(("%s: expected a batch of samples (batch, ...), got shape %s"):format(who, shape_str(s)), 3)
+    error(("%s: expected a batch of samples (batch, ...), got shape %s"):format(who, shape_str(s)), 0)
   end
   if not self.built then
     local ok, err = pcall(self.build, self, sample_shape(x))
-    if not ok then error(who .. ": " .. clean(err), 3) end
+    if not ok then error(who .. ": " .. clean(err), 0) end
   end
   return x
 end
 
 -- y as a float32 tensor matching x's N samples (sparse labels flattened to (N))
 function Model:_check_y(y, n, who)
-  if y == nil then error(who .. ": y (the targets) is missing", 3) end
+  if y == nil then error(who .. ": y (the targets) is missing", 0) end
   if type(y) == "table" and not is_tensor(y) then
     local ok, t = pcall(core.tensor, y)
-    if not ok then error(("%s: y must be a tensor, got a table that is not one (%s)"):format(who, clean(t)), 3) end
+    if not ok then error(("%s: y must be a tensor, got a table that is not one (%s)"):format(who, clean(t)), 0) end
     y = t
   end
-  if not is_tensor(y) then error(("%s: y must be a tensor, got %s"):format(who, type(y)), 3) end
+  if not is_tensor(y) then error(("%s: y must be a tensor, got %s"):format(who, type(y)), 0) end
   if y.shape[1] ~= n then
-    error(("%s: x has %d samples but y has %s"):format(who, n, tostring(y.shape[1] or 0)), 3)
+    error(("%s: x has %d samples but y has %s"):format(who, n, tostring(y.shape[1] or 0)), 0)
   end
   y = as_float(y)
   if self.loss and self.loss:is_sparse() and #y.shape == 2 and y.shape[2] == 1 then y = y:reshape{n} end
@@ -522,6 +523,14 @@ end
 -- steps
 ---------------------------------------------------------------------------------------------------
 
+-- "loss sparse_categorical_crossentropy: <reason>", naming the loss once
+local function loss_error(loss, err)
+  local msg = clean(err)
+  local tag = loss.name .. ": "
+  if msg:sub(1, #tag) == tag then msg = msg:sub(#tag + 1) end
+  return ("loss %s: %s"):format(loss.name, msg)
+end
+
 function Model:_dy(shape)
   local b = self._dy_buf
   if b and shape_equal(b.shape, shape) then return b end
@@ -535,7 +544,7 @@ function Model:_train_step(xb, yb)
   local y = self:call(xb, true)
   local dy = self:_dy(y.shape)
   local ok, lv = pcall(self.loss.compute, self.loss, y, yb, dy)
-  if not ok then error(("loss %s: %s"):format(self.loss.name, clean(lv)), 0) end
+  if not ok then error(loss_error(self.loss, lv), 0) end
   for _, m in ipairs(self.metrics) do m:update_state(yb, y) end
   self:zero_grad()
   self:backprop(dy)
@@ -560,7 +569,7 @@ function Model:_test_loop(src, verbose)
     step = step + 1
     local y = self:call(xb, false)
     local ok, lv = pcall(self.loss.compute, self.loss, y, yb, nil)
-    if not ok then error(("loss %s: %s"):format(self.loss.name, clean(lv)), 0) end
+    if not ok then error(loss_error(self.loss, lv), 0) end
     for _, m in ipairs(self.metrics) do m:update_state(yb, y) end
     loss_sum, seen = loss_sum + lv * bs, seen + bs
     logs = self:_logs(loss_sum / seen)
