@@ -4,6 +4,7 @@
 #include "conv.h"
 #include "gemm.h"
 #include "nn_misc.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,11 @@ static cv_status check_conv(const char *who, dims *d, const cv_tensor *y, const 
     return cv_fail(CV_ESHAPE, "%s: output %s is too large for input %s with kernel (%lld, %lld), strides (%d, %d) and padding (%d, %d)",
                    who, cv_nn_shape_str(y), cv_nn_shape_str(x), (long long)d->KH, (long long)d->KW,
                    p->sh, p->sw, p->pt, p->pl);
+  /* cv_gemm takes int sizes */
+  if (d->N * d->H * d->W * d->C > INT_MAX || d->N * d->OH * d->OW * d->F > INT_MAX ||
+      d->KH * d->KW * d->C > INT_MAX / (d->F > 0 ? d->F : 1))
+    return cv_fail(CV_ESHAPE, "%s: x %s, w %s or %s %s has more than 2^31 elements", who,
+                   cv_nn_shape_str(x), cv_nn_shape_str(w), yn, cv_nn_shape_str(y));
   return CV_OK;
 }
 

@@ -2,6 +2,7 @@
 #include "dense.h"
 #include "gemm.h"
 #include "nn_misc.h"
+#include <limits.h>
 #include <string.h>
 
 typedef struct dims { int64_t N, K, M; } dims;
@@ -20,6 +21,9 @@ static cv_status check_dense(const char *who, dims *d, const cv_tensor *y, const
                    (long long)(x->ndim ? x->shape[x->ndim - 1] : 0), (long long)d->K,
                    cv_nn_shape_str(x), cv_nn_shape_str(w));
   d->N = d->K ? x->numel / d->K : 0;
+  if (x->numel > INT_MAX || d->N * d->M > INT_MAX || w->numel > INT_MAX)  /* cv_gemm takes int sizes */
+    return cv_fail(CV_ESHAPE, "%s: x %s or w %s is too large (more than 2^31 elements)", who,
+                   cv_nn_shape_str(x), cv_nn_shape_str(w));
   int ok = y->ndim == x->ndim && y->shape[y->ndim - 1] == d->M;
   for (int i = 0; ok && i < x->ndim - 1; i++) ok = y->shape[i] == x->shape[i];
   if (!ok)

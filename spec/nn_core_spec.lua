@@ -120,6 +120,11 @@ describe("core.nn", function()
       near({0, 1, 0, 0, 0, 6, 0, 3, 0}, dx)
     end)
 
+    it("wants a uint8 argmax", function()
+      assert.has_error(function() nn.maxpool2d_forward(cv.zeros(1, 1, 1, 1), cv.zeros(1, 1, 1, 1), x33(), 2, 2, 2, 2, 0, 0) end,
+        "bad argument #2 to 'maxpool2d_forward' (argmax: uint8 tensor expected, got float32)")
+    end)
+
     it("ignores padding cells in same max pooling", function()
       local x = cv.full({1, 3, 3, 1}, -5)
       local y = cv.zeros(1, 2, 2, 1)
@@ -299,6 +304,20 @@ describe("core.nn", function()
       nn.batchnorm_forward(y, x, nil, nil, mm, mv, 0.99, 1e-3, false)
       local i1, i2 = 1 / math.sqrt(1 + 1e-3), 1 / math.sqrt(0.99 + 1e-3)
       near({(1 - 0.02) * i1, (10 - 0.1) * i2, (3 - 0.02) * i1, (10 - 0.1) * i2}, y, 1e-4)
+    end)
+  end)
+
+  describe("batchnorm_backward", function()
+    it("gives gamma*invstd*dy with frozen statistics and the batch-statistics gradient in training", function()
+      local x, dy = cv.tensor{{1}, {3}}, cv.tensor{{1}, {0}}
+      local sm, si = cv.tensor{2}, cv.tensor{0.5}
+      local dx, dg, db = cv.zeros(2, 1), cv.zeros(1), cv.zeros(1)
+      nn.batchnorm_backward(dx, dg, db, dy, x, cv.tensor{2}, sm, si, false)
+      near({1, 0}, dx); near({-0.5}, dg); near({1}, db)
+      -- training: xhat = (-0.5, 0.5), mean(dy) = 0.5, mean(dy*xhat) = -0.25, gamma*invstd = 1;
+      -- dx = gamma*invstd*(dy - mean(dy) - xhat*mean(dy*xhat))
+      nn.batchnorm_backward(dx, nil, nil, dy, x, cv.tensor{2}, sm, si)
+      near({1 - 0.5 - 0.125, 0 - 0.5 + 0.125}, dx)
     end)
   end)
 
