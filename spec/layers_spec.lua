@@ -469,6 +469,32 @@ describe("cvision.layers", function()
     end)
   end)
 
+  describe("frozen layers and the first layer of a model", function()
+    it("compute no parameter gradients when trainable is false", function()
+      for _, layer in ipairs{L.Dense(2), L.Conv2D(2, 1), L.DepthwiseConv2D(1), L.SeparableConv2D(2, 1),
+          L.BatchNormalization()} do
+        local x = cv.rand{2, 3, 3, 2}
+        layer:forward(x, true)
+        layer.trainable = false
+        layer:forward(x, true)
+        local dx = layer:backward(cv.ones(layer:forward(x, true).shape))
+        assert.same(x.shape, dx.shape)
+        for i = 1, layer.n_trainable do
+          assert.equal(0, layer.grads[i]:abs():max(), layer:tag() .. " " .. layer.weight_names[i])
+        end
+      end
+    end)
+
+    it("skip the input gradient when skip_input_grad is set", function()
+      for _, layer in ipairs{L.Dense(2), L.Conv2D(2, 1), L.DepthwiseConv2D(1), L.SeparableConv2D(2, 1)} do
+        layer.skip_input_grad = true
+        local y = layer:forward(cv.rand{2, 3, 3, 2})
+        assert.is_nil(layer:backward(cv.ones(y.shape)))
+        assert.is_true(layer.grads[1]:abs():max() > 0)
+      end
+    end)
+  end)
+
   describe("buffers", function()
     it("are reused while the batch size is unchanged", function()
       local c = L.Conv2D(2, 3, {activation = "relu"})

@@ -411,7 +411,9 @@ function Layer:forward(x, training)
   return y
 end
 
---- backward(dy) --> dx; accumulates the parameter gradients
+--- backward(dy) --> dx; accumulates the parameter gradients. With `skip_input_grad = true`
+--- (set by a model on its first trainable layer) Dense and the convolutions return nil instead
+--- of computing dx.
 function Layer:backward(dy)
   if not self._batch then self:fail("backward called before forward", 2) end
   if not is_tensor(dy) then self:fail("backward expected a tensor, got " .. type(dy), 2) end
@@ -425,6 +427,12 @@ end
 
 -- call(x) == forward(x, false), so a layer can be used as a function: layer(x)
 function Layer:__call(x, training) return self:forward(x, training) end
+
+-- the gradient tensor of weight i for the kernels, or nil when the layer is frozen (no work)
+function Layer:_grad(i)
+  if self.trainable then return self.grads[i] end
+  return nil
+end
 
 --- params() --> {{value=, grad=, name=, path=}, ...} for the trainable weights
 function Layer:params()

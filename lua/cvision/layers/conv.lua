@@ -114,7 +114,8 @@ function Conv2D:_backward(dy)
   local dz = act_backward(self, dy, self._z, self._y)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
-  nn().conv2d_backward(dx, self.grads[1], self.use_bias and self.grads[2] or nil, dz, self._x,
+  local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
+  nn().conv2d_backward(dx, dw, db, dz, self._x,
     self.weights[1], self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   return dx
 end
@@ -174,7 +175,8 @@ function DepthwiseConv2D:_backward(dy)
   local dz = act_backward(self, dy, self._z, self._y)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
-  nn().depthwise_conv2d_backward(dx, self.grads[1], self.use_bias and self.grads[2] or nil, dz, self._x,
+  local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
+  nn().depthwise_conv2d_backward(dx, dw, db, dz, self._x,
     self.weights[1], self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   return dx
 end
@@ -238,11 +240,11 @@ end
 function SeparableConv2D:_backward(dy)
   local dz = act_backward(self, dy, self._z, self._y)
   local dt = self:buf("dt", self._t.shape)
-  nn().conv2d_backward(dt, self.grads[2], self.use_bias and self.grads[3] or nil, dz, self._t,
+  nn().conv2d_backward(dt, self:_grad(2), self.use_bias and self:_grad(3) or nil, dz, self._t,
     self.weights[2], 1, 1, 0, 0)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
-  nn().depthwise_conv2d_backward(dx, self.grads[1], nil, dt, self._x, self.weights[1],
+  nn().depthwise_conv2d_backward(dx, self:_grad(1), nil, dt, self._x, self.weights[1],
     self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   return dx
 end

@@ -170,8 +170,10 @@ function Dense:_backward(dy)
     dz = self:buf("dz", z.shape)
     self.activation:backward(dz, dy2, z, y)
   end
-  local dx = self:buf("dx", x2.shape)
-  nn().dense_backward(dx, self.grads[1], self.use_bias and self.grads[2] or nil, dz, x2, self.weights[1])
+  local dx = nil
+  if not self.skip_input_grad then dx = self:buf("dx", x2.shape) end
+  nn().dense_backward(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2, self.weights[1])
+  if dx == nil then return nil end
   if #dy.shape ~= 2 then
     local xs = base.copy_shape(dy.shape)
     xs[#xs] = x2.shape[2]

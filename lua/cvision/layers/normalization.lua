@@ -79,6 +79,7 @@ end
 -- in inference mode the statistics are constants: dx = dy*gamma*invstd
 function BatchNormalization:_backward(dy)
   local gamma, _, _, _, dgamma, dbeta = self:_parts()
+  if not self.trainable then dgamma, dbeta = nil, nil end
   local dx = self:buf("dx", self._x.shape)
   nn().batchnorm_backward(dx, dgamma, dbeta, dy, self._x, gamma, self._bufs.save_mean,
     self._bufs.save_invstd, self._batch_mode)
