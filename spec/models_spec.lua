@@ -129,6 +129,14 @@ describe("cv.Sequential", function()
       assert.are.equal(7 * 4 + 4 + 4 * 2 + 2, lazy:count_params())
     end)
 
+    it("pops the last layer and rebuilds", function()
+      local m = cv.Sequential{cv.Input{3}, L.Dense(4), L.Dense(2)}
+      local last = m:pop()
+      assert.are.equal("Dense", last.class_name)
+      assert.are.same({4}, m.output_shape)
+      assert.are.equal(1, #m.layers)
+    end)
+
     it("rejects duplicate layer names and misplaced inputs", function()
       assert.has_error(function() cv.Sequential{L.Dense(2, {name = "a"}), L.Dense(2, {name = "a"})} end)
       assert.has_error(function() cv.Sequential{L.Dense(2), cv.Input{3}} end)
@@ -228,6 +236,18 @@ describe("cv.Sequential", function()
       assert.are.equal(r[3], d.accuracy)
       local loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}(y, m:predict(x))
       assert.is_true(math.abs(r[1] - loss) < 1e-6)
+    end)
+
+    it("trains on one batch with train_on_batch", function()
+      cv.manual_seed(5)
+      local m = cv.Sequential{cv.Input{2}, L.Dense(1)}
+      m:compile{optimizer = cv.optimizers.SGD{learning_rate = 0.1}, loss = "mse", metrics = {"mae"}}
+      local x, y = cv.randn{4, 2}, cv.randn{4, 1}
+      local before = m:evaluate(x, y, {verbose = 0})
+      local r = m:train_on_batch(x, y)
+      assert.are.equal(2, #r)
+      assert.is_true(math.abs(r[1] - before[1]) < 1e-6)       -- the loss before the update
+      assert.is_true(m:evaluate(x, y, {verbose = 0})[1] < before[1])
     end)
 
     it("accepts uint8 images and labels as a Lua table or (N, 1) tensor", function()
