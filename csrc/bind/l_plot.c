@@ -387,6 +387,24 @@ static int c_crop(lua_State *L) {
   return 1;
 }
 
+/* canvas:tensor([channels]) --> uint8 tensor (H, W, channels): 1 gives luminance (Rec. 601),
+ * 3 RGB, 4 RGBA (default) */
+static int c_tensor(lua_State *L) {
+  lcanvas *lc = checkcanvas(L, 1);
+  lua_Integer ch = luaL_optinteger(L, 2, 4);
+  luaL_argcheck(L, ch == 1 || ch == 3 || ch == 4, 2, "channels must be 1, 3 or 4");
+  int64_t shape[3] = {lc->c.height, lc->c.width, ch};
+  cv_tensor *t = lcv_newtensor(L, CV_UINT8, 3, shape);
+  uint8_t *d = cv_tensor_u8(t);
+  size_t n = (size_t)lc->c.width * lc->c.height;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *p = lc->c.rgba + 4 * i;
+    if (ch == 1) d[i] = (uint8_t)((299 * p[0] + 587 * p[1] + 114 * p[2] + 500) / 1000);
+    else for (int k = 0; k < ch; k++) d[i * (size_t)ch + k] = p[k];
+  }
+  return 1;
+}
+
 /* canvas:save_png(path) */
 static int c_save_png(lua_State *L) {
   lcanvas *lc = checkcanvas(L, 1);
@@ -511,7 +529,7 @@ static int l_colormap(lua_State *L) {
 static const luaL_Reg canvas_methods[] = {
   {"size", c_size}, {"pixel", c_pixel}, {"clear", c_clear}, {"fill_rect", c_fill_rect},
   {"fill_polygon", c_fill_polygon}, {"circle", c_circle}, {"stroke", c_stroke}, {"text", c_text},
-  {"blit", c_blit}, {"image", c_image}, {"ink", c_ink}, {"crop", c_crop},
+  {"blit", c_blit}, {"image", c_image}, {"ink", c_ink}, {"crop", c_crop}, {"tensor", c_tensor},
   {"save_png", c_save_png}, {"png", c_png}, {NULL, NULL}
 };
 
