@@ -129,6 +129,21 @@ describe("model:fit", function()
     assert.are.equal(2, #m:evaluate(it, {verbose = 0}))
   end)
 
+  it("leaves frozen layers alone and trains the rest", function()
+    cv.manual_seed(9)
+    local x, y = blobs(12)
+    local m = mlp()
+    local first, last = m.layers[1], m.layers[2]
+    first.trainable = false
+    local w1, w2 = cv.core.tobytes(first.weights[1]), cv.core.tobytes(last.weights[1])
+    m:fit(x, y, {epochs = 2, verbose = 0})
+    assert.are.equal(w1, cv.core.tobytes(first.weights[1]))
+    assert.are_not.equal(w2, cv.core.tobytes(last.weights[1]))
+    first.trainable = true
+    m:fit(x, y, {epochs = 1, verbose = 0})
+    assert.are_not.equal(w1, cv.core.tobytes(first.weights[1]))
+  end)
+
   it("needs compile first and explains bad options", function()
     local m = cv.Sequential{cv.Input{4}, L.Dense(3)}
     assert.has_error(function() m:fit(cv.ones{2, 4}, cv.ones{2, 3}, {verbose = 0}) end)

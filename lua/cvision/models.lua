@@ -1024,13 +1024,15 @@ function Sequential:call(x, training)
   return x
 end
 
--- the first layer with trainable weights: backprop stops there (earlier input gradients are unused)
+-- the first layer with trainable weights: backprop stops there, and that layer skips its input
+-- gradient (skip_input_grad, see cvision.layers.base): nothing before it would use it
 function Sequential:_first_trainable_index()
   if not self._first_trainable then
     local first = #self.layers + 1
     for i, l in ipairs(self.layers) do
       if #l:params() > 0 then first = i break end
     end
+    for i, l in ipairs(self.layers) do l.skip_input_grad = (i == first) or nil end
     self._first_trainable = first
   end
   return self._first_trainable
