@@ -74,7 +74,9 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local Conv2D = class("Conv2D", nil, {
-  positional = {"filters", "kernel_size", "strides", "padding"}, required = {"filters", "kernel_size"},
+  positional = {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
+    "activation", "use_bias", "kernel_initializer", "bias_initializer"},
+  required = {"filters", "kernel_size"},
   defaults = {strides = 1, padding = "valid", dilation_rate = 1, use_bias = true,
     kernel_initializer = "glorot_uniform", bias_initializer = "zeros"},
   extra = {"activation", "data_format", "groups"},
@@ -134,7 +136,9 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local DepthwiseConv2D = class("DepthwiseConv2D", nil, {
-  positional = {"kernel_size", "strides", "padding", "depth_multiplier"}, required = {"kernel_size"},
+  positional = {"kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate",
+    "activation", "use_bias", "depthwise_initializer", "bias_initializer"},
+  required = {"kernel_size"},
   tuple_first = true,
   defaults = {strides = 1, padding = "valid", depth_multiplier = 1, dilation_rate = 1, use_bias = true,
     depthwise_initializer = "glorot_uniform", bias_initializer = "zeros"},
@@ -194,7 +198,10 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local SeparableConv2D = class("SeparableConv2D", nil, {
-  positional = {"filters", "kernel_size", "strides", "padding"}, required = {"filters", "kernel_size"},
+  positional = {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+    "depth_multiplier", "activation", "use_bias", "depthwise_initializer", "pointwise_initializer",
+    "bias_initializer"},
+  required = {"filters", "kernel_size"},
   defaults = {strides = 1, padding = "valid", depth_multiplier = 1, dilation_rate = 1, use_bias = true,
     depthwise_initializer = "glorot_uniform", pointwise_initializer = "glorot_uniform",
     bias_initializer = "zeros"},

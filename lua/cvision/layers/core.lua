@@ -88,7 +88,8 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local Dense = class("Dense", nil, {
-  positional = {"units"}, required = {"units"},
+  positional = {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
+  required = {"units"},
   defaults = {use_bias = true, kernel_initializer = "glorot_uniform", bias_initializer = "zeros"},
   extra = {"activation"},
 })
@@ -192,7 +193,7 @@ end
 -- Flatten, Reshape: views in NHWC order
 ---------------------------------------------------------------------------------------------------
 
-local Flatten = class("Flatten", nil, {positional = {}, defaults = {}, extra = {"data_format"}})
+local Flatten = class("Flatten", nil, {positional = {"data_format"}, defaults = {}})
 M.Flatten = Flatten
 
 function Flatten:init(a)

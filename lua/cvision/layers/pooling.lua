@@ -10,7 +10,7 @@ local class, shape_str = base.class, base.shape_str
 local function nn() return core.nn end
 
 local pool_args = {
-  positional = {"pool_size", "strides", "padding"}, tuple_first = true,
+  positional = {"pool_size", "strides", "padding", "data_format"}, tuple_first = true,
   defaults = {pool_size = 2, padding = "valid"}, extra = {"strides", "data_format"},
 }
 
@@ -135,11 +135,14 @@ end
 ---------------------------------------------------------------------------------------------------
 
 -- ZeroPadding2D(padding): 1 | {h, w} (symmetric) | {{top, bottom}, {left, right}}
-local ZeroPadding2D = class("ZeroPadding2D", nil, {positional = {"padding"}, tuple_first = true,
-  defaults = {padding = 1}, extra = {"data_format"}})
+local ZeroPadding2D = class("ZeroPadding2D", nil, {positional = {"padding", "data_format"}, tuple_first = true,
+  defaults = {padding = 1}})
 M.ZeroPadding2D = ZeroPadding2D
 
 function ZeroPadding2D:init(a)
+  if a.data_format ~= nil and a.data_format ~= "channels_last" then
+    base.argerror("ZeroPadding2D", "only data_format \"channels_last\" is supported")
+  end
   local p = a.padding
   local function bad()
     base.argerror("ZeroPadding2D", "padding must be an integer, {h, w} or {{top, bottom}, {left, right}}", 4)
