@@ -1,4 +1,4 @@
-/* main.c - bin/cvision: Lua 5.4 with cvision preloaded (the global `cv`), modelled on lua.c.
+/* main.c - bin/cvision: Lua 5.4 with cvision ready as the global `cv`, modelled on lua.c.
  *   bin/cvision [options] [script [args]]   with -e CODE, -l [g=]mod, -i, -v, -E, -W, --, -
  * Same argument handling, `arg` table and exit codes as lua5.4, so it can stand in for it
  * (`busted --lua=bin/cvision-asan` runs the suite under the sanitizers with it).
@@ -313,13 +313,30 @@ static void set_paths(lua_State *L) {
   }
 }
 
+/* The global `cv` is require "cvision", done on first use: start-up stays instant, and a test
+ * runner that unloads modules between files (busted's insulation) gets a fresh cvision each
+ * time, exactly as under lua5.4. */
+static const char lazy_cv[] =
+  "local mt = getmetatable(_G) or {}\n"
+  "local prev = mt.__index\n"
+  "mt.__index = function(t, k)\n"
+  "  if k == 'cv' then\n"
+  "    local cv = require 'cvision'\n"
+  "    rawset(t, 'cv', cv)\n"
+  "    return cv\n"
+  "  end\n"
+  "  if type(prev) == 'function' then return prev(t, k) end\n"
+  "  if prev ~= nil then return prev[k] end\n"
+  "end\n"
+  "setmetatable(_G, mt)\n";
+
 static int setup_cvision(lua_State *L) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   lua_pushcfunction(L, luaopen_cvision_core);
   lua_setfield(L, -2, "cvision.core");
   lua_pop(L, 1);
   set_paths(L);
-  return dostring(L, "cv = require 'cvision'", "=(cvision start-up)");
+  return dostring(L, lazy_cv, "=(cvision start-up)");
 }
 
 /* ---- the REPL ---- */
@@ -534,6 +551,7 @@ static void doREPL(lua_State *L) {
   progname = NULL;  /* no program name in front of REPL error messages */
   use_editline = isatty(STDIN_FILENO);
   if (use_editline) init_editline(L);
+  dostring(L, "local _ = cv", "=(cvision start-up)");  /* loaded now: it completes with TAB */
   int status;
   while ((status = loadline(L)) != -1) {
     if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
