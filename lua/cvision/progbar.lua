@@ -8,16 +8,12 @@ local M = {}
 
 local BAR = "\u{2501}"   -- ━
 
--- a wall clock in seconds: core.sys.clock/monotonic when the core offers one, else os.clock
--- (CPU time: close to wall time for a single thread, larger with threaded BLAS)
+-- a wall clock in seconds: core.monotonic (CLOCK_MONOTONIC); os.clock (CPU time) only for a core
+-- built without it
 local clock = os.clock
 do
   local ok, core = pcall(require, "cvision.core")
-  if ok then
-    local f = (core.sys and (core.sys.clock or core.sys.monotonic or core.sys.time))
-      or core.monotonic or core.clock
-    if type(f) == "function" then clock = f end
-  end
+  if ok and type(core.monotonic) == "function" then clock = core.monotonic end
 end
 M.clock = function() return clock() end
 
