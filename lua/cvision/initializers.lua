@@ -2,7 +2,6 @@
 -- Fans follow keras.initializers' compute_fans (a conv kernel (kh, kw, in, out) has
 -- fan_in = kh*kw*in, fan_out = kh*kw*out). Everything draws from the one global random stream in
 -- a fixed order, so cv.manual_seed(n) reproduces the weights.
-local core = require "cvision.core"
 local tensor = require "cvision.tensor"
 
 local M = {}

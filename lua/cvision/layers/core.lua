@@ -1,7 +1,6 @@
 -- cvision.layers.core: Input, Dense, Flatten, Reshape, Rescaling, Dropout and the activation
 -- layers (Activation, ReLU, LeakyReLU, Softmax), with Keras' arguments and default names.
 local core = require "cvision.core"
-local tensor = require "cvision.tensor"
 local base = require "cvision.layers.base"
 local activations = require "cvision.activations"
 local initializers = require "cvision.initializers"

@@ -9,7 +9,7 @@ local tensor = require "cvision.tensor"
 local base = require "cvision.layers.base"
 
 local M = {}
-local class, shape_str = base.class, base.shape_str
+local class = base.class
 
 -- the kernels: in core.nn once lcv_open_augment is wired into luaopen_cvision_core, otherwise
 -- loaded from the same shared object through its own luaopen_cvision_augment
