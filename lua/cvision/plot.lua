@@ -158,6 +158,28 @@ local Axes = {}
 Axes.__index = Axes
 M.Axes = Axes
 
+-- Artists (lines, bars, images) are plain records with a short printed form, as matplotlib's.
+local Artist = {}
+Artist.__index = Artist
+local artist_names = { line = "Line2D", bars = "BarContainer", image = "AxesImage", hline = "Line2D",
+  vline = "Line2D" }
+Artist.__tostring = function(a)
+  local n = artist_names[a.kind] or a.kind
+  if a.kind == "bars" then return string.format("<%s object of %d artists>", n, #a.left) end
+  return a.label and string.format("<%s: %s>", n, tostring(a.label)) or "<" .. n .. ">"
+end
+local function add_artist(ax, a)
+  ax.artists[#ax.artists + 1] = setmetatable(a, Artist)
+  return a
+end
+
+Figure.__tostring = function(f)
+  return string.format("<Figure size %dx%d with %d Axes>", f.width, f.height, #f.axes)
+end
+Axes.__tostring = function(ax)
+  return ax.title and string.format("<Axes: title={'center': '%s'}>", ax.title.text) or "<Axes: >"
+end
+
 local state = { figures = {}, current = nil, counter = 0, shown = 0 }
 M._state = state
 
@@ -344,7 +366,7 @@ function Axes:plot(x, y, fmt, opts)
     linestyle = opts.linestyle or opts.ls or "-", linewidth = opts.linewidth or opts.lw or 1.5,
     marker = opts.marker, markersize = opts.markersize or opts.ms or 6, alpha = opts.alpha,
   }
-  self.artists[#self.artists + 1] = art
+  add_artist(self, art)
   touch(self)
   return art
 end
@@ -411,9 +433,9 @@ function Axes:hist(values, opts)
     color = opts.color or next_color(self), alpha = opts.alpha, label = opts.label,
     edgecolor = opts.edgecolor, histtype = opts.histtype or "bar",
   }
-  self.artists[#self.artists + 1] = art
+  add_artist(self, art)
   touch(self)
-  return heights, edges, art
+  return heights, edges
 end
 
 --- ax:bar(x, heights, {width = 0.8, color, label, alpha, tick_label, edgecolor, bottom})
@@ -443,7 +465,7 @@ function Axes:bar(x, heights, opts)
     color = (not colors and opts.color) or next_color(self), colors = colors,
     alpha = opts.alpha, label = opts.label, edgecolor = opts.edgecolor,
   }
-  self.artists[#self.artists + 1] = art
+  add_artist(self, art)
   labels = opts.tick_label or labels
   if labels then self:set_xticks(xs, labels) end
   touch(self)
@@ -464,7 +486,7 @@ function Axes:barh(y, widths, opts)
   for i = 1, #ys do lefts[i] = 0; wd[i] = ws[i]; bottoms[i] = ys[i] - h / 2; hs[i] = h end
   local art = { kind = "bars", horizontal = true, left = lefts, width = wd, height = hs,
     bottom = bottoms, color = opts.color or next_color(self), alpha = opts.alpha, label = opts.label }
-  self.artists[#self.artists + 1] = art
+  add_artist(self, art)
   if labels then self:set_yticks(ys, labels) end
   touch(self)
   return art
@@ -510,7 +532,7 @@ function Axes:imshow(img, opts)
     art.vmax = art.vmax or hi
   end
   art.extent = opts.extent or { -0.5, art.W - 0.5, art.H - 0.5, -0.5 }
-  self.artists[#self.artists + 1] = art
+  add_artist(self, art)
   if opts.aspect ~= "auto" then self.aspect = "equal" end
   self.image_axes = true
   touch(self)
@@ -530,14 +552,14 @@ end
 --- ax:axhline(y, {color, linestyle, linewidth}) / ax:axvline(x, ...) lines across the axes
 function Axes:axhline(y, opts)
   opts = opts or {}
-  self.artists[#self.artists + 1] = { kind = "hline", y = y, color = opts.color or "black",
-    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label }
+  add_artist(self, { kind = "hline", y = y, color = opts.color or "black",
+    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
   touch(self)
 end
 function Axes:axvline(x, opts)
   opts = opts or {}
-  self.artists[#self.artists + 1] = { kind = "vline", x = x, color = opts.color or "black",
-    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label }
+  add_artist(self, { kind = "vline", x = x, color = opts.color or "black",
+    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
   touch(self)
 end
 
