@@ -199,8 +199,10 @@ function F.confusion_matrix(y_true, y_pred, class_names, opts)
   ax:imshow(shown, { cmap = opts.cmap or "Blues", vmin = 0, vmax = vmax > 0 and vmax or 1 })
   local ticks, names = {}, {}
   for k = 1, K do ticks[k] = k - 1; names[k] = class_name(class_names, k) end
-  ax:set_xticks(ticks, names, { rotation = K > 12 and 90 or 0, fontsize = K > 30 and 7 or 10 })
-  ax:set_yticks(ticks, names, { fontsize = K > 30 and 7 or 10 })
+  local long = false
+  for _, s in ipairs(names) do if (utf8.len(s) or #s) > 2 then long = true end end
+  ax:set_xticks(ticks, names, { rotation = (K > 12 and long) and 90 or 0, fontsize = K > 30 and 9 or 10 })
+  ax:set_yticks(ticks, names, { fontsize = K > 30 and 9 or 10 })
   if K <= 20 then
     for a = 1, K do
       for b = 1, K do
