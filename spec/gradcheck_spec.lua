@@ -151,6 +151,24 @@ describe("gradient check", function()
     end)
   end)
 
+  describe("of whole models", function()
+    it("a small CNN with every kind of layer, in training (dropout mask fixed by the seed)", function()
+      local model = cv.Sequential{
+        L.Input{6, 5, 2},
+        L.Rescaling(0.5),
+        L.Conv2D(3, 3, {padding = "same", activation = "tanh"}),
+        L.BatchNormalization(),
+        L.AveragePooling2D(),
+        L.SeparableConv2D(2, 2, {padding = "same", activation = "sigmoid"}),
+        L.Flatten(),
+        L.Dropout(0.3),
+        L.Dense(4, {activation = "softmax"}),
+      }
+      local ok, report = gc.check_model(model, smooth_input{3, 6, 5, 2}, {training = true, seed = 5, max_checks = 12})
+      assert(ok, report)
+    end)
+  end)
+
   describe("of activations", function()
     for _, name in ipairs{"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear"} do
       it(name, function()

@@ -158,6 +158,30 @@ function M.check_layer(layer, x, opts)
   return M.check(o)
 end
 
+--- check_model(model, x, opts) --> ok, report: every parameter gradient of a model with
+--- call(x, training), backprop(dy), params() and zero_grad() (cvision.models), through the
+--- projection of its output. opts as check_layer (training, seed, ...).
+function M.check_model(model, x, opts)
+  opts = opts or {}
+  local training = opts.training and true or false
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  o.zero_grad = function() model:zero_grad() end
+  o.forward = function()
+    if opts.seed then cv.manual_seed(opts.seed) end
+    return model:call(x, training)
+  end
+  o.backward = function(dy)
+    model:backprop(dy)
+    local t = {}
+    for _, p in ipairs(model:params()) do
+      t[#t + 1] = {value = p.value, grad = p.grad, name = p.path or p.name}
+    end
+    return t
+  end
+  return M.check(o)
+end
+
 --- check_fn(fwd, bwd, x, opts): a function pair y = fwd(x), dx = bwd(dy, x, y) (activations)
 function M.check_fn(fwd, bwd, x, opts)
   opts = opts or {}
