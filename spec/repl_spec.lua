@@ -76,6 +76,18 @@ describe("bin/cvision as an interpreter", function()
     assert.equal(0, code)
   end)
 
+  it("starts without loading anything of cvision until cv is used, and then no lazy submodule", function()
+    -- start-up speed without timing: count what is loaded
+    local out = run(BIN .. " -e " .. q("io.write(tostring(package.loaded.cvision), ' ')"
+      .. " local _ = cv.zeros"
+      .. " local eager = {}"
+      .. " for _, file in pairs(cv._submodules) do"
+      .. "   if package.loaded['cvision.' .. file] then eager[#eager + 1] = file end"
+      .. " end"
+      .. " io.write(type(package.loaded.cvision), ' [', table.concat(eager, ','), ']')"))
+    assert.equal("nil table []", out)
+  end)
+
   it("prints its version with -v", function()
     local out, code = run(BIN .. " -v")
     assert.matches("^cvision %d+%.%d+%.%d+ %(Lua 5%.4%.%d+%)", out)
