@@ -266,6 +266,15 @@ describe("cvision.layers", function()
       approx({{-1, 0, 1}}, L.Rescaling(1 / 127.5, {offset = -1}):forward(cv.tensor{{0, 127.5, 255}}))
     end)
 
+    it("casts uint8 input to float32 like Keras", function()
+      local d = L.Dense(1, {use_bias = false})
+      d:build{2}
+      d:set_weights{cv.tensor{{1}, {1}}}
+      approx({{300}}, d:forward(cv.tensor({{100, 200}}, "uint8")))
+      local f = L.Flatten():forward(cv.tensor({{{1}, {2}}}, "uint8"))
+      assert.equal("float32", f.dtype)
+    end)
+
     it("the activation layers", function()
       local x = cv.tensor{{-2, -0.5, 0.5, 7}}
       approx({{0, 0, 0.5, 7}}, L.Activation("relu"):forward(x))

@@ -405,6 +405,9 @@ end
 --- forward(x [, training]) --> y (with batch axis). y may be reused by the next forward call.
 function Layer:forward(x, training)
   local s = self:check_input(x, 2)
+  -- uint8 images are cast to float32 as Keras casts inputs to the compute dtype (layers that
+  -- take uint8 themselves, such as Rescaling, set accepts_uint8)
+  if not self.accepts_uint8 and x.dtype ~= "float32" then x = x:astype("float32") end
   self._batch = s[1]
   local y = self:_forward(x, training and true or false)
   self._y_shape = y.shape

@@ -267,6 +267,7 @@ function Reshape:_config() return {target_shape = base.copy_shape(self.target_sh
 local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, required = {"scale"},
   defaults = {offset = 0.0}})
 M.Rescaling = Rescaling
+Rescaling.accepts_uint8 = true
 
 function Rescaling:init(a)
   self.scale = check_number("Rescaling", a.scale, "scale")

@@ -112,6 +112,7 @@ end
 local RandomFlip = class("RandomFlip", nil, {positional = {"mode", "seed"},
   defaults = {mode = "horizontal_and_vertical"}})
 M.RandomFlip = RandomFlip
+RandomFlip.accepts_uint8 = true
 
 function RandomFlip:init(a)
   local m = a.mode
@@ -149,6 +150,7 @@ local RandomRotation = class("RandomRotation", nil, {
   positional = {"factor", "fill_mode", "interpolation", "seed", "fill_value"}, required = {"factor"},
   tuple_first = true, defaults = geo_defaults})
 M.RandomRotation = RandomRotation
+RandomRotation.accepts_uint8 = true
 
 function RandomRotation:init(a)
   self.factor = factor(a.factor, "factor", "RandomRotation", true)
@@ -183,6 +185,7 @@ local RandomZoom = class("RandomZoom", nil, {
   positional = {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value"},
   required = {"height_factor"}, tuple_first = true, defaults = geo_defaults})
 M.RandomZoom = RandomZoom
+RandomZoom.accepts_uint8 = true
 
 function RandomZoom:init(a)
   self.height_factor = factor(a.height_factor, "height_factor", "RandomZoom", true)
@@ -221,6 +224,7 @@ local RandomTranslation = class("RandomTranslation", nil, {
   positional = {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value"},
   required = {"height_factor", "width_factor"}, defaults = geo_defaults})
 M.RandomTranslation = RandomTranslation
+RandomTranslation.accepts_uint8 = true
 
 function RandomTranslation:init(a)
   self.height_factor = factor(a.height_factor, "height_factor", "RandomTranslation", true)
@@ -259,6 +263,7 @@ end
 local RandomContrast = class("RandomContrast", nil, {positional = {"factor", "value_range", "seed"},
   required = {"factor"}, tuple_first = true, defaults = {value_range = {0, 255}}})
 M.RandomContrast = RandomContrast
+RandomContrast.accepts_uint8 = true
 
 function RandomContrast:init(a)
   local f = factor(a.factor, "factor", "RandomContrast", false)
