@@ -324,6 +324,17 @@ describe("cvision.plot", function()
       assert.is_true(cv:ink(cx - 25, b[4] + 22, cx + 25, b[4] + 45) > 40)
     end)
 
+    it("switches fonts with font(path) and back with font()", function()
+      local w0 = core.plot_text_size("Hello", 20)
+      assert.has_error(function() plt.font("/no/such/font.ttf") end)
+      plt.font("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+      local w1 = core.plot_text_size("Hello", 20)
+      assert.is_true(core.plot_has_glyphs("东"))
+      plt.font()
+      assert.are.equal(w0, core.plot_text_size("Hello", 20))
+      assert.are_not.equal(w0, w1)
+    end)
+
     it("rotates tick labels", function()
       local function depth(rot)
         plt.figure()
@@ -378,8 +389,12 @@ describe("cvision.plot", function()
       assert.same({ 240, 160 }, { png_size(p) })
       local ok, cvm = pcall(require, "cvision")
       if ok and cvm.imread then
-        local ok2, img = pcall(cvm.imread, p)
-        if ok2 and img then assert.same({ 160, 240 }, { img.shape[1], img.shape[2] }) end
+        local img = cvm.imread(p)
+        assert.same({ 160, 240 }, { img.shape[1], img.shape[2] })
+        -- the line from (0, 1) to (1, 0) runs through the middle of the picture
+        local ax = plt.gca()
+        local x, y = ax:transform(0.5, 0.5)
+        assert.is_true(img:at(math.floor(y) + 1, math.floor(x) + 1, 1) < 100)
       end
       os.execute("rm -rf " .. d)
     end)
@@ -444,6 +459,19 @@ describe("cvision.plot", function()
       local cv = fig:render()
       local b = fig.axes[1].box
       assert.is_true(cv:ink(b[1], b[2], b[3], b[4]) > 0)
+    end)
+
+    it("predicts with a model and turns logits into probabilities", function()
+      local cv_ = require "cvision"
+      local model = { predict = function(_, X)
+        assert.are.equal(2, #X)
+        return cv_.tensor({ { 2, 0, 0 }, { 0, 0, 3 } })
+      end }
+      local X = cv_.rand { 2, 8, 6, 1 }
+      local fig, wrong = plt.failed_predictions(model, X, { 2, 3 }, names)
+      assert.same({ 1 }, wrong)
+      local p = math.exp(2) / (math.exp(2) + 2)
+      assert.are.equal(string.format("炎 not 东 (%d%%)", math.floor(p * 100 + 0.5)), fig.axes[1].title.text)
     end)
 
     it("shows images with their class names and no axes", function()

@@ -37,8 +37,8 @@ local function class_name(names, k)
   return names and names[k] ~= nil and tostring(names[k]) or tostring(k)
 end
 
--- Probabilities from a (N, K) tensor/table, or from model:predict(X): rows of K numbers, plus the
--- predicted class (1-based) and its probability per row.
+-- Probabilities from a (N, K) tensor/table, or from model:predict(X): rows of K numbers (logits
+-- are put through softmax), giving the predicted class (1-based) and its probability per row.
 local function predictions(model_or_probs, X)
   local probs = model_or_probs
   if type(probs) == "table" and type(probs.predict) == "function" then
@@ -58,6 +58,26 @@ local function predictions(model_or_probs, X)
     error("a model (with :predict) or an (N, K) table or tensor of probabilities expected", 3)
   end
   local N = #flat // K
+  -- logits (a model ending in Dense without softmax, as the lecture's CNN): softmax each row
+  for i = 1, N do
+    local s, neg = 0, false
+    for k = 1, K do
+      local v = flat[(i - 1) * K + k]
+      s = s + v
+      if v < 0 then neg = true end
+    end
+    if neg or math.abs(s - 1) > 1e-3 then
+      local m = -math.huge
+      for k = 1, K do m = max(m, flat[(i - 1) * K + k]) end
+      local z = 0
+      for k = 1, K do
+        local e = math.exp(flat[(i - 1) * K + k] - m)
+        flat[(i - 1) * K + k] = e
+        z = z + e
+      end
+      for k = 1, K do flat[(i - 1) * K + k] = flat[(i - 1) * K + k] / z end
+    end
+  end
   local pred, conf = {}, {}
   for i = 1, N do
     local best, bv = 1, -math.huge
