@@ -117,7 +117,7 @@ describe("cvision.layers", function()
 
   describe("Input", function()
     it("gives a marker with the sample shape in every call form", function()
-      for _, i in ipairs{L.Input{80, 60, 1}, L.Input{shape = {80, 60, 1}}, L.Input({80, 60, 1})} do
+      for _, i in ipairs{L.Input{80, 60, 1}, L.Input{shape = {80, 60, 1}}, L.Input({80, 60, 1}), L.Input(80, 60, 1)} do
         assert.is_true(i.is_input)
         assert.equal("InputLayer", i.class_name)
         assert.same({80, 60, 1}, i.shape)

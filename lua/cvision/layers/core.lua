@@ -39,7 +39,13 @@ InputLayer.__tostring = function(self) return ("<InputLayer %s %s>"):format(self
 M.InputLayer = InputLayer
 
 --- Input{h, w, c} | Input{shape={h, w, c}, name=} | Input({h, w, c} [, {name=}])
-function M.Input(a, kw)
+function M.Input(a, kw, ...)
+  if type(a) == "number" and type(kw) == "number" then   -- Input(80, 60, 1)
+    return M.Input({a, kw, ...})
+  end
+  if kw ~= nil and type(kw) ~= "table" then
+    error("bad argument #2 to 'Input' (table of keyword arguments expected)", 2)
+  end
   local shape, opts = nil, kw or {}
   if type(a) == "table" and not base.is_tensor(a) then
     if a.shape ~= nil then
