@@ -14,7 +14,8 @@ local function fmt_features(f)
 end
 
 --- versions([opts]) --> table: prints cvision, Lua, OpenBLAS (config, core type, threads),
--- libpng, compiler, CPU features and the date, like a notebook's watermark cell.
+-- libpng, compiler, CPU features, cvision's kernel path and threads, and the date, like a
+-- notebook's watermark cell.
 -- opts.quiet = true returns the table without printing.
 function M.versions(opts)
   local i = core.sys.info()
@@ -27,6 +28,9 @@ function M.versions(opts)
     libpng = i.libpng,
     compiler = i.compiler,
     cpu_features = i.cpu_features,
+    -- cvision's own kernel path and thread pool, when this core has them
+    kernels = core.cpu_path and core.cpu_path() or nil,
+    threads = core.get_num_threads and core.get_num_threads() or nil,
     date = os.date("%Y-%m-%d %H:%M:%S %Z"),
   }
   if not (opts and opts.quiet) then
@@ -38,6 +42,8 @@ function M.versions(opts)
       {"libpng", v.libpng},
       {"compiler", v.compiler},
       {"CPU", fmt_features(v.cpu_features)},
+      {"kernels", v.kernels and string.format("%s, %s threads", v.kernels, tostring(v.threads))
+                  or "?"},
       {"date", v.date},
     }
     for _, l in ipairs(lines) do io.write(string.format("%-9s: %s\n", l[1], l[2])) end
