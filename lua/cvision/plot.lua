@@ -70,9 +70,6 @@ local to_rgba = M.to_rgba
 ---------------------------------------------------------------------------------------------------
 -- data helpers
 ---------------------------------------------------------------------------------------------------
-local function is_tensor(x) return type(x) == "userdata" and core.is_tensor and core.is_tensor(x) or
-    (type(x) == "userdata" and getmetatable(x) == core.Tensor) end
-
 -- A Lua array of numbers from a table or a tensor (flattened).
 local function tolist(x, what)
   if type(x) == "table" then
@@ -130,12 +127,14 @@ local MINUS = "\u{2212}"
 
 --- format_tick(v, step) --> label like matplotlib's ScalarFormatter ("0.25", "1000", "−2")
 function M.format_tick(v, step)
+  -- as many decimals as the step needs: 2.5 -> 1, 0.25 -> 2, 5 -> 0
   local decimals = 0
-  if step and step > 0 and step < 1 then
-    decimals = max(0, ceil(-log10(step) - 1e-9))
-    -- a step like 0.25 needs one more digit than its power of ten
-    local scaled = step * 10 ^ decimals
-    if abs(scaled - floor(scaled + 0.5)) > 1e-6 then decimals = decimals + 1 end
+  if step and step > 0 then
+    while decimals < 10 do
+      local scaled = step * 10 ^ decimals
+      if abs(scaled - floor(scaled + 0.5)) <= 1e-6 * max(1, scaled) then break end
+      decimals = decimals + 1
+    end
   end
   local s
   if abs(v) >= 1e6 or (abs(v) > 0 and abs(v) < 1e-4 and (not step or step < 1e-4)) then
@@ -647,6 +646,17 @@ end
 
 function Axes:invert_yaxis() self.yinvert = not self.yinvert; touch(self) end
 
+--- ax:colorbar([{label}]) adds a colour bar for the last image drawn on the axes (matplotlib's
+-- fraction 0.15, pad 0.05, aspect 20)
+function Axes:colorbar(opts)
+  local img
+  for _, a in ipairs(self.artists) do if a.kind == "image" and a.C == 1 then img = a end end
+  if not img then error("colorbar: no colour-mapped image on these axes (imshow a 2-D image first)", 2) end
+  self.cbar = { art = img, label = (opts or {}).label }
+  touch(self)
+  return self.cbar
+end
+
 ---------------------------------------------------------------------------------------------------
 -- layout and rendering
 ---------------------------------------------------------------------------------------------------
@@ -683,16 +693,14 @@ local function data_limits(ax)
   return x0, x1, y0, y1, sticky_y0, sticky_x
 end
 
-local function expand(lo, hi, margin, sticky_lo)
+local function expand(lo, hi, margin)
   if hi - lo == 0 then
-    local d = lo == 0 and 1 or abs(lo) * 0.05
     -- matplotlib's nonsingular expansion
+    local d = lo == 0 and 1 or abs(lo) * 0.05
     return lo - d, hi + d
   end
   local d = (hi - lo) * margin
-  local nlo = lo - d
-  if sticky_lo and lo >= 0 and nlo < 0 and sticky_lo == 0 then nlo = 0 end
-  return nlo, hi + d
+  return lo - d, hi + d
 end
 
 -- Limits, ticks and the pixel box of an axes (box: integer pixel rectangle in the figure).
@@ -702,6 +710,8 @@ function Axes:_prepare()
   local r = self.rect
   local bx0, bx1 = r[1] * W, (r[1] + r[3]) * W
   local by0, by1 = (1 - r[2] - r[4]) * H, (1 - r[2]) * H
+  local orig_w = bx1 - bx0
+  if self.cbar then bx1 = bx0 + orig_w * 0.8 end
   local x0, x1, y0, y1, sticky_y0, sticky_x = data_limits(self)
   if self.image_axes and #self.artists > 0 then
     -- images are sticky: no margins around them
@@ -715,13 +725,11 @@ function Axes:_prepare()
       if e[3] > e[4] then self.yinvert_img = true end
     end
   else
-    local sx0, sx1 = x0, x1
+    local sx0, sy0 = x0, y0
     x0, x1 = expand(x0, x1, 0.05)
     if sticky_x and sx0 >= 0 and x0 < 0 then x0 = 0 end
-    local sy0 = y0
     y0, y1 = expand(y0, y1, 0.05)
     if sticky_y0 and sy0 >= 0 and y0 < 0 then y0 = 0 end
-    local _ = sx1
   end
   if self.xlim then x0 = self.xlim[1] or x0; x1 = self.xlim[2] or x1 end
   if self.ylim then y0 = self.ylim[1] or y0; y1 = self.ylim[2] or y1 end
@@ -742,6 +750,12 @@ function Axes:_prepare()
     end
   end
   self.box = { floor(bx0 + 0.5), floor(by0 + 0.5), floor(bx1 + 0.5), floor(by1 + 0.5) }
+  if self.cbar then
+    local h = by1 - by0
+    local w = min(h / 20, orig_w * 0.1)
+    local cx = bx1 + orig_w * 0.05
+    self.cbar.box = { floor(cx + 0.5), floor(by0 + 0.5), floor(cx + w + 0.5), floor(by1 + 0.5) }
+  end
   if self.box[3] <= self.box[1] then self.box[3] = self.box[1] + 1 end
   if self.box[4] <= self.box[2] then self.box[4] = self.box[2] + 1 end
   self.view = { x0, x1, y0, y1 }
@@ -772,6 +786,12 @@ function Axes:_prepare()
       return t, labels
     end
     return auto(lo, hi, length, per)
+  end
+  if self.cbar then
+    local a = self.cbar.art
+    local cbh = self.cbar.box[4] - self.cbar.box[2]
+    local t, labels = auto(a.vmin, a.vmax, cbh, 2)
+    self.cbar.ticks, self.cbar.labels = t, labels
   end
   self.xt, self.xtl = ticks_for(self.xticks_spec, x0, x1, bw, 3)
   self.yt, self.ytl = ticks_for(self.yticks_spec, y0, y1, bh, 2)
@@ -826,6 +846,13 @@ function Axes:_decor()
   if self.title then
     local _, a, d = text_size(self.title.text, pt(fig, self.title.size))
     t = pt(fig, 6) + a + d
+  end
+  if self.cbar and self.cbar.box then
+    local cb = self.cbar
+    local maxw = 0
+    for _, s in ipairs(cb.labels or {}) do maxw = max(maxw, (text_size(s, pt(fig, 10)))) end
+    r = max(r, cb.box[3] - self.box[3] + pt(fig, 7) + maxw)
+    if cb.label then r = r + pt(fig, 4) + pt(fig, 10) * 1.2 end
   end
   return l, r, t, b
 end
@@ -1258,6 +1285,28 @@ function Axes:_draw(cv)
     cv:text(t.text, x, b[2] - pt(fig, 6), pt(fig, t.size), to_rgba(t.color), ha, "baseline")
   end
   if self.legend_opts then draw_legend(self, cv) end
+  if self.cbar then
+    local cb, a = self.cbar, self.cbar.art
+    local x0, y0, x1, y1 = cb.box[1], cb.box[2], cb.box[3], cb.box[4]
+    local ramp = core.canvas(1, 256)
+    for i = 0, 255 do
+      local r, g, bl = core.plot_colormap(a.cmap, i, 0, 255)
+      ramp:fill_rect(0, 255 - i, 1, 1, { r / 255, g / 255, bl / 255 })
+    end
+    cv:blit(ramp, x0, y0, x1 - x0, y1 - y0, "nearest")
+    local slw = pt(fig, 0.8)
+    cv:stroke({ x0, y0, x1, y0, x1, y1, x0, y1, x0, y0 - slw / 2 }, black, slw, nil, "square")
+    local maxw = 0
+    for i, v in ipairs(cb.ticks) do
+      local py = y1 - (v - a.vmin) / (a.vmax - a.vmin) * (y1 - y0)
+      cv:stroke({ x1, py, x1 + pt(fig, 3.5), py }, black, slw)
+      cv:text(cb.labels[i], x1 + pt(fig, 7), py, pt(fig, 10), black, "left", "center")
+      maxw = max(maxw, (text_size(cb.labels[i], pt(fig, 10))))
+    end
+    if cb.label then
+      cv:text(cb.label, x1 + pt(fig, 11) + maxw, (y0 + y1) / 2, pt(fig, 10), black, "center", "top", 90)
+    end
+  end
 end
 
 --- fig:render() --> canvas: lays the figure out and rasterises it
@@ -1313,7 +1362,7 @@ end
 -- pyplot-style functions on the current axes
 ---------------------------------------------------------------------------------------------------
 for _, name in ipairs({ "plot", "scatter", "hist", "bar", "barh", "imshow", "text", "legend", "grid",
-  "axis", "axhline", "axvline", "invert_yaxis" }) do
+  "axis", "axhline", "axvline", "invert_yaxis", "colorbar" }) do
   M[name] = function(...) return Axes[name](M.gca(), ...) end
 end
 
