@@ -1,14 +1,9 @@
 /* l_augment.c - Lua bindings of the augmentation kernels (csrc/augment.h), added to core.nn:
  *   nn.image_transform_forward(y, x, transforms, interpolation, fill_mode, fill_value)
  *   nn.image_transform_backward(dx, dy, transforms, interpolation, fill_mode)
- * lcv_open_augment(L) expects the core module table on top of the stack (as every lcv_open_*).
- * luaopen_cvision_augment gives the same functions as a table, for package.loadlib before the
- * call is wired into luaopen_cvision_core. */
+ * lcv_open_augment(L) expects the core module table on top of the stack (as every lcv_open_*). */
 #include "lcv.h"
 #include "augment.h"
-
-void lcv_open_augment(lua_State *L);
-int luaopen_cvision_augment(lua_State *L);
 
 static cv_interpolation arg_interp(lua_State *L, int idx) {
   cv_interpolation v;
@@ -56,10 +51,4 @@ void lcv_open_augment(lua_State *L) {
   }
   luaL_setfuncs(L, funcs, 0);
   lua_pop(L, 1);
-}
-
-/* luaopen_cvision_augment() --> {image_transform_forward, image_transform_backward} */
-int luaopen_cvision_augment(lua_State *L) {
-  luaL_newlib(L, funcs);
-  return 1;
 }

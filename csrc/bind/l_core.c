@@ -9,6 +9,7 @@ int luaopen_cvision_core(lua_State *L) {
   lcv_open_tensor(L);
   lcv_open_image(L);
   lcv_open_nn(L);   /* adds core.nn = {...} */
+  lcv_open_augment(L);  /* adds core.nn.image_transform_* */
   lcv_open_plot(L);
   lcv_open_data(L);
   lcv_open_sys(L);

@@ -38,6 +38,7 @@ void lcv_open_plot(lua_State *L);
 void lcv_open_data(lua_State *L);
 void lcv_open_sys(lua_State *L);
 void lcv_open_runtime(lua_State *L);
+void lcv_open_augment(lua_State *L);
 void lcv_open_bytes(lua_State *L);
 
 #endif

@@ -11,24 +11,8 @@ local base = require "cvision.layers.base"
 local M = {}
 local class = base.class
 
--- the kernels: in core.nn once lcv_open_augment is wired into luaopen_cvision_core, otherwise
--- loaded from the same shared object through its own luaopen_cvision_augment
-local kernels
-local function K()
-  if kernels then return kernels end
-  local nn = core.nn
-  if nn and nn.image_transform_forward then kernels = nn; return kernels end
-  -- core.so: on package.cpath, or next to the Lua files (bin/cvision links the core statically)
-  local path = package.searchpath("cvision.core", package.cpath)
-  if not path then
-    local init = package.searchpath("cvision", package.path)
-    path = init and init:gsub("init%.lua$", "core.so")
-  end
-  local open = path and package.loadlib(path, "luaopen_cvision_augment")
-  if not open then error("cvision: the augmentation kernels are missing (rebuild with csrc/augment.c)", 3) end
-  kernels = open()
-  return kernels
-end
+-- the kernels (csrc/augment.c), registered in core.nn by csrc/bind/l_augment.c
+local function K() return core.nn end
 
 -- factor(v, name, cls, symmetric) --> {lower, upper}: a number f gives (-f, f) when symmetric,
 -- (f, f) otherwise; a list gives its two bounds
