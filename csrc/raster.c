@@ -3,6 +3,7 @@
  * coverage masks (text) and PNG output through stb_image_write (implementation in libstb). */
 #include "raster.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stb_image_write.h>
@@ -440,5 +441,85 @@ cv_status cv_canvas_encode_png(const cv_canvas *c, uint8_t **out, int *len) {
   }
   *out = m.p;
   *len = m.len;
+  return CV_OK;
+}
+
+/* ---- sixel ---- */
+typedef struct sbuf { char *p; size_t len, cap; int failed; } sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = (b->len + n + 1) * 2;
+    char *np = realloc(b->p, cap);
+    if (!np) { b->failed = 1; return; }
+    b->p = np; b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static void sb_run(sbuf *b, int ch, int n) {
+  char tmp[16];
+  if (n <= 3) { while (n--) { char c = (char)ch; sb_put(b, &c, 1); } return; }
+  int k = snprintf(tmp, sizeof tmp, "!%d%c", n, ch);
+  sb_put(b, tmp, (size_t)k);
+}
+
+/* palette index: 0..215 the 6x6x6 cube, 216..239 greys */
+static int sixel_index(const uint8_t *p) {
+  int r = p[0], g = p[1], b = p[2];
+  int mx = r > g ? (r > b ? r : b) : (g > b ? g : b), mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+  if (mx - mn < 12 && mx > 8 && mx < 247) return 216 + (r + g + b) / 3 * 24 / 256;
+  return ((r * 6 / 256) * 6 + g * 6 / 256) * 6 + b * 6 / 256;
+}
+
+cv_status cv_canvas_encode_sixel(const cv_canvas *c, uint8_t **out, size_t *len) {
+  *out = NULL; *len = 0;
+  if (!c->rgba) return cv_fail(CV_EINVAL, "encode_sixel: empty canvas");
+  int W = c->width, H = c->height;
+  uint8_t *idx = malloc((size_t)W * H);
+  sbuf b = {0};
+  if (!idx) return cv_fail(CV_ENOMEM, "encode_sixel: out of memory");
+  for (size_t i = 0; i < (size_t)W * H; i++) idx[i] = (uint8_t)sixel_index(c->rgba + 4 * i);
+  char tmp[64];
+  int k = snprintf(tmp, sizeof tmp, "\033P0;1;0q\"1;1;%d;%d", W, H);
+  sb_put(&b, tmp, (size_t)k);
+  for (int i = 0; i < 240; i++) {
+    int r, g, bl;
+    if (i < 216) { r = i / 36 * 100 / 5; g = i / 6 % 6 * 100 / 5; bl = i % 6 * 100 / 5; }
+    else { r = g = bl = ((i - 216) * 256 / 24 + 5) * 100 / 255; }
+    k = snprintf(tmp, sizeof tmp, "#%d;2;%d;%d;%d", i, r, g, bl);
+    sb_put(&b, tmp, (size_t)k);
+  }
+  for (int y0 = 0; y0 < H; y0 += 6) {
+    int used[240] = {0}, first = 1;
+    int rows = H - y0 < 6 ? H - y0 : 6;
+    for (int dy = 0; dy < rows; dy++)
+      for (int x = 0; x < W; x++) used[idx[(size_t)(y0 + dy) * W + x]] = 1;
+    for (int col = 0; col < 240; col++) {
+      if (!used[col]) continue;
+      if (!first) sb_put(&b, "$", 1);
+      first = 0;
+      k = snprintf(tmp, sizeof tmp, "#%d", col);
+      sb_put(&b, tmp, (size_t)k);
+      int run_ch = -1, run = 0;
+      for (int x = 0; x < W; x++) {
+        int bits = 0;
+        for (int dy = 0; dy < rows; dy++)
+          if (idx[(size_t)(y0 + dy) * W + x] == col) bits |= 1 << dy;
+        int ch = 63 + bits;
+        if (ch == run_ch) run++;
+        else { if (run) sb_run(&b, run_ch, run); run_ch = ch; run = 1; }
+      }
+      if (run && run_ch != 63) sb_run(&b, run_ch, run);  /* trailing blanks need not be sent */
+    }
+    sb_put(&b, "-", 1);
+  }
+  sb_put(&b, "\033\\", 2);
+  free(idx);
+  if (b.failed) { free(b.p); return cv_fail(CV_ENOMEM, "encode_sixel: out of memory"); }
+  *out = (uint8_t *)b.p;
+  *len = b.len;
   return CV_OK;
 }

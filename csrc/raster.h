@@ -7,6 +7,7 @@
 #ifndef CV_RASTER_H
 #define CV_RASTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "cv_status.h"
 
@@ -53,5 +54,9 @@ void cv_canvas_draw_mask(cv_canvas *c, const uint8_t *mask, int mw, int mh, floa
 cv_status cv_canvas_save_png(const cv_canvas *c, const char *path);
 /* Encodes the canvas as PNG into a malloc'ed buffer (*out, *len); the caller frees it. */
 cv_status cv_canvas_encode_png(const cv_canvas *c, uint8_t **out, int *len);
+
+/* Encodes the canvas as a DEC sixel image (colours quantised to a 6x6x6 cube plus 24 greys) into a
+ * malloc'ed buffer; the caller frees it. For terminals without the kitty or iTerm2 protocols. */
+cv_status cv_canvas_encode_sixel(const cv_canvas *c, uint8_t **out, size_t *len);
 
 #endif

@@ -423,6 +423,17 @@ static int c_png(lua_State *L) {
   return 1;
 }
 
+/* canvas:sixel() --> the canvas as a DEC sixel escape sequence (for sixel terminals) */
+static int c_sixel(lua_State *L) {
+  lcanvas *lc = checkcanvas(L, 1);
+  uint8_t *buf;
+  size_t len;
+  LCV_CHECK(L, cv_canvas_encode_sixel(&lc->c, &buf, &len), "sixel");
+  lua_pushlstring(L, (const char *)buf, len);
+  free(buf);
+  return 1;
+}
+
 static int c_gc(lua_State *L) {
   lcanvas *lc = luaL_checkudata(L, 1, CANVAS_MT);
   cv_canvas_free(&lc->c);
@@ -530,7 +541,7 @@ static const luaL_Reg canvas_methods[] = {
   {"size", c_size}, {"pixel", c_pixel}, {"clear", c_clear}, {"fill_rect", c_fill_rect},
   {"fill_polygon", c_fill_polygon}, {"circle", c_circle}, {"stroke", c_stroke}, {"text", c_text},
   {"blit", c_blit}, {"image", c_image}, {"ink", c_ink}, {"crop", c_crop}, {"tensor", c_tensor},
-  {"save_png", c_save_png}, {"png", c_png}, {NULL, NULL}
+  {"save_png", c_save_png}, {"png", c_png}, {"sixel", c_sixel}, {NULL, NULL}
 };
 
 static const luaL_Reg funcs[] = {

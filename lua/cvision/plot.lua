@@ -1503,7 +1503,8 @@ local function exists(p)
 end
 
 --- show([{inline}]) writes the current figure to a numbered PNG (in $CVISION_PLOT_DIR or
--- ./cvision-plots/), prints its path, shows it inline on kitty/iTerm2 terminals, and closes the
+-- ./cvision-plots/), prints its path, shows it inline on kitty, iTerm2 and sixel terminals
+-- (opts.inline = "kitty" | "iterm2" | "sixel" | false overrides the guess), and closes the
 -- figure (the next drawing starts a new one, as in a notebook). Returns the path.
 function M.show(opts)
   local fig = state.current
@@ -1520,7 +1521,9 @@ function M.show(opts)
   io.write(path, "\n")
   local proto = (opts or {}).inline
   if proto == nil then proto = M.inline_protocol() end
-  if proto then
+  if proto == "sixel" then
+    io.write(cv:sixel(), "\n")
+  elseif proto then
     local esc = M.inline_escape(cv:png(), proto)
     if esc then io.write(esc) end
   end

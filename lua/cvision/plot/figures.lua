@@ -184,7 +184,7 @@ function F.failed_predictions(model_or_probs, X, y, class_names, opts)
   return finish(fig, opts), wrong
 end
 
---- confusion_matrix(y_true, y_pred | probs, class_names [, {normalize, cmap = "Blues", path}])
+--- confusion_matrix(y_true, y_pred | probs, class_names [, {normalize, cmap = "Blues", colorbar, path}])
 -- --> Figure, matrix (K x K counts, rows = true classes)
 function F.confusion_matrix(y_true, y_pred, class_names, opts)
   opts = opts or {}
@@ -233,6 +233,7 @@ function F.confusion_matrix(y_true, y_pred, class_names, opts)
       end
     end
   end
+  if opts.colorbar ~= false then ax:colorbar() end
   ax:set_xlabel("Predicted label")
   ax:set_ylabel("True label")
   ax:set_title(opts.title or "Confusion matrix")
