@@ -768,8 +768,14 @@ function Axes:_prepare()
     local nb = max(1, min(9, floor(length / (fs * per))))
     local t, step = M.nice_ticks(min(lo, hi), max(lo, hi), nb)
     local labels = {}
-    for i, v in ipairs(t) do labels[i] = M.format_tick(v, step) end
-    return t, labels
+    -- very large or small numbers: labels in units of 10^e and an offset text "1e6", as matplotlib
+    local big = 0
+    for _, v in ipairs(t) do big = max(big, abs(v)) end
+    local e = 0
+    if big >= 1e5 or (big > 0 and big < 1e-3) then e = floor(log10(big)) end
+    for i, v in ipairs(t) do labels[i] = M.format_tick(v / 10 ^ e, step / 10 ^ e) end
+    local offset = e ~= 0 and ("1e" .. tostring(e):gsub("^%-", MINUS)) or nil
+    return t, labels, offset
   end
   local function ticks_for(spec, lo, hi, length, per)
     if spec and spec.ticks then
@@ -783,7 +789,7 @@ function Axes:_prepare()
           labels[#labels + 1] = lab and (lab[i] or "") or M.format_tick(v, step)
         end
       end
-      return t, labels
+      return t, labels, nil
     end
     return auto(lo, hi, length, per)
   end
@@ -793,8 +799,8 @@ function Axes:_prepare()
     local t, labels = auto(a.vmin, a.vmax, cbh, 2)
     self.cbar.ticks, self.cbar.labels = t, labels
   end
-  self.xt, self.xtl = ticks_for(self.xticks_spec, x0, x1, bw, 3)
-  self.yt, self.ytl = ticks_for(self.yticks_spec, y0, y1, bh, 2)
+  self.xt, self.xtl, self.xoffset = ticks_for(self.xticks_spec, x0, x1, bw, 3)
+  self.yt, self.ytl, self.yoffset = ticks_for(self.yticks_spec, y0, y1, bh, 2)
   self.xrot = self.xticks_spec and self.xticks_spec.rotation or 0
   self.yrot = self.yticks_spec and self.yticks_spec.rotation or 0
   self.xtsize = pt(fig, self.xticks_spec and self.xticks_spec.fontsize or 10)
@@ -1260,6 +1266,16 @@ function Axes:_draw(cv)
       local s = self.ytl[i]
       if s and s ~= "" then cv:text(s, x0 - tl - tp, py, self.ytsize, black, "right", "center", self.yrot) end
     end
+    local xh_off = 0
+    if self.xoffset then
+      local _, a, d = text_size(self.xoffset, self.xtsize)
+      xh_off = a + d
+      local _, ta, td = text_size("0", self.xtsize)
+      cv:text(self.xoffset, x1, y1 + tl + tp + ta + td + pt(fig, 2), self.xtsize, black, "right", "top")
+    end
+    if self.yoffset then
+      cv:text(self.yoffset, x0, y0 - pt(fig, 3), self.ytsize, black, "left", "bottom")
+    end
     local l, _, _, bdec = 0, 0, 0, 0
     if self.xlabel then
       local xh = 0
@@ -1268,7 +1284,7 @@ function Axes:_draw(cv)
         local w, a, d = text_size(s, self.xtsize)
         xh = max(xh, abs(w * math.sin(rad)) + (a + d) * abs(math.cos(rad)))
       end
-      bdec = y1 + tl + tp + xh + pt(fig, 4)
+      bdec = y1 + tl + tp + xh + pt(fig, 4) + (xh_off > 0 and xh_off + pt(fig, 2) or 0)
       cv:text(self.xlabel.text, (x0 + x1) / 2, bdec, pt(fig, self.xlabel.size), black, "center", "top")
     end
     if self.ylabel then
