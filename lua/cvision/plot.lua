@@ -660,8 +660,42 @@ end
 ---------------------------------------------------------------------------------------------------
 -- layout and rendering
 ---------------------------------------------------------------------------------------------------
+-- Text may span lines ("\n", spaced 1.2 em as matplotlib): width of the widest line, ascent of the
+-- first line plus the lines after it, descent of the last.
 local function text_size(s, px)
-  return core.plot_text_size(s, px)
+  if not s:find("\n", 1, true) then return core.plot_text_size(s, px) end
+  local w, n, a, d = 0, 0, 0, 0
+  for line in (s .. "\n"):gmatch("(.-)\n") do
+    local lw, la, ld = core.plot_text_size(line, px)
+    w = max(w, lw)
+    n = n + 1
+    if n == 1 then a = la end
+    d = ld
+  end
+  return w, a + (n - 1) * 1.2 * px, d
+end
+M._text_size = text_size
+
+-- canvas:text with several lines: each line is placed on its own baseline, the block aligned as a
+-- whole (va "baseline" puts the last line on the anchor, so multi-line titles grow upwards).
+local function draw_text(cv, s, x, y, px, col, ha, va, rot)
+  if not s:find("\n", 1, true) then return cv:text(s, x, y, px, col, ha, va, rot) end
+  local lines = {}
+  for line in (s .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local n, lh = #lines, 1.2 * px
+  local _, asc = core.plot_text_size(lines[1], px)
+  local _, _, desc = core.plot_text_size(lines[n], px)
+  local first   -- offset of the first baseline below the anchor, in text coordinates
+  if va == "top" then first = asc
+  elseif va == "bottom" then first = -desc - (n - 1) * lh
+  elseif va == "center" then first = -(asc + desc + (n - 1) * lh) / 2 + asc
+  else first = -(n - 1) * lh end
+  local t = math.rad(rot or 0)
+  local ct, st = math.cos(t), math.sin(t)
+  for i, line in ipairs(lines) do
+    local dy = first + (i - 1) * lh
+    cv:text(line, x + dy * st, y + dy * ct, px, col, ha, "baseline", rot)
+  end
 end
 
 local function data_limits(ax)
@@ -1119,7 +1153,7 @@ local function draw_legend(ax, cv)
   end
   local y = ly + bp
   if opts.title then
-    cv:text(opts.title, lx + w / 2, y, fs, { 0, 0, 0 }, "center", "top")
+    draw_text(cv, opts.title, lx + w / 2, y, fs, { 0, 0, 0 }, "center", "top")
     y = y + title_h
   end
   for i, e in ipairs(entries) do
@@ -1136,7 +1170,7 @@ local function draw_legend(ax, cv)
       end
       if e.marker then draw_marker(cv, e.marker, hx + hl / 2, cy, pt(fig, e.markersize or 6), col) end
     end
-    cv:text(tostring(e.label), hx + hl + htp, cy, fs, { 0, 0, 0 }, "left", "center")
+    draw_text(cv, tostring(e.label), hx + hl + htp, cy, fs, { 0, 0, 0 }, "left", "center")
     y = y + rowh + ls
   end
   ax.legend_box = { lx, ly, lx + w, ly + h, loc = loc }
@@ -1239,7 +1273,7 @@ function Axes:_draw(cv)
     local px, py
     if t.transform == "axes" then px, py = t.x * bw, (1 - t.y) * bh
     else px, py = self:transform(t.x, t.y); px, py = px - ox, py - oy end
-    content:text(t.s, px, py, pt(fig, t.size), to_rgba(t.color), t.ha, t.va, t.rotation)
+    draw_text(content, t.s, px, py, pt(fig, t.size), to_rgba(t.color), t.ha, t.va, t.rotation)
   end
   cv:blit(content, ox, oy, bw, bh)
   if self.axis_on then
@@ -1254,9 +1288,9 @@ function Axes:_draw(cv)
       local s = self.xtl[i]
       if s and s ~= "" then
         if self.xrot == 0 then
-          cv:text(s, px, y1 + tl + tp, self.xtsize, black, "center", "top")
+          draw_text(cv, s, px, y1 + tl + tp, self.xtsize, black, "center", "top")
         else
-          cv:text(s, px, y1 + tl + tp, self.xtsize, black, "right", "top", self.xrot)
+          draw_text(cv, s, px, y1 + tl + tp, self.xtsize, black, "right", "top", self.xrot)
         end
       end
     end
@@ -1264,17 +1298,17 @@ function Axes:_draw(cv)
       local _, py = self:transform(self.view[1], v)
       cv:stroke({ x0 - tl, py, x0, py }, black, slw)
       local s = self.ytl[i]
-      if s and s ~= "" then cv:text(s, x0 - tl - tp, py, self.ytsize, black, "right", "center", self.yrot) end
+      if s and s ~= "" then draw_text(cv, s, x0 - tl - tp, py, self.ytsize, black, "right", "center", self.yrot) end
     end
     local xh_off = 0
     if self.xoffset then
       local _, a, d = text_size(self.xoffset, self.xtsize)
       xh_off = a + d
       local _, ta, td = text_size("0", self.xtsize)
-      cv:text(self.xoffset, x1, y1 + tl + tp + ta + td + pt(fig, 2), self.xtsize, black, "right", "top")
+      draw_text(cv, self.xoffset, x1, y1 + tl + tp + ta + td + pt(fig, 2), self.xtsize, black, "right", "top")
     end
     if self.yoffset then
-      cv:text(self.yoffset, x0, y0 - pt(fig, 3), self.ytsize, black, "left", "bottom")
+      draw_text(cv, self.yoffset, x0, y0 - pt(fig, 3), self.ytsize, black, "left", "bottom")
     end
     local l, _, _, bdec = 0, 0, 0, 0
     if self.xlabel then
@@ -1285,20 +1319,20 @@ function Axes:_draw(cv)
         xh = max(xh, abs(w * math.sin(rad)) + (a + d) * abs(math.cos(rad)))
       end
       bdec = y1 + tl + tp + xh + pt(fig, 4) + (xh_off > 0 and xh_off + pt(fig, 2) or 0)
-      cv:text(self.xlabel.text, (x0 + x1) / 2, bdec, pt(fig, self.xlabel.size), black, "center", "top")
+      draw_text(cv, self.xlabel.text, (x0 + x1) / 2, bdec, pt(fig, self.xlabel.size), black, "center", "top")
     end
     if self.ylabel then
       local maxw = 0
       for _, s in ipairs(self.ytl) do maxw = max(maxw, (text_size(s, self.ytsize))) end
       l = x0 - tl - tp - maxw - pt(fig, 4)
-      cv:text(self.ylabel.text, l, (y0 + y1) / 2, pt(fig, self.ylabel.size), black, "center", "bottom", 90)
+      draw_text(cv, self.ylabel.text, l, (y0 + y1) / 2, pt(fig, self.ylabel.size), black, "center", "bottom", 90)
     end
   end
   if self.title then
     local t = self.title
     local x = t.loc == "left" and b[1] or t.loc == "right" and b[3] or (b[1] + b[3]) / 2
     local ha = t.loc == "left" and "left" or t.loc == "right" and "right" or "center"
-    cv:text(t.text, x, b[2] - pt(fig, 6), pt(fig, t.size), to_rgba(t.color), ha, "baseline")
+    draw_text(cv, t.text, x, b[2] - pt(fig, 6), pt(fig, t.size), to_rgba(t.color), ha, "baseline")
   end
   if self.legend_opts then draw_legend(self, cv) end
   if self.cbar then
@@ -1316,11 +1350,11 @@ function Axes:_draw(cv)
     for i, v in ipairs(cb.ticks) do
       local py = y1 - (v - a.vmin) / (a.vmax - a.vmin) * (y1 - y0)
       cv:stroke({ x1, py, x1 + pt(fig, 3.5), py }, black, slw)
-      cv:text(cb.labels[i], x1 + pt(fig, 7), py, pt(fig, 10), black, "left", "center")
+      draw_text(cv, cb.labels[i], x1 + pt(fig, 7), py, pt(fig, 10), black, "left", "center")
       maxw = max(maxw, (text_size(cb.labels[i], pt(fig, 10))))
     end
     if cb.label then
-      cv:text(cb.label, x1 + pt(fig, 11) + maxw, (y0 + y1) / 2, pt(fig, 10), black, "center", "top", 90)
+      draw_text(cv, cb.label, x1 + pt(fig, 11) + maxw, (y0 + y1) / 2, pt(fig, 10), black, "center", "top", 90)
     end
   end
 end
@@ -1332,12 +1366,12 @@ function Figure:render()
   local cv = core.canvas(self.width, self.height, to_rgba(self.facecolor))
   for _, ax in ipairs(self.axes) do ax:_draw(cv) end
   for _, t in ipairs(self.texts) do
-    cv:text(t.s, t.x * self.width, (1 - t.y) * self.height, pt(self, t.size), to_rgba(t.color),
+    draw_text(cv, t.s, t.x * self.width, (1 - t.y) * self.height, pt(self, t.size), to_rgba(t.color),
       t.ha, t.va, t.rotation)
   end
   if self.suptitle_text then
     local s = self.suptitle_text
-    cv:text(s.text, self.width / 2, pt(self, 6), pt(self, s.size), to_rgba(s.color), "center", "top")
+    draw_text(cv, s.text, self.width / 2, pt(self, 6), pt(self, s.size), to_rgba(s.color), "center", "top")
   end
   for _, p in ipairs(self.painters) do p(cv, self) end
   self.canvas = cv
