@@ -179,3 +179,16 @@ describe("analysis.DataFrame", function()
     assert.same({3, 2, 1}, df.index)
   end)
 end)
+
+describe("analysis.labels", function()
+  it("turns a tensor or a table of class numbers into integers", function()
+    assert.same({1, 3, 2}, A.labels(cv.tensor{1, 3, 2}))
+    assert.equal("integer", math.type(A.labels({2.0})[1]))
+  end)
+  it("names a label that is not a 1-based class number", function()
+    assert.has_error(function() A.labels({1, 0}) end,
+      "labels: label 0 at position 2 is not a class number in 1..K")
+    assert.has_error(function() A.labels({1.5}, "plot") end,
+      "plot: label 1.5 at position 1 is not a class number in 1..K")
+  end)
+end)

@@ -511,7 +511,7 @@ describe("cvision.plot", function()
     it("shows images with their class names and no axes", function()
       local cv_ = require "cvision"
       local X = cv_.rand { 4, 10, 8, 1 }
-      local fig = plt.images(X, { 0, 1, 2, 0 }, names, { n = 3 })
+      local fig = plt.images(X, { 1, 2, 3, 1 }, names, { n = 3 })
       assert.are.equal(3, #fig.axes)
       assert.are.equal("东", fig.axes[1].title.text)
       assert.are.equal("人", fig.axes[3].title.text)
@@ -524,7 +524,8 @@ describe("cvision.plot", function()
       assert.same({ { 1, 0, 0 }, { 1, 1, 0 }, { 0, 0, 1 } }, m)
       local _, right, wrong = plt.confidence(probs, nil, { 1, 2, 2, 3 })
       assert.are.equal(3, #right)
-      assert.same({ 0.6 }, wrong)
+      assert.are.equal(1, #wrong)
+      assert.near(0.6, wrong[1], 1e-6)
       local _, acc = plt.class_accuracy(probs, nil, { 1, 2, 2, 3 }, names)
       assert.same({ 1, 0.5, 1 }, acc)
     end)
@@ -541,5 +542,14 @@ describe("cvision.plot", function()
       assert.is_true(cv:ink(0, 0, w, h) > 1000)
       assert.are.equal("(None, 80, 60, 16)", require("cvision.plot.figures")._shape_str({ 80, 60, 16 }))
     end)
+  end)
+end)
+
+describe("cvision.plot ready-made figures and labels", function()
+  it("refuses 0-based labels instead of guessing", function()
+    local plt = require "cvision.plot"
+    local cv_ = require "cvision"
+    assert.has_error(function() plt.images(cv_.rand{2, 4, 4, 1}, {0, 1}, {"a", "b"}) end,
+      "plot: label 0 at position 1 is not a class number in 1..K")
   end)
 end)

@@ -38,6 +38,10 @@ local function label_list(y, who, n, k)
   return out
 end
 
+--- labels(y [, who]) --> Lua array of the 1-based class numbers in y (a 1-D tensor or a table);
+--- an error names the first value that is not a positive integer
+function M.labels(y, who) return label_list(y, who or "labels") end
+
 local function check_scores(p, who)
   if not core.is_tensor(p) or p:dim() ~= 2 then
     error(("%s: expected predictions of shape (N, classes), got %s"):format(who,

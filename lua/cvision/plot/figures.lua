@@ -7,10 +7,12 @@
 --   confusion_matrix(y_true, y_pred|probs, names)
 --   confidence(model|probs, X, y)                histograms of confidence when right vs wrong
 --   class_accuracy(model|probs, X, y, names)     the worst classes' accuracy as bars
--- Labels may be 1-based (cvision's convention) or 0-based (as the lecture's numpy arrays): a label
--- vector holding a 0 is read as 0-based.
+-- Labels are 1-based class numbers, as everywhere in cvision. The numbers behind the pictures
+-- (predictions, confusion matrix, per-class accuracy, confidence) come from cvision.analysis.
 local plot = require "cvision.plot"
 local core = require "cvision.core"
+local analysis = require "cvision.analysis"
+local tensor = require "cvision.tensor"
 
 local F = {}
 local tolist = plot._tolist
@@ -21,73 +23,32 @@ local function finish(fig, opts)
   return fig
 end
 
--- Labels as 1-based integers.
-local function labels(y)
-  local v = tolist(y, "labels")
-  local zero = false
-  for i = 1, #v do
-    v[i] = floor(v[i] + 0.5)
-    if v[i] == 0 then zero = true end
-  end
-  if zero then for i = 1, #v do v[i] = v[i] + 1 end end
-  return v
-end
+-- Labels as a Lua array of 1-based class numbers (an error names a bad one).
+local function labels(y) return analysis.labels(y, "plot") end
 
 local function class_name(names, k)
   return names and names[k] ~= nil and tostring(names[k]) or tostring(k)
 end
 
--- Probabilities from a (N, K) tensor/table, or from model:predict(X): rows of K numbers (logits
--- are put through softmax), giving the predicted class (1-based) and its probability per row.
-local function predictions(model_or_probs, X)
+-- Scores (N, K) from a model (model:predict(X)), a tensor, or a table of rows.
+local function scores(model_or_probs, X)
   local probs = model_or_probs
   if type(probs) == "table" and type(probs.predict) == "function" then
     probs = probs:predict(X)
-  end
-  local flat, K
-  if type(probs) == "userdata" then
-    local shape = core.plot_tensor_info(probs)
-    if #shape ~= 2 then error("probabilities of shape (N, K) expected", 3) end
-    K = shape[2]
-    flat = core.plot_tensor_values(probs)
   elseif type(probs) == "table" and type(probs[1]) == "table" then
-    K = #probs[1]
-    flat = {}
-    for _, row in ipairs(probs) do for _, v in ipairs(row) do flat[#flat + 1] = v end end
-  else
+    probs = tensor.tensor(probs)
+  end
+  if not core.is_tensor(probs) then
     error("a model (with :predict) or an (N, K) table or tensor of probabilities expected", 3)
   end
-  local N = #flat // K
-  -- logits (a model ending in Dense without softmax, as the lecture's CNN): softmax each row
-  for i = 1, N do
-    local s, neg = 0, false
-    for k = 1, K do
-      local v = flat[(i - 1) * K + k]
-      s = s + v
-      if v < 0 then neg = true end
-    end
-    if neg or math.abs(s - 1) > 1e-3 then
-      local m = -math.huge
-      for k = 1, K do m = max(m, flat[(i - 1) * K + k]) end
-      local z = 0
-      for k = 1, K do
-        local e = math.exp(flat[(i - 1) * K + k] - m)
-        flat[(i - 1) * K + k] = e
-        z = z + e
-      end
-      for k = 1, K do flat[(i - 1) * K + k] = flat[(i - 1) * K + k] / z end
-    end
-  end
-  local pred, conf = {}, {}
-  for i = 1, N do
-    local best, bv = 1, -math.huge
-    for k = 1, K do
-      local v = flat[(i - 1) * K + k]
-      if v > bv then best, bv = k, v end
-    end
-    pred[i], conf[i] = best, bv
-  end
-  return pred, conf, N, K
+  return probs
+end
+
+-- The predicted class (1-based) and its probability per row; logits go through softmax.
+local function predictions(model_or_probs, X)
+  local probs = scores(model_or_probs, X)
+  local pred, conf = analysis.predictions(probs)
+  return pred, conf, probs.shape[1], probs.shape[2]
 end
 F._predictions = predictions
 
@@ -188,19 +149,10 @@ end
 -- --> Figure, matrix (K x K counts, rows = true classes)
 function F.confusion_matrix(y_true, y_pred, class_names, opts)
   opts = opts or {}
-  local yt = labels(y_true)
-  local yp
-  if type(y_pred) == "userdata" and #core.plot_tensor_info(y_pred) == 2 or
-      (type(y_pred) == "table" and type(y_pred[1]) == "table") then
-    yp = predictions(y_pred)
-  else
-    yp = labels(y_pred)
-  end
-  local K = class_names and #class_names or 0
-  for i = 1, #yt do K = max(K, yt[i], yp[i] or 0) end
-  local m = {}
-  for a = 1, K do m[a] = {}; for b = 1, K do m[a][b] = 0 end end
-  for i = 1, #yt do m[yt[i]][yp[i]] = m[yt[i]][yp[i]] + 1 end
+  local probs = (core.is_tensor(y_pred) and y_pred:dim() == 2 or
+                 (type(y_pred) == "table" and type(y_pred[1]) == "table")) and scores(y_pred) or y_pred
+  local m = analysis.confusion_matrix(y_true, probs, class_names and #class_names or nil):totable()
+  local K = #m
   local shown = m
   if opts.normalize then
     shown = {}
@@ -245,12 +197,8 @@ end
 -- class's probability when the prediction is right (left) and wrong (right)
 function F.confidence(model_or_probs, X, y, opts)
   opts = opts or {}
-  local pred, conf = predictions(model_or_probs, X)
-  local ys = labels(y)
-  local right, wrong = {}, {}
-  for i = 1, #ys do
-    if pred[i] == ys[i] then right[#right + 1] = conf[i] else wrong[#wrong + 1] = conf[i] end
-  end
+  local c = analysis.confidence(scores(model_or_probs, X), y)
+  local right, wrong = c.right, c.wrong
   local fig = plot.figure { figsize = opts.figsize or { 10, 4 }, dpi = opts.dpi }
   local a1 = fig:add_subplot(1, 2, 1)
   a1:hist(right, { bins = opts.bins or 10, color = "C0" })
@@ -269,21 +217,18 @@ end
 -- axis (the lecture's "least (AI-) legible characters"). acc[k] is class k's accuracy.
 function F.class_accuracy(model_or_probs, X, y, class_names, opts)
   opts = opts or {}
-  local pred = predictions(model_or_probs, X)
-  local ys = labels(y)
-  local right, total = {}, {}
-  for i = 1, #ys do
-    local k = ys[i]
-    total[k] = (total[k] or 0) + 1
-    right[k] = (right[k] or 0) + (pred[i] == k and 1 or 0)
+  local probs = scores(model_or_probs, X)
+  local names_ = class_names
+  if not names_ then
+    names_ = {}
+    for k = 1, probs.shape[2] do names_[k] = tostring(k) end
   end
+  local df = analysis.per_class_accuracy(y, probs, names_)
   local acc, rows = {}, {}
-  local K = class_names and #class_names or 0
-  for k in pairs(total) do K = max(K, k) end
-  for k = 1, K do
-    if total[k] then
-      acc[k] = right[k] / total[k]
-      if acc[k] < (opts.threshold or 0.5) then rows[#rows + 1] = { k, acc[k] } end
+  for k, a in ipairs(df:column("Accuracy")) do
+    if a == a then
+      acc[k] = a
+      if a < (opts.threshold or 0.5) then rows[#rows + 1] = { k, a } end
     end
   end
   table.sort(rows, function(a, b) if a[2] ~= b[2] then return a[2] < b[2] end return a[1] < b[1] end)
