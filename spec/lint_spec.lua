@@ -1,0 +1,15 @@
+-- Lints the Lua sources with luacheck (Debian's lua-check): no globals set or read beyond Lua's
+-- own, no syntax errors. Other warnings are style and are reported by `luacheck lua/`.
+describe("the Lua sources", function()
+  it("set and read no globals (luacheck)", function()
+    local p = io.popen("luacheck lua/ examples/ bench/ --no-color --formatter plain --only 1 2>&1; echo rc=$?")
+    local out = p:read("a")
+    p:close()
+    local rc = tonumber(out:match("rc=(%d+)%s*$"))
+    assert.is_not_nil(rc, "luacheck did not run: " .. out)
+    assert.is_true(rc ~= 127, "luacheck is not installed (make deps installs lua-check)")
+    out = out:gsub("rc=%d+%s*$", "")
+    assert.are.equal("", out)
+    assert.are.equal(0, rc)
+  end)
+end)
