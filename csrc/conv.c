@@ -1,16 +1,30 @@
-/* conv.c - convolution kernels (see conv.h): im2col + cv_gemm for conv2d, direct loops for the
- * depthwise convolution and the _ref twins. Scratch (one im2col buffer for a chunk of samples) is
- * allocated once per call. */
+/* conv.c - convolution kernels (see conv.h): im2col + cv_gemm for conv2d, one sample at a time so
+ * the im2col buffer stays in cache, samples spread over the thread pool; the bias and a ReLU are
+ * fused into the GEMM's store, and the ReLU's gradient into the backward pass. Direct loops for
+ * the depthwise convolution and the _ref twins. Weight gradients are summed per fixed chunk of
+ * samples, then the chunks in order: results are identical for any thread count. */
 #include "conv.h"
 #include "gemm.h"
 #include "nn_misc.h"
+#include "threadpool.h"
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* im2col buffers hold at most this many floats unless one sample needs more (16 MiB) */
-#define COL_LIMIT (4L << 20)
+/* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
+ * dw/db partials, so a training step allocates nothing after the first batch */
+typedef struct scratch { float *buf; size_t cap; } scratch;
+static _Thread_local scratch ws_col, ws_dz, ws_part;
 
+static float *grow(scratch *s, size_t n) {
+  if (!s->buf || s->cap < n) {
+    free(s->buf);
+    s->buf = malloc((n ? n : 1) * sizeof(float));
+    s->cap = s->buf ? n : 0;
+  }
+  return s->buf;
+}
 cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int same) {
   *out = 0;
   *pad_before = 0;
@@ -86,96 +100,128 @@ static int is_shortcut(const dims *d, const cv_conv2d_params *p) {
          d->OH == d->H && d->OW == d->W;
 }
 
-/* x (ns,H,W,C) -> col (ns*OH*OW, KH*KW*C); out-of-image cells are zero */
-static void im2col(float *col, const float *x, int64_t ns, const dims *d, const cv_conv2d_params *p) {
-  int64_t H = d->H, W = d->W, C = d->C, KH = d->KH, KW = d->KW;
-  for (int64_t n = 0; n < ns; n++) {
-    const float *xn = x + n * H * W * C;
-    for (int64_t oh = 0; oh < d->OH; oh++) {
-      for (int64_t ow = 0; ow < d->OW; ow++) {
-        float *row = col;
-        col += KH * KW * C;
-        int64_t iw0 = ow * p->sw - p->pl;
-        int64_t kw0 = iw0 < 0 ? -iw0 : 0;                 /* first kw inside the image */
-        int64_t kw1 = W - iw0 < KW ? W - iw0 : KW;        /* one past the last */
-        if (kw1 < kw0) kw1 = kw0;
-        for (int64_t kh = 0; kh < KH; kh++, row += KW * C) {
-          int64_t ih = oh * p->sh - p->pt + kh;
-          if (ih < 0 || ih >= H) { memset(row, 0, (size_t)(KW * C) * sizeof(float)); continue; }
-          if (kw0 > 0) memset(row, 0, (size_t)(kw0 * C) * sizeof(float));
-          memcpy(row + kw0 * C, xn + (ih * W + iw0 + kw0) * C, (size_t)((kw1 - kw0) * C) * sizeof(float));
-          if (kw1 < KW) memset(row + kw1 * C, 0, (size_t)((KW - kw1) * C) * sizeof(float));
-        }
+/* copies n floats; a plain loop, since a kernel row of a thin input (3 floats when C = 1) is
+ * shorter than a memcpy call costs */
+static inline void copy_floats(float *restrict dst, const float *restrict src, int64_t n) {
+  if (n >= 32) { memcpy(dst, src, (size_t)n * sizeof(float)); return; }
+  for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static inline void zero_floats(float *dst, int64_t n) {
+  if (n >= 32) { memset(dst, 0, (size_t)n * sizeof(float)); return; }
+  for (int64_t i = 0; i < n; i++) dst[i] = 0.0f;
+}
+
+/* one sample: xn (H,W,C) -> col (OH*OW, KH*KW*C); out-of-image cells are zero */
+static void im2col(float *col, const float *xn, const dims *d, const cv_conv2d_params *p) {
+  int64_t H = d->H, W = d->W, C = d->C, KH = d->KH, KW = d->KW, rl = KW * C;
+  for (int64_t oh = 0; oh < d->OH; oh++) {
+    for (int64_t ow = 0; ow < d->OW; ow++) {
+      float *row = col;
+      col += KH * rl;
+      int64_t iw0 = ow * p->sw - p->pl;
+      int64_t kw0 = iw0 < 0 ? -iw0 : 0;                 /* first kw inside the image */
+      int64_t kw1 = W - iw0 < KW ? W - iw0 : KW;        /* one past the last */
+      if (kw1 < kw0) kw1 = kw0;
+      for (int64_t kh = 0; kh < KH; kh++, row += rl) {
+        int64_t ih = oh * p->sh - p->pt + kh;
+        if (ih < 0 || ih >= H) { zero_floats(row, rl); continue; }
+        if (kw0 > 0) zero_floats(row, kw0 * C);
+        copy_floats(row + kw0 * C, xn + (ih * W + iw0 + kw0) * C, (kw1 - kw0) * C);
+        if (kw1 < KW) zero_floats(row + kw1 * C, (KW - kw1) * C);
       }
     }
   }
 }
 
-/* col (ns*OH*OW, KH*KW*C) -> dx (ns,H,W,C) += the cells back at their image positions */
-static void col2im(float *dx, const float *col, int64_t ns, const dims *d, const cv_conv2d_params *p) {
+/* one sample: col (OH*OW, KH*KW*C) -> dn (H,W,C) = the cells summed back at their image
+ * positions (dn is overwritten) */
+static void col2im(float *dn, const float *col, const dims *d, const cv_conv2d_params *p) {
   int64_t H = d->H, W = d->W, C = d->C, KH = d->KH, KW = d->KW;
-  for (int64_t n = 0; n < ns; n++) {
-    float *dn = dx + n * H * W * C;
-    for (int64_t oh = 0; oh < d->OH; oh++) {
-      for (int64_t ow = 0; ow < d->OW; ow++) {
-        const float *row = col;
-        col += KH * KW * C;
-        int64_t iw0 = ow * p->sw - p->pl;
-        int64_t kw0 = iw0 < 0 ? -iw0 : 0;
-        int64_t kw1 = W - iw0 < KW ? W - iw0 : KW;
-        if (kw1 < kw0) kw1 = kw0;
-        for (int64_t kh = 0; kh < KH; kh++, row += KW * C) {
-          int64_t ih = oh * p->sh - p->pt + kh;
-          if (ih < 0 || ih >= H) continue;
-          float *dst = dn + (ih * W + iw0 + kw0) * C;
-          const float *src = row + kw0 * C;
-          for (int64_t i = 0, m = (kw1 - kw0) * C; i < m; i++) dst[i] += src[i];
-        }
+  memset(dn, 0, (size_t)(H * W * C) * sizeof(float));
+  for (int64_t oh = 0; oh < d->OH; oh++) {
+    for (int64_t ow = 0; ow < d->OW; ow++) {
+      const float *row = col;
+      col += KH * KW * C;
+      int64_t iw0 = ow * p->sw - p->pl;
+      int64_t kw0 = iw0 < 0 ? -iw0 : 0;
+      int64_t kw1 = W - iw0 < KW ? W - iw0 : KW;
+      if (kw1 < kw0) kw1 = kw0;
+      for (int64_t kh = 0; kh < KH; kh++, row += KW * C) {
+        int64_t ih = oh * p->sh - p->pt + kh;
+        if (ih < 0 || ih >= H) continue;
+        float *restrict dst = dn + (ih * W + iw0 + kw0) * C;
+        const float *restrict src = row + kw0 * C;
+        for (int64_t i = 0, m = (kw1 - kw0) * C; i < m; i++) dst[i] += src[i];
       }
     }
   }
 }
 
-/* samples per im2col chunk and the buffer size in floats */
-static int64_t chunk_samples(const dims *d, int64_t *nfloats) {
-  int64_t per = d->OH * d->OW * d->KH * d->KW * d->C;
-  int64_t ns = per > 0 ? COL_LIMIT / per : d->N;
-  if (ns < 1) ns = 1;
-  if (ns > d->N) ns = d->N;
-  *nfloats = ns * per;
-  return ns;
+static cv_status check_act(const char *who, cv_activation act) {
+  if (act != CV_ACT_LINEAR && act != CV_ACT_RELU)
+    return cv_fail(CV_EINVAL, "%s: the fused activation must be linear or relu, got %s", who,
+                   cv_activation_name(act));
+  return CV_OK;
 }
 
-static void add_bias(float *y, const float *b, int64_t rows, int64_t F) {
-  for (int64_t r = 0; r < rows; r++, y += F)
-    for (int64_t f = 0; f < F; f++) y[f] += b[f];
+/* the samples of a parallel chunk: a fixed number, so chunk boundaries (and the order partial
+ * sums are added in) never depend on the thread count */
+static int64_t grain_samples(int64_t N) {
+  int64_t g = (N + 7) / 8;
+  return g < 1 ? 1 : g;
+}
+
+typedef struct conv_job {
+  const dims *d;
+  const cv_conv2d_params *p;
+  const float *x, *w, *b, *dy, *y;
+  float *out, *dx, *dwpart, *dbpart;
+  int relu, shortcut;
+  int64_t grain;
+  atomic_int failed;
+} conv_job;
+
+/* samples [n0, n1): im2col + GEMM with the bias and ReLU in the GEMM's store */
+static void forward_range(void *ctx, int64_t n0, int64_t n1) {
+  conv_job *j = ctx;
+  const dims *d = j->d;
+  int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, HWC = d->H * d->W * d->C;
+  if (j->shortcut) {
+    cv_gemm_bias_act(0, 0, (int)((n1 - n0) * P), (int)d->F, (int)K, j->x + n0 * HWC, (int)K, j->w,
+                     (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F);
+    return;
+  }
+  float *col = grow(&ws_col, (size_t)(P * K));
+  if (!col) { atomic_store(&j->failed, 1); return; }
+  for (int64_t n = n0; n < n1; n++) {
+    im2col(col, j->x + n * HWC, d, j->p);
+    cv_gemm_bias_act(0, 0, (int)P, (int)d->F, (int)K, col, (int)K, j->w, (int)d->F, j->b, j->relu,
+                     j->out + n * P * d->F, (int)d->F);
+  }
+}
+
+/* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) = act(conv + b) */
+cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                const cv_tensor *b, const cv_conv2d_params *p, cv_activation act) {
+  dims d;
+  cv_status st = check_conv("conv2d", &d, y, "y", x, w, b, "b", p, 0);
+  if (st || (st = check_act("conv2d", act))) return st;
+  conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w),
+                .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
+                .shortcut = is_shortcut(&d, p)};
+  atomic_init(&j.failed, 0);
+  cv_parallel_for(d.N, 1, forward_range, &j);
+  if (atomic_load(&j.failed))
+    return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer",
+                   (long long)(d.OH * d.OW * d.KH * d.KW * d.C));
+  return CV_OK;
 }
 
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */
 cv_status cv_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                             const cv_tensor *b, const cv_conv2d_params *p) {
-  dims d;
-  cv_status st = check_conv("conv2d", &d, y, "y", x, w, b, "b", p, 0);
-  if (st) return st;
-  const float *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w);
-  float *yp = cv_tensor_f32(y);
-  int64_t K = d.KH * d.KW * d.C, P = d.OH * d.OW;
-  if (is_shortcut(&d, p)) {
-    cv_gemm(0, 0, (int)(d.N * P), (int)d.F, (int)K, 1.0f, xp, (int)K, wp, (int)d.F, 0.0f, yp, (int)d.F);
-  } else {
-    int64_t nf, ns = chunk_samples(&d, &nf);
-    float *col = malloc((size_t)nf * sizeof(float));
-    if (!col) return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer", (long long)nf);
-    for (int64_t n0 = 0; n0 < d.N; n0 += ns) {
-      int64_t nb = d.N - n0 < ns ? d.N - n0 : ns;
-      im2col(col, xp + n0 * d.H * d.W * d.C, nb, &d, p);
-      cv_gemm(0, 0, (int)(nb * P), (int)d.F, (int)K, 1.0f, col, (int)K, wp, (int)d.F, 0.0f,
-              yp + n0 * P * d.F, (int)d.F);
-    }
-    free(col);
-  }
-  if (b) add_bias(yp, cv_tensor_f32(b), d.N * P, d.F);
-  return CV_OK;
+  return cv_conv2d_forward_act(y, x, w, b, p, CV_ACT_LINEAR);
 }
 
 /* direct 7-loop twin of cv_conv2d_forward */
@@ -218,47 +264,106 @@ static cv_status check_grads(const char *who, const cv_tensor *dx, const cv_tens
   return CV_OK;
 }
 
-static void sum_rows(float *db, const float *dy, int64_t rows, int64_t F) {
-  for (int64_t r = 0; r < rows; r++, dy += F)
-    for (int64_t f = 0; f < F; f++) db[f] += dy[f];
+/* chunk c = samples [c*grain, ...): its dw partial (K,F) and db partial (F) are written (not
+ * accumulated) so the caller can add the chunks up in chunk order */
+static void backward_range(void *ctx, int64_t c0, int64_t c1) {
+  conv_job *j = ctx;
+  const dims *d = j->d;
+  int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
+  int Ki = (int)K, Fi = (int)F;
+  float *col = NULL, *dz = NULL;
+  if (!j->shortcut && (j->dwpart || j->dx)) col = grow(&ws_col, (size_t)(P * K));
+  if (j->relu) dz = grow(&ws_dz, (size_t)(P * F));
+  if ((!j->shortcut && (j->dwpart || j->dx) && !col) || (j->relu && !dz)) {
+    atomic_store(&j->failed, 1);
+    return;
+  }
+  for (int64_t c = c0; c < c1; c++) {
+    int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
+    float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
+    if (pb) memset(pb, 0, (size_t)F * sizeof(float));
+    for (int64_t n = n0; n < n1; n++) {
+      const float *g = j->dy + n * P * F;
+      if (j->relu) {  /* dz = dy where the output was positive (relu'(z) from y = relu(z)) */
+        const float *yn = j->y + n * P * F;
+        for (int64_t i = 0; i < P * F; i++) dz[i] = yn[i] > 0.0f ? g[i] : 0.0f;
+        g = dz;
+      }
+      if (pb)
+        for (int64_t r = 0; r < P; r++)
+          for (int64_t f = 0; f < F; f++) pb[f] += g[r * F + f];
+      const float *xn = j->x + n * HWC;
+      float beta = n == n0 ? 0.0f : 1.0f;
+      if (j->shortcut) {
+        if (pw) cv_gemm(1, 0, Ki, Fi, (int)P, 1.0f, xn, Ki, g, Fi, beta, pw, Fi);
+        if (j->dx) cv_gemm(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, j->dx + n * HWC, Ki);
+        continue;
+      }
+      if (pw) {
+        im2col(col, xn, d, j->p);
+        cv_gemm(1, 0, Ki, Fi, (int)P, 1.0f, col, Ki, g, Fi, beta, pw, Fi);
+      }
+      if (j->dx) {  /* the buffer is reused for dcol = dz @ w^T */
+        cv_gemm(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, col, Ki);
+        col2im(j->dx + n * HWC, col, d, j->p);
+      }
+    }
+  }
+}
+
+/* sum[i] += part[0][i] + part[1][i] + ... in chunk order */
+static void add_parts(float *sum, const float *part, int64_t chunks, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    float acc = 0.0f;
+    for (int64_t c = 0; c < chunks; c++) acc += part[c * n + i];
+    sum[i] += acc;
+  }
+}
+
+/* dy (N,OH,OW,F), y (the forward's output, read for relu), x (N,H,W,C), w (KH,KW,C,F)
+ * -> dx (=), dw (+=), db (+=) */
+cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                 const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                 const cv_conv2d_params *p, cv_activation act) {
+  dims d;
+  cv_status st = check_conv("conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 0);
+  if (st || (st = check_grads("conv2d_backward", dx, x, dw, w, db, d.F)) ||
+      (st = check_act("conv2d_backward", act)))
+    return st;
+  if (act == CV_ACT_RELU) {
+    if ((st = cv_nn_check_f32("conv2d_backward", "y", y, 0)) ||
+        (st = cv_nn_check_same("conv2d_backward", "y", y, "dy", dy)))
+      return st;
+  }
+  if (!dx && !dw && !db) return CV_OK;
+  int64_t K = d.KH * d.KW * d.C, grain = grain_samples(d.N);
+  int64_t chunks = cv_parallel_chunks(d.N, grain);
+  int64_t nw = dw ? chunks * K * d.F : 0, nb = db ? chunks * d.F : 0;
+  float *part = grow(&ws_part, (size_t)(nw + nb));
+  if (!part) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for %lld partial sums", (long long)(nw + nb));
+  conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w), .dy = cv_tensor_f32(dy),
+                .y = act == CV_ACT_RELU ? cv_tensor_f32(y) : NULL, .dx = dx ? cv_tensor_f32(dx) : NULL,
+                .dwpart = dw ? part : NULL, .dbpart = db ? part + nw : NULL,
+                .relu = act == CV_ACT_RELU, .shortcut = is_shortcut(&d, p), .grain = grain};
+  atomic_init(&j.failed, 0);
+  cv_parallel_for(chunks, 1, backward_range, &j);
+  if (atomic_load(&j.failed))
+    return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a %lld-float im2col buffer",
+                   (long long)(d.OH * d.OW * K));
+  if (dw) add_parts(cv_tensor_f32(dw), part, chunks, K * d.F);
+  if (db) add_parts(cv_tensor_f32(db), part + nw, chunks, d.F);
+  return CV_OK;
 }
 
 /* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (=), dw (+=), db (+=) */
 cv_status cv_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                              const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p) {
-  dims d;
-  cv_status st = check_conv("conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 0);
-  if (st || (st = check_grads("conv2d_backward", dx, x, dw, w, db, d.F))) return st;
-  const float *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w), *gp = cv_tensor_f32(dy);
-  float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
-  int K = (int)(d.KH * d.KW * d.C), F = (int)d.F;
-  int64_t P = d.OH * d.OW;
-  if (is_shortcut(&d, p)) {
-    int rows = (int)(d.N * P);
-    if (dwp) cv_gemm(1, 0, K, F, rows, 1.0f, xp, K, gp, F, 1.0f, dwp, F);
-    if (dxp) cv_gemm(0, 1, rows, K, F, 1.0f, gp, F, wp, F, 0.0f, dxp, K);
-  } else if (dwp || dxp) {
-    int64_t nf, ns = chunk_samples(&d, &nf);
-    float *col = malloc((size_t)nf * sizeof(float));
-    if (!col) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a %lld-float im2col buffer", (long long)nf);
-    if (dxp) memset(dxp, 0, (size_t)dx->numel * sizeof(float));
-    for (int64_t n0 = 0; n0 < d.N; n0 += ns) {
-      int64_t nb = d.N - n0 < ns ? d.N - n0 : ns;
-      int rows = (int)(nb * P);
-      const float *g = gp + n0 * P * d.F;
-      if (dwp) {
-        im2col(col, xp + n0 * d.H * d.W * d.C, nb, &d, p);
-        cv_gemm(1, 0, K, F, rows, 1.0f, col, K, g, F, 1.0f, dwp, F);
-      }
-      if (dxp) {  /* the buffer is reused for dcol = dy @ w^T */
-        cv_gemm(0, 1, rows, K, F, 1.0f, g, F, wp, F, 0.0f, col, K);
-        col2im(dxp + n0 * d.H * d.W * d.C, col, nb, &d, p);
-      }
-    }
-    free(col);
-  }
-  if (db) sum_rows(cv_tensor_f32(db), gp, d.N * P, d.F);
-  return CV_OK;
+  return cv_conv2d_backward_act(dx, dw, db, dy, NULL, x, w, p, CV_ACT_LINEAR);
+}
+
+static void sum_rows(float *db, const float *dy, int64_t rows, int64_t F) {
+  for (int64_t r = 0; r < rows; r++, dy += F)
+    for (int64_t f = 0; f < F; f++) db[f] += dy[f];
 }
 
 /* direct twin of cv_conv2d_backward */

@@ -8,6 +8,7 @@
 #define CV_CONV_H
 
 #include "tensor.h"
+#include "activation.h"
 
 typedef struct cv_conv2d_params {
   int sh, sw;   /* strides */
@@ -22,12 +23,20 @@ cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int s
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */
 cv_status cv_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                             const cv_tensor *b, const cv_conv2d_params *p);
+/* the same, then y = act(y) for act linear or relu, fused into the GEMM's store */
+cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                const cv_tensor *b, const cv_conv2d_params *p, cv_activation act);
 cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p);
 /* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (like x, overwritten; NULL to skip),
  * dw (like w, +=; NULL to skip), db (F, +=; NULL to skip) */
 cv_status cv_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                              const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
+/* dy is the gradient of y = act(z) (linear or relu); y is the forward's output (read for relu,
+ * may be NULL for linear): dz = dy * (y > 0), then as cv_conv2d_backward */
+cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                 const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                 const cv_conv2d_params *p, cv_activation act);
 cv_status cv_conv2d_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
 

@@ -1,17 +1,58 @@
-/* gemm.c - cv_gemm over OpenBLAS' cblas_sgemm, and its naive twin (see gemm.h). */
+/* gemm.c - cv_gemm: the AVX2/FMA micro-kernel (simd/gemm_avx2.c) for the skinny products of
+ * convolutions, where it beats OpenBLAS, and OpenBLAS' cblas_sgemm for the rest; the choice
+ * depends on the shape only (measured with bench/gemm_bench.c, see bench/NOTES.md), never on
+ * timing, so results are reproducible. cv_gemm_ref is the naive twin (see gemm.h). */
 #include "gemm.h"
+#include "cpu.h"
+#include "simd/gemm_avx2.h"
 #include <cblas.h>
+
+/* the AVX2 kernel wins when the product is skinny (few output columns) and has enough rows to
+ * fill its 6x16 tiles; OpenBLAS wins on short, wide ones (a dense layer's forward at batch 32) */
+static int use_avx2(int ta, int tb, int M, int N, int K) {
+  (void)ta; (void)tb; (void)K;
+  return cv_cpu_avx2() && N <= 320 && M >= 64;
+}
+
+static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *bias, int relu) {
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) {
+      float v = beta == 0.0f ? 0.0f : beta * C[(long)i * ldc + j];
+      if (bias) v += bias[j];
+      C[(long)i * ldc + j] = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+}
 
 void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
              const float *B, int ldb, float beta, float *C, int ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {  /* BLAS would leave C alone when K = 0 only if beta == 1; be explicit */
-    for (int i = 0; i < M; i++)
-      for (int j = 0; j < N; j++) C[(long)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(long)i * ldc + j];
+    fill_beta(M, N, beta, C, ldc, NULL, 0);
+    return;
+  }
+  if (use_avx2(ta, tb, M, N, K)) {
+    cv_gemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* C (M,N) = act(op(A) op(B) + bias): beta 0, bias (N) or NULL, relu 0 or 1 */
+void cv_gemm_bias_act(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+                      int ldb, const float *bias, int relu, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    fill_beta(M, N, 0.0f, C, ldc, bias, relu);
+    return;
+  }
+  if (use_avx2(ta, tb, M, N, K)) {
+    cv_gemm_avx2_ex(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  if (bias || relu) fill_beta(M, N, 1.0f, C, ldc, bias, relu);
 }
 
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N); double accumulator */

@@ -66,21 +66,34 @@ static cv_pool2d_params pool_params(lua_State *L, int idx) {
   return p;
 }
 
-/* conv2d_forward(y, x, w, b, sh, sw, pt, pl) */
+/* the fused activation at idx: nil/none = linear, else "linear" or "relu" */
+static cv_activation opt_fused(lua_State *L, int idx) {
+  static const char *const names[] = {"linear", "relu", NULL};
+  static const cv_activation acts[] = {CV_ACT_LINEAR, CV_ACT_RELU};
+  if (lua_isnoneornil(L, idx)) return CV_ACT_LINEAR;
+  return acts[luaL_checkoption(L, idx, NULL, names)];
+}
+
+/* conv2d_forward(y, x, w, b, sh, sw, pt, pl [, activation]); activation nil, "linear" or "relu" */
 static int l_conv2d_forward(lua_State *L) {
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
   cv_conv2d_params p = conv_params(L, 5);
-  LCV_CHECK(L, cv_conv2d_forward(y, x, w, b, &p), NULL);
+  cv_activation act = opt_fused(L, 9);
+  LCV_CHECK(L, cv_conv2d_forward_act(y, x, w, b, &p, act), NULL);
   return 0;
 }
 
-/* conv2d_backward(dx, dw, db, dy, x, w, sh, sw, pt, pl) */
+/* conv2d_backward(dx, dw, db, dy, x, w, sh, sw, pt, pl [, y, activation]); with activation "relu",
+ * dy is the gradient of the activated output y (the forward's y) */
 static int l_conv2d_backward(lua_State *L) {
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
   cv_conv2d_params p = conv_params(L, 7);
-  LCV_CHECK(L, cv_conv2d_backward(dx, dw, db, dy, x, w, &p), NULL);
+  cv_tensor *y = opt_f32(L, 11, "y");
+  cv_activation act = opt_fused(L, 12);
+  luaL_argcheck(L, act == CV_ACT_LINEAR || y, 11, "y: the forward's output is needed for relu");
+  LCV_CHECK(L, cv_conv2d_backward_act(dx, dw, db, dy, y, x, w, &p, act), NULL);
   return 0;
 }
 

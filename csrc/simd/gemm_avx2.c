@@ -49,7 +49,7 @@ static void pack_b(float *dst, int tb, const float *B, int ldb, int k0, int kc, 
 /* c (MR x NR tile, row stride ldc) = alpha * a_strip . b_panel + beta_c * c; first slice uses
  * the caller's beta, later slices accumulate (beta 1). */
 static void kernel_6x16(int kc, const float *a, size_t rs, size_t ks, const float *b, float *c,
-                        int ldc, int mr, int nr, float alpha, float beta) {
+                        int ldc, int mr, int nr, float alpha, float beta, const float *bias, int relu) {
   /* rows past mr repeat row 0: their results are computed and dropped, never read out of bounds */
   const float *a0p = a, *a1p = a + (mr > 1 ? rs : 0), *a2p = a + (mr > 2 ? 2 * rs : 0);
   const float *a3p = a + (mr > 3 ? 3 * rs : 0), *a4p = a + (mr > 4 ? 4 * rs : 0);
@@ -79,8 +79,9 @@ static void kernel_6x16(int kc, const float *a, size_t rs, size_t ks, const floa
     b += NR;
   }
   __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-  __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+  __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta), zero = _mm256_setzero_ps();
   if (mr == MR && nr == NR) {
+    __m256 b0 = bias ? _mm256_loadu_ps(bias) : zero, b1 = bias ? _mm256_loadu_ps(bias + 8) : zero;
     for (int r = 0; r < MR; r++) {
       float *cr = c + (size_t)r * ldc;
       __m256 x0 = _mm256_mul_ps(acc[r][0], va), x1 = _mm256_mul_ps(acc[r][1], va);
@@ -88,6 +89,8 @@ static void kernel_6x16(int kc, const float *a, size_t rs, size_t ks, const floa
         x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr), x0);
         x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr + 8), x1);
       }
+      if (bias) { x0 = _mm256_add_ps(x0, b0); x1 = _mm256_add_ps(x1, b1); }
+      if (relu) { x0 = _mm256_max_ps(x0, zero); x1 = _mm256_max_ps(x1, zero); }
       _mm256_storeu_ps(cr, x0);
       _mm256_storeu_ps(cr + 8, x1);
     }
@@ -100,16 +103,30 @@ static void kernel_6x16(int kc, const float *a, size_t rs, size_t ks, const floa
   }
   for (int r = 0; r < mr; r++) {
     float *cr = c + (size_t)r * ldc;
-    for (int j = 0; j < nr; j++) cr[j] = tile[r * NR + j] + (beta != 0.0f ? beta * cr[j] : 0.0f);
+    for (int j = 0; j < nr; j++) {
+      float v = tile[r * NR + j] + (beta != 0.0f ? beta * cr[j] : 0.0f);
+      if (bias) v += bias[j];
+      cr[j] = relu && !(v > 0.0f) ? 0.0f : v;  /* max(v, 0) as _mm256_max_ps: NaN becomes 0 */
+    }
   }
 }
 
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc) {
+  cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0);
+}
+
+/* the same with the epilogue C = relu?(C + bias[col]) fused into the last K slice's store */
+void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     for (int i = 0; i < M; i++)
-      for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+      for (int j = 0; j < N; j++) {
+        float v = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+        if (bias) v += bias[j];
+        C[(size_t)i * ldc + j] = relu && !(v > 0.0f) ? 0.0f : v;
+      }
     return;
   }
   int npanels = (N + NR - 1) / NR;
@@ -122,7 +139,9 @@ void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float 
         for (int k = 0; k < K; k++)
           acc += (ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]) *
                  (tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j]);
-        C[(size_t)i * ldc + j] = alpha * acc + (beta != 0.0f ? beta * C[(size_t)i * ldc + j] : 0.0f);
+        float v = alpha * acc + (beta != 0.0f ? beta * C[(size_t)i * ldc + j] : 0.0f);
+        if (bias) v += bias[j];
+        C[(size_t)i * ldc + j] = relu && !(v > 0.0f) ? 0.0f : v;
       }
     return;
   }
@@ -131,6 +150,7 @@ void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float 
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC;
     float bet = k0 == 0 ? beta : 1.0f;
+    int last = k0 + kc >= K;
     pack_b(pb, tb, B, ldb, k0, kc, N);
     for (int i0 = 0; i0 < M; i0 += MC) {
       int mc = M - i0 < MC ? M - i0 : MC;
@@ -140,7 +160,8 @@ void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float 
         for (int r0 = 0; r0 < mc; r0 += MR) {
           int mr = mc - r0 < MR ? mc - r0 : MR;
           const float *a = A + (size_t)(i0 + r0) * rs + (size_t)k0 * ks;
-          kernel_6x16(kc, a, rs, ks, bp, C + (size_t)(i0 + r0) * ldc + j0, ldc, mr, nr, alpha, bet);
+          kernel_6x16(kc, a, rs, ks, bp, C + (size_t)(i0 + r0) * ldc + j0, ldc, mr, nr, alpha, bet,
+                      last && bias ? bias + j0 : NULL, last && relu);
         }
       }
     }

@@ -7,4 +7,8 @@
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
 
+/* the same, then C = max(C + bias[col], 0) (bias NULL: none; relu 0: no clamp), in the store */
+void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu);
+
 #endif

@@ -102,21 +102,37 @@ function Conv2D:_build(s)
   if self.use_bias then self:add_weight("bias", self.bias_initializer({self.filters})) end
 end
 
+-- relu runs inside the convolution kernels (in the GEMM's store, and its gradient in backward)
+local function fused(act) return act.name == "relu" and not act.custom and act.alpha == nil end
+
 function Conv2D:_forward(x)
   local o = self.output_shape
-  local z = self:buf("z", {x.shape[1], o[1], o[2], o[3]})
-  nn().conv2d_forward(z, x, self.weights[1], self.use_bias and self.weights[2] or nil,
-    self.strides[1], self.strides[2], self._pad[1], self._pad[2])
+  local shape = {x.shape[1], o[1], o[2], o[3]}
+  local b = self.use_bias and self.weights[2] or nil
+  if fused(self.activation) then
+    local y = self:buf("y", shape)
+    nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
+      self._pad[2], "relu")
+    self._x, self._z, self._y = x, nil, y
+    return y
+  end
+  local z = self:buf("z", shape)
+  nn().conv2d_forward(z, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   local y = act_forward(self, z)
   self._x, self._z, self._y = x, z, y
   return y
 end
 
 function Conv2D:_backward(dy)
-  local dz = act_backward(self, dy, self._z, self._y)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
+  if self._z == nil then  -- fused relu: dy is the gradient of y
+    nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
+      self._pad[1], self._pad[2], self._y, "relu")
+    return dx
+  end
+  local dz = act_backward(self, dy, self._z, self._y)
   nn().conv2d_backward(dx, dw, db, dz, self._x,
     self.weights[1], self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   return dx
