@@ -1,7 +1,11 @@
 /* pool.c - max, average and global average pooling (see pool.h): direct loops over NHWC, the
- * channel loop innermost so every access is contiguous. */
+ * channel loop innermost so every access is contiguous. Max pooling runs one sample per task on
+ * the thread pool, with an AVX2 kernel (simd/pool_avx2.c) when no window touches padding. */
 #include "pool.h"
+#include "cpu.h"
 #include "nn_misc.h"
+#include "threadpool.h"
+#include "simd/pool_avx2.h"
 #include <float.h>
 #include <string.h>
 
@@ -53,28 +57,46 @@ static cv_status check_argmax(const char *who, const cv_tensor *a, const cv_tens
   int64_t h0 = hs < 0 ? 0 : hs, h1 = hs + p->ph < d.H ? hs + p->ph : d.H; \
   int64_t w0 = ws < 0 ? 0 : ws, w1 = ws + p->pw < d.W ? ws + p->pw : d.W
 
-/* x (N,H,W,C) -> y (N,OH,OW,C), argmax (uint8 like y) */
-cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor *x,
-                               const cv_pool2d_params *p) {
-  dims d;
-  cv_status st = check_pool("maxpool2d", &d, y, "y", x, "x", p);
-  if (st || (st = check_argmax("maxpool2d", argmax, y, p))) return st;
-  const float *xp = cv_tensor_f32(x);
-  float *yp = cv_tensor_f32(y);
-  uint8_t *ap = argmax ? cv_tensor_u8(argmax) : NULL;
+/* every window lies inside the image (no padding cell): the SIMD kernels' precondition */
+static int windows_inside(const dims *d, const cv_pool2d_params *p) {
+  return p->pt == 0 && p->pl == 0 && (d->OH - 1) * p->sh + p->ph <= d->H &&
+         (d->OW - 1) * p->sw + p->pw <= d->W;
+}
+
+typedef struct pool_job {
+  const dims *d;
+  const cv_pool2d_params *p;
+  const float *x, *g;
+  float *y, *dx;
+  uint8_t *a;
+  const uint8_t *ca;
+  int simd;
+} pool_job;
+
+/* samples [n0, n1) of the max-pool forward */
+static void maxfwd_range(void *ctx, int64_t n0, int64_t n1) {
+  pool_job *j = ctx;
+  const cv_pool2d_params *p = j->p;
+  dims d = *j->d;
   int64_t C = d.C;
-  for (int64_t n = 0; n < d.N; n++)
+  for (int64_t n = n0; n < n1; n++) {
+    const float *xn = j->x + n * d.H * d.W * C;
+    float *yn = j->y + n * d.OH * d.OW * C;
+    uint8_t *an = j->a ? j->a + n * d.OH * d.OW * C : NULL;
+    if (j->simd) {
+      cv_maxpool_fwd_avx2(yn, an, xn, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
+      continue;
+    }
     for (int64_t oh = 0; oh < d.OH; oh++)
       for (int64_t ow = 0; ow < d.OW; ow++) {
         WINDOW(oh, ow);
-        int64_t o = ((n * d.OH + oh) * d.OW + ow) * C;
-        float *yr = yp + o;
-        uint8_t *ar = ap ? ap + o : NULL;
+        float *yr = yn + (oh * d.OW + ow) * C;
+        uint8_t *ar = an ? an + (oh * d.OW + ow) * C : NULL;
         for (int64_t c = 0; c < C; c++) yr[c] = -FLT_MAX;
         if (ar) memset(ar, 0, (size_t)C);
         for (int64_t h = h0; h < h1; h++)
           for (int64_t w = w0; w < w1; w++) {
-            const float *xr = xp + ((n * d.H + h) * d.W + w) * C;
+            const float *xr = xn + (h * d.W + w) * C;
             uint8_t idx = (uint8_t)((h - hs) * p->pw + (w - ws));
             for (int64_t c = 0; c < C; c++)
               if (xr[c] > yr[c] || (h == h0 && w == w0)) {  /* the first cell always wins: NaN-safe */
@@ -83,7 +105,51 @@ cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor 
               }
           }
       }
+  }
+}
+
+/* x (N,H,W,C) -> y (N,OH,OW,C), argmax (uint8 like y) */
+cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor *x,
+                               const cv_pool2d_params *p) {
+  dims d;
+  cv_status st = check_pool("maxpool2d", &d, y, "y", x, "x", p);
+  if (st || (st = check_argmax("maxpool2d", argmax, y, p))) return st;
+  pool_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .y = cv_tensor_f32(y),
+                .a = argmax ? cv_tensor_u8(argmax) : NULL,
+                .simd = cv_cpu_avx2() && d.C % 8 == 0 && windows_inside(&d, p)};
+  cv_parallel_for(d.N, 1, maxfwd_range, &j);
   return CV_OK;
+}
+
+/* samples [n0, n1) of the max-pool backward */
+static void maxbwd_range(void *ctx, int64_t n0, int64_t n1) {
+  pool_job *j = ctx;
+  const cv_pool2d_params *p = j->p;
+  dims d = *j->d;
+  int64_t C = d.C;
+  /* windows tiling the image exactly: the SIMD kernel writes every cell, no zeroing first */
+  int tiles = p->sh == p->ph && p->sw == p->pw && d.OH * p->ph == d.H && d.OW * p->pw == d.W;
+  for (int64_t n = n0; n < n1; n++) {
+    float *dn = j->dx + n * d.H * d.W * C;
+    const float *gn = j->g + n * d.OH * d.OW * C;
+    const uint8_t *an = j->ca + n * d.OH * d.OW * C;
+    if (!(j->simd && tiles)) memset(dn, 0, (size_t)(d.H * d.W * C) * sizeof(float));
+    if (j->simd) {
+      cv_maxpool_bwd_avx2(dn, gn, an, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
+      continue;
+    }
+    for (int64_t oh = 0; oh < d.OH; oh++)
+      for (int64_t ow = 0; ow < d.OW; ow++) {
+        int64_t hs = oh * p->sh - p->pt, ws = ow * p->sw - p->pl;
+        int64_t o = (oh * d.OW + ow) * C;
+        for (int64_t c = 0; c < C; c++) {
+          int a = an[o + c];
+          int64_t h = hs + a / p->pw, w = ws + a % p->pw;
+          if (h < 0 || h >= d.H || w < 0 || w >= d.W) continue;  /* corrupt argmax: ignore */
+          dn[(h * d.W + w) * C + c] += gn[o + c];
+        }
+      }
+  }
 }
 
 /* dy (N,OH,OW,C), argmax -> dx (N,H,W,C) */
@@ -94,23 +160,13 @@ cv_status cv_maxpool2d_backward(cv_tensor *dx, const cv_tensor *dy, const cv_ten
   if (st) return st;
   if (!argmax) return cv_fail(CV_EINVAL, "maxpool2d_backward: argmax is missing");
   if ((st = check_argmax("maxpool2d_backward", argmax, dy, p))) return st;
-  const float *g = cv_tensor_f32(dy);
-  const uint8_t *ap = cv_tensor_u8(argmax);
-  float *dxp = cv_tensor_f32(dx);
-  int64_t C = d.C;
-  memset(dxp, 0, (size_t)dx->numel * sizeof(float));
-  for (int64_t n = 0; n < d.N; n++)
-    for (int64_t oh = 0; oh < d.OH; oh++)
-      for (int64_t ow = 0; ow < d.OW; ow++) {
-        int64_t hs = oh * p->sh - p->pt, ws = ow * p->sw - p->pl;
-        int64_t o = ((n * d.OH + oh) * d.OW + ow) * C;
-        for (int64_t c = 0; c < C; c++) {
-          int a = ap[o + c];
-          int64_t h = hs + a / p->pw, w = ws + a % p->pw;
-          if (h < 0 || h >= d.H || w < 0 || w >= d.W) continue;  /* corrupt argmax: ignore */
-          dxp[((n * d.H + h) * d.W + w) * C + c] += g[o + c];
-        }
-      }
+  /* the SIMD kernel needs windows that never overlap; it trusts argmax to be < ph*pw, so a
+   * corrupt index just leaves its window's gradient at 0 */
+  pool_job j = {.d = &d, .p = p, .g = cv_tensor_f32(dy), .dx = cv_tensor_f32(dx),
+                .ca = cv_tensor_u8(argmax),
+                .simd = cv_cpu_avx2() && d.C % 8 == 0 && windows_inside(&d, p) && p->sh >= p->ph &&
+                        p->sw >= p->pw};
+  cv_parallel_for(d.N, 1, maxbwd_range, &j);
   return CV_OK;
 }
 

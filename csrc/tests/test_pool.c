@@ -160,6 +160,13 @@ int main(void) {
     {3, 9, 9, 1, 3, 3, 3, 3, 0},
     {1, 1, 1, 4, 2, 2, 2, 2, 1},
     {2, 8, 8, 5, 1, 1, 1, 1, 0},
+    /* channels a multiple of 8: the AVX2 kernels (tiled, remainder rows/cols, overlapping, gaps) */
+    {2, 8, 6, 8, 2, 2, 2, 2, 0},
+    {2, 5, 7, 16, 2, 2, 2, 2, 0},
+    {1, 8, 8, 16, 4, 4, 4, 4, 0},
+    {1, 7, 7, 8, 3, 3, 2, 2, 0},
+    {1, 6, 9, 24, 2, 3, 3, 3, 0},
+    {1, 5, 5, 8, 2, 2, 2, 2, 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
   test_global();
