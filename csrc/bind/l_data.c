@@ -184,6 +184,18 @@ static int l_listdir(lua_State *L) {
   return 2;
 }
 
+/* data_mkdir(path) --> true, or nil, message (an existing directory is not an error) */
+static int l_mkdir(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* data_load_images(paths, h, w, channels [, "bilinear"|"nearest"]) --> float32 (N, h, w, channels) */
 static int l_load_images(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -225,6 +237,7 @@ static int l_random_seed(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"data_listdir", l_listdir},
   {"data_load_images", l_load_images},
+  {"data_mkdir", l_mkdir},
   {"data_random_seed", l_random_seed},
   {"idx_load", l_idx_load},
   {"hanzi_seed", l_hanzi_seed},

@@ -1,0 +1,200 @@
+-- cvision.datasets.hanzi: a synthetic stand-in for the lecture's CASIA subset: 55 handwritten
+-- Chinese characters, written by simulated writers from the stroke centre lines of hanzi-writer-data
+-- 2.0.1 (Arphic Public License; third_party/hanzi-writer-data/). The drawing is done in C
+-- (csrc/hanzi.c), in threads.
+--
+--   cv.datasets.hanzi.generate("data/hanzi")   writes data/hanzi/Train/<char>/*.png and Test/...
+--   bin/cvision examples/make_data.lua [dir]    the same from the command line (`make data`)
+--
+-- Layout and sizes are the lecture's: Train has the lecture's per-class counts (32,206 files,
+-- about 600 a class, 240 for 囡 and 啖), Test too (7,684 files, about 140 a class, 59 / 60).
+-- Images are grayscale tight crops of varying size (about 60..110 high, 40..100 wide, dark ink
+-- on a light page), which image_dataset_from_directory resizes to 80x60 as the lecture does.
+-- Writer k of Train writes sample k of every class; Test has its own writers, none of them in
+-- Train, so the test set measures generalisation to new hands as CASIA's does.
+-- Same seed, same bytes: every sample is seeded from (seed, split, class, index).
+local core = require "cvision.core"
+
+local M = {}
+
+--- the 55 characters, sorted as image_dataset_from_directory sorts the folders
+M.classes = {"东", "主", "人", "从", "众", "出", "口", "吗", "吠", "哭", "啖", "因", "囡", "国",
+  "大", "天", "太", "夫", "女", "妈", "山", "川", "工", "日", "明", "月", "朋", "木", "本", "林",
+  "森", "水", "火", "炎", "牛", "犬", "玉", "王", "白", "竹", "羊", "美", "羔", "肉", "肤", "舟",
+  "虎", "虫", "门", "闪", "问", "闲", "马", "鱼", "鸟"}
+
+--- the lecture's per-class file counts (its count_images output; its "内" is 门)
+M.train_counts = {["太"] = 596, ["朋"] = 595, ["羊"] = 600, ["哭"] = 584, ["囡"] = 240, ["明"] = 596,
+  ["川"] = 593, ["马"] = 597, ["羔"] = 597, ["天"] = 598, ["吠"] = 601, ["肉"] = 598, ["夫"] = 599,
+  ["水"] = 597, ["火"] = 599, ["玉"] = 602, ["妈"] = 595, ["鸟"] = 598, ["工"] = 600, ["从"] = 598,
+  ["竹"] = 600, ["王"] = 601, ["人"] = 597, ["美"] = 591, ["众"] = 600, ["因"] = 603, ["东"] = 601,
+  ["大"] = 603, ["吗"] = 596, ["虫"] = 602, ["日"] = 597, ["门"] = 597, ["啖"] = 240, ["林"] = 598,
+  ["牛"] = 599, ["舟"] = 601, ["本"] = 604, ["鱼"] = 602, ["闪"] = 597, ["山"] = 598, ["口"] = 597,
+  ["主"] = 599, ["炎"] = 602, ["国"] = 600, ["闲"] = 598, ["问"] = 601, ["犬"] = 598, ["白"] = 604,
+  ["虎"] = 597, ["出"] = 602, ["森"] = 598, ["肤"] = 601, ["女"] = 597, ["月"] = 604, ["木"] = 598}
+M.test_counts = {["太"] = 143, ["朋"] = 144, ["羊"] = 144, ["哭"] = 138, ["囡"] = 59, ["明"] = 144,
+  ["川"] = 142, ["马"] = 144, ["羔"] = 141, ["天"] = 143, ["吠"] = 141, ["肉"] = 143, ["夫"] = 141,
+  ["水"] = 143, ["火"] = 142, ["玉"] = 142, ["妈"] = 142, ["鸟"] = 143, ["工"] = 141, ["从"] = 142,
+  ["竹"] = 142, ["王"] = 145, ["人"] = 144, ["美"] = 144, ["众"] = 143, ["因"] = 144, ["东"] = 142,
+  ["大"] = 144, ["吗"] = 143, ["虫"] = 144, ["日"] = 143, ["门"] = 144, ["啖"] = 60, ["林"] = 143,
+  ["牛"] = 144, ["舟"] = 143, ["本"] = 143, ["鱼"] = 143, ["闪"] = 143, ["山"] = 144, ["口"] = 143,
+  ["主"] = 141, ["炎"] = 143, ["国"] = 142, ["闲"] = 142, ["问"] = 143, ["犬"] = 141, ["白"] = 141,
+  ["虎"] = 143, ["出"] = 142, ["森"] = 144, ["肤"] = 140, ["女"] = 144, ["月"] = 144, ["木"] = 144}
+
+M.default_seed = 2024
+-- Test writers are numbered from here: never the same as a Train writer
+M.test_writer_base = 1000000
+
+local function here()
+  local src = debug.getinfo(1, "S").source
+  return src:sub(1, 1) == "@" and src:sub(2):match("^(.*)/[^/]*$") or "."
+end
+
+--- data_file() --> path of the vendored stroke data (CVISION_HANZI_DATA overrides)
+function M.data_file()
+  local env = os.getenv("CVISION_HANZI_DATA")
+  if env and env ~= "" then return env end
+  local dir = here()
+  local candidates = {
+    dir .. "/../../../third_party/hanzi-writer-data/medians.lua",  -- source tree: lua/cvision/datasets
+    dir .. "/hanzi_medians.lua",                                   -- installed beside this module
+    "third_party/hanzi-writer-data/medians.lua",
+  }
+  for _, p in ipairs(candidates) do
+    local f = io.open(p, "r")
+    if f then f:close(); return p end
+  end
+  error("hanzi: stroke data not found (third_party/hanzi-writer-data/medians.lua); set CVISION_HANZI_DATA", 3)
+end
+
+local strokes_cache
+--- strokes() --> {version=, chars={[char] = {medians = {{x, y, ...}, ...}, rad = {...}}}}
+function M.strokes()
+  if not strokes_cache then
+    local chunk, err = loadfile(M.data_file(), "t", {})
+    if not chunk then error("hanzi: " .. err, 2) end
+    strokes_cache = chunk()
+  end
+  return strokes_cache
+end
+
+local function glyph(char)
+  local g = M.strokes().chars[char]
+  if not g then error(("hanzi: no stroke data for %q"):format(char), 3) end
+  return g
+end
+
+local split_ids = {Train = 1, Test = 2}
+
+--- sample_seed(seed, split, class_index, i) --> the integer seeding sample i of a class
+function M.sample_seed(seed, split, class_index, i)
+  local h = core.hanzi_seed
+  return h(h(h(seed, split_ids[split] or split), class_index), i)
+end
+
+--- render(char, {seed, writer=1, index=1, split="Train"}) --> uint8 tensor (H, W, 1): one sample,
+--- exactly the file generate() would write for that writer and index
+function M.render(char, opts)
+  opts = opts or {}
+  local seed = opts.seed or M.default_seed
+  local split = opts.split or "Train"
+  local index = opts.index or 1
+  local writer = opts.writer or (split == "Test" and M.test_writer_base or 0) + index - 1
+  local ci
+  for k, c in ipairs(M.classes) do if c == char then ci = k end end
+  return core.hanzi_render(glyph(char), core.hanzi_seed(seed, writer),
+    M.sample_seed(seed, split, ci or utf8.codepoint(char), index))
+end
+
+local function mkdir_p(path)
+  if core.data_listdir(path) then return end
+  local pos = path:sub(1, 1) == "/" and 2 or 1
+  while true do
+    local slash = path:find("/", pos, true)
+    local prefix = slash and path:sub(1, slash - 1) or path
+    if prefix ~= "" and not core.data_listdir(prefix) then
+      local made, err = core.data_mkdir(prefix)
+      if not made then error("hanzi: cannot create " .. prefix .. ": " .. tostring(err), 4) end
+    end
+    if not slash then return end
+    pos = slash + 1
+  end
+end
+
+--- generate(dir, {seed=2024, per_class, test_per_class, classes, splits={"Train", "Test"},
+---   verbose=true}) --> {Train = n, Test = m} files written
+-- per_class / test_per_class replace the lecture's counts by the same number for every class
+-- (small sets for tests and quick looks). Existing files of the same names are overwritten.
+function M.generate(dir, opts)
+  if type(dir) ~= "string" then error("bad argument #1 to 'generate' (directory expected)", 2) end
+  opts = opts or {}
+  local seed = opts.seed or M.default_seed
+  if math.type(seed) ~= "integer" then error("bad argument #2 to 'generate' (seed must be an integer)", 2) end
+  local classes = opts.classes or M.classes
+  local splits = opts.splits or {"Train", "Test"}
+  local per_class, test_per_class = opts.per_class, opts.test_per_class
+  if per_class and not test_per_class then test_per_class = math.max(1, per_class * 140 // 600) end
+  local glyphs, gindex = {}, {}
+  for _, c in ipairs(classes) do
+    glyphs[#glyphs + 1] = glyph(c)
+    gindex[c] = #glyphs
+  end
+  local ci = {}
+  for k, c in ipairs(M.classes) do ci[c] = k end
+  local written = {}
+  local t0 = os.clock()
+  for _, split in ipairs(splits) do
+    if not split_ids[split] then error("bad argument #2 to 'generate' (splits are \"Train\" and \"Test\")", 2) end
+    local jobs = {glyph = {}, writer = {}, seed = {}, path = {}}
+    local wbase = split == "Test" and M.test_writer_base or 0
+    for _, c in ipairs(classes) do
+      local n
+      if split == "Train" then n = per_class or M.train_counts[c] or 600
+      else n = test_per_class or M.test_counts[c] or 140 end
+      local cdir = dir .. "/" .. split .. "/" .. c
+      mkdir_p(cdir)
+      for i = 1, n do
+        local k = #jobs.path + 1
+        jobs.glyph[k] = gindex[c]
+        jobs.writer[k] = wbase + i - 1
+        jobs.seed[k] = M.sample_seed(seed, split, ci[c] or utf8.codepoint(c), i)
+        jobs.path[k] = ("%s/%05d.png"):format(cdir, i)
+      end
+    end
+    core.hanzi_generate(glyphs, jobs, seed)
+    written[split] = #jobs.path
+  end
+  if opts.verbose ~= false then
+    local parts = {}
+    for _, s in ipairs(splits) do parts[#parts + 1] = ("%d %s"):format(written[s], s) end
+    print(("hanzi: wrote %s images of %d characters to %s (seed %d, %.1fs CPU)"):format(
+      table.concat(parts, " + "), #classes, dir, seed, os.clock() - t0))
+  end
+  return written
+end
+
+--- exists(dir) --> true when dir/Train and dir/Test look complete (every class folder present)
+function M.exists(dir)
+  for _, split in ipairs({"Train", "Test"}) do
+    local dirs = core.data_listdir(dir .. "/" .. split)
+    if not dirs or #dirs < #M.classes then return false end
+  end
+  return true
+end
+
+--- main(args): the command line: [dir] [--seed N] [--per-class N]
+function M.main(args)
+  args = args or {}
+  local dir, seed, per_class = "data/hanzi", nil, nil
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--seed" then seed = math.tointeger(tonumber(args[i + 1])); i = i + 1
+    elseif a == "--per-class" then per_class = math.tointeger(tonumber(args[i + 1])); i = i + 1
+    else dir = a end
+    i = i + 1
+  end
+  return M.generate(dir, {seed = seed, per_class = per_class})
+end
+
+return M

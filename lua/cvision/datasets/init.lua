@@ -1,0 +1,16 @@
+-- cvision.datasets: datasets the lecture uses, loaded lazily:
+--   cv.datasets.hanzi          synthetic CASIA-like handwritten Chinese characters (generated here)
+--   cv.datasets.fashion_mnist  Fashion-MNIST from Debian's dataset-fashion-mnist (or a folder)
+local M = {}
+
+local modules = {hanzi = "cvision.datasets.hanzi", fashion_mnist = "cvision.datasets.fashion_mnist"}
+
+return setmetatable(M, {
+  __index = function(t, k)
+    local mod = modules[k]
+    if not mod then return nil end
+    local v = require(mod)
+    rawset(t, k, v)
+    return v
+  end,
+})
