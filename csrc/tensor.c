@@ -1,8 +1,16 @@
 /* tensor.c - allocation, views and release of cvision tensors (see tensor.h). */
 #include "tensor.h"
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* bytes of tensor storage allocated and not yet freed, over all threads (the data loader allocates
+ * from its workers) */
+static _Atomic int64_t live_bytes;
+
+int64_t cv_tensor_live_bytes(void) { return atomic_load(&live_bytes); }
 
 size_t cv_dtype_size(cv_dtype dt) { return dt == CV_UINT8 ? 1 : 4; }
 const char *cv_dtype_name(cv_dtype dt) { return dt == CV_UINT8 ? "uint8" : "float32"; }
@@ -42,19 +50,28 @@ static cv_status alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape
   memset(t, 0, sizeof *t);
   cv_status st = set_shape(t, dt, ndim, shape);
   if (st != CV_OK) return st;
+  /* the byte count (rounded up to 64 below) must not wrap: 2^31 x 2^31 float32 would be 0 bytes */
+  if ((uint64_t)t->numel > ((uint64_t)PTRDIFF_MAX - 64) / cv_dtype_size(dt)) {
+    char buf[160];
+    cv_shape_format(buf, sizeof buf, ndim, shape);
+    memset(t, 0, sizeof *t);
+    return cv_fail(CV_ENOMEM, "a %s tensor of shape %s is too large to allocate", cv_dtype_name(dt), buf);
+  }
   size_t nbytes = (size_t)t->numel * cv_dtype_size(dt);
   cv_storage *s = malloc(sizeof *s);
-  if (!s) return cv_fail(CV_ENOMEM, "out of memory allocating a tensor");
+  if (!s) { memset(t, 0, sizeof *t); return cv_fail(CV_ENOMEM, "out of memory allocating a tensor"); }
   /* 64-byte alignment keeps SIMD loads on cache lines; at least one byte so data is never NULL */
   size_t asz = (nbytes + 63) & ~(size_t)63;
   s->data = aligned_alloc(64, asz ? asz : 64);
   if (!s->data) {
     free(s);
+    memset(t, 0, sizeof *t);
     return cv_fail(CV_ENOMEM, "out of memory allocating %zu bytes", nbytes);
   }
   if (zero) memset(s->data, 0, asz ? asz : 64);
   s->nbytes = nbytes;
   s->refcount = 1;
+  atomic_fetch_add(&live_bytes, (int64_t)nbytes);
   t->storage = s;
   t->offset = 0;
   return CV_OK;
@@ -85,6 +102,7 @@ cv_status cv_tensor_view(cv_tensor *dst, const cv_tensor *src, int64_t offset, i
 
 void cv_tensor_release(cv_tensor *t) {
   if (t->storage && --t->storage->refcount == 0) {
+    atomic_fetch_sub(&live_bytes, (int64_t)t->storage->nbytes);
     free(t->storage->data);
     free(t->storage);
   }

@@ -54,6 +54,10 @@ static inline void *cv_tensor_data(const cv_tensor *t) {
   return (char *)t->storage->data + (size_t)t->offset * cv_dtype_size(t->dtype);
 }
 
+/* Bytes of tensor storage currently allocated (all tensors, all threads): a leak or a pile of
+ * uncollected garbage shows here. */
+int64_t cv_tensor_live_bytes(void);
+
 /* Product of shape[0..ndim); -1 when it overflows or a dimension is negative. */
 int64_t cv_shape_numel(int ndim, const int64_t *shape);
 /* Writes "(2, 3, 4)" into buf. */

@@ -5,6 +5,7 @@
  * every loop over elements is in the core. */
 #include "lcv.h"
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,28 @@ static cv_tensor *push_empty(lua_State *L) {
   return t;
 }
 
+/* The collector sees only the small userdata of a tensor, not its storage (malloc'd by the core),
+ * so a loop making a new tensor per step (a batch, a temporary of t*2+1) would pile up hundreds
+ * of megabytes of garbage before the Lua heap grows enough to start a cycle. So the bindings count
+ * the bytes they allocate, and once they exceed the storage that was alive after the last full
+ * collection (at least GC_MIN_BYTES), they run one: garbage stays below max(live, 32 MB).
+ * The counters are process-wide (one figure for all Lua states is good enough for a heuristic). */
+#define GC_MIN_BYTES ((int64_t)32 << 20)
+static _Atomic int64_t gc_pending, gc_limit = GC_MIN_BYTES;
+
+static void gc_account(lua_State *L, const cv_tensor *t) {
+  int64_t n = t->numel * (int64_t)cv_dtype_size(t->dtype);
+  if (atomic_fetch_add(&gc_pending, n) + n < atomic_load(&gc_limit)) return;
+  atomic_store(&gc_pending, 0);
+  lua_gc(L, LUA_GCCOLLECT);
+  int64_t live = cv_tensor_live_bytes();
+  atomic_store(&gc_limit, live > GC_MIN_BYTES ? live : GC_MIN_BYTES);
+}
+
 cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape) {
   cv_tensor *t = push_empty(L);
   LCV_CHECK(L, cv_tensor_alloc(t, dt, ndim, shape), "tensor");
+  gc_account(L, t);
   return t;
 }
 
@@ -52,6 +72,7 @@ cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *sha
 static cv_tensor *new_result(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape) {
   cv_tensor *t = push_empty(L);
   LCV_CHECK(L, cv_tensor_alloc_uninit(t, dt, ndim, shape), "tensor");
+  gc_account(L, t);
   return t;
 }
 
@@ -171,6 +192,9 @@ static int l_arange(lua_State *L) {
   }
   luaL_argcheck(L, step != 0, 3, "step must not be zero");
   double c = ceil((stop - start) / step);
+  /* c may be NaN, infinite or beyond int64 (converting those is undefined behaviour) */
+  if (c > 0x1p53)
+    return luaL_error(L, "arange: %f elements are too many", c);
   int64_t n = c > 0 ? (int64_t)c : 0;
   cv_tensor *t = new_result(L, CV_FLOAT32, 1, &n);
   cv_tensor_arange(t, start, step);
@@ -798,6 +822,12 @@ static int m_min(lua_State *L) { return reduce(L, CV_RED_MIN); }
 static int m_argmax(lua_State *L) { return reduce(L, CV_RED_ARGMAX); }
 static int m_argmin(lua_State *L) { return reduce(L, CV_RED_ARGMIN); }
 
+/* live_bytes() --> bytes of tensor storage allocated and not yet freed (all tensors) */
+static int l_live_bytes(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)cv_tensor_live_bytes());
+  return 1;
+}
+
 /* manual_seed(n) */
 static int l_manual_seed(lua_State *L) {
   cv_rng_seed((uint64_t)luaL_checkinteger(L, 1));
@@ -817,6 +847,7 @@ static const luaL_Reg funcs[] = {
   {"dtype", l_dtype},
   {"numel", l_numel},
   {"manual_seed", l_manual_seed},
+  {"live_bytes", l_live_bytes},
   {NULL, NULL}
 };
 
