@@ -134,9 +134,9 @@ Model.class_name = "Model"
 M.Model = Model
 
 -- cv.Model{inputs=, outputs=}: the functional API, when cvision.functional provides it
-setmetatable(Model, {__call = function(_, args)
+setmetatable(Model, {__call = function(_, ...)
   local ok, functional = pcall(require, "cvision.functional")
-  if ok and type(functional) == "table" and functional.new then return functional.new(args) end
+  if ok and type(functional) == "table" and functional.new then return functional.new(...) end
   error("cv.Model{inputs=, outputs=}: the functional API is not available yet; use cv.Sequential{...}", 2)
 end})
 
@@ -175,6 +175,10 @@ end
 
 --- model(x [, training]) --> y: the forward pass of a batch (Keras' model(x))
 function Model:__call(x, training)
+  if type(x) == "table" and not is_tensor(x) and (x.is_input or x.is_symbolic
+      or (type(x[1]) == "table" and not is_tensor(x[1]) and (x[1].is_input or x[1].is_symbolic))) then
+    return require("cvision.functional").call_layer(self, x, training)   -- a nested model
+  end
   x = self:_check_x(x, "call")
   return self:call(as_float(x), training and true or false)
 end
@@ -855,6 +859,7 @@ end
 function M.from_config(cfg)
   if type(cfg) ~= "table" then error("from_config: config table expected", 2) end
   local cls = M.classes[cfg.class_name]
+  if not cls and cfg.class_name == "Functional" then cls = require("cvision.functional").Functional end
   if not cls then error(("from_config: unknown model class %s"):format(tostring(cfg.class_name)), 2) end
   return cls.from_config(cfg.config or {})
 end

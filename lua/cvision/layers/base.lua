@@ -428,8 +428,15 @@ function Layer:backward(dy)
   return self:_backward(dy)
 end
 
--- call(x) == forward(x, false), so a layer can be used as a function: layer(x)
-function Layer:__call(x, training) return self:forward(x, training) end
+-- call(x) == forward(x, false), so a layer can be used as a function: layer(x). A table that is
+-- not a tensor (cv.Input, a layer's symbolic output, or a list of them) goes to the functional
+-- API (cvision.functional), which records the call in a graph.
+function Layer:__call(x, training)
+  if type(x) == "table" and not is_tensor(x) then
+    return require("cvision.functional").call_layer(self, x, training)
+  end
+  return self:forward(x, training)
+end
 
 -- the gradient tensor of weight i for the kernels, or nil when the layer is frozen (no work)
 function Layer:_grad(i)

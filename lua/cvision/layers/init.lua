@@ -7,7 +7,7 @@ local base = require "cvision.layers.base"
 local M = {}
 
 local families = {"cvision.layers.core", "cvision.layers.conv", "cvision.layers.pooling",
-  "cvision.layers.normalization", "cvision.layers.preprocessing"}
+  "cvision.layers.normalization", "cvision.layers.preprocessing", "cvision.layers.merge"}
 
 local classes = {}
 for _, mod in ipairs(families) do
