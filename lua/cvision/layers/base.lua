@@ -177,6 +177,9 @@ function M.argerror(cls_name, msg)
   error(("bad argument to '%s' (%s)"):format(cls_name, msg), 0)
 end
 
+-- the largest kernel size, stride or padding a layer accepts (what the C kernels' ints hold)
+M.MAX_DIM = 2 ^ 31 - 1 | 0
+
 --- pair(v, cls, what) --> {a, b} from a number or a list of two positive integers
 function M.pair(v, cls_name, what, allow_zero)
   local a, b
@@ -187,13 +190,16 @@ function M.pair(v, cls_name, what, allow_zero)
     M.argerror(cls_name, what .. " must be an integer or a list of 2 integers, got " .. tostring(v), 2)
   end
   local lo = allow_zero and 0 or 1
-  if math.type(a) ~= "integer" and a == math.floor(a) then a = math.tointeger(a) end
-  if math.type(b) ~= "integer" and b == math.floor(b) then b = math.tointeger(b) end
-  if math.type(a) ~= "integer" or math.type(b) ~= "integer" or a < lo or b < lo then
+  local ia, ib = math.tointeger(a), math.tointeger(b)   -- nil for 2.5, inf and NaN
+  if not ia or not ib or ia < lo or ib < lo then
     M.argerror(cls_name, what .. (allow_zero and " must be non-negative" or " must be positive")
       .. " integers, got " .. M.shape_str({a, b}), 2)
   end
-  return {a, b}
+  -- the kernels take C ints: a larger window or stride is a typo, not a request
+  if ia > M.MAX_DIM or ib > M.MAX_DIM then
+    M.argerror(cls_name, ("%s must be at most %d, got %s"):format(what, M.MAX_DIM, M.shape_str({a, b})), 2)
+  end
+  return {ia, ib}
 end
 
 function M.padding_arg(v, cls_name)
@@ -235,7 +241,16 @@ function M.class(class_name, parent, args)
   local function new(...)
     local ok, r = pcall(construct, ...)
     if ok then return r end
-    if type(r) == "string" and r:find("^bad argument") then error(r, 3) end
+    if type(r) == "string" then
+      -- everything a constructor checks is an argument: an error from a helper (an unknown
+      -- activation or initializer) is reworded as this class's bad argument, at the caller's line
+      local msg = r:gsub("^[^\n]-%.lua:%d+: ", "")
+      if not msg:find("^bad argument to '" .. class_name .. "'") then
+        msg = ("bad argument to '%s' (%s)"):format(class_name,
+          msg:match("^bad argument #%d+ to '[^']*' %((.*)%)$") or msg)
+      end
+      error(msg, 3)
+    end
     error(r, 0)
   end
   cls.new = function(...) local r = new(...) return r end

@@ -12,7 +12,7 @@ local class, shape_str = base.class, base.shape_str
 local function nn() return core.nn end
 
 local function check_int(cls, v, what)
-  if type(v) == "number" and math.type(v) ~= "integer" and v == math.floor(v) then v = math.tointeger(v) end
+  if type(v) == "number" then v = math.tointeger(v) or v end   -- 3.0 --> 3; 2.5, inf, NaN stay
   if math.type(v) ~= "integer" or v < 1 then
     base.argerror(cls, ("%s must be a positive integer, got %s"):format(what, tostring(v)), 3)
   end

@@ -11,7 +11,7 @@ local class, shape_str = base.class, base.shape_str
 local function nn() return core.nn end
 
 local function check_int(cls, v, what, lo)
-  if type(v) == "number" and math.type(v) ~= "integer" and v == math.floor(v) then v = math.tointeger(v) end
+  if type(v) == "number" then v = math.tointeger(v) or v end   -- 3.0 --> 3; 2.5, inf, NaN stay
   if math.type(v) ~= "integer" or v < (lo or 1) then
     base.argerror(cls, ("%s must be a positive integer, got %s"):format(what, tostring(v)), 3)
   end
@@ -20,7 +20,7 @@ end
 M.check_int = check_int
 
 local function check_number(cls, v, what)
-  if type(v) ~= "number" then
+  if type(v) ~= "number" or v ~= v then
     base.argerror(cls, ("%s must be a number, got %s"):format(what, tostring(v)), 3)
   end
   return v
@@ -307,7 +307,7 @@ M.Dropout = Dropout
 
 function Dropout:init(a)
   local r = check_number("Dropout", a.rate, "rate")
-  if r < 0 or r >= 1 then base.argerror("Dropout", ("rate must be in [0, 1), got %s"):format(r), 3) end
+  if not (r >= 0 and r < 1) then base.argerror("Dropout", ("rate must be in [0, 1), got %s"):format(r), 3) end
   if a.noise_shape ~= nil then base.argerror("Dropout", "noise_shape is not supported", 3) end
   self.rate = r
   self.seed = a.seed -- accepted for Keras compatibility; cvision draws from the global stream

@@ -24,10 +24,10 @@ function BatchNormalization:init(a)
   local cls = "BatchNormalization"
   if math.type(a.axis) ~= "integer" then base.argerror(cls, "axis must be an integer", 3) end
   self.axis = a.axis
-  if type(a.momentum) ~= "number" or a.momentum < 0 or a.momentum > 1 then
+  if type(a.momentum) ~= "number" or not (a.momentum >= 0 and a.momentum <= 1) then
     base.argerror(cls, "momentum must be a number in [0, 1]", 3)
   end
-  if type(a.epsilon) ~= "number" or a.epsilon <= 0 then base.argerror(cls, "epsilon must be positive", 3) end
+  if type(a.epsilon) ~= "number" or not (a.epsilon > 0 and a.epsilon < math.huge) then base.argerror(cls, "epsilon must be positive", 3) end
   self.momentum, self.epsilon = a.momentum, a.epsilon
   self.center, self.scale = a.center and true or false, a.scale and true or false
   self.beta_initializer = initializers.get(a.beta_initializer)

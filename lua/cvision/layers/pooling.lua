@@ -46,7 +46,14 @@ end
 
 local MaxPooling2D = class("MaxPooling2D", nil, pool_args)
 M.MaxPooling2D = MaxPooling2D
-MaxPooling2D.init = pool_init
+function MaxPooling2D:init(a)
+  pool_init(self, a)
+  local k = self.pool_size
+  if k[1] * k[2] > 255 then   -- the winners are recorded in a uint8 tensor
+    base.argerror("MaxPooling2D", ("pool_size %s has %d cells; at most 255 are supported"):format(shape_str(k),
+      k[1] * k[2]), 3)
+  end
+end
 MaxPooling2D.compute_output_shape = pool_shape
 MaxPooling2D._config = pool_config
 
@@ -155,10 +162,12 @@ function ZeroPadding2D:init(a)
       and #p[1] == 2 and #p[2] == 2 then
     t, b, l, r = p[1][1], p[1][2], p[2][1], p[2][2]
   else bad() end
-  for _, v in ipairs{t, b, l, r} do
-    if type(v) ~= "number" or v < 0 or v ~= math.floor(v) then bad() end
+  local pad = {}
+  for i, v in ipairs{t, b, l, r} do
+    pad[i] = math.tointeger(v)
+    if not pad[i] or pad[i] < 0 or pad[i] > base.MAX_DIM then bad() end
   end
-  self.pad = {math.tointeger(t), math.tointeger(b), math.tointeger(l), math.tointeger(r)}
+  self.pad = pad
 end
 
 function ZeroPadding2D:compute_output_shape(s)

@@ -17,6 +17,9 @@ local function K() return core.nn end
 -- factor(v, name, cls, symmetric) --> {lower, upper}: a number f gives (-f, f) when symmetric,
 -- (f, f) otherwise; a list gives its two bounds
 local function factor(v, what, cls, symmetric)
+  if type(v) == "number" and v ~= v or type(v) == "table" and (v[1] ~= v[1] or v[2] ~= v[2]) then
+    base.argerror(cls, ("%s must not be NaN"):format(what))
+  end
   if type(v) == "number" then
     if symmetric then return {-math.abs(v), math.abs(v)} end
     return {v, v}
@@ -255,7 +258,7 @@ function RandomContrast:init(a)
     base.argerror("RandomContrast", "factor must be non-negative (and the lower bound at most 1)")
   end
   local vr = a.value_range
-  if type(vr) ~= "table" or #vr ~= 2 or type(vr[1]) ~= "number" or type(vr[2]) ~= "number" or vr[1] >= vr[2] then
+  if type(vr) ~= "table" or #vr ~= 2 or type(vr[1]) ~= "number" or type(vr[2]) ~= "number" or not (vr[1] < vr[2]) then
     base.argerror("RandomContrast", "value_range must be a list {low, high} with low < high")
   end
   self.factor, self.value_range, self.seed = f, {vr[1], vr[2]}, a.seed
