@@ -103,10 +103,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/chinese_characters.lua
 
-data: all
+data: deps
+	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/make_data.lua
 
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	sh bench/run.sh
 
 # Installation. `luarocks make` builds with `make rock` (into $(BUILD)/rock, leaving the tree's
