@@ -111,4 +111,35 @@ describe("cv.optimizers", function()
     assert.are.equal(0.5, o.momentum)
     assert.is_true(o.nesterov)
   end)
+
+  it("refuses NaN and out-of-range hyper-parameters", function()
+    local function err(f, a)
+      local ok, e = pcall(f, a)
+      assert.is_false(ok)
+      return e
+    end
+    assert.truthy(err(opt.Adam, {learning_rate = 0 / 0}):find("learning_rate must be a non-negative number", 1, true))
+    assert.truthy(err(opt.Adam, {learning_rate = math.huge}):find("learning_rate", 1, true))
+    assert.truthy(err(opt.Adam, {beta_1 = 1.5}):find("beta_1 must be a number in [0, 1], got 1.5", 1, true))
+    assert.truthy(err(opt.Adam, {epsilon = 0 / 0}):find("epsilon must be a number", 1, true))
+    assert.truthy(err(opt.SGD, {momentum = 2}):find("momentum must be a number in [0, 1]", 1, true))
+    assert.truthy(err(opt.SGD, {momentum = 0.9, nesterov = "yes"}):find("nesterov must be a boolean", 1, true))
+    assert.truthy(err(opt.RMSprop, {rho = -0.1}):find("rho must be a number in [0, 1]", 1, true))
+    assert.are.equal(0.5, opt.RMSprop{rho = 0.5}.rho)
+  end)
+
+  it("set_state refuses slots the optimizer does not have, partial slots and bad iteration counts", function()
+    local a = opt.Adam()
+    local t = cv.zeros{2}
+    local function msg(f) local ok, e = pcall(f) assert.is_false(ok) return e end
+    assert.truthy(msg(function() a:set_state(1, {{"d/k", "l", t}, {"d/k", "v", t}}) end)
+      :find('Adam has no slot "l" (its slots: m, v)', 1, true))
+    assert.truthy(msg(function() a:set_state(1, {{"d/k", "m", t}}) end):find("d/k has 1 of the 2 slots", 1, true))
+    assert.truthy(msg(function() a:set_state("3", {}) end):find("iterations must be a non-negative integer", 1, true))
+    assert.truthy(msg(function() a:set_state(1, {{"d/k", "m", 5}}) end):find("entry 1 is not", 1, true))
+    a:set_state(4, {{"d/k", "m", t}, {"d/k", "v", t}})
+    assert.are.equal(4, a.iterations)
+    -- SGD without momentum has no slot at all
+    assert.truthy(msg(function() opt.SGD():set_state(1, {{"d/k", "velocity", t}}) end):find('no slot "velocity"', 1, true))
+  end)
 end)

@@ -42,9 +42,21 @@ local function class(class_name, name, defaults, slots)
     for k in pairs(args) do
       if not known[k] then error(("bad argument to '%s' (unknown option '%s')"):format(class_name, tostring(k)), 2) end
     end
-    if type(self.learning_rate) ~= "number" or self.learning_rate < 0 then
+    if type(self.learning_rate) ~= "number" or not (self.learning_rate >= 0 and self.learning_rate < math.huge) then
       error(("bad argument to '%s' (learning_rate must be a non-negative number, got %s)"):format(class_name,
         tostring(self.learning_rate)), 2)
+    end
+    -- the other hyper-parameters: numbers in their range (NaN would silently ruin every weight)
+    for k, range in pairs(cls.ranges or {}) do
+      local v = self[k]
+      if range == "boolean" then
+        if type(v) ~= "boolean" then
+          error(("bad argument to '%s' (%s must be a boolean, got %s)"):format(class_name, k, tostring(v)), 2)
+        end
+      elseif type(v) ~= "number" or not (v >= range[1] and v <= range[2]) then
+        error(("bad argument to '%s' (%s must be a number in [%g, %g], got %s)"):format(class_name, k,
+          range[1], range[2], tostring(v)), 2)
+      end
     end
     self.iterations = 0
     self.slots = {}        -- path --> {slot_name --> tensor}
@@ -95,8 +107,29 @@ function Optimizer:get_state()
   return self.iterations, list
 end
 
---- opt:set_state(iterations, list of {path, slot, tensor})
+--- opt:set_state(iterations, list of {path, slot, tensor}): slots must be this optimizer's, and
+-- a parameter has all its slots or none
 function Optimizer:set_state(iterations, list)
+  if math.type(iterations) ~= "integer" or iterations < 0 then
+    error(("set_state: iterations must be a non-negative integer, got %s"):format(tostring(iterations)), 2)
+  end
+  local active, count = {}, {}
+  for _, sn in ipairs(self:active_slots()) do active[sn] = true end
+  for i, e in ipairs(list) do
+    if type(e) ~= "table" or type(e[1]) ~= "string" or not core.is_tensor(e[3]) then
+      error(("set_state: entry %d is not {path, slot, tensor}"):format(i), 2)
+    end
+    if not active[e[2]] then
+      error(("set_state: %s has no slot %q (its slots: %s)"):format(self.class_name, tostring(e[2]),
+        table.concat(self:active_slots(), ", ")), 2)
+    end
+    count[e[1]] = (count[e[1]] or 0) + 1
+  end
+  for path, c in pairs(count) do
+    if c ~= #self:active_slots() then
+      error(("set_state: %s has %d of the %d slots of %s"):format(path, c, #self:active_slots(), self.class_name), 2)
+    end
+  end
   self.iterations = iterations
   self.slots = {}
   for _, e in ipairs(list) do
@@ -109,6 +142,7 @@ end
 local Adam = class("Adam", "adam", {
   {"learning_rate", 0.001}, {"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7},
 }, {"m", "v"})
+Adam.ranges = {beta_1 = {0, 1}, beta_2 = {0, 1}, epsilon = {0, math.huge}}
 function Adam:update(p, s)
   core.nn.adam_update(p.value, p.grad, s.m, s.v, self.learning_rate, self.beta_1, self.beta_2,
     self.epsilon, self.iterations)
@@ -117,6 +151,7 @@ end
 local SGD = class("SGD", "sgd", {
   {"learning_rate", 0.01}, {"momentum", 0.0}, {"nesterov", false},
 }, {"velocity"})
+SGD.ranges = {momentum = {0, 1}, nesterov = "boolean"}   -- Keras: momentum "a float between [0, 1]"
 function SGD:active_slots()
   if self.momentum ~= 0 then return self.slot_names end
   return {}
@@ -128,6 +163,7 @@ end
 local RMSprop = class("RMSprop", "rmsprop", {
   {"learning_rate", 0.001}, {"rho", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-7},
 }, {"ms", "mom"})
+RMSprop.ranges = {rho = {0, 1}, momentum = {0, 1}, epsilon = {0, math.huge}}
 function RMSprop:active_slots()
   if self.momentum ~= 0 then return self.slot_names end
   return {"ms"}
