@@ -7,6 +7,7 @@
 #include "gemm.h"
 #include "nn_misc.h"
 #include "threadpool.h"
+#include "vec.h"
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -150,9 +151,9 @@ static void col2im(float *dn, const float *col, const dims *d, const cv_conv2d_p
       for (int64_t kh = 0; kh < KH; kh++, row += KW * C) {
         int64_t ih = oh * p->sh - p->pt + kh;
         if (ih < 0 || ih >= H) continue;
-        float *restrict dst = dn + (ih * W + iw0 + kw0) * C;
-        const float *restrict src = row + kw0 * C;
-        for (int64_t i = 0, m = (kw1 - kw0) * C; i < m; i++) dst[i] += src[i];
+        float *dst = dn + (ih * W + iw0 + kw0) * C;
+        const float *src = row + kw0 * C;
+        cv_vadd(dst, src, (kw1 - kw0) * C);
       }
     }
   }
@@ -286,12 +287,10 @@ static void backward_range(void *ctx, int64_t c0, int64_t c1) {
       const float *g = j->dy + n * P * F;
       if (j->relu) {  /* dz = dy where the output was positive (relu'(z) from y = relu(z)) */
         const float *yn = j->y + n * P * F;
-        for (int64_t i = 0; i < P * F; i++) dz[i] = yn[i] > 0.0f ? g[i] : 0.0f;
+        cv_vrelu_mask(dz, yn, g, P * F);
         g = dz;
       }
-      if (pb)
-        for (int64_t r = 0; r < P; r++)
-          for (int64_t f = 0; f < F; f++) pb[f] += g[r * F + f];
+      if (pb) cv_vsum_rows(pb, g, P, F);
       const float *xn = j->x + n * HWC;
       float beta = n == n0 ? 0.0f : 1.0f;
       if (j->shortcut) {
