@@ -1,0 +1,121 @@
+-- spec/hanzi_spec.lua: the synthetic handwriting dataset (cvision.datasets.hanzi, csrc/hanzi.c)
+local cv = require "cvision"
+local hanzi = require "cvision.datasets.hanzi"
+local core = cv.core
+
+local function tmpdir()
+  local p = os.tmpname()
+  os.remove(p)
+  assert(core.data_mkdir(p))
+  return p
+end
+
+local function rmtree(p)
+  local dirs, files = core.data_listdir(p)
+  if not dirs then return end
+  for _, f in ipairs(files) do os.remove(p .. "/" .. f) end
+  for _, d in ipairs(dirs) do rmtree(p .. "/" .. d) end
+  os.remove(p)
+end
+
+local function slurp(p)
+  local f = assert(io.open(p, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+describe("hanzi dataset", function()
+  it("has the lecture's 55 classes in sorted order and its file totals", function()
+    assert.equal(55, #hanzi.classes)
+    local sorted = {table.unpack(hanzi.classes)}
+    table.sort(sorted)
+    assert.same(sorted, hanzi.classes)
+    local tr, te = 0, 0
+    for _, c in ipairs(hanzi.classes) do
+      tr = tr + hanzi.train_counts[c]
+      te = te + hanzi.test_counts[c]
+    end
+    assert.equal(32206, tr)
+    assert.equal(7684, te)
+    assert.equal(240, hanzi.train_counts["囡"])
+    assert.equal(60, hanzi.test_counts["啖"])
+  end)
+
+  it("has stroke data for every class", function()
+    local s = hanzi.strokes()
+    assert.equal("2.0.1", s.version)
+    for _, c in ipairs(hanzi.classes) do
+      assert.is_table(s.chars[c], c)
+      assert.truthy(#s.chars[c].medians >= 1)
+    end
+  end)
+
+  it("renders dark ink on a light page, at CASIA-like sizes", function()
+    local img = hanzi.render("森", {seed = 1, index = 3})
+    local h, w = img.shape[1], img.shape[2]
+    assert.equal(1, img.shape[3])
+    assert.equal("uint8", img.dtype)
+    assert.truthy(h >= 40 and h <= 130 and w >= 12 and w <= 140, h .. "x" .. w)
+    assert.truthy(img:min() < 120)                       -- some ink
+    local f = img:astype("float32")
+    local light = (f:gt(200)):astype("float32"):mean()
+    assert.truthy(light > 0.5)                           -- mostly paper
+  end)
+
+  it("gives different writers different images of one character", function()
+    local a = hanzi.render("人", {seed = 1, index = 1})
+    local b = hanzi.render("人", {seed = 1, index = 2})
+    local same = a.shape[1] == b.shape[1] and a.shape[2] == b.shape[2]
+      and core.tobytes(a) == core.tobytes(b)
+    assert.is_false(same)
+  end)
+
+  it("is deterministic: same seed, same bytes; another seed, other bytes", function()
+    local d1, d2, d3 = tmpdir(), tmpdir(), tmpdir()
+    local opts = {seed = 5, per_class = 2, test_per_class = 1, classes = {"口", "木", "鸟"}, verbose = false}
+    hanzi.generate(d1, opts)
+    hanzi.generate(d2, opts)
+    opts.seed = 6
+    hanzi.generate(d3, opts)
+    local differ = false
+    for _, split in ipairs({"Train", "Test"}) do
+      for _, c in ipairs({"口", "木", "鸟"}) do
+        local _, files = core.data_listdir(d1 .. "/" .. split .. "/" .. c)
+        for _, f in ipairs(files) do
+          local p = "/" .. split .. "/" .. c .. "/" .. f
+          assert.equal(slurp(d1 .. p), slurp(d2 .. p))
+          if slurp(d1 .. p) ~= slurp(d3 .. p) then differ = true end
+        end
+      end
+    end
+    rmtree(d1); rmtree(d2); rmtree(d3)
+    assert.is_true(differ)
+  end)
+
+  it("writes balanced classes that image_dataset_from_directory reads back", function()
+    local d = tmpdir()
+    hanzi.generate(d, {seed = 3, per_class = 3, test_per_class = 2, verbose = false})
+    local counts = cv.data.count_images(d .. "/Train")
+    assert.same(hanzi.classes, counts.classes)
+    for _, c in ipairs(hanzi.classes) do assert.equal(3, counts.counts[c]) end
+    local test = cv.data.count_images(d .. "/Test")
+    assert.equal(110, test:total())
+    local ds = cv.data.image_dataset_from_directory(d .. "/Train", {image_size = {80, 60},
+      shuffle = false, color_mode = "grayscale", verbose = false})
+    local X, y = ds:to_tensors()
+    rmtree(d)
+    assert.same({165, 80, 60, 1}, X.shape)
+    assert.equal(1, y:at(1))
+    assert.equal(55, y:at(165))
+    assert.same(hanzi.classes, ds.class_names)
+  end)
+
+  it("keeps Test writers apart from Train writers", function()
+    -- sample 1 of Train and sample 1 of Test have different writers, hence different images
+    local a = hanzi.render("大", {seed = 9, index = 1, split = "Train"})
+    local b = hanzi.render("大", {seed = 9, index = 1, split = "Test"})
+    assert.truthy(a.shape[1] ~= b.shape[1] or a.shape[2] ~= b.shape[2] or core.tobytes(a) ~= core.tobytes(b))
+    assert.truthy(hanzi.test_writer_base > 604)
+  end)
+end)
