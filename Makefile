@@ -87,7 +87,7 @@ test: deps
 # the same suite under AddressSanitizer + UBSan (+ LeakSanitizer): the busted specs run inside
 # bin/cvision-asan, so the statically linked core is instrumented too (see tools/check.sh)
 check: deps warnings
-	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" REPL_BIN=bin/cvision-asan \
+	@$(MAKE) -s --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" REPL_BIN=bin/cvision-asan \
 	  $(ASAN_BUILD)/libcvision.a bin/cvision-asan $(ASAN_CTESTS)
 	@$(MAKE) --no-print-directory all
 	@sh tools/check.sh $(ASAN_CTESTS)
@@ -95,7 +95,7 @@ check: deps warnings
 # -Wall -Wextra must stay clean: everything compiled once more with -Werror (incremental)
 WARN_BUILD = build-warn
 warnings:
-	@$(MAKE) --no-print-directory BUILD=$(WARN_BUILD) CFLAGS="$(OPT) -Werror" CORE_SO=$(WARN_BUILD)/core.so \
+	@$(MAKE) -s --no-print-directory BUILD=$(WARN_BUILD) CFLAGS="$(OPT) -Werror" CORE_SO=$(WARN_BUILD)/core.so \
 	  REPL_BIN=$(WARN_BUILD)/cvision $(WARN_BUILD)/core.so $(WARN_BUILD)/cvision \
 	  $(CTEST_SRC:csrc/tests/%.c=$(WARN_BUILD)/tests/%) && echo "warnings: -Wall -Wextra clean"
 
