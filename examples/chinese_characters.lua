@@ -41,7 +41,7 @@ cv.core.data_mkdir(out_dir:match("^(.*)/[^/]*$") or ".")
 cv.core.data_mkdir(out_dir)
 
 section("Inspect directory structure")
-cv.data.display_tree(data_dir, {max_depth = 1})
+cv.data.display_tree(data_dir, {max_dirs = 3, max_files = 3})
 
 section("Count number of images for each character")
 local train_counts = cv.data.count_images(data_dir .. "/Train", {pattern = "png"})

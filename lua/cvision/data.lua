@@ -519,19 +519,25 @@ function M.count_images(dir, opts)
   return res
 end
 
---- display_tree(dir [, {max_files=3, max_depth, print=print}]) --> the tree as a string (and prints
---- it): each folder with its number of files, then its first few files and "... (N more)".
+--- display_tree(dir [, {max_files=3, max_dirs, max_depth, print=print}]) --> the tree as a string
+--- (and prints it): each folder with its number of files, then its first max_dirs subfolders and
+--- max_files files, and "... (N more files)" for the rest.
 function M.display_tree(dir, opts)
   opts = opts or {}
   local max_files = opts.max_files or 3
   local max_depth = opts.max_depth or math.huge
+  local max_dirs = opts.max_dirs or math.huge
   listdir(dir, "display_tree")
   local lines = {(dir:match("([^/]+)/*$") or dir) .. "/"}
   local function walk(path, prefix, depth)
     local dirs, files = core.data_listdir(path)
     if not dirs then return end
     local entries = {}
-    for _, d in ipairs(dirs) do entries[#entries + 1] = {name = d, dir = true} end
+    local shown_dirs = math.min(#dirs, max_dirs)
+    for i = 1, shown_dirs do entries[#entries + 1] = {name = dirs[i], dir = true} end
+    if #dirs > shown_dirs then
+      entries[#entries + 1] = {name = ("... (%d more folders)"):format(#dirs - shown_dirs), more = true}
+    end
     local shown = math.min(#files, max_files)
     for i = 1, shown do entries[#entries + 1] = {name = files[i]} end
     if #files > shown then entries[#entries + 1] = {name = ("... (%d more files)"):format(#files - shown), more = true} end
