@@ -192,6 +192,61 @@ describe("cvision.saving", function()
       assert.truthy(n > 0)
     end)
 
+    it("checks the header's own CRC: a changed digit in the config is not a valid model", function()
+      local m = cv.Sequential{cv.Input{4}, L.Dropout(0.25), L.Dense(2)}
+      m:save(path(".cvm"))
+      local good = read(path(".cvm"))
+      assert.truthy(good:find('"header_crc32": "%d%d%d%d%d%d%d%d%d%d"'))
+      -- rate 0.25 --> 0.35 is still valid JSON and a valid Dropout; the data CRC does not see it
+      local bad = good:gsub('\\"rate\\": 0%.25', '\\"rate\\": 0.35')
+      assert.are_not.equal(good, bad)
+      write(path(".bad"), bad)
+      local ok, err = pcall(cv.models.load_model, path(".bad"))
+      assert.is_false(ok)
+      assert.truthy(err:find("load_model: " .. path(".bad") .. ": header checksum mismatch", 1, true), err)
+      -- without the field (an older file, or a flipped bit in its name) a model does not load
+      write(path(".bad"), (good:gsub('"header_crc32"', '"header_crc33"')))
+      ok, err = pcall(cv.models.load_model, path(".bad"))
+      assert.is_false(ok)
+      assert.truthy(err:find("the header has no checksum", 1, true), err)
+      assert.are.equal(0.25, cv.models.load_model(path(".cvm")).layers[1].rate)
+    end)
+
+    it("raises a clean load_model error for every one of 300 random corruptions of a model file", function()
+      local m = trained_cnn(17)
+      m:save(path(".cvm"))
+      local good = read(path(".cvm"))
+      local hlen = 8 + string.unpack("<I8", good)
+      math.randomseed(20261128)
+      local failures = 0
+      for i = 1, 300 do
+        local s = good
+        local kind = i % 4
+        if kind == 0 then
+          s = s:sub(1, math.random(0, #s - 1))                           -- truncated
+        elseif kind == 1 or kind == 2 then                              -- 1-3 flipped bits, mostly in the header
+          for _ = 1, math.random(3) do
+            local pos = math.random() < 0.8 and math.random(hlen) or math.random(#s)
+            s = s:sub(1, pos - 1) .. string.char(s:byte(pos) ~ (1 << math.random(0, 7))) .. s:sub(pos + 1)
+          end
+        else                                                            -- a digit of the header changed
+          local pos
+          repeat pos = math.random(9, hlen) until s:sub(pos, pos):match("%d")
+          local d = tostring((tonumber(s:sub(pos, pos)) + math.random(9)) % 10)
+          s = s:sub(1, pos - 1) .. d .. s:sub(pos + 1)
+        end
+        if s ~= good then
+          write(path(".bad"), s)
+          local ok, err = pcall(cv.models.load_model, path(".bad"))
+          if ok or not tostring(err):find("load_model: " .. path(".bad") .. ": ", 1, true) then
+            failures = failures + 1
+            print(("corruption %d: %s"):format(i, ok and "loaded" or tostring(err)))
+          end
+        end
+      end
+      assert.are.equal(0, failures)
+    end)
+
     it("saves and loads weights alone, checking them against the model", function()
       local m, x = trained_cnn(14)
       m:save_weights(path(".w"))

@@ -188,12 +188,22 @@ end
 -- safetensors
 ---------------------------------------------------------------------------------------------------
 
+-- The data's CRC-32 (data_crc32) does not cover the header, where a flipped bit can turn a
+-- Dropout rate or a BatchNormalization epsilon into another valid number. So the header carries
+-- its own CRC-32 (header_crc32: 10 digits), computed over the whole header text with those digits
+-- written as zeros. The field is found in the raw text: the pattern below cannot match inside a
+-- JSON string value (quotes there are escaped).
+local HEADER_CRC_HOLE = "0000000000"
+local HEADER_CRC_FIELD = '"header_crc32": "' .. HEADER_CRC_HOLE .. '"'
+local HEADER_CRC_PATTERN = '"header_crc32": "(%d%d%d%d%d%d%d%d%d%d)"'
+
 local dtype_codes = {float32 = "F32", uint8 = "U8"}
 local code_dtypes = {F32 = "float32", U8 = "uint8"}
 local code_size = {F32 = 4, U8 = 1}
 
 --- write_safetensors(path, entries, metadata): entries is a list of {name, tensor}; metadata a
--- table of strings. Atomic. The data's CRC-32 goes into metadata.data_crc32.
+-- table of strings. Atomic. The data's CRC-32 goes into metadata.data_crc32, the header's into
+-- metadata.header_crc32.
 function M.write_safetensors(path, entries, metadata)
   local header_parts = {}
   local blobs = {}
@@ -218,17 +228,22 @@ function M.write_safetensors(path, entries, metadata)
   local meta = {}
   for k, v in pairs(metadata or {}) do meta[k] = tostring(v) end
   meta.data_crc32 = tostring(crc)
+  meta.header_crc32 = HEADER_CRC_HOLE
   -- __metadata__ first, as Python's safetensors writes it
   table.insert(header_parts, 1, '"__metadata__": ' .. M.encode_json(meta))
   local header = "{" .. table.concat(header_parts, ", ") .. "}"
   header = header .. (" "):rep((8 - #header % 8) % 8)
+  -- the header's CRC-32, computed with its own digits as zeros, goes into the hole
+  local _, b = header:find(HEADER_CRC_FIELD, 1, true)
+  header = header:sub(1, b - 11) .. ("%010d"):format(core.crc32(header)) .. header:sub(b)
   local chunks = {string.pack("<I8", #header), header}
   for _, b in ipairs(blobs) do chunks[#chunks + 1] = b end
   M.write_atomic(path, chunks)
 end
 
---- read_safetensors(path) --> {tensors = {name = tensor}, names = {...}, metadata = {...}},
--- or nil, reason. Checks sizes, the header, every offset, shapes against byte counts and the CRC.
+--- read_safetensors(path) --> {tensors = {name = tensor}, names = {...}, metadata = {...},
+-- header_checked = true when the header had a CRC (it matched)}, or nil, reason. Checks sizes,
+-- the header and its CRC, every offset, shapes against byte counts and the data's CRC.
 function M.read_safetensors(path)
   local s, err = M.read_file(path)
   if not s then return nil, "cannot open: " .. tostring(err):gsub("^" .. path:gsub("%p", "%%%0") .. ": ", "") end
@@ -240,11 +255,21 @@ function M.read_safetensors(path)
   end
   local htext = s:sub(9, 8 + n)
   if not htext:match("^%s*{") then return nil, "header is not a JSON object (not a safetensors file)" end
+  local header_checked = false
+  local at, _, digits = htext:find(HEADER_CRC_PATTERN)
+  if at then
+    local hole = at + #'"header_crc32": "'
+    local zeroed = htext:sub(1, hole - 1) .. HEADER_CRC_HOLE .. htext:sub(hole + 10)
+    if core.crc32(zeroed) ~= tonumber(digits) then
+      return nil, "header checksum mismatch (the file is corrupt)"
+    end
+    header_checked = true
+  end
   local h, derr = M.decode_json(htext)
   if type(h) ~= "table" then return nil, "header is not valid JSON: " .. tostring(derr) end
   local data_start = 8 + n
   local data_len = #s - data_start
-  local out = {tensors = {}, names = {}, metadata = {}}
+  local out = {tensors = {}, names = {}, metadata = {}, header_checked = header_checked}
   local meta = h.__metadata__
   if meta ~= nil then
     if type(meta) ~= "table" then return nil, "__metadata__ is not an object" end
