@@ -262,6 +262,67 @@ describe("cv.Sequential", function()
     end)
   end)
 
+  describe("options", function()
+    local function model()
+      local m = cv.Sequential{cv.Input{4}, L.Dense(3)}
+      m:compile{optimizer = "sgd", loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}}
+      return m
+    end
+    -- the error of f(), which must be raised at this file's line
+    local function err(f)
+      local ok, e = pcall(f)
+      assert.is_false(ok)
+      return e
+    end
+    local x, y = cv.zeros{4, 4}, cv.ones{4}
+
+    it("predict and evaluate refuse bad batch sizes, verbose values and unknown options", function()
+      local m = model()
+      for _, bs in ipairs{0, -1, 1.5, "2"} do
+        assert.truthy(err(function() m:predict(x, {batch_size = bs}) end)
+          :find("^spec/models_spec.lua:%d+: bad argument to 'predict' %(batch_size must be an integer >= 1"), bs)
+        assert.truthy(err(function() m:evaluate(x, y, {batch_size = bs, verbose = 0}) end)
+          :find("bad argument to 'evaluate' (batch_size must be an integer >= 1", 1, true))
+      end
+      assert.truthy(err(function() m:predict(x, {verbose = "x"}) end):find("verbose must be 0, 1, 2 or \"auto\"", 1, true))
+      assert.truthy(err(function() m:predict(x, {batchsize = 2}) end):find("unknown option 'batchsize'", 1, true))
+      assert.truthy(err(function() m:evaluate(x, y, {verbos = 0}) end):find("unknown option 'verbos'", 1, true))
+      assert.truthy(err(function() m:predict(x, 5) end):find("options table expected", 1, true))
+      assert.are.same({4, 3}, m:predict(x, {batch_size = 3, verbose = 0}).shape)
+    end)
+
+    it("fit refuses bad epochs, verbose, validation_split, initial_epoch and callbacks", function()
+      local m = model()
+      local cases = {
+        {{epochs = -1}, "epochs must be an integer >= 0, got -1"},
+        {{epochs = 1.5}, "epochs must be an integer >= 0, got 1.5"},
+        {{epochs = "3"}, "epochs must be an integer >= 0, got 3"},
+        {{verbose = "yes"}, "verbose must be 0, 1, 2 or \"auto\", got yes"},
+        {{validation_split = -0.1}, "validation_split must be a number in [0, 1), got -0.1"},
+        {{validation_split = 1}, "validation_split must be a number in [0, 1), got 1"},
+        {{initial_epoch = "a"}, "initial_epoch must be an integer >= 0"},
+        {{callbacks = 5}, "callbacks must be a list, got number"},
+      }
+      for _, c in ipairs(cases) do
+        assert.truthy(err(function() m:fit(x, y, c[1]) end):find("bad argument to 'fit' (" .. c[2], 1, true), c[2])
+      end
+    end)
+
+    it("fit and evaluate refuse empty data instead of reporting a loss of nothing", function()
+      local m = model()
+      assert.truthy(err(function() m:fit(cv.zeros{0, 4}, cv.ones{0}, {verbose = 0}) end):find("fit: x holds no samples", 1, true))
+      assert.truthy(err(function() m:evaluate(cv.zeros{0, 4}, cv.ones{0}, {verbose = 0}) end)
+        :find("evaluate: x holds no samples", 1, true))
+      assert.are.same({0, 3}, m:predict(cv.zeros{0, 4}).shape)    -- predicting nothing is fine
+    end)
+
+    it("compile wants a list of metrics, as Keras", function()
+      local m = cv.Sequential{cv.Input{4}, L.Dense(3)}
+      assert.truthy(err(function() m:compile{optimizer = "sgd", loss = "mse", metrics = "mae"} end)
+        :find("bad argument to 'compile' (metrics must be a list such as {\"accuracy\"}, got \"mae\")", 1, true))
+    end)
+  end)
+
   it("points to the functional API until it exists", function()
     local ok = pcall(require, "cvision.functional")
     if not ok then assert.has_error(function() cv.Model{inputs = {}, outputs = {}} end) end

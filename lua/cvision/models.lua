@@ -124,6 +124,38 @@ local function copy_table(t)
   return c
 end
 
+-- the options table of fit/evaluate/predict: a table with known keys only (Keras raises on
+-- unknown keyword arguments too); raises at the user's line (level 3)
+local function check_options(who, opts, known)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then error(("bad argument to '%s' (options table expected, got %s)"):format(who, type(opts)), 3) end
+  for k in pairs(opts) do
+    if not known[k] then error(("bad argument to '%s' (unknown option '%s')"):format(who, tostring(k)), 3) end
+  end
+  return opts
+end
+
+-- an integer option >= min (nil gives default)
+local function int_option(who, opts, key, default, min)
+  local v = opts[key]
+  if v == nil then return default end
+  local i = type(v) == "number" and math.tointeger(v)
+  if not i or i < min then
+    error(("bad argument to '%s' (%s must be an integer >= %d, got %s)"):format(who, key, min, tostring(v)), 3)
+  end
+  return i
+end
+
+-- verbose: 0, 1, 2 or "auto" (= 1)
+local function verbose_option(who, v, default)
+  if v == nil then return default end
+  if v == "auto" then return 1 end
+  if v ~= 0 and v ~= 1 and v ~= 2 then
+    error(("bad argument to '%s' (verbose must be 0, 1, 2 or \"auto\", got %s)"):format(who, tostring(v)), 3)
+  end
+  return math.tointeger(v)
+end
+
 ---------------------------------------------------------------------------------------------------
 -- Model: what every model does
 ---------------------------------------------------------------------------------------------------
@@ -387,6 +419,10 @@ function Model:compile(args)
       error(("bad argument to 'compile' (unknown option '%s')"):format(tostring(k)), 2)
     end
   end
+  if args.metrics ~= nil and (type(args.metrics) ~= "table" or is_tensor(args.metrics)) then
+    error(("bad argument to 'compile' (metrics must be a list such as {\"accuracy\"}, got %s)"):format(
+      type(args.metrics) == "string" and ("%q"):format(args.metrics) or type(args.metrics)), 2)
+  end
   local ok, err = pcall(function()
     self.optimizer = optimizers.get(args.optimizer or "rmsprop")
     self.loss = args.loss ~= nil and losses.get(args.loss) or nil
@@ -598,28 +634,30 @@ function Model:fit(x, y, opts)
       and #y == 0)) then
     opts, y = y, nil
   end
-  opts = opts or {}
-  for k in pairs(opts) do
-    if not fit_options[k] then error(("bad argument to 'fit' (unknown option '%s')"):format(tostring(k)), 2) end
-  end
+  opts = check_options("fit", opts, fit_options)
   if not self.compiled then error("fit: compile the model first: model:compile{optimizer=, loss=, metrics=}", 2) end
   if not self.loss then error("fit: the model was compiled without a loss", 2) end
-  local epochs = opts.epochs or 1
+  local epochs = int_option("fit", opts, "epochs", 1, 0)
   local batch_size = opts.batch_size or 32
-  local verbose = opts.verbose == nil and 1 or opts.verbose
-  if opts.verbose == "auto" then verbose = 1 end
+  local verbose = verbose_option("fit", opts.verbose, 1)
   local shuffle = opts.shuffle ~= false
   if math.type(batch_size) ~= "integer" or batch_size < 1 then
     error("bad argument to 'fit' (batch_size must be a positive integer)", 2)
+  end
+  local initial = int_option("fit", opts, "initial_epoch", 0, 0)
+  if opts.callbacks ~= nil and (type(opts.callbacks) ~= "table" or is_tensor(opts.callbacks)) then
+    error(("bad argument to 'fit' (callbacks must be a list, got %s)"):format(type(opts.callbacks)), 2)
+  end
+  local split = opts.validation_split or 0
+  if type(split) ~= "number" or not (split >= 0 and split < 1) then
+    error(("bad argument to 'fit' (validation_split must be a number in [0, 1), got %s)"):format(tostring(split)), 2)
   end
 
   -- data: validation_split takes the last fraction before any shuffling, as Keras
   if is_dataset(x) and type(x.to_tensors) == "function" then x, y = x:to_tensors() end
   local val_src
-  local split = opts.validation_split or 0
   if split > 0 and opts.validation_data == nil then
     if is_dataset(x) then error("fit: validation_split needs tensors; pass validation_data", 2) end
-    if not (split < 1) then error("fit: validation_split must be in [0, 1)", 2) end
     local xt = self:_check_x(x, "fit")
     local n = xt.shape[1]
     local at = math.ceil(n * (1 - split))
@@ -629,6 +667,7 @@ function Model:fit(x, y, opts)
     val_src = self:_source(xt:slice(at + 1, n), yt:slice(at + 1, n), batch_size, "fit (validation data)")
   end
   local src = self:_source(x, y, batch_size, "fit")
+  if src.n == 0 then error("fit: x holds no samples", 2) end
   if opts.validation_data ~= nil then
     local vd = opts.validation_data
     if is_dataset(vd) then
@@ -652,7 +691,6 @@ function Model:fit(x, y, opts)
   self._first_trainable = nil      -- trainable flags may have changed since the last fit
 
   cbs:call("on_train_begin", {})
-  local initial = opts.initial_epoch or 0
   for epoch = initial + 1, epochs do
     for _, m in ipairs(self.metrics) do m:reset_state() end
     cbs:call("on_epoch_begin", epoch, {})
@@ -688,13 +726,14 @@ end
 -- compile order (or {loss=, accuracy=, ...} with return_dict)
 function Model:evaluate(x, y, opts)
   if is_dataset(x) and opts == nil and type(y) == "table" and not is_tensor(y) and #y == 0 then opts, y = y, nil end
-  opts = opts or {}
+  opts = check_options("evaluate", opts, {batch_size = true, verbose = true, return_dict = true})
   if not self.compiled or not self.loss then
     error("evaluate: compile the model with a loss first: model:compile{optimizer=, loss=, metrics=}", 2)
   end
-  local verbose = opts.verbose == nil and 1 or opts.verbose
-  if verbose == "auto" then verbose = 1 end
-  local src = self:_source(x, y, opts.batch_size or 32, "evaluate")
+  local verbose = verbose_option("evaluate", opts.verbose, 1)
+  local bs = int_option("evaluate", opts, "batch_size", 32, 1)
+  local src = self:_source(x, y, bs, "evaluate")
+  if src.n == 0 then error("evaluate: x holds no samples", 2) end
   local logs = self:_test_loop(src, verbose)
   if opts.return_dict then return logs end
   local out = {logs.loss}
@@ -704,13 +743,12 @@ end
 
 --- predict(x, {batch_size=32, verbose=0}) --> float32 tensor (N, outputs...)
 function Model:predict(x, opts)
-  opts = opts or {}
+  opts = check_options("predict", opts, {batch_size = true, verbose = true})
+  local bs = int_option("predict", opts, "batch_size", 32, 1)
+  local verbose = verbose_option("predict", opts.verbose, 0)
   if is_dataset(x) and type(x.to_tensors) == "function" then x = x:to_tensors() end
   x = self:_check_x(x, "predict")
   local n = x.shape[1]
-  local bs = opts.batch_size or 32
-  local verbose = opts.verbose or 0
-  if verbose == "auto" then verbose = 1 end
   local steps = math.ceil(n / bs)
   local pb = verbose > 0 and progbar.new(steps, {verbose = verbose}) or nil
   local out = tensor.zeros(batched(n, self.output_shape))
@@ -876,6 +914,11 @@ function M.load_model(path)
     fail(meta.format == "cvision-weights" and "holds weights only (use model:load_weights)"
       or "not a cvision model file (no cvision metadata)")
   end
+  -- the data CRC does not cover the architecture: without the header's own CRC a flipped bit could
+  -- load as another valid model (a different Dropout rate, an epsilon), so it is required
+  if not st.header_checked then
+    fail("the header has no checksum (saved by an older cvision, or the file is corrupt); re-save the model")
+  end
   local cfg, err = saving.decode_json(meta.config or "")
   if type(cfg) ~= "table" then fail("bad model config: " .. tostring(err or "not an object")) end
   local ok, model = pcall(M.from_config, cfg)
@@ -892,8 +935,10 @@ function M.load_model(path)
     if type(oc) ~= "table" then fail("bad optimizer state: " .. tostring(oerr)) end
     local shapes = {}
     for _, p in ipairs(model:params()) do shapes[p.path] = p.value.shape end
+    if type(oc.slots or {}) ~= "table" then fail("bad optimizer state: slots is not a list") end
     local state = {}
-    for _, e in ipairs(oc.slots or {}) do
+    for i, e in ipairs(oc.slots or {}) do
+      if type(e) ~= "table" then fail(("bad optimizer state: slot entry %d is not a list"):format(i)) end
       local name, ppath, slot = e[1], e[2], e[3]
       local t = st.tensors[name]
       if not t then fail(("missing optimizer tensor %q"):format(tostring(name))) end
@@ -904,7 +949,8 @@ function M.load_model(path)
       used[name] = true
       state[#state + 1] = {ppath, slot, t}
     end
-    model.optimizer:set_state(oc.iterations or 0, state)
+    local sok, serr = pcall(model.optimizer.set_state, model.optimizer, oc.iterations or 0, state)
+    if not sok then fail("bad optimizer state: " .. clean(serr):gsub("^set_state: ", "")) end
     if type(oc.learning_rate) == "number" then model.optimizer.learning_rate = oc.learning_rate end
   end
   check_all_used(st, used, fail)
