@@ -1,0 +1,176 @@
+/* test_speed.c - the fast paths of issue 6 against their references: conv2d with the fused ReLU
+ * (forward and backward) against the _ref twins plus a separate activation, on random and awkward
+ * shapes; max pooling's AVX2 kernels against the portable loops bit for bit (ties and NaN
+ * included); and every threaded kernel giving bit-identical results at 1, 2 and 3 threads. */
+#include "nn_check.h"
+#include "cpu.h"
+#include <stdlib.h>
+
+static int same_bits(const cv_tensor *a, const cv_tensor *b) {
+  size_t es = a->dtype == CV_UINT8 ? 1 : 4;
+  return a->numel == b->numel &&
+         memcmp(cv_tensor_data(a), cv_tensor_data(b), (size_t)a->numel * es) == 0;
+}
+
+typedef struct { int N, H, W, C, KH, KW, F, sh, sw, same; } conv_case;
+
+static const conv_case conv_cases[] = {
+  /* N  H  W  C KH KW  F sh sw same */
+  {3, 9, 7, 1, 3, 3, 16, 1, 1, 1},   /* first layer: one channel */
+  {9, 6, 5, 3, 3, 3, 5, 1, 1, 0},    /* 9 samples: chunks of 2, the last one short */
+  {2, 6, 6, 4, 1, 1, 3, 1, 1, 0},    /* 1x1 shortcut */
+  {2, 9, 7, 2, 3, 3, 17, 2, 2, 1},   /* stride 2, odd filter count */
+  {2, 2, 3, 2, 5, 5, 3, 1, 1, 1},    /* image smaller than the kernel */
+  {1, 1, 1, 5, 3, 3, 2, 1, 1, 1},
+  {33, 10, 8, 16, 3, 3, 32, 1, 1, 1}, /* lecture-like, batch not a multiple of 8 */
+};
+
+/* y = relu(conv(x) + b) and its gradients, against ref conv then a separate ReLU */
+static void conv_relu_case(const conv_case *k) {
+  char name[160];
+  snprintf(name, sizeof name, "conv+relu N%d H%d W%d C%d K%dx%d F%d s%d,%d %s", k->N, k->H, k->W,
+           k->C, k->KH, k->KW, k->F, k->sh, k->sw, k->same ? "same" : "valid");
+  int OH, OW, pt, pl;
+  cv_conv_out_size(&OH, &pt, k->H, k->KH, k->sh, k->same);
+  cv_conv_out_size(&OW, &pl, k->W, k->KW, k->sw, k->same);
+  cv_tensor x = tz(4, k->N, k->H, k->W, k->C), w = tz(4, k->KH, k->KW, k->C, k->F), b = tz(1, k->F);
+  cv_tensor y = tz(4, k->N, OH, OW, k->F), z = tlike(&y), yr = tlike(&y), g = tlike(&y), gz = tlike(&y);
+  tfill_uniform(&x, -1, 1); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1); tfill_uniform(&g, -1, 1);
+  cv_conv2d_params p = {k->sh, k->sw, pt, pl};
+  CHECK(cv_conv2d_forward_act(&y, &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "%s: %s", name, cv_last_error());
+  cv_conv2d_forward_ref(&z, &x, &w, &b, &p);
+  cv_activation_forward(&yr, &z, CV_ACT_RELU, 0);
+  CHECK(tclose(&y, &yr, 1e-4, 1e-4) <= 1, "%s: forward vs ref + relu", name);
+  cv_tensor dx = tlike(&x), dx2 = tlike(&x), dw = tlike(&w), dw2 = tlike(&w), db = tlike(&b), db2 = tlike(&b);
+  tfill_uniform(&dw, -1, 1); tcopy(&dw2, &dw); tfill_uniform(&db, -1, 1); tcopy(&db2, &db);
+  CHECK(cv_conv2d_backward_act(&dx, &dw, &db, &g, &y, &x, &w, &p, CV_ACT_RELU) == CV_OK, "%s: backward: %s",
+        name, cv_last_error());
+  cv_activation_backward(&gz, &g, &z, NULL, CV_ACT_RELU, 0);
+  cv_conv2d_backward_ref(&dx2, &dw2, &db2, &gz, &x, &w, &p);
+  CHECK(tclose(&dx, &dx2, 1e-4, 1e-4) <= 1, "%s: dx vs ref", name);
+  CHECK(tclose(&dw, &dw2, 1e-4, 1e-4) <= 1, "%s: dw vs ref", name);
+  CHECK(tclose(&db, &db2, 1e-4, 1e-4) <= 1, "%s: db vs ref", name);
+  /* the same through the portable paths (OpenBLAS, no SIMD) */
+  cv_cpu_force_portable(1);
+  cv_tensor y3 = tlike(&y), dx3 = tlike(&x), dw3 = tz(4, k->KH, k->KW, k->C, k->F), db3 = tz(1, k->F);
+  tcopy(&dw3, &dw2); tcopy(&db3, &db2);
+  cv_tensor dwz = tz(4, k->KH, k->KW, k->C, k->F), dbz = tz(1, k->F), dwz2 = tlike(&dwz), dbz2 = tlike(&dbz);
+  memset(cv_tensor_f32(&dwz), 0, (size_t)dwz.numel * 4); memset(cv_tensor_f32(&dbz), 0, (size_t)dbz.numel * 4);
+  memset(cv_tensor_f32(&dwz2), 0, (size_t)dwz2.numel * 4); memset(cv_tensor_f32(&dbz2), 0, (size_t)dbz2.numel * 4);
+  CHECK(cv_conv2d_forward_act(&y3, &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "%s: portable forward", name);
+  CHECK(tclose(&y3, &yr, 1e-4, 1e-4) <= 1, "%s: portable forward vs ref", name);
+  CHECK(cv_conv2d_backward_act(&dx3, &dwz, &dbz, &g, &y3, &x, &w, &p, CV_ACT_RELU) == CV_OK, "%s: portable backward", name);
+  cv_cpu_force_portable(0);
+  cv_conv2d_backward_ref(NULL, &dwz2, &dbz2, &gz, &x, &w, &p);
+  CHECK(tclose(&dx3, &dx2, 1e-4, 1e-4) <= 1, "%s: portable dx vs ref", name);
+  CHECK(tclose(&dwz, &dwz2, 1e-4, 1e-4) <= 1, "%s: portable dw vs ref", name);
+  CHECK(tclose(&dbz, &dbz2, 1e-4, 1e-4) <= 1, "%s: portable db vs ref", name);
+  /* linear is refused nothing; other fused activations are refused */
+  CHECK(cv_conv2d_forward_act(&y, &x, &w, &b, &p, CV_ACT_TANH) == CV_EINVAL, "%s: tanh not fused", name);
+  CHECK(cv_conv2d_backward_act(&dx, NULL, NULL, &g, NULL, &x, &w, &p, CV_ACT_RELU) != CV_OK, "%s: relu needs y", name);
+  cv_tensor *all[] = {&x, &w, &b, &y, &z, &yr, &g, &gz, &dx, &dx2, &dw, &dw2, &db, &db2, &y3, &dx3, &dw3,
+                      &db3, &dwz, &dbz, &dwz2, &dbz2};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
+/* values from {-1, 0, 1} so windows have ties, and a few NaN */
+static void fill_ties(cv_tensor *t, int nans) {
+  float *p = cv_tensor_f32(t);
+  for (int64_t i = 0; i < t->numel; i++) p[i] = (float)((int)cv_rng_below(3) - 1);
+  for (int i = 0; i < nans; i++) p[cv_rng_below((uint64_t)t->numel)] = NAN;
+}
+
+static int same_bits_nan(const cv_tensor *a, const cv_tensor *b) { return same_bits(a, b); }
+
+static void pool_simd_case(int N, int H, int W, int C, int ph, int pw, int sh, int sw) {
+  int OH = (H - ph) / sh + 1, OW = (W - pw) / sw + 1;
+  cv_tensor x = tz(4, N, H, W, C), y1 = tz(4, N, OH, OW, C), y2 = tlike(&y1), g = tlike(&y1);
+  cv_tensor d1 = tlike(&x), d2 = tlike(&x);
+  int64_t as[4] = {N, OH, OW, C};
+  cv_tensor a1, a2;
+  cv_tensor_alloc(&a1, CV_UINT8, 4, as);
+  cv_tensor_alloc(&a2, CV_UINT8, 4, as);
+  fill_ties(&x, 5);
+  tfill_uniform(&g, -1, 1);
+  tfill_uniform(&d1, 3, 4); tfill_uniform(&d2, 5, 6);
+  cv_pool2d_params p = {ph, pw, sh, sw, 0, 0};
+  CHECK(cv_maxpool2d_forward(&y1, &a1, &x, &p) == CV_OK, "pool simd");
+  CHECK(cv_maxpool2d_backward(&d1, &g, &a1, &p) == CV_OK, "pool simd backward");
+  cv_cpu_force_portable(1);
+  CHECK(cv_maxpool2d_forward(&y2, &a2, &x, &p) == CV_OK, "pool portable");
+  CHECK(cv_maxpool2d_backward(&d2, &g, &a2, &p) == CV_OK, "pool portable backward");
+  cv_cpu_force_portable(0);
+  CHECK(same_bits_nan(&y1, &y2), "maxpool %dx%d s%d,%d C%d: SIMD y == portable y", ph, pw, sh, sw, C);
+  CHECK(same_bits(&a1, &a2), "maxpool %dx%d s%d,%d C%d: SIMD argmax == portable argmax", ph, pw, sh, sw, C);
+  CHECK(same_bits(&d1, &d2), "maxpool %dx%d s%d,%d C%d: SIMD dx == portable dx", ph, pw, sh, sw, C);
+  cv_tensor *all[] = {&x, &y1, &y2, &g, &d1, &d2, &a1, &a2};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
+/* every threaded kernel, run at 1, 2 and 3 threads: bit-identical outputs */
+static void thread_invariance(void) {
+  const int N = 13;
+  cv_tensor x = tz(4, N, 12, 10, 8), w = tz(4, 3, 3, 8, 16), b = tz(1, 16);
+  cv_tensor g = tz(4, N, 12, 10, 16), gp = tz(4, N, 6, 5, 16);
+  tfill_uniform(&x, -1, 1); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1);
+  tfill_uniform(&g, -1, 1); tfill_uniform(&gp, -1, 1);
+  cv_tensor dw0 = tlike(&w), db0 = tlike(&b);
+  tfill_uniform(&dw0, -1, 1); tfill_uniform(&db0, -1, 1);
+  cv_tensor dense_x = tz(2, 40, 300), dense_w = tz(2, 300, 70), dense_g = tz(2, 40, 70);
+  tfill_uniform(&dense_x, -1, 1); tfill_uniform(&dense_w, -1, 1); tfill_uniform(&dense_g, -1, 1);
+  cv_tensor big = tz(1, 200001), bigg = tz(1, 200001), sm = tz(2, 3001, 37), smg = tz(2, 3001, 37);
+  tfill_uniform(&big, -1, 1); tfill_uniform(&bigg, -1, 1); tfill_uniform(&sm, -3, 3); tfill_uniform(&smg, -1, 1);
+  cv_conv2d_params p = {1, 1, 1, 1};
+  cv_pool2d_params pp = {2, 2, 2, 2, 0, 0};
+  int64_t as[4] = {N, 6, 5, 16};
+  enum { NOUT = 12 };
+  cv_tensor out[3][NOUT];
+  int threads[3] = {1, 2, 3};
+  for (int t = 0; t < 3; t++) {
+    cv_set_num_threads(threads[t]);
+    cv_tensor *o = out[t];
+    o[0] = tlike(&g);                                         /* y = relu(conv) */
+    o[1] = tlike(&x); o[2] = tlike(&w); o[3] = tlike(&b);     /* dx, dw, db */
+    tcopy(&o[2], &dw0); tcopy(&o[3], &db0);
+    o[4] = tlike(&gp);                                        /* pooled */
+    cv_tensor_alloc(&o[5], CV_UINT8, 4, as);                  /* argmax */
+    o[6] = tlike(&g);                                         /* pool dx */
+    o[7] = tlike(&big); o[8] = tlike(&big);                   /* relu forward/backward */
+    o[9] = tlike(&sm); o[10] = tlike(&sm);                    /* softmax forward/backward */
+    o[11] = tz(2, 300, 70);                                   /* dense dw */
+    memset(cv_tensor_f32(&o[11]), 0, (size_t)o[11].numel * 4);
+    CHECK(cv_conv2d_forward_act(&o[0], &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "threads conv");
+    CHECK(cv_conv2d_backward_act(&o[1], &o[2], &o[3], &g, &o[0], &x, &w, &p, CV_ACT_RELU) == CV_OK, "threads conv backward");
+    CHECK(cv_maxpool2d_forward(&o[4], &o[5], &o[0], &pp) == CV_OK, "threads pool");
+    CHECK(cv_maxpool2d_backward(&o[6], &gp, &o[5], &pp) == CV_OK, "threads pool backward");
+    cv_activation_forward(&o[7], &big, CV_ACT_RELU, 0);
+    cv_activation_backward(&o[8], &bigg, &big, NULL, CV_ACT_RELU, 0);
+    cv_activation_forward(&o[9], &sm, CV_ACT_SOFTMAX, 0);
+    cv_activation_backward(&o[10], &smg, NULL, &o[9], CV_ACT_SOFTMAX, 0);
+    CHECK(cv_dense_backward(NULL, &o[11], NULL, &dense_g, &dense_x, &dense_w) == CV_OK, "threads dense");
+  }
+  static const char *names[NOUT] = {"conv y", "conv dx", "conv dw", "conv db", "pool y", "pool argmax",
+                                    "pool dx", "relu", "relu backward", "softmax", "softmax backward",
+                                    "dense dw"};
+  for (int i = 0; i < NOUT; i++) {
+    CHECK(same_bits(&out[0][i], &out[1][i]), "%s: 1 and 2 threads differ", names[i]);
+    CHECK(same_bits(&out[0][i], &out[2][i]), "%s: 1 and 3 threads differ", names[i]);
+  }
+  for (int t = 0; t < 3; t++)
+    for (int i = 0; i < NOUT; i++) cv_tensor_release(&out[t][i]);
+  cv_tensor *all[] = {&x, &w, &b, &g, &gp, &dw0, &db0, &dense_x, &dense_w, &dense_g, &big, &bigg, &sm, &smg};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
+int main(void) {
+  cv_rng_seed(2026);
+  for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++) conv_relu_case(&conv_cases[i]);
+  pool_simd_case(3, 8, 6, 16, 2, 2, 2, 2);
+  pool_simd_case(2, 9, 7, 8, 2, 2, 2, 2);
+  pool_simd_case(2, 8, 12, 24, 4, 4, 4, 4);
+  pool_simd_case(1, 9, 9, 8, 3, 3, 2, 2);
+  pool_simd_case(2, 9, 10, 16, 2, 3, 3, 4);
+  pool_simd_case(1, 5, 5, 8, 5, 5, 1, 1);
+  thread_invariance();
+  CTEST_END("speed");
+}
