@@ -48,5 +48,6 @@ static const luaL_Reg funcs[] = {
 };
 
 void lcv_open_runtime(lua_State *L) {
+  cv_get_num_threads();  /* reads CVISION_NUM_THREADS and pins OpenBLAS to one thread, once */
   luaL_setfuncs(L, funcs, 0);
 }

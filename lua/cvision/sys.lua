@@ -37,8 +37,8 @@ function M.versions(opts)
     local lines = {
       {"cvision", v.cvision},
       {"Lua", v.lua},
-      {"OpenBLAS", string.format("%s (core %s, %d threads)", v.openblas, v.openblas_core,
-                                 v.openblas_threads)},
+      {"OpenBLAS", string.format("%s (core %s, %d thread%s)", v.openblas, v.openblas_core,
+                                 v.openblas_threads, v.openblas_threads == 1 and "" or "s")},
       {"libpng", v.libpng},
       {"compiler", v.compiler},
       {"CPU", fmt_features(v.cpu_features)},
