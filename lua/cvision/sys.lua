@@ -13,10 +13,9 @@ local function fmt_features(f)
   return #names > 0 and table.concat(names, " ") or "none detected"
 end
 
---- versions([opts]) --> table: prints cvision, Lua, OpenBLAS (config, core type, threads),
--- libpng, compiler, CPU features, cvision's kernel path and threads, and the date, like a
--- notebook's watermark cell.
--- opts.quiet = true returns the table without printing.
+--- versions([opts]): prints cvision, Lua, OpenBLAS (config, core type, threads), libpng,
+-- compiler, CPU features, cvision's kernel path and threads, and the date, like a notebook's
+-- watermark cell. versions{quiet = true} --> the same facts as a table, printing nothing.
 function M.versions(opts)
   local i = core.sys.info()
   local v = {
@@ -47,6 +46,7 @@ function M.versions(opts)
       {"date", v.date},
     }
     for _, l in ipairs(lines) do io.write(string.format("%-9s: %s\n", l[1], l[2])) end
+    return
   end
   return v
 end
