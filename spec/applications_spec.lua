@@ -1,0 +1,176 @@
+-- spec/applications_spec.lua: cv.applications: Keras' parameter totals for every builder at its
+-- default size with the top, the lecture's LeNet-5 and AlexNet tables layer by layer, a ResNet50
+-- forward pass on one 224x224x3 image, the options (include_top, pooling, classes, input_shape)
+-- and the error for pretrained weights. The big models allocate ~1 GB each: each test drops its
+-- model before the next one.
+local cv = require "cvision"
+local apps = cv.applications
+
+local function build(name, opts)
+  cv.clear_session()
+  local m = apps[name](opts)
+  return m
+end
+
+local function release()
+  collectgarbage()
+  collectgarbage()
+end
+
+local function shapes_by_name(m)
+  local out = {}
+  for _, l in ipairs(m.layers) do out[l.name] = l.output_shape end
+  return out
+end
+
+describe("cv.applications", function()
+  after_each(release)
+
+  describe("parameter totals with the top at the default size (Keras')", function()
+    local totals = {
+      {"Xception", 22910480, {299, 299, 3}},
+      {"VGG16", 138357544, {224, 224, 3}},
+      {"VGG19", 143667240, {224, 224, 3}},
+      {"ResNet50", 25636712, {224, 224, 3}},
+      {"InceptionV3", 23851784, {299, 299, 3}},
+      {"MobileNet", 4253864, {224, 224, 3}},
+      {"MobileNetV2", 3538984, {224, 224, 3}},
+    }
+    for _, t in ipairs(totals) do
+      it(("%s has %d parameters"):format(t[1], t[2]), function()
+        local m = build(t[1])
+        assert.are.equal(t[2], m:count_params())
+        assert.are.same(t[3], m.input_shape)
+        assert.are.same({1000}, m.output_shape)
+        m = nil
+        release()
+      end)
+    end
+  end)
+
+  it("builds Keras' layer names and counts", function()
+    local m = build("ResNet50")
+    assert.are.equal("resnet50", m.name)
+    assert.are.equal(176, #m.layers)          -- Keras: 177 with the InputLayer
+    assert.are.same({7, 7, 2048}, m:get_layer("conv5_block3_out").output_shape)
+    assert.are.equal("Add", m:get_layer("conv2_block1_add").class_name)
+    assert.are.equal(1.001e-5, m:get_layer("conv1_bn").epsilon)
+    m = build("InceptionV3")
+    assert.are.equal(312, #m.layers)          -- Keras: 313
+    assert.are.same({8, 8, 2048}, m:get_layer("mixed10").output_shape)
+    -- conv2d_bn: no bias, BatchNormalization without gamma (scale = false)
+    local bn = m:get_layer("batch_normalization")
+    assert.is_false(bn.scale)
+    assert.are.same({"beta", "moving_mean", "moving_variance"}, bn.weight_names)
+    assert.is_false(m:get_layer("conv2d").use_bias)
+    m = build("MobileNetV2")
+    assert.are.equal("mobilenetv2_1.00_224", m.name)
+    assert.are.same({7, 7, 1280}, m:get_layer("out_relu").output_shape)
+    assert.are.equal(0.999, m:get_layer("bn_Conv1").momentum)
+    m = build("MobileNet")
+    assert.are.equal("mobilenet_1.00_224", m.name)
+    assert.are.same({1, 1, 1000}, m:get_layer("conv_preds").output_shape)
+    m = build("Xception")
+    assert.are.same({10, 10, 2048}, m:get_layer("block14_sepconv2_act").output_shape)
+  end)
+
+  it("builds the lecture's LeNet-5 table", function()
+    local m = build("LeNet5")
+    local s = shapes_by_name(m)
+    assert.are.same({32, 32, 1}, m.input_shape)
+    assert.are.same({28, 28, 6}, s.C1)
+    assert.are.same({14, 14, 6}, s.S2)
+    assert.are.same({10, 10, 16}, s.C3)
+    assert.are.same({5, 5, 16}, s.S4)
+    assert.are.same({1, 1, 120}, s.C5)
+    assert.are.same({84}, s.F6)
+    assert.are.same({10}, s.Out)
+    assert.are.equal("tanh", m:get_layer("C1").activation.name)
+    assert.are.equal(156 + 2416 + 48120 + 10164 + 850, m:count_params())
+    local y = m:predict(cv.rand{2, 32, 32, 1})
+    assert.are.same({2, 10}, y.shape)
+  end)
+
+  it("builds the lecture's AlexNet table", function()
+    local m = build("AlexNet")
+    local s = shapes_by_name(m)
+    assert.are.same({227, 227, 3}, m.input_shape)
+    assert.are.same({55, 55, 96}, s.C1)
+    assert.are.same({27, 27, 96}, s.S2)
+    assert.are.same({27, 27, 256}, s.C3)
+    assert.are.same({13, 13, 256}, s.S4)
+    assert.are.same({13, 13, 384}, s.C5)
+    assert.are.same({13, 13, 384}, s.C6)
+    assert.are.same({13, 13, 256}, s.C7)
+    assert.are.same({6, 6, 256}, s.S8)
+    assert.are.same({4096}, s.F9)
+    assert.are.same({4096}, s.F10)
+    assert.are.same({1000}, s.Out)
+    assert.are.equal(62378344, m:count_params())
+  end)
+
+  it("runs ResNet50 on one 224x224x3 image: a (1, 1000) probability row", function()
+    cv.manual_seed(1)
+    local m = build("ResNet50")
+    local y = m:predict(cv.rand{1, 224, 224, 3} * 255)
+    assert.are.same({1, 1000}, y.shape)
+    assert.is_true(math.abs(y:sum() - 1) < 1e-4)
+    assert.is_true(y:min() >= 0)
+  end)
+
+  it("runs every other builder forward on a small input", function()
+    cv.manual_seed(2)
+    for _, name in ipairs{"VGG16", "InceptionV3", "MobileNet", "MobileNetV2", "Xception"} do
+      local size = (name == "InceptionV3" and 75) or (name == "Xception" and 71) or 32
+      local m = build(name, {input_shape = {size, size, 3}, include_top = false, pooling = "avg"})
+      local y = m:predict(cv.rand{1, size, size, 3})
+      assert.are.equal(1, y.shape[1])
+      assert.are.equal(2, #y.shape, name)
+      m = nil
+      release()
+    end
+  end)
+
+  it("takes Keras' options: include_top, pooling, classes, input_shape, input_tensor, name", function()
+    local m = build("ResNet50", {include_top = false, input_shape = {64, 64, 3}})
+    assert.are.same({2, 2, 2048}, m.output_shape)
+    m = build("ResNet50", {include_top = false, input_shape = {64, 64, 3}, pooling = "max"})
+    assert.are.same({2048}, m.output_shape)
+    m = build("MobileNetV2", {input_shape = {96, 96, 3}, classes = 5, name = "mine"})
+    assert.are.same({5}, m.output_shape)
+    assert.are.equal("mine", m.name)
+    local inputs = cv.Input{48, 48, 3}
+    m = build("MobileNet", {input_tensor = inputs, include_top = false, pooling = "avg"})
+    assert.are.same({48, 48, 3}, m.input_shape)
+    assert.are.same({1024}, m.output_shape)
+  end)
+
+  it("works as a frozen base for transfer learning, as in the lecture", function()
+    cv.manual_seed(3)
+    local base_model = build("Xception", {input_shape = {71, 71, 3}, include_top = false})
+    base_model.trainable = false
+    local inputs = cv.Input{71, 71, 3}
+    local x = base_model(inputs, {training = false})
+    x = cv.layers.GlobalAveragePooling2D()(x)
+    local outputs = cv.layers.Dense(1)(x)
+    local model = cv.Model(inputs, outputs)
+    assert.are.equal(2, #model:params())
+    local lines = {}
+    model:summary{print_fn = function(s) lines[#lines + 1] = s end}
+    local text = table.concat(lines, "\n")
+    assert.matches("Trainable params: 2,049 ", text)
+    assert.matches("xception %(Functional%)", text)
+  end)
+
+  it("refuses pretrained weights with a message saying what to do", function()
+    local ok, err = pcall(apps.ResNet50, {weights = "imagenet"})
+    assert.is_false(ok)
+    assert.matches("can't be downloaded", err)
+    assert.matches("load_weights", err)
+    assert.matches("set_weights", err)
+    ok, err = pcall(apps.VGG16, {pooling = "min"})
+    assert.matches("pooling must be", err)
+    ok, err = pcall(apps.InceptionV3, {input_shape = {32, 32, 3}})
+    assert.matches("at least 75x75", err)
+  end)
+end)
