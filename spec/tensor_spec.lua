@@ -529,6 +529,18 @@ describe("memory", function()
     assert.equal(0, #cv.arange(0, 0 / 0))
   end)
 
+  it("reshape and index refuse sizes and indices whose arithmetic would overflow", function()
+    local t = cv.zeros{6}
+    local ok, err = pcall(t.reshape, t, {2 ^ 32 | 0, 2 ^ 32 | 0, -1})
+    assert.is_false(ok)
+    assert.truthy(err:find("cannot reshape a tensor of 6 elements", 1, true), err)
+    ok, err = pcall(t.reshape, t, {2 ^ 62 | 0, 2 ^ 62 | 0, 0})
+    assert.is_false(ok)
+    ok, err = pcall(t.index, t, {math.mininteger})
+    assert.is_false(ok)
+    assert.truthy(err:find("out of range for axis 1 of size 6", 1, true), err)
+  end)
+
   it("live_bytes counts the storage of live tensors and views share it", function()
     collectgarbage()
     local before = core.live_bytes()

@@ -390,10 +390,10 @@ static int m_reshape(lua_State *L) {
       luaL_argerror(L, 2, "shape must hold non-negative integers (or one -1)");
     }
     shape[nd++] = v;
-    known *= v;
   }
-  if (infer >= 0) shape[infer] = known ? t->numel / known : 0;
-  int64_t total = cv_shape_numel(nd, shape);
+  known = cv_shape_numel(nd, shape);   /* -1 when the product overflows: no tensor has that many */
+  if (infer >= 0) shape[infer] = known > 0 ? t->numel / known : 0;
+  int64_t total = known < 0 ? -1 : cv_shape_numel(nd, shape);
   if (total != t->numel || (infer >= 0 && known * shape[infer] != t->numel)) {
     char buf[160];
     if (infer >= 0) shape[infer] = -1;
@@ -471,7 +471,7 @@ static int64_t *check_rows(lua_State *L, int idx, int64_t *n, int64_t *shape, in
     int ok;
     lua_Integer v = lua_tointegerx(L, -1, &ok);
     if (!ok) luaL_argerror(L, idx, "indices must be integers");
-    rows[i] = (int64_t)v - 1;
+    rows[i] = v == LUA_MININTEGER ? INT64_MIN : (int64_t)v - 1;   /* out of range either way */
     lua_pop(L, 1);
   }
   *n = len;
