@@ -405,7 +405,7 @@ local function construct(args)
         kt.node.layer.name), 0)
     end
   end
-  local order, ops, node_depth, per_depth = map_graph(inputs, outputs)
+  local order, ops, _, per_depth = map_graph(inputs, outputs)
   local self = setmetatable({}, Functional)
   Model._init(self, args.name or base.unique_name("functional"))
   local names, count = {}, {}
