@@ -290,6 +290,12 @@ describe("cv.image.resize", function()
     for i = 17, 32 do assert.are.equal(100, l[i]) end
   end)
 
+  it("raises kernel errors (an empty image) at the caller's line", function()
+    local ok, err = pcall(function() local y = image.resize(cv.zeros { 0, 4, 3 }, { 2, 2 }) return y end)
+    assert.is_false(ok)
+    assert.truthy(err:find("^spec/image_spec.lua:%d+: resize: image has no pixels"), err)
+  end)
+
   it("gives the same values with the fast and the reference kernel", function()
     local l = {}
     for i = 1, 7 * 5 * 3 do l[i] = (i * 37) % 101 end

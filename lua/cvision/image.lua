@@ -24,6 +24,9 @@ local function argerror(n, fname, msg, depth)
   error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3 + (depth or 0))
 end
 
+-- an error message without its "file:line: " position
+local function clean(err) return (tostring(err):gsub("^[^\n]-:%d+: ", "")) end
+
 local function check_tensor(x, n, fname)
   if not is_tensor(x) then argerror(n, fname, "tensor expected, got " .. type(x), 1) end
 end
@@ -126,7 +129,9 @@ function M.resize(t, size, opts)
   local h, w = check_size(size, 2, "resize")
   opts = check_opts(opts, 3, "resize")
   if opts.antialias then argerror(3, "resize", "antialias is not supported") end
-  return C.resize(t, h, w, check_interpolation(opts.interpolation, 3, "resize", "bilinear"))
+  local ok, r = pcall(C.resize, t, h, w, check_interpolation(opts.interpolation, 3, "resize", "bilinear"))
+  if not ok then error(clean(r), 2) end   -- an empty image, out of memory: at the caller's line
+  return r
 end
 
 --- rgb_to_grayscale(t) --> tensor (..., 1) of the same dtype
@@ -162,7 +167,9 @@ function M.load_img(path, opts)
   if not t then error("cv.load_img: " .. err, 2) end
   if opts.target_size ~= nil then
     local h, w = check_size(opts.target_size, 2, "load_img")
-    t = C.resize(t, h, w, check_interpolation(opts.interpolation, 2, "load_img", "nearest"))
+    local ok, r = pcall(C.resize, t, h, w, check_interpolation(opts.interpolation, 2, "load_img", "nearest"))
+    if not ok then error("cv.load_img: " .. path .. ": " .. clean(r), 2) end
+    t = r
   end
   if core.dtype(t) ~= "float32" then t = C.to_f32(t) end
   return t
