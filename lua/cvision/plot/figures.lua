@@ -234,7 +234,8 @@ function F.class_accuracy(model_or_probs, X, y, class_names, opts)
   table.sort(rows, function(a, b) if a[2] ~= b[2] then return a[2] < b[2] end return a[1] < b[1] end)
   local names, vals = {}, {}
   for i, r in ipairs(rows) do names[i] = class_name(class_names, r[1]); vals[i] = r[2] end
-  local fig = plot.figure { figsize = opts.figsize or { 6.4, 4.8 }, dpi = opts.dpi }
+  -- wide enough that each bar's (Chinese) tick label has room: about 0.28 inch a bar
+  local fig = plot.figure { figsize = opts.figsize or { max(6.4, 1.2 + 0.28 * #rows), 4.8 }, dpi = opts.dpi }
   local ax = fig:add_subplot(1, 1, 1)
   if #rows > 0 then
     ax:bar(names, vals, { label = "Accuracy" })
