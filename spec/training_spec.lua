@@ -188,4 +188,72 @@ describe("model:fit", function()
       assert.truthy(out:match("\r10/10 ━━━━━━━━━━━━━━━━━━━━ %d+s %d+[mu]?s/step %- loss: 0%.1000 *\n$"), out)
     end)
   end)
+
+  describe("over many steps", function()
+    local core = require "cvision.core"
+    local LUA = os.getenv("CVISION_BIN") or "lua5.4"
+    local function q(x) return "'" .. x:gsub("'", "'\\''") .. "'" end
+
+    it("writes bit-identical model files and histories from two processes with the same seed, at any thread count", function()
+      local script = tmp .. ".lua"
+      local f = assert(io.open(script, "w"))
+      f:write([[
+package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+package.cpath = "./lua/?.so;" .. package.cpath
+local cv = require "cvision"
+local L = cv.layers
+cv.manual_seed(42)
+local x = cv.rand{24, 8, 8, 1}
+local y = cv.tensor{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}
+local m = cv.Sequential{cv.Input{8, 8, 1}, L.RandomFlip(), L.RandomRotation(0.1), L.Conv2D(4, 3, {activation = "relu"}),
+  L.BatchNormalization(), L.MaxPooling2D(2), L.Flatten(), L.Dropout(0.3), L.Dense(3)}
+m:compile{optimizer = "adam", loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}, metrics = {"accuracy"}}
+local h = m:fit(x, y, {epochs = 2, batch_size = 8, verbose = 0, validation_split = 0.25})
+m:save(arg[1])
+cv.models.save_history(h, arg[1] .. ".json")
+]])
+      f:close()
+      local outs = {}
+      for i, threads in ipairs{1, 1, 3} do
+        outs[i] = tmp .. ".run" .. i
+        local cmd = ("CVISION_NUM_THREADS=%d %s %s %s 2>&1"):format(threads, q(LUA), q(script), q(outs[i]))
+        local p = io.popen(cmd)
+        local msg = p:read("a")
+        assert.is_true(p:close(), msg)
+      end
+      local function slurp(p)
+        local fh = assert(io.open(p, "rb"))
+        local s = fh:read("a")
+        fh:close()
+        return s
+      end
+      local first, hist = slurp(outs[1]), slurp(outs[1] .. ".json")
+      assert.is_true(#first > 1000)
+      for i = 2, 3 do
+        assert.is_true(first == slurp(outs[i]), "model file of run " .. i .. " differs")
+        assert.are.equal(hist, slurp(outs[i] .. ".json"))
+      end
+      for _, o in ipairs(outs) do os.remove(o) os.remove(o .. ".json") end
+      os.remove(script)
+    end)
+
+    it("keeps the tensor memory flat from epoch to epoch (no per-step leak)", function()
+      cv.manual_seed(10)
+      local x = cv.rand{32, 8, 8, 1}
+      local y = cv.tensor{1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4}
+      local m = cv.Sequential{cv.Input{8, 8, 1}, L.RandomFlip(), L.RandomContrast(0.2), L.Conv2D(4, 3, {activation = "relu"}),
+        L.ReLU(6, 0.1, 0.5), L.BatchNormalization(), L.MaxPooling2D(2), L.Flatten(), L.Dropout(0.2), L.Dense(4)}
+      m:compile{optimizer = "adam", loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}, metrics = {"accuracy"}}
+      local live, lua_kb = {}, {}
+      for e = 1, 6 do
+        m:fit(x, y, {epochs = 1, batch_size = 8, verbose = 0, validation_data = {x, y}})
+        collectgarbage()
+        collectgarbage()
+        live[e], lua_kb[e] = core.live_bytes(), collectgarbage("count")
+      end
+      -- after the first epochs have made every buffer and optimizer slot, nothing grows
+      assert.are.equal(live[2], live[6])
+      assert.is_true(lua_kb[6] < lua_kb[2] + 64, ("Lua heap grew from %.0f KB to %.0f KB"):format(lua_kb[2], lua_kb[6]))
+    end)
+  end)
 end)
