@@ -1,35 +1,43 @@
 #!/bin/sh
 # bench/run.sh - `make bench`: cvision against PyTorch on the same models in the same run.
 # Prints one table (see bench/README.md for how to read it). Takes a few minutes.
-# REPEATS=n sets the repeats per figure (median reported); THREADS="1 2" the thread counts.
+# The cvision and PyTorch runs alternate, ROUNDS times, so a busy machine slows both alike; each
+# figure is the median of all its timings. ROUNDS=n (default 3), REPEATS=n timings per round
+# (default 3), THREADS="1 2" the thread counts.
 set -e
 cd "$(dirname "$0")/.."
-REPEATS=${REPEATS:-5}
+ROUNDS=${ROUNDS:-3}
+REPEATS=${REPEATS:-3}
 THREADS=${THREADS:-"1 2"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 CC=${CC:-cc}
+BUILD=${BUILD:-build}
 $CC -O2 -o "$tmp/peak" bench/peak.c
-$CC -O2 -std=c11 -D_GNU_SOURCE -Icsrc -o "$tmp/gemm_bench" bench/gemm_bench.c build/libcvision.a \
+$CC -O2 -std=c11 -D_GNU_SOURCE -Icsrc -o "$tmp/gemm_bench" bench/gemm_bench.c "$BUILD/libcvision.a" \
   -lopenblas -lpng -lz -lstb -lm -pthread
 echo "bench: measuring the FMA peak"
 "$tmp/peak" > "$tmp/peak.txt"
 have_torch=0
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then have_torch=1; fi
-for n in $THREADS; do
-  echo "bench: cvision, $n thread(s)"
-  CVISION_NUM_THREADS=$n bin/cvision bench/bench.lua "$n" "$REPEATS" >> "$tmp/cvision.jsonl"
-  if [ $have_torch = 1 ]; then
-    echo "bench: PyTorch, $n thread(s)"
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$n /usr/bin/python3 bench/torch_bench.py "$n" "$REPEATS" >> "$tmp/torch.jsonl"
-  fi
+for r in $(seq "$ROUNDS"); do
+  for n in $THREADS; do
+    echo "bench: round $r/$ROUNDS, cvision, $n thread(s)"
+    CVISION_NUM_THREADS=$n bin/cvision bench/bench.lua "$n" "$REPEATS" >> "$tmp/cvision.jsonl"
+    if [ $have_torch = 1 ]; then
+      echo "bench: round $r/$ROUNDS, PyTorch, $n thread(s)"
+      OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$n /usr/bin/python3 bench/torch_bench.py "$n" "$REPEATS" >> "$tmp/torch.jsonl"
+    fi
+  done
 done
 echo "bench: peak memory of a training run"
-bin/cvision bench/bench.lua 1 1 memory >> "$tmp/cvision.jsonl"
+CVISION_NUM_THREADS=1 bin/cvision bench/bench.lua 1 1 memory >> "$tmp/cvision.jsonl"
 if [ $have_torch = 1 ]; then
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_bench.py 1 1 memory >> "$tmp/torch.jsonl"
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_bench.py 1 1 memory >> "$tmp/torch.jsonl"
 fi
 echo "bench: GEMM against OpenBLAS"
 CVISION_NUM_THREADS=1 "$tmp/gemm_bench" > "$tmp/gemm.txt"
+echo "bench: the FMA peak again (the higher of the two counts)"
+"$tmp/peak" >> "$tmp/peak.txt"
 echo "bench: start-up time"
 lua5.4 bench/report.lua "$tmp" "$have_torch"

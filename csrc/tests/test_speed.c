@@ -1,7 +1,8 @@
 /* test_speed.c - the fast paths of issue 6 against their references: conv2d with the fused ReLU
  * (forward and backward) against the _ref twins plus a separate activation, on random and awkward
  * shapes; max pooling's AVX2 kernels against the portable loops bit for bit (ties and NaN
- * included); and every threaded kernel giving bit-identical results at 1, 2 and 3 threads. */
+ * included); Adam's AVX2 loop against the portable one bit for bit; and every threaded kernel
+ * giving bit-identical results at 1, 2 and 3 threads. */
 #include "nn_check.h"
 #include "cpu.h"
 #include <stdlib.h>
@@ -162,6 +163,30 @@ static void thread_invariance(void) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
 }
 
+/* Adam: AVX2 == portable bit for bit, and split over threads == one thread */
+static void adam_case(void) {
+  const int n = 200003;
+  cv_tensor p0 = tz(1, n), g = tz(1, n), m0 = tz(1, n), v0 = tz(1, n);
+  tfill_uniform(&p0, -1, 1); tfill_uniform(&g, -1, 1); tfill_uniform(&m0, -0.1f, 0.1f); tfill_uniform(&v0, 0, 0.01f);
+  cv_tensor r[3][3];
+  for (int k = 0; k < 3; k++) {
+    cv_set_num_threads(k == 2 ? 2 : 1);
+    cv_cpu_force_portable(k == 1);
+    for (int i = 0; i < 3; i++) r[k][i] = tz(1, n);
+    tcopy(&r[k][0], &p0); tcopy(&r[k][1], &m0); tcopy(&r[k][2], &v0);
+    for (int t = 1; t <= 3; t++)
+      CHECK(cv_adam_update(&r[k][0], &g, &r[k][1], &r[k][2], 1e-3f, 0.9f, 0.999f, 1e-7f, t) == CV_OK, "adam");
+    cv_cpu_force_portable(0);
+  }
+  for (int i = 0; i < 3; i++) {
+    CHECK(same_bits(&r[0][i], &r[1][i]), "adam state %d: AVX2 == portable", i);
+    CHECK(same_bits(&r[0][i], &r[2][i]), "adam state %d: 2 threads == 1", i);
+  }
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < 3; i++) cv_tensor_release(&r[k][i]);
+  cv_tensor_release(&p0); cv_tensor_release(&g); cv_tensor_release(&m0); cv_tensor_release(&v0);
+}
+
 int main(void) {
   cv_rng_seed(2026);
   for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++) conv_relu_case(&conv_cases[i]);
@@ -172,5 +197,6 @@ int main(void) {
   pool_simd_case(2, 9, 10, 16, 2, 3, 3, 4);
   pool_simd_case(1, 5, 5, 8, 5, 5, 1, 1);
   thread_invariance();
+  adam_case();
   CTEST_END("speed");
 }
