@@ -134,6 +134,58 @@ describe("gradient check", function()
     end)
   end)
 
+  describe("of a custom layer made with cv.layers.class", function()
+    -- y = x * alpha (one learnt scale per feature): the contract a user follows for a new layer
+    local Scale = L.class("Scale", nil, {positional = {"init"}, defaults = {init = 1.5}})
+    function Scale:init(a) self.init_value = a.init end
+    function Scale:_build(s) self:add_weight("alpha", cv.full({s[#s]}, self.init_value)) end
+    function Scale:_forward(x)
+      self._x = x
+      local y = self:buf("y", x.shape)
+      y:copy(x * self.weights[1])
+      return y
+    end
+    function Scale:_backward(dy)
+      if self:_grad(1) then self.grads[1]:add_((dy * self._x):sum(1)) end
+      local dx = self:buf("dx", dy.shape)
+      dx:copy(dy * self.weights[1])
+      return dx
+    end
+    function Scale:_config() return {init = self.init_value} end
+
+    it("passes the check, trains inside a model and round-trips its config", function()
+      assert_grads(Scale(), smooth_input{4, 3})
+      assert_grads(Scale{init = -0.5}, smooth_input{2, 5})
+      local s = Scale(2.0, {name = "scale"})
+      assert.are.equal("scale", s.name)
+      assert.are.equal("Scale", s.class_name)
+      assert.truthy(tostring(s):find("Scale scale", 1, true))
+      local m = cv.Sequential{cv.Input{3}, s, L.Dense(2)}
+      m:compile{optimizer = cv.optimizers.SGD{learning_rate = 0.1}, loss = "mse"}
+      local x, y = smooth_input({8, 3}, 5), smooth_input({8, 2}, 6)
+      local before = m:evaluate(x, y, {verbose = 0})[1]
+      m:fit(x, y, {epochs = 5, batch_size = 4, verbose = 0})
+      assert.is_true(m:evaluate(x, y, {verbose = 0})[1] < before)
+      assert.are_not.same({2, 2, 2}, gc.values(s.weights[1]))   -- alpha was trained
+      local back = L.from_config("Scale", s:get_config())
+      assert.are.equal(2.0, back.init_value)
+      assert.are.equal("scale", back.name)
+      assert.is_true(L.is_layer(back))
+      assert.are.equal(Scale, L.get("Scale"))
+      -- a model holding it saves and loads back
+      local file = os.tmpname()
+      m:save(file)
+      local loaded = cv.models.load_model(file)
+      os.remove(file)
+      assert.are.equal("Scale", loaded.layers[1].class_name)
+      assert.are.same(gc.values(s.weights[1]), gc.values(loaded.layers[1].weights[1]))
+      assert.are.same(gc.values(m:predict(x)), gc.values(loaded:predict(x)))
+      local ok, err = pcall(function() local bad = Scale{inti = 1} return bad end)
+      assert.is_false(ok)
+      assert.truthy(err:find("bad argument to 'Scale' (unknown keyword argument 'inti')", 1, true), err)
+    end)
+  end)
+
   describe("of augmentation layers (the adjoint of each transform)", function()
     it("RandomFlip, RandomRotation, RandomZoom, RandomTranslation", function()
       for _, layer in ipairs{L.RandomFlip(), L.RandomRotation(0.1), L.RandomZoom(0.3, 0.2, {fill_mode = "nearest"}),

@@ -220,6 +220,10 @@ Layer.class_name = "Layer"
 Layer.args = {positional = {}, defaults = {}}
 M.Layer = Layer
 
+-- every class made by M.class, by name (the last one made wins): cvision.layers finds custom
+-- layers here, so a model holding one loads back with load_model once the class is defined again
+M.registry = {}
+
 --- class(class_name [, parent [, args]]) --> a new layer class, callable as a constructor
 function M.class(class_name, parent, args)
   parent = parent or Layer
@@ -254,6 +258,7 @@ function M.class(class_name, parent, args)
     error(r, 0)
   end
   cls.new = function(...) local r = new(...) return r end
+  M.registry[class_name] = cls
   setmetatable(cls, {
     __index = parent,
     __call = function(_, ...) local r = new(...) return r end,

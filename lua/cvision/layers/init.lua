@@ -35,12 +35,13 @@ M.clear_session = base.clear_session
 --- is_layer(v) --> true for layer objects
 function M.is_layer(v)
   local mt = getmetatable(v)
-  return type(mt) == "table" and type(mt.class_name) == "string" and classes[mt.class_name] == mt
+  return type(mt) == "table" and type(mt.class_name) == "string"
+    and (classes[mt.class_name] or base.registry[mt.class_name]) == mt
 end
 
 --- get(class_name) --> the layer class
 function M.get(class_name)
-  local cls = classes[class_name]
+  local cls = classes[class_name] or base.registry[class_name]
   if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
   return cls
 end
@@ -53,7 +54,7 @@ function M.from_config(class_name, config)
   if class_name == "InputLayer" then
     return M.Input{shape = config.shape, name = config.name, batch_size = config.batch_size}
   end
-  local cls = classes[class_name]
+  local cls = classes[class_name] or base.registry[class_name]   -- built in, or made by cv.layers.class
   if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
   local cfg = {}
   for k, v in pairs(config or {}) do cfg[k] = v end
