@@ -328,3 +328,41 @@ describe("cv.Sequential", function()
     if not ok then assert.has_error(function() cv.Model{inputs = {}, outputs = {}} end) end
   end)
 end)
+
+describe("model.trainable", function()
+  local cv = require "cvision"
+  local L = cv.layers
+
+  it("freezes every layer of a Sequential, and unfreezes them again", function()
+    cv.clear_session()
+    local m = cv.Sequential{L.Input{4}, L.Dense(3), L.Dense(2)}
+    assert.is_true(m.trainable)
+    m.trainable = false
+    assert.is_false(m.trainable)
+    for _, l in ipairs(m.layers) do assert.is_false(l.trainable) end
+    assert.equal(0, #m:params())
+    local lines = table.concat(m:summary_lines(), "\n")
+    assert.matches("Trainable params: 0 ", lines)
+    assert.matches("Non%-trainable params: 23 ", lines)
+    m.trainable = true
+    for _, l in ipairs(m.layers) do assert.is_true(l.trainable) end
+    assert.equal(4, #m:params())
+  end)
+
+  it("leaves a frozen Sequential's weights bit-identical when it trains inside another model", function()
+    cv.clear_session()
+    cv.manual_seed(5)
+    local base = cv.Sequential{L.Input{4}, L.Dense(3, {activation = "tanh"})}
+    local inputs = cv.Input{4}
+    local head = L.Dense(2)
+    local model = cv.Model{inputs = inputs, outputs = head(base(inputs, {training = false}))}
+    base.trainable = false
+    model:compile{optimizer = "adam", loss = "mse"}
+    local before, head_before = base:get_weights(), head:get_weights()
+    local x, y = cv.rand{8, 4}, cv.rand{8, 2}
+    model:fit(x, y, {epochs = 2, verbose = 0})
+    local after = base:get_weights()
+    for i = 1, #before do assert.same(before[i]:totable(), after[i]:totable()) end
+    assert.are_not.same(head_before[1]:totable(), head:get_weights()[1]:totable())
+  end)
+end)

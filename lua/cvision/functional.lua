@@ -91,10 +91,7 @@ function M.is_symbolic(v)
     and as_kt(v[1]) ~= nil
 end
 
-local function is_model(l)
-  local mt = getmetatable(l)
-  return type(mt) == "table" and type(mt.class_name) == "string" and models.classes[mt.class_name] == mt
-end
+local is_model = models.is_model
 M.is_model = is_model
 
 -- the nodes of each layer, in call order (Keras' _inbound_nodes)
@@ -354,26 +351,8 @@ Functional = models.subclass("Functional")
 models.classes.Functional = Functional
 M.Functional = Functional
 
--- `trainable` is a property: setting it sets every layer inside (Keras)
-Functional.__index = function(self, k)
-  if k == "trainable" then return rawget(self, "_trainable") ~= false end
-  return Functional[k]
-end
-Functional.__newindex = function(self, k, v)
-  if k == "trainable" then M.set_trainable(self, v) return end
-  rawset(self, k, v)
-end
-
---- set_trainable(layer_or_model, flag): layer.trainable = flag, and for a model every layer
---- inside it, recursively (what `model.trainable = flag` does)
-function M.set_trainable(obj, v)
-  v = v and true or false
-  if getmetatable(obj) == Functional then rawset(obj, "_trainable", v) else obj.trainable = v end
-  if is_model(obj) then
-    for _, l in ipairs(obj.layers) do M.set_trainable(l, v) end
-    if getmetatable(obj) ~= Functional then rawset(obj, "_first_trainable", nil) end
-  end
-end
+--- set_trainable(layer_or_model, flag): see cvision.models.set_trainable (`model.trainable = flag`)
+M.set_trainable = models.set_trainable
 
 local function kt_list(v, what)
   local list = {}

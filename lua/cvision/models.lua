@@ -175,11 +175,38 @@ end})
 --- Model.subclass(class_name) --> a model class inheriting Model (for Sequential, functional, ...)
 function M.subclass(class_name)
   local cls = {}
-  cls.__index = cls
+  -- `trainable` is a property: setting it on a model sets every layer inside (Keras)
+  cls.__index = function(self, k)
+    if k == "trainable" then return rawget(self, "_trainable") ~= false end
+    return cls[k]
+  end
+  cls.__newindex = function(self, k, v)
+    if k == "trainable" then M.set_trainable(self, v) return end
+    rawset(self, k, v)
+  end
   cls.class_name = class_name
   cls.__tostring = Model.__tostring
   cls.__call = Model.__call
   return setmetatable(cls, {__index = Model})
+end
+
+--- is_model(v) --> true for Sequential and functional models
+function M.is_model(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and type(mt.class_name) == "string" and M.classes[mt.class_name] == mt
+end
+
+--- set_trainable(layer_or_model, flag): layer.trainable = flag, and for a model every layer inside
+--- it, recursively (what `model.trainable = flag` does); recompiling is not needed, fit re-reads it
+function M.set_trainable(obj, v)
+  v = v and true or false
+  if M.is_model(obj) then
+    rawset(obj, "_trainable", v)
+    for _, l in ipairs(obj.layers) do M.set_trainable(l, v) end
+    rawset(obj, "_first_trainable", nil)
+  else
+    obj.trainable = v
+  end
 end
 
 function Model:_init(name)
