@@ -95,6 +95,11 @@ describe("gradient check", function()
       assert_grads(L.GlobalAveragePooling2D{keepdims = true}, smooth_input{2, 2, 3, 2})
     end)
 
+    it("GlobalMaxPooling2D (distinct values: the maximum is unique)", function()
+      assert_grads(L.GlobalMaxPooling2D(), spread({2, 3, 4, 3}, 4))
+      assert_grads(L.GlobalMaxPooling2D{keepdims = true}, spread({1, 2, 3, 2}, 5))
+    end)
+
     it("ZeroPadding2D", function()
       assert_grads(L.ZeroPadding2D{{1, 2}, {0, 3}}, smooth_input{2, 3, 2, 2})
     end)

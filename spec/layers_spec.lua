@@ -280,6 +280,16 @@ describe("cvision.layers", function()
       approx({{{{3}, {4}}, {{6}, {7}}}}, L.AveragePooling2D{pool_size = 2, strides = 1}:forward(x3))
     end)
 
+    it("GlobalMaxPooling2D: the channel maxima; ties share the gradient evenly", function()
+      local g = L.GlobalMaxPooling2D()
+      g:build({2, 2, 2})
+      local x = cv.tensor{{{{1, 5}, {3, 5}}, {{2, 0}, {4, 1}}}}
+      assert.same({{4, 5}}, g:forward(x):totable())
+      assert.same({{{{0, 3}, {0, 3}}, {{0, 0}, {10, 0}}}}, g:backward(cv.tensor{{10, 6}}):totable())
+      assert.equal("global_max_pooling2d", g.name:gsub("_%d+$", ""))
+      assert.same({1, 1, 2}, L.GlobalMaxPooling2D{keepdims = true}:compute_output_shape({7, 9, 2}))
+    end)
+
     it("GlobalAveragePooling2D, ZeroPadding2D, Flatten (NHWC order), Reshape", function()
       local x = cv.arange(1, 9):reshape{1, 2, 2, 2}
       approx({{4, 5}}, L.GlobalAveragePooling2D():forward(x))

@@ -68,21 +68,10 @@ local function setup(fname, a, default_shape, min_size, default_classes, extra)
   return o
 end
 
-local function global_max(x, name)
-  if L.GlobalMaxPooling2D then return L.GlobalMaxPooling2D{name = name}(x) end
-  -- a max pooling over the whole map, then flattened: the same values
-  local s = x.shape
-  if s[1] * s[2] > 255 then
-    error(("pooling = \"max\" over a %dx%d map is not supported (at most 255 cells)"):format(s[1], s[2]), 4)
-  end
-  x = L.MaxPooling2D({s[1], s[2]}, {name = name})(x)
-  return L.Flatten{name = name and (name .. "_flatten")}(x)
-end
-
 -- no top: the optional global pooling (names as each Keras builder gives them)
 local function pool(x, o, avg_name, max_name)
   if o.pooling == "avg" then return L.GlobalAveragePooling2D{name = avg_name}(x) end
-  if o.pooling == "max" then return global_max(x, max_name) end
+  if o.pooling == "max" then return L.GlobalMaxPooling2D{name = max_name}(x) end
   return x
 end
 

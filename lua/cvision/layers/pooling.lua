@@ -1,4 +1,5 @@
--- cvision.layers.pooling: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D and ZeroPadding2D
+-- cvision.layers.pooling: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D
+-- and ZeroPadding2D
 -- over NHWC tensors. Pool strides default to pool_size (Keras); "same" padding follows the shared
 -- output-size rule, and average pooling does not count padding cells.
 local core = require "cvision.core"
@@ -136,6 +137,44 @@ function GlobalAveragePooling2D:_backward(dy)
 end
 
 function GlobalAveragePooling2D:_config()
+  return {data_format = "channels_last", keepdims = self.keepdims}
+end
+
+---------------------------------------------------------------------------------------------------
+
+-- GlobalMaxPooling2D: the maximum over height and width of each channel. The gradient goes to the
+-- maximum, shared evenly between tied cells (TensorFlow's reduce_max gradient).
+local GlobalMaxPooling2D = class("GlobalMaxPooling2D", nil, {positional = {"data_format", "keepdims"},
+  defaults = {keepdims = false}, extra = {"data_format"}})
+M.GlobalMaxPooling2D = GlobalMaxPooling2D
+
+function GlobalMaxPooling2D:init(a)
+  if a.data_format ~= nil and a.data_format ~= "channels_last" then
+    base.argerror("GlobalMaxPooling2D", "only data_format \"channels_last\" is supported", 3)
+  end
+  self.keepdims = a.keepdims and true or false
+end
+
+GlobalMaxPooling2D.compute_output_shape = GlobalAveragePooling2D.compute_output_shape
+
+function GlobalMaxPooling2D:_forward(x)
+  local n, h, w, c = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+  local xr = x:reshape{n, h * w, c}
+  local y = xr:max(2, true)                    -- (n, 1, c)
+  self._x, self._ymax = xr, y
+  self._xshape = x.shape
+  if self.keepdims then return y:reshape{n, 1, 1, c} end
+  return y:reshape{n, c}
+end
+
+function GlobalMaxPooling2D:_backward(dy)
+  local n, c = self._ymax.shape[1], self._ymax.shape[3]
+  local winners = self._x:eq(self._ymax)       -- (n, h*w, c) of 0/1, ties included
+  local share = dy:reshape{n, 1, c} / winners:sum(2, true)
+  return (winners * share):reshape(self._xshape)
+end
+
+function GlobalMaxPooling2D:_config()
   return {data_format = "channels_last", keepdims = self.keepdims}
 end
 
