@@ -15,9 +15,25 @@ function Loss.__tostring(self)
   return ("<%s%s>"):format(self.class_name, self.from_logits and " from_logits" or "")
 end
 
---- loss(y_true, y_pred) --> number: Keras' argument order
+--- loss(y_true, y_pred) --> number: Keras' argument order (errors at the caller's line)
 function Loss.__call(self, y_true, y_pred)
-  return self:compute(y_pred, y_true, nil)
+  local args = {y_true = y_true, y_pred = y_pred}
+  for _, k in ipairs{"y_true", "y_pred"} do
+    local t = args[k]
+    if type(t) == "table" and not core.is_tensor(t) then
+      local ok, c = pcall(core.tensor, t)
+      if ok then t = c end
+    end
+    if not core.is_tensor(t) then
+      error(("%s: %s must be a tensor, got %s"):format(self.name, k, type(t)), 2)
+    end
+    if t.dtype ~= "float32" then t = t:astype("float32") end   -- uint8 labels, as Keras casts
+    args[k] = t
+  end
+  y_true, y_pred = args.y_true, args.y_pred
+  local ok, v = pcall(self.compute, self, y_pred, y_true, nil)
+  if not ok then error(tostring(v):gsub("^[^\n]-:%d+: ", ""), 2) end
+  return v
 end
 
 --- loss:compute(pred, target [, dpred]) --> mean loss; writes d(loss)/d(pred) into dpred if given

@@ -51,7 +51,9 @@ local function class(class_name, default_name, init)
     self.name = args.name or default_name
     if init then
       local ok, err = pcall(init, self, args)
-      if not ok then error(("bad argument to '%s' (%s)"):format(class_name, err), 2) end
+      if not ok then
+        error(("bad argument to '%s' (%s)"):format(class_name, tostring(err):gsub("^[^\n]-:%d+: ", "")), 2)
+      end
     end
     self:reset_state()
     return self
@@ -62,6 +64,25 @@ local function class(class_name, default_name, init)
 end
 
 local function nrows(t) return t.shape[1] or 1 end
+
+-- y_true (a tensor or a Lua table) and y_pred (a tensor) of one batch --> y_true as a tensor, the
+-- number of rows; errors name the metric and are raised at the caller of update_state
+local function check_batch(self, y_true, y_pred)
+  if type(y_true) == "table" and not core.is_tensor(y_true) then
+    local ok, t = pcall(core.tensor, y_true)
+    if not ok then error(("%s: y_true is a table that is not a tensor"):format(self.name), 3) end
+    y_true = t
+  end
+  if not core.is_tensor(y_true) or not core.is_tensor(y_pred) then
+    error(("%s: y_true and y_pred must be tensors, got %s and %s"):format(self.name,
+      core.is_tensor(y_true) and "a tensor" or type(y_true), core.is_tensor(y_pred) and "a tensor" or type(y_pred)), 3)
+  end
+  if #y_pred.shape == 0 then error(("%s: y_pred must have a batch axis, got a 0-d tensor"):format(self.name), 3) end
+  return y_true, nrows(y_pred)
+end
+
+-- "(2, 3)"
+local function shape_text(t) return "(" .. table.concat(t.shape, ", ") .. ")" end
 
 -- labels as a flat float32 (N) tensor of class numbers
 local function flat_labels(y_true, n)
@@ -80,15 +101,35 @@ end
 
 local SCA = class("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
 function SCA:update_state(y_true, y_pred)
-  local n = nrows(y_pred)
-  local hits = argmax_last(y_pred):eq(flat_labels(y_true, n)):sum()
+  local n
+  y_true, n = check_batch(self, y_true, y_pred)
+  if core.numel(y_true) ~= n then
+    error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
+      shape_text(y_true), core.numel(y_true)), 2)
+  end
+  if n == 0 then return end
+  local labels = flat_labels(y_true, n)
+  -- a label outside 1..K never matches: an error, not a silently lower accuracy
+  local k = y_pred.shape[#y_pred.shape]
+  local lo, hi = labels:min(), labels:max()
+  if not (lo >= 1 and hi <= k) or labels:ne(labels:floordiv(1)):sum() > 0 then
+    error(("%s: labels must be class numbers in 1..%d (1-based), got values in [%g, %g]"):format(self.name,
+      k, lo, hi), 2)
+  end
+  local hits = argmax_last(y_pred):eq(labels):sum()
   self.total = self.total + hits
   self.count = self.count + n
 end
 
 local CA = class("CategoricalAccuracy", "categorical_accuracy")
 function CA:update_state(y_true, y_pred)
-  local n = nrows(y_pred)
+  local n
+  y_true, n = check_batch(self, y_true, y_pred)
+  if #y_true.shape ~= #y_pred.shape or core.numel(y_true) ~= core.numel(y_pred) then
+    error(("%s: y_true %s and y_pred %s must have the same shape (one-hot targets)"):format(self.name,
+      shape_text(y_true), shape_text(y_pred)), 2)
+  end
+  if n == 0 then return end
   local hits = argmax_last(y_pred):eq(argmax_last(y_true)):sum()
   self.total = self.total + hits
   self.count = self.count + n
@@ -96,10 +137,11 @@ end
 
 local BA = class("BinaryAccuracy", "binary_accuracy", function(self, a)
   self.threshold = a.threshold or 0.5
-  assert(type(self.threshold) == "number", "threshold must be a number")
+  assert(type(self.threshold) == "number" and self.threshold == self.threshold, "threshold must be a number")
 end)
 -- the mean over all elements of (pred > threshold) == (y_true > 0.5)
 function BA:update_state(y_true, y_pred)
+  y_true = check_batch(self, y_true, y_pred)
   local thr = self.from_logits and 0 or self.threshold
   if self.from_logits and self.threshold ~= 0.5 then
     thr = math.log(self.threshold / (1 - self.threshold))
@@ -120,7 +162,13 @@ local STK = class("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_acc
   assert(math.type(self.k) == "integer" and self.k >= 1, "k must be a positive integer")
 end)
 function STK:update_state(y_true, y_pred)
-  local n = nrows(y_pred)
+  local n
+  y_true, n = check_batch(self, y_true, y_pred)
+  if core.numel(y_true) ~= n then
+    error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
+      shape_text(y_true), core.numel(y_true)), 2)
+  end
+  if n == 0 then return end
   local hits = core.nn.topk_correct(y_pred, flat_labels(y_true, n), self.k)
   self.total = self.total + hits
   self.count = self.count + n
@@ -131,8 +179,14 @@ function STK:get_config() return {name = self.name, k = self.k} end
 local function loss_metric(class_name, default_name, kernel)
   local cls = class(class_name, default_name)
   function cls:update_state(y_true, y_pred)
-    local n = nrows(y_pred)
-    self.total = self.total + core.nn.loss(kernel, nil, y_pred, y_true, false) * n
+    local n
+    y_true, n = check_batch(self, y_true, y_pred)
+    if n == 0 then return end
+    if y_true.dtype ~= "float32" then y_true = y_true:astype("float32") end
+    if y_pred.dtype ~= "float32" then y_pred = y_pred:astype("float32") end
+    local ok, v = pcall(core.nn.loss, kernel, nil, y_pred, y_true, false)
+    if not ok then error(self.name .. ": " .. tostring(v):gsub("^[^\n]-:%d+: ", ""):gsub("^" .. kernel .. ": ", ""), 2) end
+    self.total = self.total + v * n
     self.count = self.count + n
   end
   return cls
@@ -193,6 +247,7 @@ end
 -- Keras 3 does (one output column: binary; targets of lower rank or one column: sparse).
 local Acc = class("Accuracy", "accuracy")
 function Acc:update_state(y_true, y_pred)
+  y_true = check_batch(self, y_true, y_pred)
   if not self.impl then
     local ps, ts = y_pred.shape, y_true.shape
     local cls
