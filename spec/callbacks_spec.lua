@@ -260,4 +260,46 @@ describe("cv.callbacks", function()
       os.remove(path)
     end)
   end)
+
+  describe("arguments", function()
+    local function err(f, ...)
+      local ok, e = pcall(f, ...)
+      assert.is_false(ok)
+      return e
+    end
+
+    it("are checked against their defaults' types when the callback is made", function()
+      assert.truthy(err(cb.EarlyStopping, {patience = "3"})
+        :find("bad argument to 'EarlyStopping' (patience must be a number, got 3)", 1, true))
+      assert.truthy(err(cb.EarlyStopping, {min_delta = 0 / 0}):find("min_delta must be a number", 1, true))
+      assert.truthy(err(cb.ReduceLROnPlateau, {factor = "half"}):find("factor must be a number, got half", 1, true))
+      assert.truthy(err(cb.EarlyStopping, {monitor = 3}):find("monitor must be a string", 1, true))
+      assert.are.equal(0.5, cb.EarlyStopping{baseline = 0.5}.baseline)          -- false or a number
+      assert.is_true(cb.EarlyStopping{restore_best_weights = true}.restore_best_weights)
+    end)
+
+    it("ModelCheckpoint checks the format fields of its path at once", function()
+      assert.truthy(err(cb.ModelCheckpoint, tmp .. "-{epoch:n}.cvm")
+        :find("bad argument to 'ModelCheckpoint' (filepath", 1, true))
+      local c = cb.ModelCheckpoint(tmp .. "-{epoch:03d}-{val_loss:.2f}.cvm")
+      assert.are.equal(tmp .. "-007-0.25.cvm", cb.format_path(c.filepath, 7, {val_loss = 0.25}))
+    end)
+  end)
+
+  describe("History.load", function()
+    it("refuses JSON that is not an object of lists, and names the file", function()
+      for _, text in ipairs{"[1, 2]", "3", '{"loss": 1}', "{oops"} do
+        local f = assert(io.open(tmp, "w"))
+        f:write(text)
+        f:close()
+        local ok, e = pcall(cb.History.load, tmp)
+        assert.is_false(ok, text)
+        assert.truthy(e:find("History.load: " .. tmp .. ": ", 1, true), e)
+      end
+      local ok, e = pcall(cb.History.load, tmp .. ".missing")
+      assert.is_false(ok)
+      assert.truthy(e:find("History.load: " .. tmp .. ".missing: No such file", 1, true), e)
+      os.remove(tmp)
+    end)
+  end)
 end)

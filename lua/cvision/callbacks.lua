@@ -49,12 +49,21 @@ local function class(class_name, init)
 end
 M.class = class
 
--- options check: unknown names raise (as Keras' keyword arguments do)
+-- options check: unknown names raise (as Keras' keyword arguments do), and each value has its
+-- default's type (numbers not NaN; false defaults such as baseline also take a number), so a
+-- typo fails here rather than epochs later inside on_epoch_end
 local function take(args, defaults)
   local out = {}
   for k, v in pairs(defaults) do out[k] = v end
   for k, v in pairs(args) do
-    if defaults[k] == nil and k ~= "filepath" and k ~= "filename" then error("unknown option '" .. tostring(k) .. "'", 0) end
+    local d = defaults[k]
+    if d == nil and k ~= "filepath" and k ~= "filename" then error("unknown option '" .. tostring(k) .. "'", 0) end
+    if d ~= nil then
+      local want = type(d)
+      local ok = type(v) == want or (want == "boolean" and type(v) == "number")
+      if type(v) == "number" and v ~= v then ok = false end
+      if not ok then error(("%s must be a %s, got %s"):format(k, want, tostring(v)), 0) end
+    end
     out[k] = v
   end
   return out
@@ -101,8 +110,15 @@ end
 --- History.load(path) --> a History whose .history is the file's table (epoch = 1..n)
 function History.load(path)
   local saving = require "cvision.saving"
-  local t = saving.load_json(path)
-  if type(t) ~= "table" then error("History.load: " .. path .. ": not a JSON object", 2) end
+  local ok, t = pcall(saving.load_json, path)
+  if not ok then error("History.load: " .. tostring(t):gsub("^[^\n]-:%d+: ", ""), 2) end
+  local valid = type(t) == "table"
+  for k, v in pairs(valid and t or {}) do
+    if type(k) ~= "string" or type(v) ~= "table" then valid = false break end
+  end
+  if not valid then
+    error("History.load: " .. path .. ": not a history (a JSON object of lists, one per metric)", 2)
+  end
   local h = History.new()
   h.history = t
   local n = 0
@@ -207,9 +223,14 @@ end
 -- ModelCheckpoint
 ---------------------------------------------------------------------------------------------------
 
+local format_path
+
 local ModelCheckpoint = class("ModelCheckpoint", function(self, args)
   local path = args.filepath or args[1]
   if type(path) ~= "string" then error("filepath (a string) is required", 0) end
+  -- a bad {field:spec} fails now, not when the first epoch ends
+  local ok, err = pcall(format_path, path, 1, setmetatable({}, {__index = function() return 0.5 end}))
+  if not ok then error(("filepath %q: %s"):format(path, tostring(err):gsub("^[^\n]-:%d+: ", "")), 0) end
   local rest = {}
   for k, v in pairs(args) do if k ~= 1 and k ~= "filepath" then rest[k] = v end end
   local a = take(rest, {monitor = "val_loss", verbose = 0, save_best_only = false,
@@ -221,7 +242,7 @@ local ModelCheckpoint = class("ModelCheckpoint", function(self, args)
 end)
 
 -- "model-{epoch:02d}-{val_loss:.2f}.cvm" --> "model-03-0.41.cvm" (Python's format fields)
-local function format_path(pattern, epoch, logs)
+function format_path(pattern, epoch, logs)
   return (pattern:gsub("{([%w_]+):?([^}]*)}", function(key, spec)
     local v
     if key == "epoch" then v = epoch else v = logs[key] end
