@@ -4,7 +4,9 @@
  * the depthwise convolution and the _ref twins. Weight gradients are summed per fixed chunk of
  * samples, then the chunks in order: results are identical for any thread count. */
 #include "conv.h"
+#include "cpu.h"
 #include "gemm.h"
+#include "simd/gemm_avx2.h"
 #include "nn_misc.h"
 #include "threadpool.h"
 #include "vec.h"
@@ -16,7 +18,9 @@
 /* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part;
+static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack;
+static _Thread_local int *ws_koff;
+static _Thread_local size_t ws_koff_cap;
 
 static float *grow(scratch *s, size_t n) {
   if (!s->buf || s->cap < n) {
@@ -192,7 +196,27 @@ typedef struct conv_job {
   int relu, shortcut;
   int64_t grain;
   atomic_int failed;
+  /* implicit GEMM (AVX2, stride 1): packed weights, window offsets, padded width/height */
+  const float *wpacked;
+  const int *koff;
+  int implicit, Hp, Wp;
 } conv_job;
+
+/* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
+ * no padding is needed */
+static const float *pad_sample(float *xp, const float *xn, const dims *d, const cv_conv2d_params *p,
+                               int Hp, int Wp) {
+  int64_t C = d->C;
+  if (p->pt == 0 && p->pl == 0 && Wp == d->W && Hp <= d->H) return xn;
+  memset(xp, 0, (size_t)((int64_t)Hp * Wp * C) * sizeof(float));
+  int64_t wn = d->W < Wp - p->pl ? d->W : Wp - p->pl;
+  for (int64_t ih = 0; ih < d->H; ih++) {
+    int64_t hp = ih + p->pt;
+    if (hp >= Hp) break;
+    memcpy(xp + (hp * Wp + p->pl) * C, xn + ih * d->W * C, (size_t)(wn * C) * sizeof(float));
+  }
+  return xp;
+}
 
 /* samples [n0, n1): im2col + GEMM with the bias and ReLU in the GEMM's store */
 static void forward_range(void *ctx, int64_t n0, int64_t n1) {
@@ -202,6 +226,17 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   if (j->shortcut) {
     cv_gemm_bias_act(0, 0, (int)((n1 - n0) * P), (int)d->F, (int)K, j->x + n0 * HWC, (int)K, j->w,
                      (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F);
+    return;
+  }
+  if (j->implicit) {
+    float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
+    float dummy[16] = {0};
+    if (!xp) { atomic_store(&j->failed, 1); return; }
+    for (int64_t n = n0; n < n1; n++) {
+      const float *a = pad_sample(xp, j->x + n * HWC, d, j->p, j->Hp, j->Wp);
+      cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->koff,
+                            (int)K, j->wpacked, (int)d->F, j->b, j->relu, dummy);
+    }
     return;
   }
   float *col = grow(&ws_col, (size_t)(P * K));
@@ -223,6 +258,34 @@ cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tenso
                 .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
                 .shortcut = is_shortcut(&d, p)};
   atomic_init(&j.failed, 0);
+  /* implicit GEMM (stride 1): weights packed once here, windows read straight from the padded
+   * sample. It computes the KW-1 columns past each output row too and drops them, so it is used
+   * where that costs less than im2col's copies: thin inputs, or rows long against the kernel. */
+  if (!j.shortcut && p->sh == 1 && p->sw == 1 && cv_cpu_avx2() &&
+      (d.C * d.KW < 32 || (d.KW - 1) * 8 <= d.OW + d.KW - 1)) {
+    int64_t K = d.KH * d.KW * d.C;
+    j.Hp = (int)(d.OH + d.KH - 1);
+    j.Wp = (int)(d.OW + d.KW - 1);
+    size_t np = cv_gemm_avx2_packed_size((int)K, (int)d.F);
+    if (ws_pack.cap < np || !ws_pack.buf) {
+      free(ws_pack.buf);
+      ws_pack.buf = aligned_alloc(64, (np * sizeof(float) + 63) & ~(size_t)63);
+      ws_pack.cap = ws_pack.buf ? np : 0;
+    }
+    if (ws_koff_cap < (size_t)K || !ws_koff) {
+      free(ws_koff);
+      ws_koff = malloc((size_t)K * sizeof(int));
+      ws_koff_cap = ws_koff ? (size_t)K : 0;
+    }
+    if (!ws_pack.buf || !ws_koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
+    cv_gemm_avx2_pack(ws_pack.buf, j.w, (int)d.F, (int)K, (int)d.F);
+    for (int64_t kh = 0, k = 0; kh < d.KH; kh++)
+      for (int64_t kw = 0; kw < d.KW; kw++)
+        for (int64_t c = 0; c < d.C; c++) ws_koff[k++] = (int)((kh * j.Wp + kw) * d.C + c);
+    j.wpacked = ws_pack.buf;
+    j.koff = ws_koff;
+    j.implicit = 1;
+  }
   cv_parallel_for(d.N, 1, forward_range, &j);
   if (atomic_load(&j.failed))
     return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer",

@@ -167,3 +167,110 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
     }
   }
 }
+
+/* ---- implicit-GEMM convolution (no im2col) ------------------------------------------------ */
+
+size_t cv_gemm_avx2_packed_size(int K, int N) {
+  return (size_t)((N + NR - 1) / NR) * NR * (size_t)K;
+}
+
+/* B (K,N) -> every K slice packed as pack_b does, slice after slice */
+void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N) {
+  size_t np = (size_t)((N + NR - 1) / NR);
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    int kc = K - k0 < KC ? K - k0 : KC;
+    pack_b(dst + (size_t)k0 * np * NR, 0, B, ldb, k0, kc, N);
+  }
+}
+
+/* c rows crow[0..5] (columns j0.., nr of them) (=, or += when accumulate) a . b over kc, where
+ * A row r is at a + r*rs and its k-th element at koff[k]; then + bias and relu on request */
+static void kernel_conv(int kc, const float *a, size_t rs, const int *koff, const float *b,
+                        float *const crow[MR], int mr, int nr, int accumulate, const float *bias,
+                        int relu) {
+  const float *a0p = a, *a1p = a + (mr > 1 ? rs : 0), *a2p = a + (mr > 2 ? 2 * rs : 0);
+  const float *a3p = a + (mr > 3 ? 3 * rs : 0), *a4p = a + (mr > 4 ? 4 * rs : 0);
+  const float *a5p = a + (mr > 5 ? 5 * rs : 0);
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int k = 0; k < kc; k++) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    size_t o = (size_t)koff[k];
+    __m256 av = _mm256_broadcast_ss(a0p + o);
+    c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a1p + o);
+    c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a2p + o);
+    c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a3p + o);
+    c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a4p + o);
+    c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a5p + o);
+    c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
+    b += NR;
+  }
+  __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  __m256 zero = _mm256_setzero_ps();
+  if (nr == NR) {
+    __m256 bb0 = bias ? _mm256_loadu_ps(bias) : zero, bb1 = bias ? _mm256_loadu_ps(bias + 8) : zero;
+    for (int r = 0; r < mr; r++) {
+      float *cr = crow[r];
+      __m256 x0 = acc[r][0], x1 = acc[r][1];
+      if (accumulate) {
+        x0 = _mm256_add_ps(_mm256_loadu_ps(cr), x0);
+        x1 = _mm256_add_ps(_mm256_loadu_ps(cr + 8), x1);
+      }
+      if (bias) { x0 = _mm256_add_ps(x0, bb0); x1 = _mm256_add_ps(x1, bb1); }
+      if (relu) { x0 = _mm256_max_ps(x0, zero); x1 = _mm256_max_ps(x1, zero); }
+      _mm256_storeu_ps(cr, x0);
+      _mm256_storeu_ps(cr + 8, x1);
+    }
+    return;
+  }
+  float tile[MR * NR] __attribute__((aligned(32)));
+  for (int r = 0; r < MR; r++) {
+    _mm256_store_ps(tile + r * NR, acc[r][0]);
+    _mm256_store_ps(tile + r * NR + 8, acc[r][1]);
+  }
+  for (int r = 0; r < mr; r++) {
+    float *cr = crow[r];
+    for (int j = 0; j < nr; j++) {
+      float v = tile[r * NR + j] + (accumulate ? cr[j] : 0.0f);
+      if (bias) v += bias[j];
+      cr[j] = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
+void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int OW, const int *koff,
+                           int K, const float *bpacked, int F, const float *bias, int relu,
+                           float *dummy) {
+  int npanels = (F + NR - 1) / NR;
+  int mv = (OH - 1) * Wp + OW;  /* virtual rows: every (oh, ow < Wp) up to the last real one */
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    int kc = K - k0 < KC ? K - k0 : KC, last = k0 + kc >= K;
+    const float *bslice = bpacked + (size_t)k0 * npanels * NR;
+    for (int v0 = 0; v0 < mv; v0 += MR) {
+      int mr = mv - v0 < MR ? mv - v0 : MR;
+      int oh = v0 / Wp, ow = v0 - oh * Wp;
+      ptrdiff_t off[MR];
+      for (int r = 0; r < mr; r++) {
+        off[r] = ow < OW ? ((ptrdiff_t)oh * OW + ow) * F : -1;
+        if (++ow == Wp) { ow = 0; oh++; }
+      }
+      const float *a = xp + (size_t)v0 * C;
+      for (int p = 0; p < npanels; p++) {
+        int j0 = p * NR, nr = F - j0 < NR ? F - j0 : NR;
+        float *crow[MR];
+        for (int r = 0; r < mr; r++) crow[r] = off[r] >= 0 ? y + off[r] + j0 : dummy;
+        kernel_conv(kc, a, (size_t)C, koff + k0, bslice + (size_t)p * kc * NR, crow, mr, nr, k0 > 0,
+                    last && bias ? bias + j0 : NULL, last && relu);
+      }
+    }
+  }
+}

@@ -3,6 +3,8 @@
 #ifndef CV_GEMM_AVX2_H
 #define CV_GEMM_AVX2_H
 
+#include <stddef.h>
+
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N) = alpha*op(A)op(B) + beta*C */
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
@@ -10,5 +12,16 @@ void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float 
 /* the same, then C = max(C + bias[col], 0) (bias NULL: none; relu 0: no clamp), in the store */
 void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                      const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu);
+
+/* Implicit-GEMM convolution of one sample, stride 1, no im2col (conv.c's fast path):
+ * xp (Hp,Wp,C) is the zero-padded input, Hp = OH+KH-1, Wp = OW+KW-1; koff[k] the offset of kernel
+ * element k = (kh*KW + kw)*C + c inside a window (kh*Wp*C + kw*C + c); bpacked the weights (K,F)
+ * packed by cv_gemm_avx2_pack. y (OH,OW,F) = relu?(conv + bias). dummy: F floats of scratch where
+ * the columns past OW (computed, never kept) go. */
+size_t cv_gemm_avx2_packed_size(int K, int N);
+void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N);
+void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int OW, const int *koff,
+                           int K, const float *bpacked, int F, const float *bias, int relu,
+                           float *dummy);
 
 #endif

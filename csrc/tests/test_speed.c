@@ -24,6 +24,12 @@ static const conv_case conv_cases[] = {
   {2, 2, 3, 2, 5, 5, 3, 1, 1, 1},    /* image smaller than the kernel */
   {1, 1, 1, 5, 3, 3, 2, 1, 1, 1},
   {33, 10, 8, 16, 3, 3, 32, 1, 1, 1}, /* lecture-like, batch not a multiple of 8 */
+  /* implicit GEMM (stride 1, AVX2): two K slices and a partial filter panel; no padding (the
+   * input read in place); an even kernel */
+  {3, 12, 20, 32, 3, 3, 20, 1, 1, 1},
+  {2, 9, 18, 16, 3, 3, 16, 1, 1, 0},
+  {2, 10, 19, 4, 2, 2, 8, 1, 1, 0},
+  {2, 7, 30, 3, 5, 5, 24, 1, 1, 1},
 };
 
 /* y = relu(conv(x) + b) and its gradients, against ref conv then a separate ReLU */
