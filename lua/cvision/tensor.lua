@@ -6,7 +6,7 @@
 --
 -- Conventions: indices and axes are 1-based (negative counts from the end); argmax/argmin give
 -- 1-based positions (a float32 tensor along an axis, a number without one); comparisons give
--- uint8 masks of 0 and 1; arithmetic gives float32 unless both operands are uint8 (+ - * % //
+-- uint8 masks of 0 and 1; arithmetic gives float32 unless both operands are uint8 (+ - *
 -- maximum minimum then wrap around in uint8); a number operand counts as float32.
 --
 -- Methods (C unless noted):
