@@ -290,6 +290,18 @@ describe("cv.image.resize", function()
     for i = 17, 32 do assert.are.equal(100, l[i]) end
   end)
 
+  it("lets the collector keep pace with resized images made in a loop", function()
+    collectgarbage()
+    local base = core.live_bytes()
+    local small = cv.zeros({ 8, 8, 4 }, "uint8")
+    local peak = 0
+    for _ = 1, 200 do                              -- 200 MB of float32 results in all
+      local y = image.resize(small, { 256, 256 })  -- luacheck: ignore
+      peak = math.max(peak, core.live_bytes() - base)
+    end
+    assert.is_true(peak < 80 * 2 ^ 20, ("peak %.1f MB of live tensors"):format(peak / 2 ^ 20))
+  end)
+
   it("raises kernel errors (an empty image) at the caller's line", function()
     local ok, err = pcall(function() local y = image.resize(cv.zeros { 0, 4, 3 }, { 2, 2 }) return y end)
     assert.is_false(ok)

@@ -32,6 +32,7 @@ static int l_load(lua_State *L) {
   int c = check_channels(L, 2);
   cv_tensor *t = push_empty(L);
   if (cv_image_load(t, path, c) != CV_OK) return push_fail(L);
+  lcv_gc_account(L, t);
   return 1;
 }
 
@@ -43,6 +44,7 @@ static int l_load_mem(lua_State *L) {
   const char *name = luaL_optstring(L, 3, "<memory>");
   cv_tensor *t = push_empty(L);
   if (cv_image_load_mem(t, buf, n, c, name) != CV_OK) return push_fail(L);
+  lcv_gc_account(L, t);
   return 1;
 }
 
@@ -69,6 +71,7 @@ static int l_resize(lua_State *L) {
                  : m == 1 ? cv_image_resize_nearest(out, in, (int)h, (int)w)
                           : cv_image_resize_bilinear_ref(out, in, (int)h, (int)w);
   LCV_CHECK(L, st, NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 
@@ -77,6 +80,7 @@ static int l_rgb_to_gray(lua_State *L) {
   cv_tensor *in = lcv_checktensor(L, 1);
   cv_tensor *out = push_empty(L);
   LCV_CHECK(L, cv_image_rgb_to_gray(out, in), NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 
@@ -85,6 +89,7 @@ static int l_gray_to_rgb(lua_State *L) {
   cv_tensor *in = lcv_checktensor(L, 1);
   cv_tensor *out = push_empty(L);
   LCV_CHECK(L, cv_image_gray_to_rgb(out, in), NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 
@@ -94,6 +99,7 @@ static int l_convert_channels(lua_State *L) {
   int c = (int)luaL_checkinteger(L, 2);
   cv_tensor *out = push_empty(L);
   LCV_CHECK(L, cv_image_convert_channels(out, in, c), NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 
@@ -102,6 +108,7 @@ static int l_to_f32(lua_State *L) {
   cv_tensor *in = lcv_checktensor(L, 1);
   cv_tensor *out = push_empty(L);
   LCV_CHECK(L, cv_image_to_f32(out, in), NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 
@@ -110,6 +117,7 @@ static int l_to_u8(lua_State *L) {
   cv_tensor *in = lcv_checktensor(L, 1);
   cv_tensor *out = push_empty(L);
   LCV_CHECK(L, cv_image_to_u8(out, in), NULL);
+  lcv_gc_account(L, out);
   return 1;
 }
 

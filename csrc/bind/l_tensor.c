@@ -52,7 +52,7 @@ static cv_tensor *push_empty(lua_State *L) {
 #define GC_MIN_BYTES ((int64_t)32 << 20)
 static _Atomic int64_t gc_pending, gc_limit = GC_MIN_BYTES;
 
-static void gc_account(lua_State *L, const cv_tensor *t) {
+void lcv_gc_account(lua_State *L, const cv_tensor *t) {
   int64_t n = t->numel * (int64_t)cv_dtype_size(t->dtype);
   if (atomic_fetch_add(&gc_pending, n) + n < atomic_load(&gc_limit)) return;
   atomic_store(&gc_pending, 0);
@@ -64,7 +64,7 @@ static void gc_account(lua_State *L, const cv_tensor *t) {
 cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape) {
   cv_tensor *t = push_empty(L);
   LCV_CHECK(L, cv_tensor_alloc(t, dt, ndim, shape), "tensor");
-  gc_account(L, t);
+  lcv_gc_account(L, t);
   return t;
 }
 
@@ -72,7 +72,7 @@ cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *sha
 static cv_tensor *new_result(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape) {
   cv_tensor *t = push_empty(L);
   LCV_CHECK(L, cv_tensor_alloc_uninit(t, dt, ndim, shape), "tensor");
-  gc_account(L, t);
+  lcv_gc_account(L, t);
   return t;
 }
 

@@ -18,6 +18,8 @@ cv_tensor *lcv_checkf32(lua_State *L, int idx);
 /* Pushes a new userdata in the empty state, then allocates it (zeroed); raises on failure, leaking
  * nothing (the empty userdata is collected). */
 cv_tensor *lcv_newtensor(lua_State *L, cv_dtype dt, int ndim, const int64_t *shape);
+/* Tells the collector about t's freshly allocated storage (lcv_newtensor does it itself). */
+void lcv_gc_account(lua_State *L, const cv_tensor *t);
 /* Pushes a view of src (see cv_tensor_view). */
 cv_tensor *lcv_pushview(lua_State *L, const cv_tensor *src, int64_t offset, int ndim,
                         const int64_t *shape);
