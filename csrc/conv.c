@@ -200,20 +200,24 @@ typedef struct conv_job {
   const float *wpacked;
   const int *koff;
   int implicit, Hp, Wp;
+  /* implicit backward: dx is the convolution of the padded dz (Hq,Wq,F), dz at (qt, ql), with
+   * the flipped kernel (KH,KW,F,C) packed in wflip, window offsets koff2 */
+  const float *wflip;
+  const int *koff2;
+  int Hq, Wq, qt, ql;
 } conv_job;
 
 /* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
  * no padding is needed */
-static const float *pad_sample(float *xp, const float *xn, const dims *d, const cv_conv2d_params *p,
-                               int Hp, int Wp) {
-  int64_t C = d->C;
-  if (p->pt == 0 && p->pl == 0 && Wp == d->W && Hp <= d->H) return xn;
-  memset(xp, 0, (size_t)((int64_t)Hp * Wp * C) * sizeof(float));
-  int64_t wn = d->W < Wp - p->pl ? d->W : Wp - p->pl;
-  for (int64_t ih = 0; ih < d->H; ih++) {
-    int64_t hp = ih + p->pt;
+static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W, int64_t C, int pt,
+                               int pl, int64_t Hp, int64_t Wp) {
+  if (pt == 0 && pl == 0 && Wp == W && Hp <= H) return xn;
+  memset(xp, 0, (size_t)(Hp * Wp * C) * sizeof(float));
+  int64_t wn = W < Wp - pl ? W : Wp - pl;
+  for (int64_t ih = 0; ih < H; ih++) {
+    int64_t hp = ih + pt;
     if (hp >= Hp) break;
-    memcpy(xp + (hp * Wp + p->pl) * C, xn + ih * d->W * C, (size_t)(wn * C) * sizeof(float));
+    memcpy(xp + (hp * Wp + pl) * C, xn + ih * W * C, (size_t)(wn * C) * sizeof(float));
   }
   return xp;
 }
@@ -233,7 +237,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     float dummy[16] = {0};
     if (!xp) { atomic_store(&j->failed, 1); return; }
     for (int64_t n = n0; n < n1; n++) {
-      const float *a = pad_sample(xp, j->x + n * HWC, d, j->p, j->Hp, j->Wp);
+      const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
       cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->koff,
                             (int)K, j->wpacked, (int)d->F, j->b, j->relu, dummy);
     }
@@ -248,6 +252,83 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   }
 }
 
+static _Thread_local scratch ws_pack2, ws_flip;
+static _Thread_local int *ws_koff2;
+static _Thread_local size_t ws_koff2_cap;
+
+static float *grow_aligned(scratch *s, size_t n) {
+  if (!s->buf || s->cap < n) {
+    free(s->buf);
+    s->buf = aligned_alloc(64, (n * sizeof(float) + 63) & ~(size_t)63);
+    s->cap = s->buf ? n : 0;
+  }
+  return s->buf;
+}
+
+static int *grow_int(int **buf, size_t *cap, size_t n) {
+  if (!*buf || *cap < n) {
+    free(*buf);
+    *buf = malloc((n ? n : 1) * sizeof(int));
+    *cap = *buf ? n : 0;
+  }
+  return *buf;
+}
+
+/* implicit GEMM (stride 1, AVX2) computes the KW-1 columns past each output row too and drops
+ * them, so it is used where that costs less than im2col's copies: thin inputs, or output rows
+ * long against the kernel */
+static int use_implicit(const dims *d, const cv_conv2d_params *p) {
+  return !is_shortcut(d, p) && p->sh == 1 && p->sw == 1 && cv_cpu_avx2() &&
+         (d->C * d->KW < 32 || (d->KW - 1) * 8 <= d->OW + d->KW - 1);
+}
+
+/* the per-call part of the implicit path, done once by the calling thread: window offsets and
+ * packed weights (forward), or the flipped kernel packed for dx (backward) */
+static cv_status setup_implicit(conv_job *j, int backward) {
+  const dims *d = j->d;
+  int64_t K = d->KH * d->KW * d->C;
+  j->Hp = (int)(d->OH + d->KH - 1);
+  j->Wp = (int)(d->OW + d->KW - 1);
+  int *koff = grow_int(&ws_koff, &ws_koff_cap, (size_t)K);
+  if (!koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
+  for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
+    for (int64_t kw = 0; kw < d->KW; kw++)
+      for (int64_t c = 0; c < d->C; c++) koff[k++] = (int)((kh * j->Wp + kw) * d->C + c);
+  j->koff = koff;
+  if (!backward) {
+    float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
+    if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
+    cv_gemm_avx2_pack(pk, j->w, (int)d->F, (int)K, (int)d->F);
+    j->wpacked = pk;
+  } else if (j->dx) {
+    /* dx[ih,iw,c] = sum dz[ih+pt-kh, iw+pl-kw, f] w[kh,kw,c,f]: a stride-1 convolution of dz
+     * padded by (KH-1-pt, KW-1-pl) with wf[kh',kw',f,c] = w[KH-1-kh', KW-1-kw', c, f] */
+    int64_t K2 = d->KH * d->KW * d->F;
+    j->qt = (int)(d->KH - 1 - j->p->pt);
+    j->ql = (int)(d->KW - 1 - j->p->pl);
+    j->Hq = (int)(d->H + d->KH - 1);
+    j->Wq = (int)(d->W + d->KW - 1);
+    float *wf = grow(&ws_flip, (size_t)(K2 * d->C));
+    float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
+    int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)K2);
+    if (!wf || !pk || !koff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
+    for (int64_t kh = 0; kh < d->KH; kh++)
+      for (int64_t kw = 0; kw < d->KW; kw++)
+        for (int64_t c = 0; c < d->C; c++)
+          for (int64_t f = 0; f < d->F; f++)
+            wf[(((d->KH - 1 - kh) * d->KW + (d->KW - 1 - kw)) * d->F + f) * d->C + c] =
+                j->w[((kh * d->KW + kw) * d->C + c) * d->F + f];
+    cv_gemm_avx2_pack(pk, wf, (int)d->C, (int)K2, (int)d->C);
+    for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
+      for (int64_t kw = 0; kw < d->KW; kw++)
+        for (int64_t f = 0; f < d->F; f++) koff2[k++] = (int)((kh * j->Wq + kw) * d->F + f);
+    j->wflip = pk;
+    j->koff2 = koff2;
+  }
+  j->implicit = 1;
+  return CV_OK;
+}
+
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) = act(conv + b) */
 cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p, cv_activation act) {
@@ -258,34 +339,7 @@ cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tenso
                 .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
                 .shortcut = is_shortcut(&d, p)};
   atomic_init(&j.failed, 0);
-  /* implicit GEMM (stride 1): weights packed once here, windows read straight from the padded
-   * sample. It computes the KW-1 columns past each output row too and drops them, so it is used
-   * where that costs less than im2col's copies: thin inputs, or rows long against the kernel. */
-  if (!j.shortcut && p->sh == 1 && p->sw == 1 && cv_cpu_avx2() &&
-      (d.C * d.KW < 32 || (d.KW - 1) * 8 <= d.OW + d.KW - 1)) {
-    int64_t K = d.KH * d.KW * d.C;
-    j.Hp = (int)(d.OH + d.KH - 1);
-    j.Wp = (int)(d.OW + d.KW - 1);
-    size_t np = cv_gemm_avx2_packed_size((int)K, (int)d.F);
-    if (ws_pack.cap < np || !ws_pack.buf) {
-      free(ws_pack.buf);
-      ws_pack.buf = aligned_alloc(64, (np * sizeof(float) + 63) & ~(size_t)63);
-      ws_pack.cap = ws_pack.buf ? np : 0;
-    }
-    if (ws_koff_cap < (size_t)K || !ws_koff) {
-      free(ws_koff);
-      ws_koff = malloc((size_t)K * sizeof(int));
-      ws_koff_cap = ws_koff ? (size_t)K : 0;
-    }
-    if (!ws_pack.buf || !ws_koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
-    cv_gemm_avx2_pack(ws_pack.buf, j.w, (int)d.F, (int)K, (int)d.F);
-    for (int64_t kh = 0, k = 0; kh < d.KH; kh++)
-      for (int64_t kw = 0; kw < d.KW; kw++)
-        for (int64_t c = 0; c < d.C; c++) ws_koff[k++] = (int)((kh * j.Wp + kw) * d.C + c);
-    j.wpacked = ws_pack.buf;
-    j.koff = ws_koff;
-    j.implicit = 1;
-  }
+  if (use_implicit(&d, p) && (st = setup_implicit(&j, 0))) return st;
   cv_parallel_for(d.N, 1, forward_range, &j);
   if (atomic_load(&j.failed))
     return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer",
@@ -339,6 +393,53 @@ static cv_status check_grads(const char *who, const cv_tensor *dx, const cv_tens
   return CV_OK;
 }
 
+static _Thread_local scratch ws_dzp;
+
+/* backward_range's implicit-GEMM form (stride 1, AVX2): dz laid out on the padded width feeds
+ * the weight gradient straight from the padded input, and dx is the forward convolution of the
+ * padded dz with the flipped kernel: no im2col, no col2im */
+static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
+  const dims *d = j->d;
+  int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
+  int64_t Wp = j->Wp, mv = (d->OH - 1) * Wp + d->OW;
+  float *xp = j->dwpart ? grow(&ws_pad, (size_t)(j->Hp * Wp * d->C)) : NULL;
+  float *dzv = grow(&ws_dz, (size_t)(mv * F));
+  float *dzp = j->dx ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
+  if ((j->dwpart && !xp) || !dzv || (j->dx && !dzp)) {
+    atomic_store(&j->failed, 1);
+    return;
+  }
+  float dummy[16] = {0};
+  for (int64_t c = c0; c < c1; c++) {
+    int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
+    float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
+    if (pb) memset(pb, 0, (size_t)F * sizeof(float));
+    for (int64_t n = n0; n < n1; n++) {
+      const float *g = j->dy + n * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
+      /* dz (masked by relu) on rows of the padded width Wp: the columns past OW stay zero */
+      for (int64_t oh = 0; oh < d->OH; oh++) {
+        float *dr = dzv + oh * Wp * F;
+        if (yn) cv_vrelu_mask(dr, yn + oh * d->OW * F, g + oh * d->OW * F, d->OW * F);
+        else memcpy(dr, g + oh * d->OW * F, (size_t)(d->OW * F) * sizeof(float));
+        if (oh + 1 < d->OH) memset(dr + d->OW * F, 0, (size_t)((Wp - d->OW) * F) * sizeof(float));
+      }
+      if (pb) cv_vsum_rows(pb, dzv, mv, F);
+      if (pw) {
+        const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
+        cv_conv_dw_implicit_avx2(pw, n > n0, a, (int)d->C, j->koff, (int)K, dzv, (int)mv, (int)F);
+      }
+      if (j->dx) {
+        memset(dzp, 0, (size_t)((int64_t)j->Hq * j->Wq * F) * sizeof(float));
+        for (int64_t oh = 0; oh < d->OH; oh++)
+          memcpy(dzp + ((j->qt + oh) * j->Wq + j->ql) * F, dzv + oh * Wp * F,
+                 (size_t)(d->OW * F) * sizeof(float));
+        cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->Wq, (int)F, (int)d->H, (int)d->W, j->koff2,
+                              (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0, dummy);
+      }
+    }
+  }
+}
+
 /* chunk c = samples [c*grain, ...): its dw partial (K,F) and db partial (F) are written (not
  * accumulated) so the caller can add the chunks up in chunk order */
 static void backward_range(void *ctx, int64_t c0, int64_t c1) {
@@ -346,6 +447,10 @@ static void backward_range(void *ctx, int64_t c0, int64_t c1) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
   int Ki = (int)K, Fi = (int)F;
+  if (j->implicit) {
+    implicit_backward(j, c0, c1);
+    return;
+  }
   float *col = NULL, *dz = NULL;
   if (!j->shortcut && (j->dwpart || j->dx)) col = grow(&ws_col, (size_t)(P * K));
   if (j->relu) dz = grow(&ws_dz, (size_t)(P * F));
@@ -419,6 +524,8 @@ cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, co
                 .dwpart = dw ? part : NULL, .dbpart = db ? part + nw : NULL,
                 .relu = act == CV_ACT_RELU, .shortcut = is_shortcut(&d, p), .grain = grain};
   atomic_init(&j.failed, 0);
+  /* dx through the flipped kernel has C output columns: too few (C < 8) waste the 16-wide tiles */
+  if (use_implicit(&d, p) && (!dx || d.C >= 8) && (st = setup_implicit(&j, 1))) return st;
   cv_parallel_for(chunks, 1, backward_range, &j);
   if (atomic_load(&j.failed))
     return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a %lld-float im2col buffer",

@@ -183,37 +183,41 @@ void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N) {
   }
 }
 
-/* c rows crow[0..5] (columns j0.., nr of them) (=, or += when accumulate) a . b over kc, where
- * A row r is at a + r*rs and its k-th element at koff[k]; then + bias and relu on request */
-static void kernel_conv(int kc, const float *a, size_t rs, const int *koff, const float *b,
-                        float *const crow[MR], int mr, int nr, int accumulate, const float *bias,
-                        int relu) {
-  const float *a0p = a, *a1p = a + (mr > 1 ? rs : 0), *a2p = a + (mr > 2 ? 2 * rs : 0);
-  const float *a3p = a + (mr > 3 ? 3 * rs : 0), *a4p = a + (mr > 4 ? 4 * rs : 0);
-  const float *a5p = a + (mr > 5 ? 5 * rs : 0);
+/* c rows crow[0..5] (nr columns) (=, or += when accumulate) A . b over kc, where A row r starts at
+ * arow[r] and its k-th element is at koff[k] (koff NULL: k*ks); then + bias and relu on request */
+#define CONV_STEP(o)                                                                         \
+  do {                                                                                       \
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);                               \
+    __m256 av = _mm256_broadcast_ss(a0p + (o));                                              \
+    c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                  \
+    av = _mm256_broadcast_ss(a1p + (o));                                                     \
+    c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                  \
+    av = _mm256_broadcast_ss(a2p + (o));                                                     \
+    c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                  \
+    av = _mm256_broadcast_ss(a3p + (o));                                                     \
+    c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                  \
+    av = _mm256_broadcast_ss(a4p + (o));                                                     \
+    c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                  \
+    av = _mm256_broadcast_ss(a5p + (o));                                                     \
+    c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                  \
+    b += NR;                                                                                 \
+  } while (0)
+
+static void kernel_conv(int kc, const float *const arow[MR], const int *koff, size_t ks,
+                        const float *b, float *const crow[MR], int mr, int nr, int accumulate,
+                        const float *bias, int relu) {
+  const float *a0p = arow[0], *a1p = arow[1], *a2p = arow[2], *a3p = arow[3], *a4p = arow[4];
+  const float *a5p = arow[5];
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  for (int k = 0; k < kc; k++) {
-    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-    size_t o = (size_t)koff[k];
-    __m256 av = _mm256_broadcast_ss(a0p + o);
-    c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a1p + o);
-    c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a2p + o);
-    c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a3p + o);
-    c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a4p + o);
-    c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a5p + o);
-    c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
-    b += NR;
-  }
+  if (koff)
+    for (int k = 0; k < kc; k++) CONV_STEP((size_t)koff[k]);
+  else
+    for (int k = 0; k < kc; k++) CONV_STEP((size_t)k * ks);
   __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   __m256 zero = _mm256_setzero_ps();
   if (nr == NR) {
@@ -263,13 +267,46 @@ void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int
         off[r] = ow < OW ? ((ptrdiff_t)oh * OW + ow) * F : -1;
         if (++ow == Wp) { ow = 0; oh++; }
       }
-      const float *a = xp + (size_t)v0 * C;
+      const float *arow[MR];
+      for (int r = 0; r < MR; r++) arow[r] = xp + (size_t)(v0 + (r < mr ? r : 0)) * C;
       for (int p = 0; p < npanels; p++) {
         int j0 = p * NR, nr = F - j0 < NR ? F - j0 : NR;
         float *crow[MR];
         for (int r = 0; r < mr; r++) crow[r] = off[r] >= 0 ? y + off[r] + j0 : dummy;
-        kernel_conv(kc, a, (size_t)C, koff + k0, bslice + (size_t)p * kc * NR, crow, mr, nr, k0 > 0,
+        kernel_conv(kc, arow, koff + k0, 0, bslice + (size_t)p * kc * NR, crow, mr, nr, k0 > 0,
                     last && bias ? bias + j0 : NULL, last && relu);
+      }
+    }
+  }
+}
+
+void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, int C, const int *koff,
+                              int K, const float *dzv, int mv, int F) {
+  int npanels = (F + NR - 1) / NR;
+  int kcmax = mv < KC ? mv : KC;
+  float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
+  if (!pb) {  /* out of memory: the plain sum is still right */
+    for (int k = 0; k < K; k++)
+      for (int f = 0; f < F; f++) {
+        float acc = accumulate ? dw[(size_t)k * F + f] : 0.0f;
+        for (int v = 0; v < mv; v++) acc += xp[(size_t)v * C + koff[k]] * dzv[(size_t)v * F + f];
+        dw[(size_t)k * F + f] = acc;
+      }
+    return;
+  }
+  for (int v0 = 0; v0 < mv; v0 += KC) {
+    int kc = mv - v0 < KC ? mv - v0 : KC;
+    pack_b(pb, 0, dzv, F, v0, kc, F);
+    for (int i0 = 0; i0 < K; i0 += MR) {
+      int mr = K - i0 < MR ? K - i0 : MR;
+      const float *arow[MR];
+      float *crow[MR];
+      for (int r = 0; r < MR; r++) arow[r] = xp + (size_t)v0 * C + koff[i0 + (r < mr ? r : 0)];
+      for (int p = 0; p < npanels; p++) {
+        int j0 = p * NR, nr = F - j0 < NR ? F - j0 : NR;
+        for (int r = 0; r < mr; r++) crow[r] = dw + (size_t)(i0 + r) * F + j0;
+        kernel_conv(kc, arow, NULL, (size_t)C, pb + (size_t)p * kc * NR, crow, mr, nr,
+                    accumulate || v0 > 0, NULL, 0);
       }
     }
   }

@@ -23,5 +23,10 @@ void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N);
 void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int OW, const int *koff,
                            int K, const float *bpacked, int F, const float *bias, int relu,
                            float *dummy);
+/* The weight gradient of the same convolution: dw (K,F) (= or += when accumulate)
+ * sum over v < mv of xp[v*C + koff[k]] * dzv[v*F + f], dzv (mv,F) the output gradient laid out
+ * on the padded width (row v = oh*Wp + ow, zero where ow >= OW). */
+void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, int C, const int *koff,
+                              int K, const float *dzv, int mv, int F);
 
 #endif

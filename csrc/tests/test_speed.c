@@ -72,6 +72,11 @@ static void conv_relu_case(const conv_case *k) {
   CHECK(tclose(&dx3, &dx2, 1e-4, 1e-4) <= 1, "%s: portable dx vs ref", name);
   CHECK(tclose(&dwz, &dwz2, 1e-4, 1e-4) <= 1, "%s: portable dw vs ref", name);
   CHECK(tclose(&dbz, &dbz2, 1e-4, 1e-4) <= 1, "%s: portable db vs ref", name);
+  /* weights only (a model's first layer): the fast path without dx */
+  memset(cv_tensor_f32(&dwz), 0, (size_t)dwz.numel * 4); memset(cv_tensor_f32(&dbz), 0, (size_t)dbz.numel * 4);
+  CHECK(cv_conv2d_backward_act(NULL, &dwz, &dbz, &g, &y, &x, &w, &p, CV_ACT_RELU) == CV_OK, "%s: dw only", name);
+  CHECK(tclose(&dwz, &dwz2, 1e-4, 1e-4) <= 1, "%s: dw only vs ref", name);
+  CHECK(tclose(&dbz, &dbz2, 1e-4, 1e-4) <= 1, "%s: db only vs ref", name);
   /* linear is refused nothing; other fused activations are refused */
   CHECK(cv_conv2d_forward_act(&y, &x, &w, &b, &p, CV_ACT_TANH) == CV_EINVAL, "%s: tanh not fused", name);
   CHECK(cv_conv2d_backward_act(&dx, NULL, NULL, &g, NULL, &x, &w, &p, CV_ACT_RELU) != CV_OK, "%s: relu needs y", name);
