@@ -526,6 +526,20 @@ describe("memory", function()
     assert.truthy(err:find("too large", 1, true), err)
   end)
 
+  it("constructors raise argument errors at the caller's line under their own names", function()
+    local function err(f) local ok, e = pcall(f) assert.is_false(ok) return e end
+    local at = "^spec/tensor_spec.lua:%d+: "
+    assert.truthy(err(function() local t = cv.zeros{-1, 2} return t end)
+      :find(at .. "bad argument #1 to 'zeros' %(shape must hold non%-negative integers%)"))
+    assert.truthy(err(function() local t = cv.ones({2}, "int8") return t end):find(at .. "bad argument #2 to 'ones'"))
+    assert.truthy(err(function() local t = cv.rand{1.5} return t end):find(at .. "bad argument #1 to 'rand'"))
+    assert.truthy(err(function() local t = cv.full({2}, "x") return t end):find(at .. "bad argument #2 to 'full'"))
+    assert.truthy(err(function() local t = cv.zeros_like(5) return t end):find(at .. "bad argument #1 to 'zeros_like'"))
+    assert.truthy(err(function() local t = cv.stack{cv.ones{2}, 3} return t end)
+      :find(at .. "bad argument #1 to 'stack' %(element 2 is not a tensor%)"))
+    assert.truthy(err(function() cv.manual_seed(1.5) end):find(at .. "bad argument #1 to 'manual_seed'"))
+  end)
+
   it("arange refuses infinite and overflowing lengths", function()
     for _, args in ipairs{{0, math.huge}, {0, 1e30}, {0, 1, 1e-300}} do
       local ok, err = pcall(cv.arange, table.unpack(args))

@@ -50,6 +50,20 @@ local function shape_args(fname, ...)
   return shape
 end
 
+-- calls the core function f(...) for the public function fname: an argument error is raised at
+-- the caller of fname and names fname ("bad argument #1 to 'zeros'", not 'empty' inside this file)
+-- (renumber maps the core function's argument numbers to the public one's: ones' dtype is #2)
+local function call(fname, renumber, f, ...)
+  local ok, r = pcall(f, ...)
+  if ok then return r end
+  local msg = tostring(r):gsub("^[^\n]-:%d+: ", "")
+  msg = msg:gsub("^bad argument #(%d+) to '[^']*'", function(n)
+    return ("bad argument #%s to '%s'"):format(renumber and renumber[tonumber(n)] or n, fname)
+  end)
+  error(msg, 3)
+end
+local ONES = {[1] = 1, [3] = 2}   -- core.full(shape, 1, dtype) for ones(shape, dtype)
+
 --- tensor(data [, dtype]) --> tensor from a nested table of numbers (shape inferred), a number
 --- (0-d) or a tensor (copied); dtype "float32" (default) or "uint8" (wraps around like numpy)
 M.tensor = core.tensor
@@ -57,21 +71,34 @@ M.tensor = core.tensor
 --- zeros(shape [, dtype]) / zeros(d1, d2, ... [, dtype]) --> tensor of zeros
 function M.zeros(...)
   local shape, dtype = shape_args("zeros", ...)
-  return core.empty(shape, dtype)
+  local t = call("zeros", nil, core.empty, shape, dtype)
+  return t
 end
 
 --- ones(shape [, dtype]) --> tensor of ones
 function M.ones(...)
   local shape, dtype = shape_args("ones", ...)
-  return core.full(shape, 1, dtype)
+  local t = call("ones", ONES, core.full, shape, 1, dtype)
+  return t
 end
 
 --- full(shape, value [, dtype]) --> tensor filled with value
-function M.full(shape, value, dtype) return core.full(shape, value, dtype) end
+function M.full(shape, value, dtype)
+  local t = call("full", nil, core.full, shape, value, dtype)
+  return t
+end
 
 --- zeros_like(t [, dtype]), ones_like(t [, dtype]) --> tensor shaped like t
-function M.zeros_like(t, dtype) return core.empty(t.shape, dtype or t.dtype) end
-function M.ones_like(t, dtype) return core.full(t.shape, 1, dtype or t.dtype) end
+function M.zeros_like(t, dtype)
+  if not core.is_tensor(t) then error("bad argument #1 to 'zeros_like' (tensor expected, got " .. type(t) .. ")", 2) end
+  local z = call("zeros_like", {[2] = 2}, core.empty, t.shape, dtype or t.dtype)
+  return z
+end
+function M.ones_like(t, dtype)
+  if not core.is_tensor(t) then error("bad argument #1 to 'ones_like' (tensor expected, got " .. type(t) .. ")", 2) end
+  local o = call("ones_like", {[3] = 2}, core.full, t.shape, 1, dtype or t.dtype)
+  return o
+end
 
 --- arange(stop) | arange(start, stop [, step]) --> float32 tensor, like numpy
 M.arange = core.arange
@@ -79,13 +106,15 @@ M.arange = core.arange
 --- rand(shape [, lo, hi]) --> float32 uniform in [lo, hi) (default [0, 1)), from the seeded stream
 function M.rand(...)
   local shape, lo, hi = shape_args("rand", ...)
-  return core.rand(shape, lo, hi)
+  local t = call("rand", nil, core.rand, shape, lo, hi)
+  return t
 end
 
 --- randn(shape [, mean, std]) --> float32 normal draws from the seeded stream
 function M.randn(...)
   local shape, mean, std = shape_args("randn", ...)
-  return core.randn(shape, mean, std)
+  local t = call("randn", nil, core.randn, shape, mean, std)
+  return t
 end
 
 --- concat(list [, axis=1]) --> tensor joining the list along axis
@@ -93,7 +122,7 @@ M.concat = core.concat
 
 --- stack(list [, axis=1]) --> tensor joining same-shaped tensors along a new axis
 function M.stack(list, axis)
-  if type(list) ~= "table" or #list == 0 then
+  if type(list) ~= "table" or #list == 0 or not core.is_tensor(list[1]) then
     error("bad argument #1 to 'stack' (non-empty list of tensors expected)", 2)
   end
   local shape = list[1].shape
@@ -106,6 +135,9 @@ function M.stack(list, axis)
   table.insert(shape, axis, 1)
   local views = {}
   for i, t in ipairs(list) do
+    if not core.is_tensor(t) then
+      error(("bad argument #1 to 'stack' (element %d is not a tensor)"):format(i), 2)
+    end
     if t:numel() ~= list[1]:numel() or t:dim() ~= nd then
       error(("stack: tensor %d has shape (%s), expected (%s)"):format(i,
         table.concat(t.shape, ", "), table.concat(list[1].shape, ", ")), 2)
@@ -119,7 +151,9 @@ end
 M.is_tensor = core.is_tensor
 
 --- manual_seed(n): reseeds the one random stream (weights, shuffles, dropout, augmentation)
-function M.manual_seed(n) core.manual_seed(n) end
+function M.manual_seed(n)
+  call("manual_seed", nil, core.manual_seed, n)
+end
 
 -- methods written in Lua (cheap reshapes over the C methods)
 
