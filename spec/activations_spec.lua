@@ -121,6 +121,17 @@ describe("cvision.initializers", function()
     assert.is_true(math.abs(n:mean() - 1) < 0.01)
   end)
 
+  it("checks arguments when made: types, NaN, and VarianceScaling's scale, mode and distribution", function()
+    local function err(f, a) local ok, e = pcall(f, a) assert.is_false(ok) return e end
+    assert.truthy(err(I.RandomNormal, {stddev = "a"}):find("bad argument to 'RandomNormal' (stddev must be a number, got a)", 1, true))
+    assert.truthy(err(I.Constant, {value = 0 / 0}):find("value must be a number", 1, true))
+    assert.truthy(err(I.VarianceScaling, {scale = 0}):find("scale must be positive, got 0", 1, true))
+    assert.truthy(err(I.VarianceScaling, {mode = "fan_x"}):find("mode must be fan_in, fan_out or fan_avg, got fan_x", 1, true))
+    assert.truthy(err(I.VarianceScaling, {distribution = "gauss"}):find("distribution must be", 1, true))
+    local w = I.get({class_name = "VarianceScaling", config = {scale = 2, mode = "fan_out", distribution = "uniform"}})({50, 40})
+    assert.is_true(w:abs():max() <= math.sqrt(3 * 2 / 40) + 1e-6)
+  end)
+
   it("gets initializers by name, class name, config table or function and serializes them", function()
     assert.equal("glorot_uniform", I.serialize("glorot_uniform"))
     assert.equal("he_normal", I.serialize(I.HeNormal()))

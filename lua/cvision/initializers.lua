@@ -70,8 +70,15 @@ local function class(name, defaults, draw)
       if defaults[k] == nil and k ~= "seed" then
         error(("bad argument to '%s' (unknown keyword argument '%s')"):format(name, tostring(k)), 2)
       end
+      -- a value of its default's type (numbers not NaN): a typo fails here, not at build time
+      local d = defaults[k]
+      if d ~= nil and (type(v) ~= type(d) or v ~= v) then
+        error(("bad argument to '%s' (%s must be a %s, got %s)"):format(name, k, type(d), tostring(v)), 2)
+      end
       config[k] = v
     end
+    local problem = cls.validate and cls.validate(config)
+    if problem then error(("bad argument to '%s' (%s)"):format(name, problem), 2) end
     return setmetatable({config = config}, cls)
   end
   return cls
@@ -117,7 +124,21 @@ local function variance_scaling(self, shape)
   error(("VarianceScaling: unknown distribution %s"):format(tostring(c.distribution)), 3)
 end
 
-class("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution = "truncated_normal"}, variance_scaling)
+local VS = class("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution = "truncated_normal"},
+  variance_scaling)
+-- Keras' checks of VarianceScaling's arguments
+local vs_modes = {fan_in = true, fan_out = true, fan_avg = true}
+local vs_distributions = {truncated_normal = true, untruncated_normal = true, normal = true, uniform = true}
+function VS.validate(c)
+  if not (c.scale > 0) then return ("scale must be positive, got %s"):format(tostring(c.scale)) end
+  if not vs_modes[c.mode] then
+    return ("mode must be fan_in, fan_out or fan_avg, got %s"):format(tostring(c.mode))
+  end
+  if not vs_distributions[c.distribution] then
+    return ("distribution must be truncated_normal, untruncated_normal, normal or uniform, got %s")
+      :format(tostring(c.distribution))
+  end
+end
 
 -- the named variance-scaling initialisers: fixed scale/mode/distribution
 local function fixed(name, scale, mode, distribution)
