@@ -256,6 +256,16 @@ describe("cvision.saving", function()
       assert.are.equal(core.tobytes(m:predict(x)), core.tobytes(other:predict(x)))
       local small = cv.Sequential{cv.Input{6, 6, 1}, L.Flatten(), L.Dense(2)}
       assert.has_error(function() small:load_weights(path(".w")) end)
+      -- a cvision weights file must carry its header checksum, and it must match
+      local good = read(path(".w"))
+      write(path(".bad"), (good:gsub('"header_crc32"', '"header_crc31"')))
+      local ok, err = pcall(other.load_weights, other, path(".bad"))
+      assert.is_false(ok)
+      assert.truthy(err:find("the header has no checksum", 1, true), err)
+      write(path(".bad"), (good:gsub('"cvision%-weights"', '"cvision-weighTs"')))
+      ok, err = pcall(other.load_weights, other, path(".bad"))
+      assert.is_false(ok)
+      assert.truthy(err:find("header checksum mismatch", 1, true), err)
     end)
 
     it("saves a history as JSON that loads back", function()

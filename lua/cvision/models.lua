@@ -894,6 +894,10 @@ function Model:load_weights(path)
   local function fail(reason) error(("load_weights: %s: %s"):format(path, reason), 3) end
   local st, reason = saving.read_safetensors(path)
   if not st then fail(reason) end
+  local fmt = st.metadata.format
+  if (fmt == "cvision" or fmt == "cvision-weights") and not st.header_checked then
+    fail("the header has no checksum (saved by an older cvision, or the file is corrupt); re-save the weights")
+  end
   local stored = {}
   for _, name in ipairs(st.names) do      -- in file order, which is the saving model's weight order
     if name:sub(1, 7) == "layers." then stored[#stored + 1] = name end
