@@ -110,8 +110,9 @@ end
 --- opt:set_state(iterations, list of {path, slot, tensor}): slots must be this optimizer's, and
 -- a parameter has all its slots or none
 function Optimizer:set_state(iterations, list)
-  if math.type(iterations) ~= "integer" or iterations < 0 then
-    error(("set_state: iterations must be a non-negative integer, got %s"):format(tostring(iterations)), 2)
+  -- (the update kernels take the step count as a C int, at most 2^30)
+  if math.type(iterations) ~= "integer" or iterations < 0 or iterations >= 1 << 30 then
+    error(("set_state: iterations must be an integer in [0, 2^30), got %s"):format(tostring(iterations)), 2)
   end
   local active, count = {}, {}
   for _, sn in ipairs(self:active_slots()) do active[sn] = true end
