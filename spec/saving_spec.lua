@@ -247,6 +247,41 @@ describe("cvision.saving", function()
       assert.are.equal(0, failures)
     end)
 
+    it("explains crafted files whose header is well formed but whose config is not (no 'attempt to index')", function()
+      local m = trained_cnn(18)
+      m:save(path(".cvm"))
+      local st = assert(saving.read_safetensors(path(".cvm")))
+      local entries = {}
+      for _, n in ipairs(st.names) do entries[#entries + 1] = {n, st.tensors[n]} end
+      local cases = {
+        {"config", function(c) c.config = 5 end, "is not an object"},
+        {"config", function(c) c.config.layers = 5 end, "not a list"},
+        {"config", function(c) c.config.layers[3] = "conv" end, "layer 3: its config is not an object"},
+        {"config", function(c) c.config.layers[3].config = 7 end, "is not an object"},
+        {"config", function(c) c.config.layers[3].config.filters = -2 end, "filters must be a positive integer"},
+        {"config", function(c) c.config.layers[3].config.kernel_size = {2 ^ 40, 3} end, "kernel_size must be at most"},
+        {"compile", function(c) c.optimizer.config = 3 end, "config of optimizer Adam is not an object"},
+        {"compile", function(c) c.loss = {class_name = "MeanSquaredError", config = "x"} end, "is not an object"},
+        {"compile", function(c) c.metrics = "accuracy" end, "metrics must be a list"},
+        {"optimizer", function(c) c.slots = 5 end, "slots is not a list"},
+        {"optimizer", function(c) c.iterations = "many" end, "iterations must be an integer"},
+        {"optimizer", function(c) c.slots[1][3] = "w" end, "has no slot \"w\""},
+      }
+      for i, case in ipairs(cases) do
+        local meta = {}
+        for k, v in pairs(st.metadata) do meta[k] = v end
+        local obj = saving.decode_json(meta[case[1]])
+        case[2](obj)
+        meta[case[1]] = saving.encode_json(obj)
+        saving.write_safetensors(path(".bad"), entries, meta)
+        local ok, err = pcall(cv.models.load_model, path(".bad"))
+        assert.is_false(ok, "case " .. i)
+        assert.truthy(err:find("^load_model: " .. path(".bad"):gsub("%p", "%%%0") .. ": "), err)
+        assert.truthy(err:find(case[3], 1, true), ("case %d: %s"):format(i, err))
+        assert.falsy(err:find("attempt to", 1, true), err)
+      end
+    end)
+
     it("saves and loads weights alone, checking them against the model", function()
       local m, x = trained_cnn(14)
       m:save_weights(path(".w"))

@@ -122,6 +122,9 @@ function M.get(id)
   if type(id) == "table" and id.class_name then
     local cls = classes[id.class_name]
     if not cls then error(("unknown loss class '%s'"):format(tostring(id.class_name)), 2) end
+    if id.config ~= nil and type(id.config) ~= "table" then
+      error(("the config of loss %s is not an object"):format(id.class_name), 2)
+    end
     local cfg = {}
     if id.config and cls.has_logits then cfg.from_logits = id.config.from_logits end
     return cls.new(cfg)

@@ -930,6 +930,9 @@ function M.from_config(cfg)
   local cls = M.classes[cfg.class_name]
   if not cls and cfg.class_name == "Functional" then cls = require("cvision.functional").Functional end
   if not cls then error(("from_config: unknown model class %s"):format(tostring(cfg.class_name)), 2) end
+  if cfg.config ~= nil and type(cfg.config) ~= "table" then
+    error(("from_config: the config of a %s is not an object"):format(cfg.class_name), 2)
+  end
   return cls.from_config(cfg.config or {})
 end
 
@@ -1146,7 +1149,9 @@ end
 
 function Sequential.from_config(cfg)
   local list = {}
+  if cfg.layers ~= nil and type(cfg.layers) ~= "table" then error("the layers of a Sequential config are not a list", 0) end
   for i, lc in ipairs(cfg.layers or {}) do
+    if type(lc) ~= "table" then error(("layer %d: its config is not an object"):format(i), 0) end
     local ok, l = pcall(layers.from_config, lc.class_name, lc.config or {})
     if not ok then error(("layer %d (%s): %s"):format(i, tostring(lc.class_name), clean(l)), 0) end
     list[#list + 1] = l

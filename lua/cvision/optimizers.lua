@@ -188,6 +188,9 @@ function M.get(id)
   if type(id) == "table" and id.class_name then
     local cls = classes[id.class_name]
     if not cls then error(("unknown optimizer class '%s'"):format(tostring(id.class_name)), 2) end
+    if id.config ~= nil and type(id.config) ~= "table" then
+      error(("the config of optimizer %s is not an object"):format(id.class_name), 2)
+    end
     local cfg = {}
     for k, v in pairs(id.config or {}) do if k ~= "name" then cfg[k] = v end end
     return cls.new(cfg)

@@ -51,7 +51,11 @@ function M.from_config(class_name, config)
   if type(class_name) == "table" and config == nil then
     class_name, config = class_name.class_name, class_name.config
   end
+  if config ~= nil and type(config) ~= "table" then
+    error(("the config of a %s is not an object"):format(tostring(class_name)), 2)
+  end
   if class_name == "InputLayer" then
+    config = config or {}
     return M.Input{shape = config.shape, name = config.name, batch_size = config.batch_size}
   end
   local cls = classes[class_name] or base.registry[class_name]   -- built in, or made by cv.layers.class
