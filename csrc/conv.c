@@ -198,12 +198,12 @@ typedef struct conv_job {
   atomic_int failed;
   /* implicit GEMM (AVX2, stride 1): packed weights, window offsets, padded width/height */
   const float *wpacked;
-  const int *koff;
+  const int *koff, *aoff;  /* kernel-element and output-pixel offsets into the padded sample */
   int implicit, Hp, Wp;
   /* implicit backward: dx is the convolution of the padded dz (Hq,Wq,F), dz at (qt, ql), with
    * the flipped kernel (KH,KW,F,C) packed in wflip, window offsets koff2 */
   const float *wflip;
-  const int *koff2;
+  const int *koff2, *aoff2;
   int Hq, Wq, qt, ql;
 } conv_job;
 
@@ -234,12 +234,11 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   }
   if (j->implicit) {
     float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
-    float dummy[16] = {0};
     if (!xp) { atomic_store(&j->failed, 1); return; }
     for (int64_t n = n0; n < n1; n++) {
       const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-      cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->koff,
-                            (int)K, j->wpacked, (int)d->F, j->b, j->relu, dummy);
+      cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked,
+                            (int)d->F, j->b, j->relu);
     }
     return;
   }
@@ -253,8 +252,8 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
 }
 
 static _Thread_local scratch ws_pack2, ws_flip;
-static _Thread_local int *ws_koff2;
-static _Thread_local size_t ws_koff2_cap;
+static _Thread_local int *ws_koff2, *ws_aoff, *ws_aoff2;
+static _Thread_local size_t ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
 static float *grow_aligned(scratch *s, size_t n) {
   if (!s->buf || s->cap < n) {
@@ -274,12 +273,10 @@ static int *grow_int(int **buf, size_t *cap, size_t n) {
   return *buf;
 }
 
-/* implicit GEMM (stride 1, AVX2) computes the KW-1 columns past each output row too and drops
- * them, so it is used where that costs less than im2col's copies: thin inputs, or output rows
- * long against the kernel */
+/* implicit GEMM (stride 1, AVX2): reads every window straight from the padded sample, so it
+ * always beats im2col + GEMM there (the pad copy is KH*KW times smaller than im2col's) */
 static int use_implicit(const dims *d, const cv_conv2d_params *p) {
-  return !is_shortcut(d, p) && p->sh == 1 && p->sw == 1 && cv_cpu_avx2() &&
-         (d->C * d->KW < 32 || (d->KW - 1) * 8 <= d->OW + d->KW - 1);
+  return !is_shortcut(d, p) && p->sh == 1 && p->sw == 1 && cv_cpu_avx2();
 }
 
 /* the per-call part of the implicit path, done once by the calling thread: window offsets and
@@ -295,6 +292,11 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     for (int64_t kw = 0; kw < d->KW; kw++)
       for (int64_t c = 0; c < d->C; c++) koff[k++] = (int)((kh * j->Wp + kw) * d->C + c);
   j->koff = koff;
+  int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(d->OH * d->OW));
+  if (!aoff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
+  for (int64_t oh = 0, q = 0; oh < d->OH; oh++)
+    for (int64_t ow = 0; ow < d->OW; ow++) aoff[q++] = (int)((oh * j->Wp + ow) * d->C);
+  j->aoff = aoff;
   if (!backward) {
     float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
@@ -311,7 +313,8 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     float *wf = grow(&ws_flip, (size_t)(K2 * d->C));
     float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
     int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)K2);
-    if (!wf || !pk || !koff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
+    int *aoff2 = grow_int(&ws_aoff2, &ws_aoff2_cap, (size_t)(d->H * d->W));
+    if (!wf || !pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     for (int64_t kh = 0; kh < d->KH; kh++)
       for (int64_t kw = 0; kw < d->KW; kw++)
         for (int64_t c = 0; c < d->C; c++)
@@ -322,8 +325,11 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
       for (int64_t kw = 0; kw < d->KW; kw++)
         for (int64_t f = 0; f < d->F; f++) koff2[k++] = (int)((kh * j->Wq + kw) * d->F + f);
+    for (int64_t ih = 0, q = 0; ih < d->H; ih++)
+      for (int64_t iw = 0; iw < d->W; iw++) aoff2[q++] = (int)((ih * j->Wq + iw) * d->F);
     j->wflip = pk;
     j->koff2 = koff2;
+    j->aoff2 = aoff2;
   }
   j->implicit = 1;
   return CV_OK;
@@ -401,40 +407,32 @@ static _Thread_local scratch ws_dzp;
 static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
-  int64_t Wp = j->Wp, mv = (d->OH - 1) * Wp + d->OW;
-  float *xp = j->dwpart ? grow(&ws_pad, (size_t)(j->Hp * Wp * d->C)) : NULL;
-  float *dzv = grow(&ws_dz, (size_t)(mv * F));
+  float *xp = j->dwpart ? grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C)) : NULL;
+  float *dz = j->relu ? grow(&ws_dz, (size_t)(P * F)) : NULL;
   float *dzp = j->dx ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
-  if ((j->dwpart && !xp) || !dzv || (j->dx && !dzp)) {
+  if ((j->dwpart && !xp) || (j->relu && !dz) || (j->dx && !dzp)) {
     atomic_store(&j->failed, 1);
     return;
   }
-  float dummy[16] = {0};
   for (int64_t c = c0; c < c1; c++) {
     int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
     float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
     for (int64_t n = n0; n < n1; n++) {
-      const float *g = j->dy + n * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
-      /* dz (masked by relu) on rows of the padded width Wp: the columns past OW stay zero */
-      for (int64_t oh = 0; oh < d->OH; oh++) {
-        float *dr = dzv + oh * Wp * F;
-        if (yn) cv_vrelu_mask(dr, yn + oh * d->OW * F, g + oh * d->OW * F, d->OW * F);
-        else memcpy(dr, g + oh * d->OW * F, (size_t)(d->OW * F) * sizeof(float));
-        if (oh + 1 < d->OH) memset(dr + d->OW * F, 0, (size_t)((Wp - d->OW) * F) * sizeof(float));
+      const float *g = j->dy + n * P * F;
+      if (j->relu) {
+        cv_vrelu_mask(dz, j->y + n * P * F, g, P * F);
+        g = dz;
       }
-      if (pb) cv_vsum_rows(pb, dzv, mv, F);
+      if (pb) cv_vsum_rows(pb, g, P, F);
       if (pw) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-        cv_conv_dw_implicit_avx2(pw, n > n0, a, (int)d->C, j->koff, (int)K, dzv, (int)mv, (int)F);
+        cv_conv_dw_implicit_avx2(pw, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, (int)F);
       }
       if (j->dx) {
-        memset(dzp, 0, (size_t)((int64_t)j->Hq * j->Wq * F) * sizeof(float));
-        for (int64_t oh = 0; oh < d->OH; oh++)
-          memcpy(dzp + ((j->qt + oh) * j->Wq + j->ql) * F, dzv + oh * Wp * F,
-                 (size_t)(d->OW * F) * sizeof(float));
-        cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->Wq, (int)F, (int)d->H, (int)d->W, j->koff2,
-                              (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0, dummy);
+        const float *a = pad_sample(dzp, g, d->OH, d->OW, F, j->qt, j->ql, j->Hq, j->Wq);
+        cv_conv_implicit_avx2(j->dx + n * HWC, a, j->aoff2, (int)(d->H * d->W), j->koff2,
+                              (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0);
       }
     }
   }

@@ -251,28 +251,20 @@ static void kernel_conv(int kc, const float *const arow[MR], const int *koff, si
   }
 }
 
-void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int OW, const int *koff,
-                           int K, const float *bpacked, int F, const float *bias, int relu,
-                           float *dummy) {
+void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, const int *koff, int K,
+                           const float *bpacked, int F, const float *bias, int relu) {
   int npanels = (F + NR - 1) / NR;
-  int mv = (OH - 1) * Wp + OW;  /* virtual rows: every (oh, ow < Wp) up to the last real one */
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC, last = k0 + kc >= K;
     const float *bslice = bpacked + (size_t)k0 * npanels * NR;
-    for (int v0 = 0; v0 < mv; v0 += MR) {
-      int mr = mv - v0 < MR ? mv - v0 : MR;
-      int oh = v0 / Wp, ow = v0 - oh * Wp;
-      ptrdiff_t off[MR];
-      for (int r = 0; r < mr; r++) {
-        off[r] = ow < OW ? ((ptrdiff_t)oh * OW + ow) * F : -1;
-        if (++ow == Wp) { ow = 0; oh++; }
-      }
+    for (int q0 = 0; q0 < P; q0 += MR) {
+      int mr = P - q0 < MR ? P - q0 : MR;
       const float *arow[MR];
-      for (int r = 0; r < MR; r++) arow[r] = xp + (size_t)(v0 + (r < mr ? r : 0)) * C;
+      for (int r = 0; r < MR; r++) arow[r] = xp + aoff[q0 + (r < mr ? r : 0)];
       for (int p = 0; p < npanels; p++) {
         int j0 = p * NR, nr = F - j0 < NR ? F - j0 : NR;
         float *crow[MR];
-        for (int r = 0; r < mr; r++) crow[r] = off[r] >= 0 ? y + off[r] + j0 : dummy;
+        for (int r = 0; r < mr; r++) crow[r] = y + (size_t)(q0 + r) * F + j0;
         kernel_conv(kc, arow, koff + k0, 0, bslice + (size_t)p * kc * NR, crow, mr, nr, k0 > 0,
                     last && bias ? bias + j0 : NULL, last && relu);
       }
@@ -280,33 +272,33 @@ void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int
   }
 }
 
-void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, int C, const int *koff,
-                              int K, const float *dzv, int mv, int F) {
+void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, const int *aoff, int P,
+                              const int *koff, int K, const float *dz, int F) {
   int npanels = (F + NR - 1) / NR;
-  int kcmax = mv < KC ? mv : KC;
+  int kcmax = P < KC ? P : KC;
   float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
   if (!pb) {  /* out of memory: the plain sum is still right */
     for (int k = 0; k < K; k++)
       for (int f = 0; f < F; f++) {
         float acc = accumulate ? dw[(size_t)k * F + f] : 0.0f;
-        for (int v = 0; v < mv; v++) acc += xp[(size_t)v * C + koff[k]] * dzv[(size_t)v * F + f];
+        for (int q = 0; q < P; q++) acc += xp[aoff[q] + koff[k]] * dz[(size_t)q * F + f];
         dw[(size_t)k * F + f] = acc;
       }
     return;
   }
-  for (int v0 = 0; v0 < mv; v0 += KC) {
-    int kc = mv - v0 < KC ? mv - v0 : KC;
-    pack_b(pb, 0, dzv, F, v0, kc, F);
+  for (int q0 = 0; q0 < P; q0 += KC) {
+    int kc = P - q0 < KC ? P - q0 : KC;
+    pack_b(pb, 0, dz, F, q0, kc, F);
     for (int i0 = 0; i0 < K; i0 += MR) {
       int mr = K - i0 < MR ? K - i0 : MR;
       const float *arow[MR];
       float *crow[MR];
-      for (int r = 0; r < MR; r++) arow[r] = xp + (size_t)v0 * C + koff[i0 + (r < mr ? r : 0)];
+      for (int r = 0; r < MR; r++) arow[r] = xp + koff[i0 + (r < mr ? r : 0)];
       for (int p = 0; p < npanels; p++) {
         int j0 = p * NR, nr = F - j0 < NR ? F - j0 : NR;
         for (int r = 0; r < mr; r++) crow[r] = dw + (size_t)(i0 + r) * F + j0;
-        kernel_conv(kc, arow, NULL, (size_t)C, pb + (size_t)p * kc * NR, crow, mr, nr,
-                    accumulate || v0 > 0, NULL, 0);
+        kernel_conv(kc, arow, aoff + q0, 0, pb + (size_t)p * kc * NR, crow, mr, nr,
+                    accumulate || q0 > 0, NULL, 0);
       }
     }
   }

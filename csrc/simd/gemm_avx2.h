@@ -14,19 +14,17 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
                      const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu);
 
 /* Implicit-GEMM convolution of one sample, stride 1, no im2col (conv.c's fast path):
- * xp (Hp,Wp,C) is the zero-padded input, Hp = OH+KH-1, Wp = OW+KW-1; koff[k] the offset of kernel
- * element k = (kh*KW + kw)*C + c inside a window (kh*Wp*C + kw*C + c); bpacked the weights (K,F)
- * packed by cv_gemm_avx2_pack. y (OH,OW,F) = relu?(conv + bias). dummy: F floats of scratch where
- * the columns past OW (computed, never kept) go. */
+ * xp (Hp,Wp,C) is the zero-padded input, Hp = OH+KH-1, Wp = OW+KW-1; aoff[q] the offset of output
+ * pixel q's window ((oh*Wp + ow)*C), koff[k] that of kernel element k = (kh*KW + kw)*C + c inside
+ * a window (kh*Wp*C + kw*C + c); bpacked the weights (K,F) packed by cv_gemm_avx2_pack.
+ * y (P,F) = relu?(conv + bias). */
 size_t cv_gemm_avx2_packed_size(int K, int N);
 void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N);
-void cv_conv_implicit_avx2(float *y, const float *xp, int Wp, int C, int OH, int OW, const int *koff,
-                           int K, const float *bpacked, int F, const float *bias, int relu,
-                           float *dummy);
-/* The weight gradient of the same convolution: dw (K,F) (= or += when accumulate)
- * sum over v < mv of xp[v*C + koff[k]] * dzv[v*F + f], dzv (mv,F) the output gradient laid out
- * on the padded width (row v = oh*Wp + ow, zero where ow >= OW). */
-void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, int C, const int *koff,
-                              int K, const float *dzv, int mv, int F);
+void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, const int *koff, int K,
+                           const float *bpacked, int F, const float *bias, int relu);
+/* The weight gradient of the same convolution: dw (K,F) (= or += when accumulate) =
+ * sum over q < P of xp[aoff[q] + koff[k]] * dz[q*F + f], dz (P,F) the output gradient. */
+void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, const int *aoff, int P,
+                              const int *koff, int K, const float *dz, int F);
 
 #endif
