@@ -60,7 +60,8 @@ describe("cv.callbacks", function()
       local m = fake_model()
       assert.are.equal(3, drive(cb.EarlyStopping{monitor = "val_accuracy", patience = 1}, m, "val_accuracy",
         {0.5, 0.7, 0.6, 0.9}))
-      assert.has_error(function() cb.EarlyStopping{mode = "sideways"} end)
+      assert.has_error(function() cb.EarlyStopping{mode = "sideways"} end,
+        "bad argument to 'EarlyStopping' (mode must be \"auto\", \"min\" or \"max\", got sideways)")
     end)
 
     it("counts only improvements larger than min_delta", function()

@@ -68,8 +68,10 @@ describe("cv.losses", function()
     assert.are.equal("mean_squared_error", losses.get("mean_squared_error").name)
     local l = losses.get{class_name = "BinaryCrossentropy", config = {from_logits = true}}
     assert.is_true(l.from_logits)
-    assert.has_error(function() losses.get("hinge_of_doom") end)
-    assert.has_error(function() losses.MeanSquaredError{from_logits = true} end)
+    assert.has_error(function() losses.get("hinge_of_doom") end,
+      "unknown loss 'hinge_of_doom' (known: binary_crossentropy, categorical_crossentropy, mae, mean_absolute_error, mean_squared_error, mse, poisson, sparse_categorical_crossentropy)")
+    assert.has_error(function() losses.MeanSquaredError{from_logits = true} end,
+      "bad argument to 'MeanSquaredError' (unknown option 'from_logits')")
     local s = losses.serialize(losses.SparseCategoricalCrossentropy{from_logits = true})
     assert.are.same({class_name = "SparseCategoricalCrossentropy",
       config = {name = "sparse_categorical_crossentropy", reduction = "sum_over_batch_size", from_logits = true}}, s)

@@ -39,7 +39,8 @@ describe("cv.metrics", function()
     local p = cv.tensor{{0.5, 0.3, 0.2}, {0.5, 0.3, 0.2}, {0.1, 0.2, 0.7}}
     m:update_state(cv.tensor{2, 3, 1}, p)
     assert.is_true(math.abs(m:result() - 1 / 3) < 1e-12)
-    assert.has_error(function() metrics.SparseTopKCategoricalAccuracy{k = 0} end)
+    assert.has_error(function() metrics.SparseTopKCategoricalAccuracy{k = 0} end,
+      "bad argument to 'SparseTopKCategoricalAccuracy' (k must be a positive integer)")
   end)
 
   it("computes binary accuracy with a 0.5 threshold, and on logits with the loss' from_logits", function()
@@ -65,7 +66,9 @@ describe("cv.metrics", function()
   end)
 
   it("rejects unknown metrics", function()
-    assert.has_error(function() metrics.get("f1_of_doom") end)
+    assert.has_error(function() metrics.get("f1_of_doom") end, "unknown metric 'f1_of_doom' (known: accuracy, binary_accuracy, "
+      .. "categorical_accuracy, mae, mean_absolute_error, mean_squared_error, mse, sparse_categorical_accuracy, "
+      .. "sparse_top_k_categorical_accuracy)")
   end)
 
   it("checks each batch: counts, label ranges, one-hot shapes, types; an empty batch adds nothing", function()

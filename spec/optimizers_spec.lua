@@ -29,8 +29,8 @@ describe("cv.optimizers", function()
     for _, c in ipairs{opt.Adam, opt.SGD, opt.RMSprop} do
       assert.are.equal(0.5, c{learning_rate = 0.5}.learning_rate)
     end
-    assert.has_error(function() opt.get("adamw_of_doom") end)
-    assert.has_error(function() opt.Adam{learnig_rate = 0.1} end)
+    assert.has_error(function() opt.get("adamw_of_doom") end, "unknown optimizer 'adamw_of_doom' (known: adam, rmsprop, sgd)")
+    assert.has_error(function() opt.Adam{learnig_rate = 0.1} end, "bad argument to 'Adam' (unknown option 'learnig_rate')")
   end)
 
   it("moves each weight by about the learning rate on Adam's first step", function()

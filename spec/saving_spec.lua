@@ -290,7 +290,9 @@ describe("cvision.saving", function()
       other:load_weights(path(".w"))
       assert.are.equal(core.tobytes(m:predict(x)), core.tobytes(other:predict(x)))
       local small = cv.Sequential{cv.Input{6, 6, 1}, L.Flatten(), L.Dense(2)}
-      assert.has_error(function() small:load_weights(path(".w")) end)
+      local lok, lerr = pcall(small.load_weights, small, path(".w"))
+      assert.is_false(lok)
+      assert.truthy(lerr:find("the file holds 4 layer weights, the model has 2", 1, true), lerr)
       -- a cvision weights file must carry its header checksum, and it must match
       local good = read(path(".w"))
       write(path(".bad"), (good:gsub('"header_crc32"', '"header_crc31"')))
@@ -313,7 +315,9 @@ describe("cvision.saving", function()
 
     it("refuses to save a model that is not built", function()
       local m = cv.Sequential{L.Dense(2)}
-      assert.has_error(function() m:save(path(".cvm")) end)
+      local ok, err = pcall(m.save, m, path(".cvm"))
+      assert.is_false(ok)
+      assert.truthy(err:find("save: the model \"" .. m.name .. "\" is not built yet", 1, true), err)
     end)
   end)
 end)

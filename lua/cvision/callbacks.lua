@@ -139,10 +139,10 @@ end
 ---------------------------------------------------------------------------------------------------
 
 -- mode "auto": maximise accuracies and AUC-like metrics, minimise the rest (losses, errors)
-local function direction(mode, monitor, who)
+local function direction(mode, monitor)
   if mode == "min" then return "min" end
   if mode == "max" then return "max" end
-  if mode ~= "auto" then error(who .. " mode must be \"auto\", \"min\" or \"max\", got " .. tostring(mode), 0) end
+  if mode ~= "auto" then error("mode must be \"auto\", \"min\" or \"max\", got " .. tostring(mode), 0) end
   local m = monitor:gsub("^val_", "")
   if m:find("acc") or m:find("auc") or m:find("precision") or m:find("recall") then return "max" end
   return "min"
@@ -173,7 +173,7 @@ local EarlyStopping = class("EarlyStopping", function(self, args)
   self.restore_best_weights = a.restore_best_weights
   self.start_from_epoch = a.start_from_epoch
   self.mode = a.mode
-  self.dir = direction(a.mode, a.monitor, "EarlyStopping")
+  self.dir = direction(a.mode, a.monitor)
   -- min_delta counts against the improvement: a loss must fall by more than it
   self.min_delta = math.abs(a.min_delta) * (self.dir == "min" and -1 or 1)
 end)
@@ -237,7 +237,7 @@ local ModelCheckpoint = class("ModelCheckpoint", function(self, args)
                         save_weights_only = false, mode = "auto", initial_value_threshold = false})
   self.filepath, self.monitor, self.verbose = path, a.monitor, a.verbose
   self.save_best_only, self.save_weights_only = a.save_best_only, a.save_weights_only
-  self.dir = direction(a.mode, a.monitor, "ModelCheckpoint")
+  self.dir = direction(a.mode, a.monitor)
   self.best = a.initial_value_threshold ~= false and a.initial_value_threshold or nil
 end)
 
@@ -286,7 +286,7 @@ local ReduceLROnPlateau = class("ReduceLROnPlateau", function(self, args)
                         min_delta = 1e-4, cooldown = 0, min_lr = 0})
   if a.factor >= 1 then error("factor must be < 1, got " .. tostring(a.factor), 0) end
   for k, v in pairs(a) do self[k] = v end
-  self.dir = direction(a.mode, a.monitor, "ReduceLROnPlateau")
+  self.dir = direction(a.mode, a.monitor)
   self.wait, self.cooldown_counter = 0, 0
   self.best = self.dir == "min" and math.huge or -math.huge
 end)
