@@ -31,7 +31,11 @@ static void pack_b(float *dst, int tb, const float *B, int ldb, int k0, int kc, 
     int nr = N - j0 < NR ? N - j0 : NR;
     for (int k = 0; k < kc; k++) {
       float *d = dst + (size_t)k * NR;
-      if (!tb) {
+      if (!tb && nr == NR) {
+        const float *s = B + (size_t)(k0 + k) * ldb + j0;
+        _mm256_store_ps(d, _mm256_loadu_ps(s));
+        _mm256_store_ps(d + 8, _mm256_loadu_ps(s + 8));
+      } else if (!tb) {
         const float *s = B + (size_t)(k0 + k) * ldb + j0;
         int j = 0;
         for (; j < nr; j++) d[j] = s[j];
