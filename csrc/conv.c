@@ -408,9 +408,9 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
   float *xp = j->dwpart ? grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C)) : NULL;
-  float *dz = j->relu ? grow(&ws_dz, (size_t)(P * F)) : NULL;
+  float *dz = j->relu && !j->dwpart ? grow(&ws_dz, (size_t)(P * F)) : NULL;
   float *dzp = j->dx ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
-  if ((j->dwpart && !xp) || (j->relu && !dz) || (j->dx && !dzp)) {
+  if ((j->dwpart && !xp) || (j->relu && !j->dwpart && !dz) || (j->dx && !dzp)) {
     atomic_store(&j->failed, 1);
     return;
   }
@@ -419,19 +419,28 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
     float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
     for (int64_t n = n0; n < n1; n++) {
-      const float *g = j->dy + n * P * F;
-      if (j->relu) {
-        cv_vrelu_mask(dz, j->y + n * P * F, g, P * F);
-        g = dz;
-      }
-      if (pb) cv_vsum_rows(pb, g, P, F);
+      /* the ReLU's mask is applied where dz is read (packing for dW, padding for dx), so dz is
+       * never written out whole */
+      const float *g = j->dy + n * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
       if (pw) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-        cv_conv_dw_implicit_avx2(pw, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, (int)F);
+        cv_conv_dw_implicit_avx2(pw, pb, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, yn, (int)F);
+      } else if (pb) {
+        if (yn) {
+          cv_vrelu_mask(dz, yn, g, P * F);
+          cv_vsum_rows(pb, dz, P, F);
+        } else {
+          cv_vsum_rows(pb, g, P, F);
+        }
       }
       if (j->dx) {
-        const float *a = pad_sample(dzp, g, d->OH, d->OW, F, j->qt, j->ql, j->Hq, j->Wq);
-        cv_conv_implicit_avx2(j->dx + n * HWC, a, j->aoff2, (int)(d->H * d->W), j->koff2,
+        memset(dzp, 0, (size_t)((int64_t)j->Hq * j->Wq * F) * sizeof(float));
+        for (int64_t oh = 0; oh < d->OH; oh++) {
+          float *dr = dzp + ((j->qt + oh) * j->Wq + j->ql) * F;
+          if (yn) cv_vrelu_mask(dr, yn + oh * d->OW * F, g + oh * d->OW * F, d->OW * F);
+          else memcpy(dr, g + oh * d->OW * F, (size_t)(d->OW * F) * sizeof(float));
+        }
+        cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->aoff2, (int)(d->H * d->W), j->koff2,
                               (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0);
       }
     }

@@ -276,23 +276,67 @@ void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, co
   }
 }
 
-void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, const int *aoff, int P,
-                              const int *koff, int K, const float *dz, int F) {
+/* dy[k0:k0+kc, 0:N] masked by ymask > 0 (ymask NULL: no mask) -> panels as pack_b; the packed
+ * rows are added to db (N) in row order when db is given */
+static void pack_b_masked(float *dst, const float *dy, const float *ymask, int ldb, int k0, int kc, int N,
+                          float *db) {
+  __m256 zero = _mm256_setzero_ps();
+  for (int j0 = 0; j0 < N; j0 += NR) {
+    int nr = N - j0 < NR ? N - j0 : NR;
+    if (nr == NR) {
+      __m256 s0 = db ? _mm256_loadu_ps(db + j0) : zero, s1 = db ? _mm256_loadu_ps(db + j0 + 8) : zero;
+      for (int k = 0; k < kc; k++) {
+        size_t o = (size_t)(k0 + k) * ldb + j0;
+        __m256 v0 = _mm256_loadu_ps(dy + o), v1 = _mm256_loadu_ps(dy + o + 8);
+        if (ymask) {
+          v0 = _mm256_and_ps(v0, _mm256_cmp_ps(_mm256_loadu_ps(ymask + o), zero, _CMP_GT_OQ));
+          v1 = _mm256_and_ps(v1, _mm256_cmp_ps(_mm256_loadu_ps(ymask + o + 8), zero, _CMP_GT_OQ));
+        }
+        _mm256_store_ps(dst + (size_t)k * NR, v0);
+        _mm256_store_ps(dst + (size_t)k * NR + 8, v1);
+        s0 = _mm256_add_ps(s0, v0);
+        s1 = _mm256_add_ps(s1, v1);
+      }
+      if (db) { _mm256_storeu_ps(db + j0, s0); _mm256_storeu_ps(db + j0 + 8, s1); }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        size_t o = (size_t)(k0 + k) * ldb + j0;
+        float *d = dst + (size_t)k * NR;
+        int j = 0;
+        for (; j < nr; j++) {
+          d[j] = !ymask || ymask[o + j] > 0.0f ? dy[o + j] : 0.0f;
+          if (db) db[j0 + j] += d[j];
+        }
+        for (; j < NR; j++) d[j] = 0.0f;
+      }
+    }
+    dst += (size_t)kc * NR;
+  }
+}
+
+void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
+                              int P, const int *koff, int K, const float *dy, const float *ymask, int F) {
   int npanels = (F + NR - 1) / NR;
   int kcmax = P < KC ? P : KC;
   float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
-  if (!pb) {  /* out of memory: the plain sum is still right */
+  if (!pb) {  /* out of memory: the plain sums are still right */
+    for (int f = 0; f < F && db; f++)
+      for (int q = 0; q < P; q++)
+        db[f] += !ymask || ymask[(size_t)q * F + f] > 0.0f ? dy[(size_t)q * F + f] : 0.0f;
     for (int k = 0; k < K; k++)
       for (int f = 0; f < F; f++) {
         float acc = accumulate ? dw[(size_t)k * F + f] : 0.0f;
-        for (int q = 0; q < P; q++) acc += xp[aoff[q] + koff[k]] * dz[(size_t)q * F + f];
+        for (int q = 0; q < P; q++) {
+          size_t o = (size_t)q * F + f;
+          acc += xp[aoff[q] + koff[k]] * (!ymask || ymask[o] > 0.0f ? dy[o] : 0.0f);
+        }
         dw[(size_t)k * F + f] = acc;
       }
     return;
   }
   for (int q0 = 0; q0 < P; q0 += KC) {
     int kc = P - q0 < KC ? P - q0 : KC;
-    pack_b(pb, 0, dz, F, q0, kc, F);
+    pack_b_masked(pb, dy, ymask, F, q0, kc, F, db);
     for (int i0 = 0; i0 < K; i0 += MR) {
       int mr = K - i0 < MR ? K - i0 : MR;
       const float *arow[MR];

@@ -23,8 +23,10 @@ void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N);
 void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, const int *koff, int K,
                            const float *bpacked, int F, const float *bias, int relu);
 /* The weight gradient of the same convolution: dw (K,F) (= or += when accumulate) =
- * sum over q < P of xp[aoff[q] + koff[k]] * dz[q*F + f], dz (P,F) the output gradient. */
-void cv_conv_dw_implicit_avx2(float *dw, int accumulate, const float *xp, const int *aoff, int P,
-                              const int *koff, int K, const float *dz, int F);
+ * sum over q < P of xp[aoff[q] + koff[k]] * dz[q*F + f], where dz (P,F) = dy masked by ymask > 0
+ * (the ReLU's gradient; ymask NULL: dz = dy); db (F) += the column sums of dz, row by row in
+ * order, when db is not NULL. */
+void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
+                              int P, const int *koff, int K, const float *dy, const float *ymask, int F);
 
 #endif
