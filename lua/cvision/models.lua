@@ -239,7 +239,9 @@ function Model:__call(x, training)
     return require("cvision.functional").call_layer(self, x, training)   -- a nested model
   end
   x = self:_check_x(x, "call")
-  return self:call(as_float(x), training and true or false)
+  -- a copy: the layers' output buffers are overwritten by the next call (y1 = model(a);
+  -- y2 = model(b) must not change y1)
+  return self:call(as_float(x), training and true or false):clone()
 end
 
 --- get_layer(name | index) --> layer

@@ -455,7 +455,10 @@ function Layer:__call(x, training)
   if type(x) == "table" and not is_tensor(x) then
     return require("cvision.functional").call_layer(self, x, training)
   end
-  return self:forward(x, training)
+  -- a copy: forward's result may be the layer's buffer, overwritten by the next call
+  local y = self:forward(x, training)
+  if is_tensor(y) then y = y:clone() end
+  return y
 end
 
 -- the gradient tensor of weight i for the kernels, or nil when the layer is frozen (no work)
