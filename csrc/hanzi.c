@@ -50,8 +50,8 @@ static void draw_writer(writer *w, uint64_t seed) {
   w->aspect = expf(gauss(&r, 0.12f));
   w->size = clampf(78.0f + gauss(&r, 11.0f), 50.0f, 110.0f);
   w->pen = expf(logf(19.0f) + gauss(&r, 0.33f));
-  w->sloppy = expf(logf(1.3f) + gauss(&r, 0.4f));
-  if (cv_rng_next_uniform(&r) < 0.15f) w->sloppy *= unif(&r, 1.4f, 2.2f);   /* bad writers */
+  w->sloppy = expf(logf(1.2f) + gauss(&r, 0.4f));
+  if (cv_rng_next_uniform(&r) < 0.12f) w->sloppy *= unif(&r, 1.4f, 2.2f);   /* bad writers */
   w->round_passes = unif(&r, 0.0f, 3.99f);
   w->taper_in = unif(&r, 0.35f, 1.0f);
   w->taper_out = unif(&r, 0.15f, 1.0f);
