@@ -165,8 +165,7 @@ function M.image_dataset_from_directory(dir, opts)
     argerr("interpolation must be \"bilinear\" or \"nearest\"")
   end
   local label_mode = opts.label_mode
-  if label_mode == nil and opts.labels ~= nil and opts.labels ~= "inferred" then label_mode = "int" end
-  if opts.label_mode == nil then label_mode = "int" end
+  if label_mode == nil then label_mode = "int" end
   if label_mode ~= "int" and label_mode ~= "categorical" and label_mode ~= "binary" and label_mode ~= false then
     argerr("label_mode must be \"int\", \"categorical\", \"binary\" or false")
   end

@@ -5,6 +5,7 @@
 --
 --   cv.datasets.hanzi.generate("data/hanzi")   writes data/hanzi/Train/<char>/*.png and Test/...
 --   bin/cvision examples/make_data.lua [dir]    the same from the command line (`make data`)
+--   bin/cvision -l hanzi=cvision.datasets.hanzi -e 'hanzi.generate("data/hanzi", {seed = 7})'
 --
 -- Layout and sizes are the lecture's: Train has the lecture's per-class counts (32,206 files,
 -- about 600 a class, 240 for 囡 and 啖), Test too (7,684 files, about 140 a class, 59 / 60).
