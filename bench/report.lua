@@ -87,6 +87,8 @@ print(("cvision benchmark, %s UTC, %s, %d CPUs, cvision kernels: %s"):format(os.
   ncpu, core.cpu_path()))
 print(("FMA peak (1 core, AVX2, measured): %.1f GFLOP/s; load average at the end: %s"):format(peak, load))
 print("images/s and GFLOP/s: medians of all timings; ratio = cvision / PyTorch (same model, same run)")
+local isa = slurp(dir .. "/torch_isa.txt"):gsub("%s+$", "")
+if isa ~= "" then print(isa) end
 print()
 -- the issue's targets for the ratio cvision / PyTorch
 local target = {["lecture_cnn/train/32"] = 2.5, ["lecture_cnn/infer/32"] = 3, ["lecture_cnn/infer/256"] = 3,

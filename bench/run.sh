@@ -4,6 +4,9 @@
 # The cvision and PyTorch runs alternate, ROUNDS times, so a busy machine slows both alike; each
 # figure is the median of all its timings. ROUNDS=n (default 3), REPEATS=n timings per round
 # (default 3), THREADS="1 2" the thread counts.
+# cvision's kernels stop at AVX2/FMA (the project's machines have no AVX-512), so on a CPU with
+# AVX-512 PyTorch's oneDNN is held to AVX2 too (ONEDNN_MAX_CPU_ISA=AVX2): the same instruction set
+# as on the project's machines. TORCH_ISA=native lets oneDNN use everything the CPU has.
 set -e
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -20,6 +23,13 @@ echo "bench: measuring the FMA peak"
 "$tmp/peak" > "$tmp/peak.txt"
 have_torch=0
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then have_torch=1; fi
+TORCH_ISA=${TORCH_ISA:-avx2}
+if [ "$TORCH_ISA" != native ] && grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+  export ONEDNN_MAX_CPU_ISA=AVX2
+  echo "PyTorch's oneDNN held to AVX2 (ONEDNN_MAX_CPU_ISA=AVX2) on this AVX-512 CPU; TORCH_ISA=native to lift" > "$tmp/torch_isa.txt"
+elif grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+  echo "PyTorch's oneDNN free to use AVX-512 (TORCH_ISA=native); cvision stays at AVX2" > "$tmp/torch_isa.txt"
+fi
 for r in $(seq "$ROUNDS"); do
   for n in $THREADS; do
     echo "bench: round $r/$ROUNDS, cvision, $n thread(s)"

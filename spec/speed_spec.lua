@@ -1,0 +1,84 @@
+-- speed_spec.lua - the fast paths of issue 6 seen from Lua: the fused ReLU of nn.conv2d_forward /
+-- nn.conv2d_backward against conv then activation, and training that gives bit-identical weights
+-- at 1 and 2 threads (the kernels fix their reduction order).
+local cv = require "cvision"
+local core = require "cvision.core"
+local nn = core.nn
+local L = cv.layers
+
+local function flat(t)
+  local out = {}
+  local function walk(v)
+    if type(v) == "table" then for _, u in ipairs(v) do walk(u) end else out[#out + 1] = v end
+  end
+  walk(t:totable())
+  return out
+end
+
+local function max_diff(a, b)
+  local x, y = flat(a), flat(b)
+  assert.are.equal(#x, #y)
+  local worst = 0
+  for i = 1, #x do worst = math.max(worst, math.abs(x[i] - y[i])) end
+  return worst
+end
+
+describe("fused conv2d + relu", function()
+  it("forward equals conv2d_forward then relu", function()
+    cv.manual_seed(3)
+    local x, w, b = cv.randn{3, 9, 7, 4}, cv.randn{3, 3, 4, 8}, cv.randn{8}
+    local y, z, r = cv.zeros{3, 9, 7, 8}, cv.zeros{3, 9, 7, 8}, cv.zeros{3, 9, 7, 8}
+    nn.conv2d_forward(y, x, w, b, 1, 1, 1, 1, "relu")
+    nn.conv2d_forward(z, x, w, b, 1, 1, 1, 1)
+    nn.activation_forward(r, z, "relu")
+    assert.is_true(max_diff(y, r) < 1e-5)
+  end)
+
+  it("backward with y and \"relu\" equals the relu gradient then conv2d_backward", function()
+    cv.manual_seed(4)
+    local x, w = cv.randn{2, 6, 5, 3}, cv.randn{3, 3, 3, 8}
+    local y, z = cv.zeros{2, 6, 5, 8}, cv.zeros{2, 6, 5, 8}
+    nn.conv2d_forward(y, x, w, nil, 1, 1, 1, 1, "relu")
+    nn.conv2d_forward(z, x, w, nil, 1, 1, 1, 1)
+    local dy, dz = cv.randn{2, 6, 5, 8}, cv.zeros{2, 6, 5, 8}
+    nn.activation_backward(dz, dy, z, nil, "relu")
+    local dx1, dw1, db1 = cv.zeros{2, 6, 5, 3}, cv.zeros{3, 3, 3, 8}, cv.zeros{8}
+    local dx2, dw2, db2 = cv.zeros{2, 6, 5, 3}, cv.zeros{3, 3, 3, 8}, cv.zeros{8}
+    nn.conv2d_backward(dx1, dw1, db1, dy, x, w, 1, 1, 1, 1, y, "relu")
+    nn.conv2d_backward(dx2, dw2, db2, dz, x, w, 1, 1, 1, 1)
+    assert.is_true(max_diff(dx1, dx2) < 1e-4)
+    assert.is_true(max_diff(dw1, dw2) < 1e-4)
+    assert.is_true(max_diff(db1, db2) < 1e-4)
+  end)
+
+  it("refuses relu without y and unknown activations", function()
+    local x, w = cv.zeros{1, 4, 4, 1}, cv.zeros{3, 3, 1, 2}
+    local y = cv.zeros{1, 4, 4, 2}
+    assert.has_error(function() nn.conv2d_backward(nil, nil, nil, y, x, w, 1, 1, 1, 1, nil, "relu") end)
+    assert.has_error(function() nn.conv2d_forward(y, x, w, nil, 1, 1, 1, 1, "tanh") end)
+  end)
+end)
+
+describe("thread count", function()
+  local function train(threads)
+    local saved = cv.get_num_threads()
+    cv.set_num_threads(threads)
+    cv.manual_seed(11)
+    local m = cv.Sequential{L.Input{12, 10, 1}, L.Conv2D(8, 3, {padding = "same", activation = "relu"}),
+      L.MaxPooling2D(), L.Conv2D(16, 3, {activation = "relu"}), L.Flatten(), L.Dense(10)}
+    m:compile{optimizer = "adam", loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}}
+    local x = cv.rand{13, 12, 10, 1}
+    local y = cv.tensor{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3}
+    for _ = 1, 3 do m:train_on_batch(x, y) end
+    local out = m:predict(x)
+    cv.set_num_threads(saved)
+    return m:get_weights(), out
+  end
+
+  it("does not change a single bit of trained weights or predictions", function()
+    local w1, p1 = train(1)
+    local w2, p2 = train(2)
+    for i = 1, #w1 do assert.are.same(flat(w1[i]), flat(w2[i]), "weight " .. i) end
+    assert.are.same(flat(p1), flat(p2))
+  end)
+end)
