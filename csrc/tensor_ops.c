@@ -342,8 +342,44 @@ static operand tensor_operand(const cv_tensor *t) {
   return x;
 }
 
+/* 1 when x shares bytes with out without being exactly out (same start, dtype and shape): the
+ * loops then would read elements they have already written (x[2:] += x[:-1] must give numpy's
+ * 1 3 5 7 for 1 2 3 4, not a running sum), so such an operand is read from a copy. */
+static int overlaps(const cv_tensor *out, const cv_tensor *x) {
+  if (!x->storage || x->storage != out->storage || x->numel == 0 || out->numel == 0) return 0;
+  const char *xs = cv_tensor_data(x), *os = cv_tensor_data(out);
+  const char *xe = xs + (size_t)x->numel * cv_dtype_size(x->dtype);
+  const char *oe = os + (size_t)out->numel * cv_dtype_size(out->dtype);
+  if (xe <= os || oe <= xs) return 0;
+  if (xs == os && x->dtype == out->dtype && x->ndim == out->ndim &&
+      memcmp(x->shape, out->shape, sizeof(int64_t) * (size_t)x->ndim) == 0)
+    return 0;   /* element i is read then written by the same step: safe */
+  return 1;
+}
+
+/* x as an operand, read from a malloc'd copy in *tmp when it overlaps out (freed by the caller) */
+static cv_status safe_operand(operand *o, const cv_tensor *out, const cv_tensor *x, void **tmp) {
+  *o = tensor_operand(x);
+  *tmp = NULL;
+  if (!overlaps(out, x)) return CV_OK;
+  size_t n = (size_t)x->numel * cv_dtype_size(x->dtype);
+  *tmp = malloc(n);
+  if (!*tmp) return cv_fail(CV_ENOMEM, "out of memory copying an overlapping operand");
+  memcpy(*tmp, cv_tensor_data(x), n);
+  o->data = *tmp;
+  return CV_OK;
+}
+
 cv_status cv_tensor_binary(cv_tensor *out, const cv_tensor *a, const cv_tensor *b, cv_binop op) {
-  return binary_operands(out, tensor_operand(a), tensor_operand(b), op);
+  operand oa, ob;
+  void *ta, *tb;
+  cv_status st = safe_operand(&oa, out, a, &ta);
+  if (st == CV_OK && (st = safe_operand(&ob, out, b, &tb)) != CV_OK) free(ta);
+  if (st != CV_OK) return st;
+  st = binary_operands(out, oa, ob, op);
+  free(ta);
+  free(tb);
+  return st;
 }
 
 cv_status cv_tensor_binary_scalar(cv_tensor *out, const cv_tensor *a, double s, cv_binop op,
@@ -366,8 +402,14 @@ cv_status cv_tensor_assign(cv_tensor *dst, const cv_tensor *src) {
       cv_shape_format(ss, sizeof ss, src->ndim, src->shape);
       return cv_fail(CV_ESHAPE, "could not broadcast a tensor of shape %s into shape %s", ss, sd);
     }
-    if (src->numel != dst->numel)
-      return binary_operands(dst, tensor_operand(dst), tensor_operand(src), OP_SECOND);
+    if (src->numel != dst->numel) {
+      operand os;
+      void *tmp;
+      if ((st = safe_operand(&os, dst, src, &tmp)) != CV_OK) return st;
+      st = binary_operands(dst, tensor_operand(dst), os, OP_SECOND);
+      free(tmp);
+      return st;
+    }
   }
   return cv_tensor_copy(dst, src);
 }

@@ -288,6 +288,24 @@ describe("arithmetic", function()
     assert.equal("float32", (u + cv.tensor{1, 1}).dtype)
   end)
 
+  it("reads overlapping views as they were before an in-place operation, as numpy", function()
+    local x = cv.tensor{1, 2, 3, 4}
+    x:slice(2, 4):add_(x:slice(1, 3))
+    assert.same({1, 3, 5, 7}, x:totable())
+    local v = cv.tensor{1, 2, 3, 4}
+    v:slice(1, 3):mul_(v:slice(2, 4))
+    assert.same({2, 6, 12, 4}, v:totable())
+    local t = cv.tensor{{1, 2}, {3, 4}, {5, 6}}
+    t:add_(t[1])                                   -- row 1 broadcast over every row, itself included
+    assert.same({{2, 4}, {4, 6}, {6, 8}}, t:totable())
+    local u = cv.tensor{{1, 2}, {3, 4}, {5, 6}}
+    u:slice(2, 3):copy(u[1])
+    assert.same({{1, 2}, {1, 2}, {1, 2}}, u:totable())
+    local w = cv.tensor{1, 2, 3}
+    w:sub_(w)                                      -- exactly aliased: element by element
+    assert.same({0, 0, 0}, w:totable())
+  end)
+
   it("has method forms and in-place forms that return the same tensor", function()
     assert.same({3, 5}, cv.tensor{1, 2}:add(cv.tensor{2, 3}):totable())
     assert.same({-1}, cv.tensor{1}:sub(2):totable())
