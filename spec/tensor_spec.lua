@@ -613,4 +613,16 @@ describe("memory", function()
     end
     assert.is_true(peak < 80 * 2 ^ 20, ("peak %.1f MB of live tensors"):format(peak / 2 ^ 20))
   end)
+
+  it("leaves a stopped collector stopped", function()
+    collectgarbage()
+    local base = core.live_bytes()
+    collectgarbage("stop")
+    local x = cv.zeros{256, 1024}
+    for _ = 1, 60 do local y = x * 2 end       -- luacheck: ignore
+    local piled = core.live_bytes() - base
+    collectgarbage("restart")
+    collectgarbage()
+    assert.is_true(piled >= 60 * 2 ^ 20, ("only %.1f MB piled up"):format(piled / 2 ^ 20))
+  end)
 end)

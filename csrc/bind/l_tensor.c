@@ -56,6 +56,7 @@ void lcv_gc_account(lua_State *L, const cv_tensor *t) {
   int64_t n = t->numel * (int64_t)cv_dtype_size(t->dtype);
   if (atomic_fetch_add(&gc_pending, n) + n < atomic_load(&gc_limit)) return;
   atomic_store(&gc_pending, 0);
+  if (!lua_gc(L, LUA_GCISRUNNING)) return;   /* collectgarbage("stop") is the user's call */
   lua_gc(L, LUA_GCCOLLECT);
   int64_t live = cv_tensor_live_bytes();
   atomic_store(&gc_limit, live > GC_MIN_BYTES ? live : GC_MIN_BYTES);
