@@ -129,6 +129,30 @@ describe("model:fit", function()
     assert.are.equal(2, #m:evaluate(it, {verbose = 0}))
   end)
 
+  it("checks what a dataset yields: tensors of the right shape, at least one batch", function()
+    local m = mlp()
+    local function dataset(batches)
+      return {batches = function()
+        local i = 0
+        return function()
+          i = i + 1
+          if batches[i] then return batches[i][1], batches[i][2] end
+        end
+      end}
+    end
+    local function err(f) local ok, e = pcall(f) assert.is_false(ok) return e end
+    assert.are.equal("fit: x must be a tensor, got string", err(function() m:fit(dataset{{"x", 1}}, {verbose = 0}) end))
+    assert.are.equal("fit: expected input of shape (None, 4) but got (2, 5)",
+      err(function() m:fit(dataset{{cv.zeros{2, 5}, cv.ones{2}}}, {verbose = 0}) end))
+    assert.truthy(err(function() m:fit(dataset{}, {verbose = 0}) end):find("fit: the dataset yielded no batch", 1, true))
+    assert.are.equal("evaluate: the data yielded no batch", err(function() m:evaluate(dataset{}, {verbose = 0}) end))
+    assert.are.equal("fit (validation data): the data yielded no batch",
+      err(function() m:fit(cv.zeros{4, 4}, cv.ones{4}, {verbose = 0, validation_data = dataset{}}) end))
+    -- uint8 batches are converted like tensors given to fit
+    local u8 = dataset{{cv.zeros({2, 4}, "uint8"), cv.tensor({1, 3}, "uint8")}}
+    assert.are.equal(1, #m:fit(u8, {verbose = 0}).history.loss)
+  end)
+
   it("leaves frozen layers alone and trains the rest", function()
     cv.manual_seed(9)
     local x, y = blobs(12)

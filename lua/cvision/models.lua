@@ -562,7 +562,8 @@ local function dataset_source(ds)
       local xb, yb = f(s, c)
       c = xb
       if xb == nil then return nil end
-      return as_float(xb), yb and as_float(yb), xb.shape[1]
+      -- checked (and converted) by src.check; a batch that is no tensor fails there
+      return xb, yb, is_tensor(xb) and xb.shape[1] or 0
     end
   end
   return src
@@ -577,7 +578,7 @@ function Model:_source(x, y, batch_size, who)
     else
       local src = dataset_source(x)
       src.check = function(xb, yb)
-        xb = self:_check_x(xb, who)
+        xb = as_float(self:_check_x(xb, who))
         return xb, self:_check_y(yb, xb.shape[1], who)
       end
       return src
@@ -628,7 +629,7 @@ function Model:_logs(loss_value)
 end
 
 -- runs over a source without training --> logs {loss=, metric=...}
-function Model:_test_loop(src, verbose)
+function Model:_test_loop(src, verbose, who)
   for _, m in ipairs(self.metrics) do m:reset_state() end
   local loss_sum, seen, step = 0, 0, 0
   local pb = verbose > 0 and progbar.new(src.steps, {verbose = verbose}) or nil
@@ -644,6 +645,7 @@ function Model:_test_loop(src, verbose)
     logs = self:_logs(loss_sum / seen)
     if pb then pb:update(step, ordered_logs(logs), false) end
   end
+  if step == 0 then error((who or "evaluate") .. ": the data yielded no batch", 0) end
   if pb then pb:update(step, ordered_logs(logs), true) end
   return logs
 end
@@ -738,9 +740,10 @@ function Model:fit(x, y, opts)
       if pb then pb:update(step, ordered_logs(logs), false) end
       if self.stop_training then break end
     end
+    if step == 0 and not self.stop_training then error("fit: the dataset yielded no batch", 2) end
     local epoch_logs = copy_table(logs)
     if val_src then
-      local vlogs = self:_test_loop(val_src, 0)
+      local vlogs = self:_test_loop(val_src, 0, "fit (validation data)")
       for k, v in pairs(vlogs) do epoch_logs["val_" .. k] = v end
     end
     if pb then pb:update(src.steps or step, ordered_logs(epoch_logs), true) end
@@ -763,7 +766,7 @@ function Model:evaluate(x, y, opts)
   local bs = int_option("evaluate", opts, "batch_size", 32, 1)
   local src = self:_source(x, y, bs, "evaluate")
   if src.n == 0 then error("evaluate: x holds no samples", 2) end
-  local logs = self:_test_loop(src, verbose)
+  local logs = self:_test_loop(src, verbose, "evaluate")
   if opts.return_dict then return logs end
   local out = {logs.loss}
   for _, m in ipairs(self.metrics) do out[#out + 1] = logs[m.name] end
