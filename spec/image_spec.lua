@@ -197,6 +197,29 @@ describe("cv.imread errors", function()
     assert.matches("^spec/image_spec.lua:%d+: cv.imread:", err)
   end)
 
+  it("survives random byte corruptions of every format (an image or an error naming it)", function()
+    math.randomseed(7)
+    for _, f in ipairs { "rgb16x16.png", "rgb16x16.gif", "rgb16x16.bmp", "rgb16x16.jpg", "palette_trns.png", "rgb16.png" } do
+      local h = assert(io.open(dir .. f, "rb"))
+      local bytes = h:read("a")
+      h:close()
+      for _ = 1, 150 do
+        local s = bytes
+        for _ = 1, math.random(4) do
+          local pos = math.random(#s)
+          s = s:sub(1, pos - 1) .. string.char(math.random(0, 255)) .. s:sub(pos + 1)
+        end
+        local ok, r = pcall(image.decode_image, s, { name = f })
+        if ok then
+          local shape = r.shape
+          assert(#shape == 3 and shape[1] >= 1 and shape[2] >= 1 and r.dtype == "uint8", f)
+        else
+          assert(r:find("cv.decode_image: " .. f .. ": ", 1, true), r)
+        end
+      end
+    end
+  end)
+
   it("survives every truncation of every fixture", function()
     for _, f in ipairs { "rgb16x16.png", "rgb16x16.gif", "rgb16x16.bmp", "rgb16x16.jpg", "palette_trns.png", "rgb16.png" } do
       local h = assert(io.open(dir .. f, "rb"))
