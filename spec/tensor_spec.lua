@@ -206,6 +206,19 @@ describe("assignment", function()
     assert_error(function() t[1] = cv.zeros{3} end, "could not broadcast a tensor of shape (3,) into shape (2, 2)")
   end)
 
+  it("t[idx] = v sets the rows named by a float32 index tensor or a table, as t[idx] reads them", function()
+    local t = cv.zeros{3, 2}
+    t[cv.tensor{3, 1}] = 5
+    assert.same({{5, 5}, {0, 0}, {5, 5}}, t:totable())
+    local u = cv.zeros{3}
+    u[{1, -1}] = 7
+    assert.same({7, 0, 7}, u:totable())
+    -- a float32 tensor is never a mask: {2, 0} names row 2 and row 0, which does not exist
+    assert_error(function() t[cv.tensor{2, 0}] = 1 end, "assignment: index 0 out of range for axis 1 of size 3")
+    assert.same({{5, 5}, {0, 0}, {5, 5}}, t:totable())   -- nothing was written
+    assert_error(function() u[{1.5}] = 1 end, "indices must be integers")
+  end)
+
   it("t[mask] = v sets the selected rows or elements", function()
     local t = cv.arange(6):reshape(3, 2)
     t[cv.tensor{1, 0, 1}:eq(1)] = 0

@@ -565,7 +565,8 @@ static cv_tensor *to_tensor_arg(lua_State *L, int idx) {
   return lcv_checktensor(L, idx);
 }
 
-/* __newindex(t, k, v): t[i] = number | tensor | table; t[mask] = number */
+/* __newindex(t, k, v): t[i] = number | tensor | table; t[mask] = number; t[idx] = number (idx a
+ * float32 tensor or a table of 1-based row indices) */
 static int t_newindex(lua_State *L) {
   cv_tensor *t = lcv_checktensor(L, 1);
   int kt = lua_type(L, 2);
@@ -589,9 +590,31 @@ static int t_newindex(lua_State *L) {
     LCV_CHECK(L, st, "assignment");
     return 0;
   }
-  cv_tensor *m = kt == LUA_TUSERDATA ? lcv_totensor(L, 2) : NULL;
-  if (m) {
+  cv_tensor *m = kt == LUA_TUSERDATA ? lcv_checktensor(L, 2) : NULL;
+  if (m && m->dtype == CV_UINT8) {
     LCV_CHECK(L, cv_tensor_mask_fill(t, m, luaL_checknumber(L, 3)), "assignment");
+    return 0;
+  }
+  if (m || kt == LUA_TTABLE) {
+    /* t[idx] = number: the rows named by 1-based indices, as t[idx] reads them (a float32 index
+     * tensor is not a mask: {2, 0} names row 2 and an invalid row 0) */
+    double v = luaL_checknumber(L, 3);
+    if (t->ndim == 0) return luaL_error(L, "cannot index a 0-d tensor");
+    int64_t n, shape[CV_MAX_DIMS];
+    int nd;
+    int64_t *rows = check_rows(L, 2, &n, shape, &nd);
+    for (int64_t i = 0; i < n; i++) {
+      if (rows[i] < -1) rows[i] += t->shape[0] + 1;   /* negative indices count from the end */
+      if (rows[i] < 0 || rows[i] >= t->shape[0])
+        return luaL_error(L, "assignment: index %I out of range for axis 1 of size %I",
+                          (LUAI_UACINT)(rows[i] + 1), (LUAI_UACINT)t->shape[0]);
+    }
+    for (int64_t i = 0; i < n; i++) {
+      cv_tensor row;   /* a view on the C stack: nothing below may raise before its release */
+      LCV_CHECK(L, cv_tensor_view(&row, t, rows[i] * per_row(t), t->ndim - 1, t->shape + 1), "index");
+      cv_tensor_fill(&row, v);
+      cv_tensor_release(&row);
+    }
     return 0;
   }
   if (kt == LUA_TSTRING)

@@ -18,7 +18,7 @@
 --               t:at(i, j, ...), t:set(i, j, ..., v) --> t
 --   selection   t:index(idx) / t[idx] (copy of rows, idx a table or float32 tensor of 1-based
 --               indices), t:select_mask(mask) / t[mask] (uint8 mask: 1-D over rows, or shaped
---               like t giving a 1-D result), t[mask] = number
+--               like t giving a 1-D result), t[mask] = number, t[idx] = number
 --   in place    t:fill(v), t:zero(), t:copy(src) (same numel, or broadcast; converts dtype),
 --               t:add_(o) t:sub_(o) t:mul_(o) t:div_(o) t:pow_(o), t:clamp_(lo, hi) --> t
 --   copies      t:clone(), t:astype(dtype), t:float(), t:byte(), t:totable()
