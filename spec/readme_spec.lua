@@ -5,7 +5,7 @@
 --  * every `make X` it names is a target of the Makefile;
 --  * every local link and image ([..](path)) and every repository path it quotes in backticks
 --    exists (paths under data/ and out/ are outputs, not checked);
---  * every cv.a.b name it mentions resolves in cvision;
+--  * every cv.a.b name it mentions resolves in cvision, and the lua blocks use no globals;
 --  * the benchmark section keeps its markers, once each, in order.
 
 local LUA = os.getenv("CVISION_BIN") or "lua5.4"
@@ -162,6 +162,24 @@ describe("README.md", function()
     assert.equals(1, ne)
     assert.truthy(text:find("<!-- bench:begin -->", 1, true) < text:find("<!-- bench:end -->", 1, true))
     assert.matches("The table below is produced by `make bench`", text, 1, true)
+  end)
+
+  it("sets and reads no globals in its lua blocks (luacheck)", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. q(dir)))
+    for i, b in ipairs(runnable) do
+      local f = assert(io.open(("%s/block_%02d_line_%d.lua"):format(dir, i, b.line), "w"))
+      f:write(b.code)
+      f:close()
+    end
+    local p = io.popen("luacheck " .. q(dir) .. " --std lua54 --no-color --formatter plain --only 1 2>&1; echo rc=$?")
+    local out = p:read("a")
+    p:close()
+    os.execute("rm -rf " .. q(dir))
+    local rc = tonumber(out:match("rc=(%d+)%s*$"))
+    assert.is_true(rc ~= nil and rc ~= 127, "luacheck did not run: " .. out)
+    assert.are.equal("", (out:gsub("rc=%d+%s*$", "")))
   end)
 
   for i, b in ipairs(runnable) do
