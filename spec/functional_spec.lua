@@ -367,3 +367,18 @@ Model: "functional"
     end)
   end)
 end)
+
+describe("calling a functional model on a tensor", function()
+  it("returns a result the next call does not overwrite", function()
+    local cv = require "cvision"
+    local L = cv.layers
+    cv.clear_session()
+    local inputs = cv.Input{3}
+    local m = cv.Model{inputs = inputs, outputs = L.Dense(2)(inputs)}
+    local a, b = cv.ones{1, 3}, cv.zeros{1, 3}
+    local ya = m(a)
+    local keep = ya:totable()
+    m(b)
+    assert.same(keep, ya:totable())
+  end)
+end)

@@ -472,7 +472,8 @@ function Functional:__call(x, training)
   local t = training_arg(training)
   x = self:_check_x(x, "call")
   if x.dtype ~= "float32" then x = x:astype("float32") end
-  return self:call(x, t and true or false)
+  -- a copy: the layers' output buffers are overwritten by the next call
+  return self:call(x, t and true or false):clone()
 end
 
 -- "layer 3 (conv2d, Conv2D): <what went wrong>"
