@@ -137,6 +137,8 @@ describe("analysis.classification_report", function()
     -- weighted: supports 1, 1, 2 of 4
     assert.near(0.25 * 0.5 + 0.5 * 1, r:column("precision")[6], 1e-12)
     assert.matches("weighted avg", tostring(r))
+    -- sklearn's layout: the accuracy row shows only the f1-score column and the support
+    assert.matches("\n +accuracy +0%.50 +4\n", tostring(r))
   end)
 end)
 

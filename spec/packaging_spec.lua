@@ -1,6 +1,6 @@
 -- spec/packaging_spec.lua: PACKAGING (slow-ish, a few seconds after the first build):
 -- `luarocks --lua-version 5.4 --tree TMP make` installs cvision into a fresh temporary tree
--- from this checkout (the rockspec builds into build-rock/, never touching the tree's own
+-- from this checkout (the rockspec builds into build/rock/, never touching the tree's own
 -- lua/cvision/core.so or bin/cvision), then a plain lua5.4 started outside the checkout, with
 -- only that tree's paths, can `require "cvision"`. No network: --deps-mode=none.
 

@@ -240,6 +240,7 @@ function M.classification_report(y_true, y_pred, class_names)
   df.accuracy = accuracy
   df.float_format = "%.2f"
   df.show_index = false
+  df.nan_text = ""      -- sklearn leaves the accuracy row's precision and recall blank
   return df
 end
 
@@ -324,7 +325,7 @@ local function take(df, rows)
   end
   for j, i in ipairs(rows) do index[j] = df.index[i] end
   local out = M.DataFrame(cols, df.names, index)
-  out.float_format, out.show_index = df.float_format, df.show_index
+  out.float_format, out.show_index, out.nan_text = df.float_format, df.show_index, df.nan_text
   return out
 end
 
@@ -367,7 +368,7 @@ end
 
 local function fmt_cell(df, v)
   if type(v) == "number" then
-    if v ~= v then return "NaN" end
+    if v ~= v then return df.nan_text or "NaN" end
     if math.type(v) == "integer" then return tostring(v) end
     return (df.float_format):format(v)
   end

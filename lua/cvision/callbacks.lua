@@ -131,7 +131,8 @@ function History:__tostring()
   local keys = {}
   for k in pairs(self.history) do keys[#keys + 1] = k end
   table.sort(keys)
-  return ("<History %d epochs: %s>"):format(#self.epoch, table.concat(keys, ", "))
+  return ("<History %d epoch%s: %s>"):format(#self.epoch, #self.epoch == 1 and "" or "s",
+    table.concat(keys, ", "))
 end
 
 ---------------------------------------------------------------------------------------------------
