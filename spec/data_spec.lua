@@ -196,7 +196,7 @@ describe("train_test_split", function()
   it("keeps X and y rows together and is reproducible", function()
     local X = cv.arange(100):reshape{50, 2}
     local y = cv.arange(50)
-    local a, b, ya, yb = data.train_test_split(X, y, {test_size = 0.3, random_state = 1})
+    local a, b, _, yb = data.train_test_split(X, y, {test_size = 0.3, random_state = 1})
     assert.same({35, 2}, a.shape)
     assert.same({15}, yb.shape)
     for i = 1, 15 do assert.equal(2 * yb:at(i), b:at(i, 1)) end
