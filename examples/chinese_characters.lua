@@ -12,7 +12,7 @@
 --    models, and draws the lecture's figures into out/demo/.
 --
 -- Deviation from the lecture, to run in a few minutes on 2 cores: at most DEMO_EPOCHS epochs
--- (default 15 for the CNN, 20 for the logistic regression) with EarlyStopping(patience=4) instead of
+-- (default 10 for the CNN, 20 for the logistic regression) with EarlyStopping(patience=4) instead of
 -- 100 epochs with patience 15. Environment: CVISION_DEMO_EPOCHS=n overrides both maxima,
 -- CVISION_DEMO_DATA=dir the data folder, CVISION_DEMO_OUT=dir the output folder.
 package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
@@ -25,7 +25,7 @@ local L = cv.layers
 local data_dir = os.getenv("CVISION_DEMO_DATA") or "data/hanzi"
 local out_dir = os.getenv("CVISION_DEMO_OUT") or "out/demo"
 local max_epochs = tonumber(os.getenv("CVISION_DEMO_EPOCHS") or "")
-local cnn_epochs, logistic_epochs = max_epochs or 15, max_epochs or 20
+local cnn_epochs, logistic_epochs = max_epochs or 10, max_epochs or 20
 local patience = 4
 
 local clock = cv.core.monotonic or os.time
