@@ -47,7 +47,7 @@ static void draw_writer(writer *w, uint64_t seed) {
   cv_rng_init(&r, seed);
   w->slant = gauss(&r, 0.13f);
   w->rot = gauss(&r, 0.05f);
-  w->aspect = expf(gauss(&r, 0.12f));
+  w->aspect = expf(logf(0.86f) + gauss(&r, 0.12f));   /* hands write narrower than the font */
   w->size = clampf(78.0f + gauss(&r, 11.0f), 50.0f, 110.0f);
   w->pen = expf(logf(19.0f) + gauss(&r, 0.33f));
   w->sloppy = expf(logf(1.2f) + gauss(&r, 0.4f));
@@ -385,7 +385,9 @@ cv_status cv_hanzi_render(cv_tensor *out, const cv_hanzi_glyph *g, uint64_t writ
   float hpx = clampf(w.size + gauss(r, 6.0f), 40.0f, 120.0f);
   float scale = hpx / (maxy - miny);
   float wpx = (maxx - minx) * scale;
-  if (wpx > 130.0f) { scale *= 130.0f / wpx; hpx = (maxy - miny) * scale; wpx = 130.0f; }
+  /* a wide character is written smaller rather than wider: crops stay mostly taller than wide */
+  float wmax = fminf(hpx * unif(r, 1.0f, 1.3f), 125.0f);
+  if (wpx > wmax) { scale *= wmax / wpx; hpx = (maxy - miny) * scale; wpx = wmax; }
   if (wpx < 12.0f) wpx = 12.0f;
   int ml = (int)(cv_rng_next(r) % 4), mr = (int)(cv_rng_next(r) % 4);
   int mt = (int)(cv_rng_next(r) % 4), mb = (int)(cv_rng_next(r) % 4);
