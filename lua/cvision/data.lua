@@ -186,6 +186,7 @@ function M.image_dataset_from_directory(dir, opts)
   end
   if shuffle and seed == nil then seed = core.data_random_seed() end
   local verbose = opts.verbose ~= false
+  if opts.crop_to_aspect_ratio then argerr("crop_to_aspect_ratio is not supported (images are resized, as Keras' default)") end
 
   -- index the folder
   local class_dirs = listdir(dir, "image_dataset_from_directory")
