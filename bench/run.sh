@@ -7,6 +7,8 @@
 # cvision's kernels stop at AVX2/FMA (the project's machines have no AVX-512), so on a CPU with
 # AVX-512 PyTorch's oneDNN is held to AVX2 too (ONEDNN_MAX_CPU_ISA=AVX2): the same instruction set
 # as on the project's machines. TORCH_ISA=native lets oneDNN use everything the CPU has.
+# Both libraries run with OPENBLAS_NUM_THREADS=1: cvision pins OpenBLAS to one thread itself, but
+# OpenBLAS has already started its worker by then, which spins for ~0.1 s after the call.
 set -e
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -33,7 +35,7 @@ fi
 for r in $(seq "$ROUNDS"); do
   for n in $THREADS; do
     echo "bench: round $r/$ROUNDS, cvision, $n thread(s)"
-    CVISION_NUM_THREADS=$n bin/cvision bench/bench.lua "$n" "$REPEATS" >> "$tmp/cvision.jsonl"
+    OPENBLAS_NUM_THREADS=1 CVISION_NUM_THREADS=$n bin/cvision bench/bench.lua "$n" "$REPEATS" >> "$tmp/cvision.jsonl"
     if [ $have_torch = 1 ]; then
       echo "bench: round $r/$ROUNDS, PyTorch, $n thread(s)"
       OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$n /usr/bin/python3 bench/torch_bench.py "$n" "$REPEATS" >> "$tmp/torch.jsonl"
@@ -41,7 +43,7 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 echo "bench: peak memory of a training run"
-CVISION_NUM_THREADS=1 bin/cvision bench/bench.lua 1 1 memory >> "$tmp/cvision.jsonl"
+OPENBLAS_NUM_THREADS=1 CVISION_NUM_THREADS=1 bin/cvision bench/bench.lua 1 1 memory >> "$tmp/cvision.jsonl"
 if [ $have_torch = 1 ]; then
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_bench.py 1 1 memory >> "$tmp/torch.jsonl"
 fi

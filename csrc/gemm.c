@@ -4,14 +4,27 @@
  * timing, so results are reproducible. cv_gemm_ref is the naive twin (see gemm.h). */
 #include "gemm.h"
 #include "cpu.h"
+#include "threadpool.h"
 #include "simd/gemm_avx2.h"
 #include <cblas.h>
 
-/* the AVX2 kernel wins when the product is skinny (few output columns) and has enough rows to
- * fill its 6x16 tiles; OpenBLAS wins on short, wide ones (a dense layer's forward at batch 32) */
+/* OpenBLAS is pinned to one thread when the pool first decides its size; make sure that has
+ * happened before OpenBLAS runs (cv_get_num_threads is one atomic load after that), so OpenBLAS
+ * never runs threads of its own beside ours */
+static void sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                  const float *B, int ldb, float beta, float *C, int ldc) {
+  cv_get_num_threads();
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* the AVX2 kernel wins when the product is skinny (few output columns, nearly all of its 16-wide
+ * panels used) and has enough rows to fill its 6x16 tiles; OpenBLAS wins on short, wide ones (a
+ * dense layer's forward at batch 32) and when N leaves panels mostly empty (N = 10, 55) */
 static int use_avx2(int ta, int tb, int M, int N, int K) {
   (void)ta; (void)tb; (void)K;
-  return cv_cpu_avx2() && N <= 320 && M >= 64;
+  int padded = (N + 15) / 16 * 16;  /* the kernel computes whole 16-column panels */
+  return cv_cpu_avx2() && N <= 320 && M >= 64 && (padded - N) * 10 <= N;
 }
 
 static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *bias, int relu) {
@@ -34,8 +47,7 @@ void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, i
     cv_gemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* C (M,N) = act(op(A) op(B) + bias): beta 0, bias (N) or NULL, relu 0 or 1 */
@@ -50,8 +62,7 @@ void cv_gemm_bias_act(int ta, int tb, int M, int N, int K, const float *A, int l
     cv_gemm_avx2_ex(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu);
     return;
   }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
   if (bias || relu) fill_beta(M, N, 1.0f, C, ldc, bias, relu);
 }
 

@@ -15,7 +15,7 @@ static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t submit_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int nthreads = 0;          /* 0 = not yet decided */
+static atomic_int nthreads;       /* 0 = not yet decided; read without the lock once set */
 static int nworkers = 0;          /* started worker threads */
 static pthread_t workers[MAX_THREADS];
 static _Thread_local int in_worker = 0;
@@ -62,17 +62,20 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* lock-free once decided, so kernels (cv_gemm) may ask from inside a parallel job */
 int cv_get_num_threads(void) {
+  int n = atomic_load(&nthreads);
+  if (n) return n;
   pthread_mutex_lock(&submit_mu);
-  if (nthreads == 0) {
+  if (atomic_load(&nthreads) == 0) {
     const char *env = getenv("CVISION_NUM_THREADS");
-    long n = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) n = 1;
-    if (n > MAX_THREADS) n = MAX_THREADS;
-    nthreads = (int)n;
+    long v = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (v < 1) v = 1;
+    if (v > MAX_THREADS) v = MAX_THREADS;
     openblas_set_num_threads(1);
+    atomic_store(&nthreads, (int)v);
   }
-  int n = nthreads;
+  n = atomic_load(&nthreads);
   pthread_mutex_unlock(&submit_mu);
   return n;
 }
@@ -81,8 +84,8 @@ void cv_set_num_threads(int n) {
   if (n < 1) n = 1;
   if (n > MAX_THREADS) n = MAX_THREADS;
   pthread_mutex_lock(&submit_mu);
-  nthreads = n;
   openblas_set_num_threads(1);
+  atomic_store(&nthreads, n);
   pthread_mutex_unlock(&submit_mu);
 }
 
