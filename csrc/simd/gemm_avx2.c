@@ -178,11 +178,20 @@ size_t cv_gemm_avx2_packed_size(int K, int N) {
   return (size_t)((N + NR - 1) / NR) * NR * (size_t)K;
 }
 
+/* the implicit-GEMM slices of K: equal lengths of at most KCMAX (a B panel of 384 x 16 floats,
+ * 24 KiB, stays in L1), so K = 288 is one slice and 576 two, never a short tail */
+#define KCMAX 384
+static int slice_len(int K) {
+  int n = (K + KCMAX - 1) / KCMAX;
+  return n > 0 ? (K + n - 1) / n : 1;
+}
+
 /* B (K,N) -> every K slice packed as pack_b does, slice after slice */
 void cv_gemm_avx2_pack(float *dst, const float *B, int ldb, int K, int N) {
   size_t np = (size_t)((N + NR - 1) / NR);
-  for (int k0 = 0; k0 < K; k0 += KC) {
-    int kc = K - k0 < KC ? K - k0 : KC;
+  int KS = slice_len(K);
+  for (int k0 = 0; k0 < K; k0 += KS) {
+    int kc = K - k0 < KS ? K - k0 : KS;
     pack_b(dst + (size_t)k0 * np * NR, 0, B, ldb, k0, kc, N);
   }
 }
@@ -257,9 +266,9 @@ static void kernel_conv(int kc, const float *const arow[MR], const int *koff, si
 
 void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, const int *koff, int K,
                            const float *bpacked, int F, const float *bias, int relu) {
-  int npanels = (F + NR - 1) / NR;
-  for (int k0 = 0; k0 < K; k0 += KC) {
-    int kc = K - k0 < KC ? K - k0 : KC, last = k0 + kc >= K;
+  int npanels = (F + NR - 1) / NR, KS = slice_len(K);
+  for (int k0 = 0; k0 < K; k0 += KS) {
+    int kc = K - k0 < KS ? K - k0 : KS, last = k0 + kc >= K;
     const float *bslice = bpacked + (size_t)k0 * npanels * NR;
     for (int q0 = 0; q0 < P; q0 += MR) {
       int mr = P - q0 < MR ? P - q0 : MR;
@@ -316,9 +325,8 @@ static void pack_b_masked(float *dst, const float *dy, const float *ymask, int l
 
 void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
                               int P, const int *koff, int K, const float *dy, const float *ymask, int F) {
-  int npanels = (F + NR - 1) / NR;
-  int kcmax = P < KC ? P : KC;
-  float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
+  int npanels = (F + NR - 1) / NR, KS = slice_len(P);
+  float *pb = grow(&packB, (size_t)npanels * NR * KS);
   if (!pb) {  /* out of memory: the plain sums are still right */
     for (int f = 0; f < F && db; f++)
       for (int q = 0; q < P; q++)
@@ -334,8 +342,8 @@ void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float 
       }
     return;
   }
-  for (int q0 = 0; q0 < P; q0 += KC) {
-    int kc = P - q0 < KC ? P - q0 : KC;
+  for (int q0 = 0; q0 < P; q0 += KS) {
+    int kc = P - q0 < KS ? P - q0 : KS;
     pack_b_masked(pb, dy, ymask, F, q0, kc, F, db);
     for (int i0 = 0; i0 < K; i0 += MR) {
       int mr = K - i0 < MR ? K - i0 : MR;

@@ -30,6 +30,8 @@ static const conv_case conv_cases[] = {
   {2, 9, 18, 16, 3, 3, 16, 1, 1, 0},
   {2, 10, 19, 4, 2, 2, 8, 1, 1, 0},
   {2, 7, 30, 3, 5, 5, 24, 1, 1, 1},
+  {2, 6, 9, 48, 3, 3, 16, 1, 1, 1},   /* K = 432: two slices of 216 */
+  {2, 20, 24, 8, 3, 3, 16, 1, 1, 1},  /* 480 pixels: dW over two slices */
 };
 
 /* y = relu(conv(x) + b) and its gradients, against ref conv then a separate ReLU */
