@@ -1,7 +1,8 @@
 /* gemm.c - cv_gemm: the AVX2/FMA micro-kernel (simd/gemm_avx2.c) for the skinny products of
  * convolutions, where it beats OpenBLAS, and OpenBLAS' cblas_sgemm for the rest; the choice
  * depends on the shape only (measured with bench/gemm_bench.c, see bench/NOTES.md), never on
- * timing, so results are reproducible. cv_gemm_ref is the naive twin (see gemm.h). */
+ * timing, so results are reproducible. Large products are split by rows over the thread pool.
+ * cv_gemm_ref is the naive twin (see gemm.h). */
 #include "gemm.h"
 #include "cpu.h"
 #include "threadpool.h"
@@ -36,6 +37,48 @@ static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *
     }
 }
 
+/* one product on the calling thread: the AVX2 kernel or OpenBLAS, then the epilogue */
+static void gemm1(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                  const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu) {
+  if (use_avx2(ta, tb, M, N, K)) {
+    cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu);
+    return;
+  }
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (bias || relu) fill_beta(M, N, 1.0f, C, ldc, bias, relu);
+}
+
+typedef struct gemm_job {
+  int ta, tb, N, K, lda, ldb, ldc, relu;
+  float alpha, beta;
+  const float *A, *B, *bias;
+  float *C;
+} gemm_job;
+
+/* rows [i0, i1) of C: rows of A, or columns of A when it is transposed */
+static void gemm_rows(void *ctx, int64_t i0, int64_t i1) {
+  gemm_job *j = ctx;
+  const float *a = j->ta ? j->A + i0 : j->A + i0 * j->lda;
+  gemm1(j->ta, j->tb, (int)(i1 - i0), j->N, j->K, j->alpha, a, j->lda, j->B, j->ldb, j->beta,
+        j->C + i0 * j->ldc, j->ldc, j->bias, j->relu);
+}
+
+/* Large products (a dense layer's) are split into blocks of rows over the thread pool. The
+ * blocks depend on the shape only, and each C element is computed whole inside one block, so
+ * the result does not depend on the thread count. Inside a pool job this runs serially. */
+static void gemm_split(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                       const float *B, int ldb, float beta, float *C, int ldc, const float *bias,
+                       int relu) {
+  if ((int64_t)M * N * K < (1 << 20) || M < 32) {
+    gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu);
+    return;
+  }
+  int64_t grain = (M + 7) / 8;
+  grain = (grain + 15) / 16 * 16;  /* whole 16-row blocks: full 6x16 tiles and BLAS panels */
+  gemm_job j = {ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C};
+  cv_parallel_for(M, grain, gemm_rows, &j);
+}
+
 void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
              const float *B, int ldb, float beta, float *C, int ldc) {
   if (M <= 0 || N <= 0) return;
@@ -43,11 +86,7 @@ void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, i
     fill_beta(M, N, beta, C, ldc, NULL, 0);
     return;
   }
-  if (use_avx2(ta, tb, M, N, K)) {
-    cv_gemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    return;
-  }
-  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  gemm_split(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0);
 }
 
 /* C (M,N) = act(op(A) op(B) + bias): beta 0, bias (N) or NULL, relu 0 or 1 */
@@ -58,12 +97,7 @@ void cv_gemm_bias_act(int ta, int tb, int M, int N, int K, const float *A, int l
     fill_beta(M, N, 0.0f, C, ldc, bias, relu);
     return;
   }
-  if (use_avx2(ta, tb, M, N, K)) {
-    cv_gemm_avx2_ex(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu);
-    return;
-  }
-  sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
-  if (bias || relu) fill_beta(M, N, 1.0f, C, ldc, bias, relu);
+  gemm_split(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu);
 }
 
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N); double accumulator */

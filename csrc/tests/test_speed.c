@@ -130,14 +130,14 @@ static void thread_invariance(void) {
   tfill_uniform(&g, -1, 1); tfill_uniform(&gp, -1, 1);
   cv_tensor dw0 = tlike(&w), db0 = tlike(&b);
   tfill_uniform(&dw0, -1, 1); tfill_uniform(&db0, -1, 1);
-  cv_tensor dense_x = tz(2, 40, 300), dense_w = tz(2, 300, 70), dense_g = tz(2, 40, 70);
+  cv_tensor dense_x = tz(2, 64, 300), dense_w = tz(2, 300, 70), dense_g = tz(2, 64, 70);
   tfill_uniform(&dense_x, -1, 1); tfill_uniform(&dense_w, -1, 1); tfill_uniform(&dense_g, -1, 1);
   cv_tensor big = tz(1, 200001), bigg = tz(1, 200001), sm = tz(2, 3001, 37), smg = tz(2, 3001, 37);
   tfill_uniform(&big, -1, 1); tfill_uniform(&bigg, -1, 1); tfill_uniform(&sm, -3, 3); tfill_uniform(&smg, -1, 1);
   cv_conv2d_params p = {1, 1, 1, 1};
   cv_pool2d_params pp = {2, 2, 2, 2, 0, 0};
   int64_t as[4] = {N, 6, 5, 16};
-  enum { NOUT = 12 };
+  enum { NOUT = 14 };
   cv_tensor out[3][NOUT];
   int threads[3] = {1, 2, 3};
   for (int t = 0; t < 3; t++) {
@@ -153,6 +153,7 @@ static void thread_invariance(void) {
     o[9] = tlike(&sm); o[10] = tlike(&sm);                    /* softmax forward/backward */
     o[11] = tz(2, 300, 70);                                   /* dense dw */
     memset(cv_tensor_f32(&o[11]), 0, (size_t)o[11].numel * 4);
+    o[12] = tz(2, 64, 70); o[13] = tz(2, 64, 300);            /* dense y, dx (rows split) */
     CHECK(cv_conv2d_forward_act(&o[0], &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "threads conv");
     CHECK(cv_conv2d_backward_act(&o[1], &o[2], &o[3], &g, &o[0], &x, &w, &p, CV_ACT_RELU) == CV_OK, "threads conv backward");
     CHECK(cv_maxpool2d_forward(&o[4], &o[5], &o[0], &pp) == CV_OK, "threads pool");
@@ -161,11 +162,12 @@ static void thread_invariance(void) {
     cv_activation_backward(&o[8], &bigg, &big, NULL, CV_ACT_RELU, 0);
     cv_activation_forward(&o[9], &sm, CV_ACT_SOFTMAX, 0);
     cv_activation_backward(&o[10], &smg, NULL, &o[9], CV_ACT_SOFTMAX, 0);
-    CHECK(cv_dense_backward(NULL, &o[11], NULL, &dense_g, &dense_x, &dense_w) == CV_OK, "threads dense");
+    CHECK(cv_dense_backward(&o[13], &o[11], NULL, &dense_g, &dense_x, &dense_w) == CV_OK, "threads dense");
+    CHECK(cv_dense_forward(&o[12], &dense_x, &dense_w, NULL) == CV_OK, "threads dense forward");
   }
   static const char *names[NOUT] = {"conv y", "conv dx", "conv dw", "conv db", "pool y", "pool argmax",
                                     "pool dx", "relu", "relu backward", "softmax", "softmax backward",
-                                    "dense dw"};
+                                    "dense dw", "dense y", "dense dx"};
   for (int i = 0; i < NOUT; i++) {
     CHECK(same_bits(&out[0][i], &out[1][i]), "%s: 1 and 2 threads differ", names[i]);
     CHECK(same_bits(&out[0][i], &out[2][i]), "%s: 1 and 3 threads differ", names[i]);
