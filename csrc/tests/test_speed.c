@@ -211,6 +211,8 @@ int main(void) {
   pool_simd_case(1, 9, 9, 8, 3, 3, 2, 2);
   pool_simd_case(2, 9, 10, 16, 2, 3, 3, 4);
   pool_simd_case(1, 5, 5, 8, 5, 5, 1, 1);
+  pool_simd_case(2, 7, 7, 8, 2, 2, 1, 1);    /* 2x2 overlapping: unrolled forward, portable backward */
+  pool_simd_case(2, 8, 11, 16, 2, 2, 3, 3);  /* 2x2 with gaps between windows */
   thread_invariance();
   adam_case();
   CTEST_END("speed");
