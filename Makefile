@@ -130,6 +130,8 @@ install-files:
 	mkdir -p "$(INST_LUADIR)/cvision" "$(INST_LIBDIR)/cvision" "$(INST_BINDIR)"
 	cd lua && find cvision -name '*.lua' | while read -r f; do \
 	  mkdir -p "$(INST_LUADIR)/$$(dirname "$$f")" && cp -f "$$f" "$(INST_LUADIR)/$$f" || exit 1; done
+	cp -f third_party/hanzi-writer-data/medians.lua "$(INST_LUADIR)/cvision/datasets/hanzi_medians.lua"
+	cp -f third_party/hanzi-writer-data/ARPHICPL.TXT "$(INST_LUADIR)/cvision/datasets/hanzi_medians.ARPHICPL.TXT"
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
 

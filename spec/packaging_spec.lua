@@ -39,16 +39,18 @@ describe("luarocks packaging", function()
       .. string.format("%q", lcp) .. "; local cv = require 'cvision'; "
       .. "io.write(package.searchpath('cvision', package.path), ' ', "
       .. "package.searchpath('cvision.core', package.cpath), ' ', cv._VERSION, ' ', "
-      .. "#cv.zeros{2, 3}:totable(), ' ', type(cv.versions{quiet = true}.openblas))"
+      .. "#cv.zeros{2, 3}:totable(), ' ', type(cv.versions{quiet = true}.openblas), ' ', "
+      .. "#cv.datasets.hanzi.render('人', {seed = 1}).shape)"
     local ok2, out2 = sh("cd " .. q(tree) .. " && lua5.4 -e " .. q(code))
     assert.is_true(ok2, out2)
-    local init, so, version, rows, blas = out2:match("^(%S+) (%S+) (%S+) (%d+) (%S+)$")
+    local init, so, version, rows, blas, img = out2:match("^(%S+) (%S+) (%S+) (%d+) (%S+) (%d+)$")
     assert.truthy(init, out2)
     assert.equal(tree .. "/share/lua/5.4/cvision/init.lua", init)
     assert.equal(tree .. "/lib/lua/5.4/cvision/core.so", so)
     assert.equal(version, version:match("^%d+%.%d+%.%d+$"))
     assert.equal("2", rows)
     assert.equal("string", blas)
+    assert.equal("3", img)   -- the installed stroke data renders a character (an HxWx1 image)
 
     -- the installed REPL finds its Lua files next to it without any environment
     local ok3, out3 = sh("cd / && env -u LUA_PATH -u LUA_PATH_5_4 " .. q(tree .. "/bin/cvision")
