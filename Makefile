@@ -102,6 +102,7 @@ warnings:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/chinese_characters.lua
+	$(REPL_BIN) examples/error_analysis.lua
 
 data: deps
 	@$(MAKE) --no-print-directory all
