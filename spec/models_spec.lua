@@ -374,3 +374,19 @@ describe("model.trainable", function()
     assert.are_not.same(head_before[1]:totable(), head:get_weights()[1]:totable())
   end)
 end)
+
+describe("models.table_lines", function()
+  it("draws Keras 3's box table, right-aligning and wrapping cells", function()
+    local models = require "cvision.models"
+    local lines = models.table_lines({5, 3}, {"left", "right"}, {"a", "n"}, {{"x", "1"}, {"long word", "22"}})
+    assert.same({
+      "┏━━━━━━━┳━━━━━┓",
+      "┃ a     ┃   n ┃",
+      "┡━━━━━━━╇━━━━━┩",
+      "│ x     │   1 │",
+      "├───────┼─────┤",
+      "│ long  │  22 │",
+      "│ word  │     │",
+      "└───────┴─────┘"}, lines)
+  end)
+end)

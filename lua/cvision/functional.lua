@@ -775,67 +775,12 @@ end
 -- summary: Keras 3's table with the "Connected to" column (3 columns for a chain)
 ---------------------------------------------------------------------------------------------------
 
-local function ulen(s) return utf8.len(s) or #s end
-
-local function wrap(text, w)
-  local lines = {}
-  while ulen(text) > w do
-    local cut
-    for i = w + 1, 2, -1 do
-      if text:sub(i, i) == " " then cut = i break end
-    end
-    if cut then
-      lines[#lines + 1] = text:sub(1, cut - 1)
-      text = text:sub(cut + 1)
-    else
-      lines[#lines + 1] = text:sub(1, w)
-      text = text:sub(w + 1)
-    end
-  end
-  lines[#lines + 1] = text
-  return lines
-end
-
-local function table_lines(widths, aligns, header, rows)
-  local function rule(l, fill, mid, r)
-    local parts = {}
-    for i, w in ipairs(widths) do parts[i] = fill:rep(w + 2) end
-    return l .. table.concat(parts, mid) .. r
-  end
-  local out = {}
-  local function row(fields, sep)
-    local wrapped, h = {}, 1
-    for i, f in ipairs(fields) do
-      wrapped[i] = wrap(f, widths[i])
-      if #wrapped[i] > h then h = #wrapped[i] end
-    end
-    for k = 1, h do
-      local cells = {}
-      for i = 1, #fields do
-        local text = wrapped[i][k] or ""
-        local pad = (" "):rep(math.max(0, widths[i] - ulen(text)))
-        cells[i] = " " .. (aligns[i] == "right" and pad .. text or text .. pad) .. " "
-      end
-      out[#out + 1] = sep .. table.concat(cells, sep) .. sep
-    end
-  end
-  out[#out + 1] = rule("┏", "━", "┳", "┓")
-  row(header, "┃")
-  out[#out + 1] = rule("┡", "━", "╇", "┩")
-  for i, r in ipairs(rows) do
-    row(r, "│")
-    if i < #rows then out[#out + 1] = rule("├", "─", "┼", "┤") end
-  end
-  out[#out + 1] = rule("└", "─", "┴", "┘")
-  return out
-end
-
 --- summary_lines() --> the lines of summary(): one row per layer, Input layers included
 function Functional:summary_lines()
   local seq = self._sequential_like
   local widths, aligns, header
   if seq then
-    widths, aligns, header = {31, 22, 13}, {"left", "left", "right"}, {"Layer (type)", "Output Shape", "Param #"}
+    widths, aligns, header = models.SUMMARY_WIDTHS, models.SUMMARY_ALIGNS, models.SUMMARY_HEADER
   else
     widths, aligns = {19, 17, 10, 17}, {"left", "left", "right", "left"}
     header = {"Layer (type)", "Output Shape", "Param #", "Connected to"}
@@ -859,14 +804,8 @@ function Functional:summary_lines()
     rows[#rows + 1] = fields
   end
   local lines = {("Model: %q"):format(self.name)}
-  for _, s in ipairs(table_lines(widths, aligns, header, rows)) do lines[#lines + 1] = s end
-  -- the totals as cvision.models writes them (after its own table)
-  local theirs = Model.summary_lines(self)
-  local after = false
-  for _, s in ipairs(theirs) do
-    if after then lines[#lines + 1] = s end
-    if s:sub(1, #"└") == "└" then after = true end
-  end
+  for _, s in ipairs(models.table_lines(widths, aligns, header, rows)) do lines[#lines + 1] = s end
+  for _, s in ipairs(self:summary_totals()) do lines[#lines + 1] = s end
   return lines
 end
 

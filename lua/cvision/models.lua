@@ -333,10 +333,6 @@ end
 -- summary
 ---------------------------------------------------------------------------------------------------
 
--- Keras 3's table: columns of 33, 24 and 15 characters including a space each side
-local WIDTHS = {31, 22, 13}
-local ALIGN = {"left", "left", "right"}
-
 local function ulen(s) return utf8.len(s) or #s end
 
 -- cut text into lines of at most w characters, at spaces where possible
@@ -359,53 +355,71 @@ local function wrap(text, w)
   return lines
 end
 
-local function cell(text, w, align)
-  local pad = (" "):rep(math.max(0, w - ulen(text)))
-  if align == "right" then return pad .. text end
-  return text .. pad
-end
-
-local function rule(l, fill, mid, r)
-  local parts = {}
-  for i, w in ipairs(WIDTHS) do parts[i] = fill:rep(w + 2) end
-  return l .. table.concat(parts, mid) .. r
-end
-
-local function row_lines(fields, sep)
-  local wrapped, h = {}, 1
-  for i, f in ipairs(fields) do
-    wrapped[i] = wrap(f, WIDTHS[i])
-    if #wrapped[i] > h then h = #wrapped[i] end
+--- table_lines(widths, aligns, header, rows) --> the lines of Keras 3's box-drawn summary table:
+--- widths are the columns' text widths (a space pads each side), aligns "left" | "right", rows
+--- lists of cell strings (long cells wrap at spaces)
+function M.table_lines(widths, aligns, header, rows)
+  local function rule(l, fill, mid, r)
+    local parts = {}
+    for i, w in ipairs(widths) do parts[i] = fill:rep(w + 2) end
+    return l .. table.concat(parts, mid) .. r
   end
   local out = {}
-  for k = 1, h do
-    local cells = {}
-    for i = 1, #fields do cells[i] = " " .. cell(wrapped[i][k] or "", WIDTHS[i], ALIGN[i]) .. " " end
-    out[#out + 1] = sep .. table.concat(cells, sep) .. sep
+  local function row(fields, sep)
+    local wrapped, h = {}, 1
+    for i, f in ipairs(fields) do
+      wrapped[i] = wrap(f, widths[i])
+      if #wrapped[i] > h then h = #wrapped[i] end
+    end
+    for k = 1, h do
+      local cells = {}
+      for i = 1, #fields do
+        local text = wrapped[i][k] or ""
+        local pad = (" "):rep(math.max(0, widths[i] - ulen(text)))
+        cells[i] = " " .. (aligns[i] == "right" and pad .. text or text .. pad) .. " "
+      end
+      out[#out + 1] = sep .. table.concat(cells, sep) .. sep
+    end
   end
+  out[#out + 1] = rule("┏", "━", "┳", "┓")
+  row(header, "┃")
+  out[#out + 1] = rule("┡", "━", "╇", "┩")
+  for i, r in ipairs(rows) do
+    row(r, "│")
+    if i < #rows then out[#out + 1] = rule("├", "─", "┼", "┤") end
+  end
+  out[#out + 1] = rule("└", "─", "┴", "┘")
   return out
 end
 
+-- Keras 3's Sequential table: columns of 33, 24 and 15 characters including a space each side
+M.SUMMARY_WIDTHS = {31, 22, 13}
+M.SUMMARY_ALIGNS = {"left", "left", "right"}
+M.SUMMARY_HEADER = {"Layer (type)", "Output Shape", "Param #"}
+
 --- summary_lines() --> the lines of summary()
 function Model:summary_lines()
-  local lines = {("Model: %q"):format(self.name)}
-  local function add(t) for _, s in ipairs(t) do lines[#lines + 1] = s end end
-  lines[#lines + 1] = rule("┏", "━", "┳", "┓")
-  add(row_lines({"Layer (type)", "Output Shape", "Param #"}, "┃"))
-  lines[#lines + 1] = rule("┡", "━", "╇", "┩")
-  for i, l in ipairs(self.layers) do
+  local rows = {}
+  for _, l in ipairs(self.layers) do
     local name = ("%s (%s)"):format(l.name, l.class_name)
-    local shape, params
     if l.built then
-      shape = shape_str(l.output_shape, true)
-      params = commas(l:count_params())
+      rows[#rows + 1] = {name, shape_str(l.output_shape, true), commas(l:count_params())}
     else
-      shape, params = "?", "0 (unbuilt)"
+      rows[#rows + 1] = {name, "?", "0 (unbuilt)"}
     end
-    add(row_lines({name, shape, params}, "│"))
-    if i < #self.layers then lines[#lines + 1] = rule("├", "─", "┼", "┤") end
   end
-  lines[#lines + 1] = rule("└", "─", "┴", "┘")
+  local lines = {("Model: %q"):format(self.name)}
+  for _, s in ipairs(M.table_lines(M.SUMMARY_WIDTHS, M.SUMMARY_ALIGNS, M.SUMMARY_HEADER, rows)) do
+    lines[#lines + 1] = s
+  end
+  for _, s in ipairs(self:summary_totals()) do lines[#lines + 1] = s end
+  return lines
+end
+
+--- summary_totals() --> the lines under the table: total, trainable, non-trainable (and optimizer)
+--- parameter counts with their sizes, as Keras 3 prints them
+function Model:summary_totals()
+  local lines = {}
   local trainable, non = self:_counts()
   local opt_count, opt_bytes = 0, 0
   local opt = self.optimizer
