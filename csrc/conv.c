@@ -18,9 +18,9 @@
 /* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack;
-static _Thread_local int *ws_koff;
-static _Thread_local size_t ws_koff_cap;
+static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp;
+static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
+static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
 static float *grow(scratch *s, size_t n) {
   if (!s->buf || s->cap < n) {
@@ -251,10 +251,6 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   }
 }
 
-static _Thread_local scratch ws_pack2, ws_flip;
-static _Thread_local int *ws_koff2, *ws_aoff, *ws_aoff2;
-static _Thread_local size_t ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
-
 static float *grow_aligned(scratch *s, size_t n) {
   if (!s->buf || s->cap < n) {
     free(s->buf);
@@ -398,8 +394,6 @@ static cv_status check_grads(const char *who, const cv_tensor *dx, const cv_tens
                    (long long)db->numel, (long long)F);
   return CV_OK;
 }
-
-static _Thread_local scratch ws_dzp;
 
 /* backward_range's implicit-GEMM form (stride 1, AVX2): dz laid out on the padded width feeds
  * the weight gradient straight from the padded input, and dx is the forward convolution of the

@@ -2,7 +2,11 @@
  * (Keras/TF "same"/"valid") that convolution and pooling share.
  * conv2d is Darknet-style im2col + cv_gemm (w (KH,KW,C,F) read as the matrix (KH*KW*C, F), so an
  * im2col row is contiguous and y (N*OH*OW, F) = col @ w), with a 1x1 stride-1 no-pad shortcut that
- * multiplies x directly. The _ref twins are direct loops the tests compare with.
+ * multiplies x directly; on AVX2 CPUs stride-1 convolutions skip im2col (implicit GEMM: the
+ * micro-kernel reads windows from a padded copy of each sample, and dx is the convolution of the
+ * padded dy with the flipped kernel). A ReLU can be fused into forward and backward. Samples run
+ * in parallel; results do not depend on the thread count. The _ref twins are direct loops the
+ * tests compare with.
  * Backward kernels overwrite dx and accumulate (+=) into dw and db. */
 #ifndef CV_CONV_H
 #define CV_CONV_H

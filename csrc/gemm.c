@@ -25,7 +25,8 @@ static void sgemm(int ta, int tb, int M, int N, int K, float alpha, const float 
 static int use_avx2(int ta, int tb, int M, int N, int K) {
   (void)ta; (void)tb; (void)K;
   int padded = (N + 15) / 16 * 16;  /* the kernel computes whole 16-column panels */
-  return cv_cpu_avx2() && N <= 320 && M >= 64 && (padded - N) * 10 <= N;
+  /* few rows are fine when A is transposed and K long (a first layer's dW: 9 x 16 x 4800) */
+  return cv_cpu_avx2() && N <= 320 && (M >= 64 || (ta && K >= 1024)) && (padded - N) * 10 <= N;
 }
 
 static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *bias, int relu) {
@@ -63,18 +64,22 @@ static void gemm_rows(void *ctx, int64_t i0, int64_t i1) {
         j->C + i0 * j->ldc, j->ldc, j->bias, j->relu);
 }
 
-/* Large products (a dense layer's) are split into blocks of rows over the thread pool. The
+/* Large, tall products (a dense layer's dW) are split into blocks of rows over the thread pool. The
  * blocks depend on the shape only, and each C element is computed whole inside one block, so
  * the result does not depend on the thread count. Inside a pool job this runs serially. */
 static void gemm_split(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                        const float *B, int ldb, float beta, float *C, int ldc, const float *bias,
                        int relu) {
-  if ((int64_t)M * N * K < (1 << 20) || M < 32) {
+  /* each block packs B again and may end in a partial tile, so blocks stay tall (512 rows or
+   * more, a multiple of 48 = lcm of the 6-row tile and OpenBLAS' 16): a dense layer's dW, whose
+   * rows are its inputs, is split; its forward at batch 32 runs whole */
+  if ((int64_t)M * N * K < (1 << 20) || M < 1024) {
     gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu);
     return;
   }
   int64_t grain = (M + 7) / 8;
-  grain = (grain + 15) / 16 * 16;  /* whole 16-row blocks: full 6x16 tiles and BLAS panels */
+  grain = (grain + 47) / 48 * 48;
+  if (grain < 528) grain = 528;
   gemm_job j = {ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C};
   cv_parallel_for(M, grain, gemm_rows, &j);
 }

@@ -2,7 +2,9 @@
  * convolution layers (N = output channels 8..256, K = kernel volume 9..2304), where OpenBLAS
  * spends its time in setup. Blocking: K in slices of KC, B packed into zero-padded 16-column panels;
  * A is read in place through (row, k) strides, so transposed A costs no packing; edge tiles are
- * written from a scratch tile. Accumulation order over K is fixed: results do not depend on threading. */
+ * written from a scratch tile. Accumulation order over K is fixed: results do not depend on threading.
+ * The same 6x16 tile also serves convolution without im2col (kernel_conv): its A rows and K steps
+ * are read through offset tables into a padded image (cv_conv_implicit_avx2, cv_conv_dw_implicit_avx2). */
 #include "gemm_avx2.h"
 #include <immintrin.h>
 #include <stdlib.h>

@@ -130,7 +130,8 @@ static void thread_invariance(void) {
   tfill_uniform(&g, -1, 1); tfill_uniform(&gp, -1, 1);
   cv_tensor dw0 = tlike(&w), db0 = tlike(&b);
   tfill_uniform(&dw0, -1, 1); tfill_uniform(&db0, -1, 1);
-  cv_tensor dense_x = tz(2, 64, 300), dense_w = tz(2, 300, 70), dense_g = tz(2, 64, 70);
+  cv_tensor dense_x = tz(2, 64, 1100), dense_w = tz(2, 1100, 70), dense_g = tz(2, 64, 70);
+  /* dW (1100 x 70, K = 64) is split into row blocks; forward and dx run whole */
   tfill_uniform(&dense_x, -1, 1); tfill_uniform(&dense_w, -1, 1); tfill_uniform(&dense_g, -1, 1);
   cv_tensor big = tz(1, 200001), bigg = tz(1, 200001), sm = tz(2, 3001, 37), smg = tz(2, 3001, 37);
   tfill_uniform(&big, -1, 1); tfill_uniform(&bigg, -1, 1); tfill_uniform(&sm, -3, 3); tfill_uniform(&smg, -1, 1);
@@ -151,9 +152,9 @@ static void thread_invariance(void) {
     o[6] = tlike(&g);                                         /* pool dx */
     o[7] = tlike(&big); o[8] = tlike(&big);                   /* relu forward/backward */
     o[9] = tlike(&sm); o[10] = tlike(&sm);                    /* softmax forward/backward */
-    o[11] = tz(2, 300, 70);                                   /* dense dw */
+    o[11] = tz(2, 1100, 70);                                  /* dense dw */
     memset(cv_tensor_f32(&o[11]), 0, (size_t)o[11].numel * 4);
-    o[12] = tz(2, 64, 70); o[13] = tz(2, 64, 300);            /* dense y, dx (rows split) */
+    o[12] = tz(2, 64, 70); o[13] = tz(2, 64, 1100);           /* dense y, dx */
     CHECK(cv_conv2d_forward_act(&o[0], &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "threads conv");
     CHECK(cv_conv2d_backward_act(&o[1], &o[2], &o[3], &g, &o[0], &x, &w, &p, CV_ACT_RELU) == CV_OK, "threads conv backward");
     CHECK(cv_maxpool2d_forward(&o[4], &o[5], &o[0], &pp) == CV_OK, "threads pool");
