@@ -212,12 +212,14 @@ typedef struct conv_job {
 static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W, int64_t C, int pt,
                                int pl, int64_t Hp, int64_t Wp) {
   if (pt == 0 && pl == 0 && Wp == W && Hp <= H) return xn;
-  memset(xp, 0, (size_t)(Hp * Wp * C) * sizeof(float));
-  int64_t wn = W < Wp - pl ? W : Wp - pl;
-  for (int64_t ih = 0; ih < H; ih++) {
-    int64_t hp = ih + pt;
-    if (hp >= Hp) break;
-    memcpy(xp + (hp * Wp + pl) * C, xn + ih * W * C, (size_t)(wn * C) * sizeof(float));
+  int64_t wn = W < Wp - pl ? W : Wp - pl, row = Wp * C;
+  for (int64_t hp = 0; hp < Hp; hp++) {  /* only the border is zeroed, each cell written once */
+    float *r = xp + hp * row;
+    int64_t ih = hp - pt;
+    if (ih < 0 || ih >= H) { memset(r, 0, (size_t)row * sizeof(float)); continue; }
+    memset(r, 0, (size_t)(pl * C) * sizeof(float));
+    memcpy(r + pl * C, xn + ih * W * C, (size_t)(wn * C) * sizeof(float));
+    memset(r + (pl + wn) * C, 0, (size_t)((Wp - pl - wn) * C) * sizeof(float));
   }
   return xp;
 }
@@ -428,11 +430,15 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
         }
       }
       if (j->dx) {
-        memset(dzp, 0, (size_t)((int64_t)j->Hq * j->Wq * F) * sizeof(float));
-        for (int64_t oh = 0; oh < d->OH; oh++) {
-          float *dr = dzp + ((j->qt + oh) * j->Wq + j->ql) * F;
+        for (int64_t hq = 0; hq < j->Hq; hq++) {  /* dz inside a zero border, masked by relu */
+          float *r = dzp + hq * j->Wq * F;
+          int64_t oh = hq - j->qt;
+          if (oh < 0 || oh >= d->OH) { memset(r, 0, (size_t)(j->Wq * F) * sizeof(float)); continue; }
+          memset(r, 0, (size_t)(j->ql * F) * sizeof(float));
+          float *dr = r + j->ql * F;
           if (yn) cv_vrelu_mask(dr, yn + oh * d->OW * F, g + oh * d->OW * F, d->OW * F);
           else memcpy(dr, g + oh * d->OW * F, (size_t)(d->OW * F) * sizeof(float));
+          memset(dr + d->OW * F, 0, (size_t)((j->Wq - j->ql - d->OW) * F) * sizeof(float));
         }
         cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->aoff2, (int)(d->H * d->W), j->koff2,
                               (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0);
