@@ -200,6 +200,7 @@ typedef struct conv_job {
   const float *wpacked;
   const int *koff, *aoff;  /* kernel-element and output-pixel offsets into the padded sample */
   int implicit, Hp, Wp;
+  int dw_batch;            /* backward: aoff covers this many padded samples laid end to end */
   /* implicit backward: dx is the convolution of the padded dz (Hq,Wq,F), dz at (qt, ql), with
    * the flipped kernel (KH,KW,F,C) packed in wflip, window offsets koff2 */
   const float *wflip;
@@ -209,9 +210,9 @@ typedef struct conv_job {
 
 /* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
  * no padding is needed */
-static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W, int64_t C, int pt,
-                               int pl, int64_t Hp, int64_t Wp) {
-  if (pt == 0 && pl == 0 && Wp == W && Hp <= H) return xn;
+static const float *pad_copy(float *xp, const float *xn, int64_t H, int64_t W, int64_t C, int pt,
+                             int pl, int64_t Hp, int64_t Wp, int force) {
+  if (!force && pt == 0 && pl == 0 && Wp == W && Hp <= H) return xn;
   int64_t wn = W < Wp - pl ? W : Wp - pl, row = Wp * C;
   for (int64_t hp = 0; hp < Hp; hp++) {  /* only the border is zeroed, each cell written once */
     float *r = xp + hp * row;
@@ -222,6 +223,11 @@ static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W,
     memset(r + (pl + wn) * C, 0, (size_t)((Wp - pl - wn) * C) * sizeof(float));
   }
   return xp;
+}
+
+static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W, int64_t C, int pt,
+                               int pl, int64_t Hp, int64_t Wp) {
+  return pad_copy(xp, xn, H, W, C, pt, pl, Hp, Wp, 0);
 }
 
 /* samples [n0, n1): im2col + GEMM with the bias and ReLU in the GEMM's store */
@@ -290,11 +296,17 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     for (int64_t kw = 0; kw < d->KW; kw++)
       for (int64_t c = 0; c < d->C; c++) koff[k++] = (int)((kh * j->Wp + kw) * d->C + c);
   j->koff = koff;
-  int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(d->OH * d->OW));
+  /* backward takes dW over a whole chunk of samples in one product (the weight-gradient tile is
+   * loaded and stored once per chunk, not per sample): offsets for grain padded samples */
+  int64_t sample = (int64_t)j->Hp * j->Wp * d->C, P = d->OH * d->OW;
+  int64_t ns = backward && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
+  int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(ns * P));
   if (!aoff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
-  for (int64_t oh = 0, q = 0; oh < d->OH; oh++)
-    for (int64_t ow = 0; ow < d->OW; ow++) aoff[q++] = (int)((oh * j->Wp + ow) * d->C);
+  for (int64_t sn = 0, q = 0; sn < ns; sn++)
+    for (int64_t oh = 0; oh < d->OH; oh++)
+      for (int64_t ow = 0; ow < d->OW; ow++) aoff[q++] = (int)(sn * sample + (oh * j->Wp + ow) * d->C);
   j->aoff = aoff;
+  j->dw_batch = (int)ns;
   if (!backward) {
     float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
@@ -403,7 +415,8 @@ static cv_status check_grads(const char *who, const cv_tensor *dx, const cv_tens
 static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
-  float *xp = j->dwpart ? grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C)) : NULL;
+  int64_t sample = (int64_t)j->Hp * j->Wp * d->C;
+  float *xp = j->dwpart ? grow(&ws_pad, (size_t)(sample * j->dw_batch)) : NULL;
   float *dz = j->relu && !j->dwpart ? grow(&ws_dz, (size_t)(P * F)) : NULL;
   float *dzp = j->dx ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
   if ((j->dwpart && !xp) || (j->relu && !j->dwpart && !dz) || (j->dx && !dzp)) {
@@ -414,11 +427,20 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
     int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
     float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
+    if (pw && j->dw_batch > 1) {  /* the chunk's samples padded end to end, one product */
+      for (int64_t n = n0; n < n1; n++)
+        pad_copy(xp + (n - n0) * sample, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp,
+                 j->Wp, 1);
+      cv_conv_dw_implicit_avx2(pw, pb, 0, xp, j->aoff, (int)((n1 - n0) * P), j->koff, (int)K,
+                               j->dy + n0 * P * F, j->relu ? j->y + n0 * P * F : NULL, (int)F);
+    }
     for (int64_t n = n0; n < n1; n++) {
       /* the ReLU's mask is applied where dz is read (packing for dW, padding for dx), so dz is
        * never written out whole */
       const float *g = j->dy + n * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
-      if (pw) {
+      if (pw && j->dw_batch > 1) {
+        /* done above for the whole chunk */
+      } else if (pw) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
         cv_conv_dw_implicit_avx2(pw, pb, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, yn, (int)F);
       } else if (pb) {
