@@ -390,3 +390,18 @@ describe("models.table_lines", function()
       "└───────┴─────┘"}, lines)
   end)
 end)
+
+describe("NaN input", function()
+  it("is refused by fit, evaluate and predict, naming the sample", function()
+    local cv = require "cvision"
+    cv.clear_session()
+    local m = cv.Sequential{cv.layers.Input{4}, cv.layers.Dense(2, {activation = "relu"})}
+    m:compile{optimizer = "adam", loss = "mse"}
+    local x = cv.zeros{3, 4}
+    x:set(2, 3, 0 / 0)
+    local msg = "x holds NaN or infinity (sample 2, element 3 of 4)"
+    assert.has_error(function() m:fit(x, cv.zeros{3, 2}, {verbose = 0}) end, "fit: " .. msg)
+    assert.has_error(function() m:evaluate(x, cv.zeros{3, 2}) end, "evaluate: " .. msg)
+    assert.has_error(function() m:predict(x) end, "predict: " .. msg)
+  end)
+end)

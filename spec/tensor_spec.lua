@@ -639,3 +639,23 @@ describe("memory", function()
     assert.is_true(piled >= 60 * 2 ^ 20, ("only %.1f MB piled up"):format(piled / 2 ^ 20))
   end)
 end)
+
+describe("t:all_finite", function()
+  it("is true for finite data and names the first NaN or infinity", function()
+    local t = cv.zeros{3, 4}
+    assert.is_true(t:all_finite())
+    t:set(3, 1, math.huge)
+    t:set(2, 3, 0 / 0)
+    local ok, at = t:all_finite()
+    assert.is_false(ok)
+    assert.equal(7, at)
+    assert.is_true(cv.zeros({2}, "uint8"):all_finite())
+  end)
+  it("finds a bad value past the first block of 4096", function()
+    local t = cv.zeros{10000}
+    t[9999] = -math.huge
+    local ok, at = t:all_finite()
+    assert.is_false(ok)
+    assert.equal(9999, at)
+  end)
+end)

@@ -349,6 +349,18 @@ static int l_numel(lua_State *L) {
   return 1;
 }
 
+/* t:all_finite() --> true, or false and the 1-based flat position of the first NaN or infinity */
+static int m_all_finite(lua_State *L) {
+  int64_t i = cv_tensor_first_nonfinite(lcv_checktensor(L, 1));
+  if (i < 0) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushboolean(L, 0);
+  lua_pushinteger(L, i + 1);
+  return 2;
+}
+
 /* t:dim() --> integer */
 static int m_dim(lua_State *L) {
   lua_pushinteger(L, lcv_checktensor(L, 1)->ndim);
@@ -876,7 +888,7 @@ static const luaL_Reg funcs[] = {
 };
 
 static const luaL_Reg methods[] = {
-  {"numel", l_numel}, {"dim", m_dim}, {"size", m_size}, {"reshape", m_reshape},
+  {"numel", l_numel}, {"all_finite", m_all_finite}, {"dim", m_dim}, {"size", m_size}, {"reshape", m_reshape},
   {"view", m_reshape}, {"slice", m_slice}, {"at", m_at}, {"set", m_set}, {"index", m_index},
   {"select_mask", m_select_mask}, {"fill", m_fill}, {"zero", m_zero}, {"copy", m_copy},
   {"clone", m_clone}, {"astype", m_astype}, {"float", m_float}, {"byte", m_byte},

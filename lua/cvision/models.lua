@@ -512,6 +512,13 @@ function Model:_check_x(x, who)
   elseif #s < 2 then
     error(("%s: expected a batch of samples (batch, ...), got shape %s"):format(who, shape_str(s)), 0)
   end
+  -- NaN or infinite input gives garbage that ReLU can hide (it maps NaN to 0): refuse it
+  local finite, at = x:all_finite()
+  if not finite then
+    local per = x:numel() // s[1]
+    error(("%s: x holds NaN or infinity (sample %d, element %d of %d)"):format(who,
+      (at - 1) // per + 1, (at - 1) % per + 1, per), 0)
+  end
   if not self.built then
     local ok, err = pcall(self.build, self, sample_shape(x))
     if not ok then error(who .. ": " .. clean(err), 0) end
