@@ -46,8 +46,12 @@ static cv_status check_grads(const char *who, const dims *d, const cv_tensor *dx
   return CV_OK;
 }
 
-/* x (N,K), w (K,M), b (M) or NULL -> y (N,M) */
-cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
+const cv_dense_params cv_dense_params_default = {1.0f, 0};
+
+/* x (N,K), w (K,M), b (M) or NULL -> y (N,M) = x_scale * (x @ w) + b */
+cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
+                              const cv_dense_params *p) {
+  if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense", &d, y, "y", x, w);
   if (st || (st = cv_nn_check_f32("dense", "b", b, 1))) return st;
@@ -61,12 +65,22 @@ cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
     for (int64_t n = 0; n < d.N; n++) memcpy(yp + n * d.M, bp, (size_t)d.M * sizeof(float));
     beta = 1.0f;
   }
-  cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, 1.0f, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
+  cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, p->x_scale, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
           (int)d.M, beta, yp, (int)d.M);
   return CV_OK;
 }
 
+cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
+  return cv_dense_forward_ex(y, x, w, b, &cv_dense_params_default);
+}
+
 cv_status cv_dense_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
+  return cv_dense_forward_ex_ref(y, x, w, b, &cv_dense_params_default);
+}
+
+cv_status cv_dense_forward_ex_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                  const cv_tensor *b, const cv_dense_params *p) {
+  if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense", &d, y, "y", x, w);
   if (st || (st = cv_nn_check_f32("dense", "b", b, 1))) return st;
@@ -75,47 +89,65 @@ cv_status cv_dense_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor
   float *yp = cv_tensor_f32(y);
   for (int64_t n = 0; n < d.N; n++)
     for (int64_t m = 0; m < d.M; m++) {
-      double acc = bp ? bp[m] : 0.0;
+      double acc = 0.0;
       for (int64_t k = 0; k < d.K; k++) acc += (double)xp[n * d.K + k] * wp[k * d.M + m];
-      yp[n * d.M + m] = (float)acc;
+      yp[n * d.M + m] = (float)((bp ? bp[m] : 0.0) + (double)p->x_scale * acc);
     }
   return CV_OK;
 }
 
-/* dy (N,M), x (N,K), w (K,M) -> dx (=), dw (+=), db (+=) */
-cv_status cv_dense_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
-                            const cv_tensor *x, const cv_tensor *w) {
+/* dy (N,M), x (N,K), w (K,M) -> dx (=), dw (+= or =), db (+= or =) */
+cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                               const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p) {
+  if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
   if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
   const float *g = cv_tensor_f32(dy);
   int N = (int)d.N, K = (int)d.K, M = (int)d.M;
-  if (dx) cv_gemm(0, 1, N, K, M, 1.0f, g, M, cv_tensor_f32(w), M, 0.0f, cv_tensor_f32(dx), K);
-  if (dw) cv_gemm(1, 0, K, M, N, 1.0f, cv_tensor_f32(x), K, g, M, 1.0f, cv_tensor_f32(dw), M);
+  float s = p->x_scale;
+  if (dx) cv_gemm(0, 1, N, K, M, s, g, M, cv_tensor_f32(w), M, 0.0f, cv_tensor_f32(dx), K);
+  if (dw) cv_gemm(1, 0, K, M, N, s, cv_tensor_f32(x), K, g, M, p->overwrite ? 0.0f : 1.0f,
+                  cv_tensor_f32(dw), M);
   if (db) {
     float *dbp = cv_tensor_f32(db);
+    if (p->overwrite) memset(dbp, 0, (size_t)d.M * sizeof(float));
     for (int64_t n = 0; n < d.N; n++)
       for (int64_t m = 0; m < d.M; m++) dbp[m] += g[n * d.M + m];
   }
   return CV_OK;
 }
 
+cv_status cv_dense_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                            const cv_tensor *x, const cv_tensor *w) {
+  return cv_dense_backward_ex(dx, dw, db, dy, x, w, &cv_dense_params_default);
+}
+
 cv_status cv_dense_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                 const cv_tensor *x, const cv_tensor *w) {
+  return cv_dense_backward_ex_ref(dx, dw, db, dy, x, w, &cv_dense_params_default);
+}
+
+cv_status cv_dense_backward_ex_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                   const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p) {
+  if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
   if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
   const float *g = cv_tensor_f32(dy), *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w);
   float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
   float *dbp = db ? cv_tensor_f32(db) : NULL;
+  const float s = p->x_scale;
   if (dxp) memset(dxp, 0, (size_t)dx->numel * sizeof(float));
+  if (p->overwrite && dwp) memset(dwp, 0, (size_t)dw->numel * sizeof(float));
+  if (p->overwrite && dbp) memset(dbp, 0, (size_t)db->numel * sizeof(float));
   for (int64_t n = 0; n < d.N; n++)
     for (int64_t m = 0; m < d.M; m++) {
       float gv = g[n * d.M + m];
       if (dbp) dbp[m] += gv;
       for (int64_t k = 0; k < d.K; k++) {
-        if (dxp) dxp[n * d.K + k] += gv * wp[k * d.M + m];
-        if (dwp) dwp[k * d.M + m] += xp[n * d.K + k] * gv;
+        if (dxp) dxp[n * d.K + k] += s * gv * wp[k * d.M + m];
+        if (dwp) dwp[k * d.M + m] += s * xp[n * d.K + k] * gv;
       }
     }
   return CV_OK;

@@ -334,6 +334,28 @@ static int l_topk_correct(lua_State *L) {
   return 1;
 }
 
+/* dense_forward_ex(y, x, w, b, x_scale [, ref]): y = x_scale * (x @ w) + b (a Rescaling folded in);
+ * ref = true runs the reference loops */
+static int l_dense_forward_ex(lua_State *L) {
+  cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
+  cv_tensor *b = opt_f32(L, 4, "b");
+  cv_dense_params p = {arg_num(L, 5, "x_scale"), 0};
+  if (lua_toboolean(L, 6)) LCV_CHECK(L, cv_dense_forward_ex_ref(y, x, w, b, &p), NULL);
+  else LCV_CHECK(L, cv_dense_forward_ex(y, x, w, b, &p), NULL);
+  return 0;
+}
+
+/* dense_backward_ex(dx, dw, db, dy, x, w, x_scale, overwrite [, ref]): dw, db overwritten when
+ * overwrite is true, else accumulated; dx = x_scale * dy w^T */
+static int l_dense_backward_ex(lua_State *L) {
+  cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
+  cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
+  cv_dense_params p = {arg_num(L, 7, "x_scale"), lua_toboolean(L, 8)};
+  if (lua_toboolean(L, 9)) LCV_CHECK(L, cv_dense_backward_ex_ref(dx, dw, db, dy, x, w, &p), NULL);
+  else LCV_CHECK(L, cv_dense_backward_ex(dx, dw, db, dy, x, w, &p), NULL);
+  return 0;
+}
+
 static const luaL_Reg funcs[] = {
   {"conv2d_forward", l_conv2d_forward},
   {"conv2d_backward", l_conv2d_backward},
@@ -361,6 +383,8 @@ static const luaL_Reg funcs[] = {
   {"sgd_update", l_sgd_update},
   {"rmsprop_update", l_rmsprop_update},
   {"topk_correct", l_topk_correct},
+  {"dense_forward_ex", l_dense_forward_ex},
+  {"dense_backward_ex", l_dense_backward_ex},
   {NULL, NULL}
 };
 

@@ -630,15 +630,39 @@ function Model:_dy(shape)
   return b
 end
 
+-- Instead of zeroing every gradient before the backward pass, layers that can overwrite their
+-- gradients (Dense: overwrites_grads) are marked stale and overwrite them with their first
+-- contribution; after the backward pass, any still marked (not reached, frozen) are zeroed, so
+-- the optimizer sees exactly what zero_grad + accumulate would give.
+local function mark_grads(ls)
+  for _, l in ipairs(ls) do
+    if M.is_model(l) then mark_grads(l.layers)
+    elseif rawget(getmetatable(l) or {}, "overwrites_grads") and l.trainable then l.grads_stale = true
+    else l:zero_grad() end
+  end
+end
+
+local function settle_grads(ls)
+  for _, l in ipairs(ls) do
+    if M.is_model(l) then settle_grads(l.layers)
+    elseif l.grads_stale then
+      l.grads_stale = nil
+      l:zero_grad()
+    end
+  end
+end
+
 -- one optimisation step on a batch --> the batch's mean loss
 function Model:_train_step(xb, yb)
-  local y = self:call(xb, true)
+  local y = self:call(xb, true, true)
   local dy = self:_dy(y.shape)
   local ok, lv = pcall(self.loss.compute, self.loss, y, yb, dy)
   if not ok then error(loss_error(self.loss, lv), 0) end
   for _, m in ipairs(self.metrics) do m:update_state(yb, y) end
-  self:zero_grad()
-  self:backprop(dy)
+  mark_grads(self.layers)
+  local bok, err = pcall(self.backprop, self, dy)
+  settle_grads(self.layers)
+  if not bok then error(err, 0) end
   self.optimizer:apply(self:params())
   return lv
 end
@@ -658,7 +682,7 @@ function Model:_test_loop(src, verbose, who)
   for xb, yb, bs in src.iter(false) do
     if src.check then xb, yb = src.check(xb, yb) end
     step = step + 1
-    local y = self:call(xb, false)
+    local y = self:call(xb, false, true)
     local ok, lv = pcall(self.loss.compute, self.loss, y, yb, nil)
     if not ok then error(loss_error(self.loss, lv), 0) end
     for _, m in ipairs(self.metrics) do m:update_state(yb, y) end
@@ -808,7 +832,7 @@ function Model:predict(x, opts)
   local step = 0
   for a = 1, n, bs do
     local b = math.min(a + bs - 1, n)
-    local y = self:call(as_float(x:slice(a, b)), false)
+    local y = self:call(as_float(x:slice(a, b)), false, true)
     out:slice(a, b):copy(y)
     step = step + 1
     if pb then pb:update(step, nil, false) end
@@ -1123,14 +1147,36 @@ function Sequential:build(input_shape)
   self.built = #self.layers > 0
 end
 
---- call(x, training) --> y: the layers in order; errors name the layer
-function Sequential:call(x, training)
+-- may layer i (a Rescaling) be folded into layer i + 1 (a Dense) for input x? Only the exact
+-- classes, offset 0, float32 input, and in training only before the first trainable layer (the
+-- Rescaling's backward never runs there)
+function Sequential:_folds(i, x, training)
+  local r, d = self.layers[i], self.layers[i + 1]
+  if not d or not rawget(getmetatable(r) or {}, "folds_into_dense")
+      or not rawget(getmetatable(d) or {}, "accepts_x_scale") then return false end
+  if r.offset ~= 0 or x.dtype ~= "float32" then return false end
+  return not training or i < self:_first_trainable_index()
+end
+
+--- call(x, training [, fold]) --> y: the layers in order; errors name the layer. fold (set by
+-- the training step, evaluate and predict, which never ask for the input's gradient) lets a
+-- Rescaling hand its scale to the Dense after it instead of writing a scaled copy of x.
+function Sequential:call(x, training, fold)
   local ls = self.layers
-  for i = 1, #ls do
+  local i, n = 1, #ls
+  while i <= n do
     local l = ls[i]
-    local ok, y = pcall(l.forward, l, x, training)
+    local ok, y
+    if fold and self:_folds(i, x, training) then
+      i = i + 1
+      l = ls[i]
+      ok, y = pcall(l.forward, l, x, training, ls[i - 1].scale)
+    else
+      ok, y = pcall(l.forward, l, x, training)
+    end
     if not ok then error(layer_error(i, l, y), 0) end
     x = y
+    i = i + 1
   end
   return x
 end

@@ -99,6 +99,20 @@ local Dense = class("Dense", nil, {
   extra = {"activation"},
 })
 M.Dense = Dense
+-- speed (issue 6), both set only by models for one training step or call:
+-- * grads_stale = true (models' _train_step, instead of zero_grad): the next backward overwrites
+--   the gradients instead of adding to them, saving a pass that zeroes them; cleared by it, so a
+--   second contribution (a shared layer) accumulates.
+-- * forward(x, training, x_scale): x_scale * x is the input (a Sequential folds a Rescaling
+--   that directly precedes the layer into the product); backward then returns the gradient with
+--   respect to the unscaled x.
+Dense.overwrites_grads = true
+Dense.accepts_x_scale = true
+
+function Dense:forward(x, training, x_scale)
+  self._x_scale = x_scale
+  return base.Layer.forward(self, x, training)
+end
 
 function Dense:init(a)
   self.units = check_int("Dense", a.units, "units")
@@ -152,7 +166,11 @@ function Dense:_forward(x)
   local x2 = x
   if #s ~= 2 then x2 = x:reshape{rows, k} end
   local z = self:buf("z", {rows, self.units})
-  nn().dense_forward(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil)
+  if self._x_scale then
+    nn().dense_forward_ex(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil, self._x_scale)
+  else
+    nn().dense_forward(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil)
+  end
   local y = z
   if not self.activation:is_linear() then
     y = self:buf("y", {rows, self.units})
@@ -178,7 +196,14 @@ function Dense:_backward(dy)
   end
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", x2.shape) end
-  nn().dense_backward(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2, self.weights[1])
+  local overwrite = self.grads_stale and self.trainable
+  if overwrite then self.grads_stale = nil end
+  if overwrite or self._x_scale then
+    nn().dense_backward_ex(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2,
+      self.weights[1], self._x_scale or 1, overwrite)
+  else
+    nn().dense_backward(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2, self.weights[1])
+  end
   if dx == nil then return nil end
   if #dy.shape ~= 2 then
     local xs = base.copy_shape(dy.shape)
@@ -274,6 +299,9 @@ local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, req
   defaults = {offset = 0.0}})
 M.Rescaling = Rescaling
 Rescaling.accepts_uint8 = true
+-- a Sequential may skip this layer and hand its scale to a Dense right after it (see Dense);
+-- only while offset is 0, the input float32 and this layer's backward not needed
+Rescaling.folds_into_dense = true
 
 function Rescaling:init(a)
   self.scale = check_number("Rescaling", a.scale, "scale")
