@@ -11,6 +11,7 @@
 #include "conv.h"
 #include "pool.h"
 #include "dense.h"
+#include "finite.h"
 #include "activation.h"
 #include "loss.h"
 #include "optim.h"
