@@ -32,6 +32,11 @@ static const conv_case conv_cases[] = {
   {2, 7, 30, 3, 5, 5, 24, 1, 1, 1},
   {2, 6, 9, 48, 3, 3, 16, 1, 1, 1},   /* K = 432: two slices of 216 */
   {2, 20, 24, 8, 3, 3, 16, 1, 1, 1},  /* 480 pixels: dW over two slices */
+  /* dx by columns (dz @ w^T, then col2im): "valid" padding, Fashion's conv2 with a short last
+   * chunk; few channels (C < 8); K = 320 columns (a partial panel) */
+  {5, 13, 13, 32, 3, 3, 64, 1, 1, 0},
+  {3, 8, 11, 5, 3, 2, 24, 1, 1, 0},
+  {2, 9, 10, 20, 4, 4, 12, 1, 1, 0},
 };
 
 /* y = relu(conv(x) + b) and its gradients, against ref conv then a separate ReLU */
@@ -119,6 +124,34 @@ static void pool_simd_case(int N, int H, int W, int C, int ph, int pw, int sh, i
   CHECK(same_bits(&d1, &d2), "maxpool %dx%d s%d,%d C%d: SIMD dx == portable dx", ph, pw, sh, sw, C);
   cv_tensor *all[] = {&x, &y1, &y2, &g, &d1, &d2, &a1, &a2};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
+/* a "valid" convolution (dx by columns) and one with C < 8 channels, forward and backward with
+ * the fused ReLU at 1, 2 and 3 threads: bit-identical */
+static void conv_columns_threads(int N, int H, int W, int C, int K, int F) {
+  cv_tensor x = tz(4, N, H, W, C), w = tz(4, K, K, C, F), b = tz(1, F);
+  cv_tensor g = tz(4, N, H - K + 1, W - K + 1, F);
+  tfill_uniform(&x, -1, 1); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1); tfill_uniform(&g, -1, 1);
+  cv_conv2d_params p = {1, 1, 0, 0};
+  cv_tensor out[3][4];
+  for (int t = 0; t < 3; t++) {
+    cv_set_num_threads(t + 1);
+    cv_tensor *o = out[t];
+    o[0] = tlike(&g); o[1] = tlike(&x); o[2] = tlike(&w); o[3] = tlike(&b);
+    memset(cv_tensor_f32(&o[2]), 0, (size_t)o[2].numel * 4);
+    memset(cv_tensor_f32(&o[3]), 0, (size_t)o[3].numel * 4);
+    CHECK(cv_conv2d_forward_act(&o[0], &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "columns conv");
+    CHECK(cv_conv2d_backward_act(&o[1], &o[2], &o[3], &g, &o[0], &x, &w, &p, CV_ACT_RELU) == CV_OK,
+          "columns conv backward");
+  }
+  for (int t = 1; t < 3; t++)
+    for (int i = 0; i < 4; i++)
+      CHECK(same_bits(&out[0][i], &out[t][i]), "valid conv N%d %dx%dx%d K%d F%d output %d: %d threads == 1",
+            N, H, W, C, K, F, i, t + 1);
+  cv_set_num_threads(1);
+  for (int t = 0; t < 3; t++)
+    for (int i = 0; i < 4; i++) cv_tensor_release(&out[t][i]);
+  cv_tensor_release(&x); cv_tensor_release(&w); cv_tensor_release(&b); cv_tensor_release(&g);
 }
 
 /* every threaded kernel, run at 1, 2 and 3 threads: bit-identical outputs */
@@ -215,6 +248,8 @@ int main(void) {
   pool_simd_case(2, 7, 7, 8, 2, 2, 1, 1);    /* 2x2 overlapping: unrolled forward, portable backward */
   pool_simd_case(2, 8, 11, 16, 2, 2, 3, 3);  /* 2x2 with gaps between windows */
   thread_invariance();
+  conv_columns_threads(11, 13, 13, 32, 3, 64);
+  conv_columns_threads(9, 10, 9, 3, 3, 16);
   adam_case();
   CTEST_END("speed");
 }
