@@ -58,6 +58,9 @@ void cv_maxpool_fwd_avx2(float *y, uint8_t *a, const float *x, int64_t W, int64_
       const float *x0 = x + ((oh * sh) * W + ow * sw) * C;
       float *yr = y + (oh * OW + ow) * C;
       uint8_t *ar = a ? a + (oh * OW + ow) * C : NULL;
+      for (int kh = 0; kh < ph; kh++)  /* the window of the next output row, as fwd_2x2 */
+        for (int64_t c = 0; c < pw * C; c += 16)
+          _mm_prefetch((const char *)(x0 + (sh + kh) * W * C + c), _MM_HINT_T0);
       for (int64_t c = 0; c < C; c += 8) {
         __m256 m = _mm256_loadu_ps(x0 + c), idx = _mm256_setzero_ps();
         for (int kh = 0; kh < ph; kh++)
