@@ -2,7 +2,9 @@
 #include "dense.h"
 #include "gemm.h"
 #include "nn_misc.h"
+#include "threadpool.h"
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct dims { int64_t N, K, M; } dims;
@@ -48,6 +50,35 @@ static cv_status check_grads(const char *who, const dims *d, const cv_tensor *dx
 
 const cv_dense_params cv_dense_params_default = {1.0f, 0};
 
+/* A forward product with few rows and a long K (a dense layer on images: 32 x 4800 x 55) is one
+ * GEMM that cv_gemm cannot split (its row blocks need >= 1024 rows), so on more threads it ran on
+ * one. It is cut into K slices of >= 1024 (at most 4), fixed by the shape alone, computed over
+ * the pool and added in slice order: the same result at any thread count. */
+static int k_slices(const dims *d) {
+  if (d->N >= 1024 || d->K < 2048 || d->N * d->K * d->M < (1 << 20)) return 1;
+  int64_t n = d->K / 1024;
+  return n > 4 ? 4 : (int)n;
+}
+
+typedef struct kslice_job {
+  const dims *d;
+  const float *x, *w;
+  float alpha, beta;
+  float *y, *part;
+  int nk;
+} kslice_job;
+
+static void kslice_range(void *ctx, int64_t b, int64_t e) {
+  kslice_job *j = ctx;
+  const dims *d = j->d;
+  for (int64_t c = b; c < e; c++) {
+    int64_t k0 = c * d->K / j->nk, k1 = (c + 1) * d->K / j->nk;
+    float *out = c == 0 ? j->y : j->part + (c - 1) * d->N * d->M;
+    cv_gemm(0, 0, (int)d->N, (int)d->M, (int)(k1 - k0), j->alpha, j->x + k0, (int)d->K, j->w + k0 * d->M,
+            (int)d->M, c == 0 ? j->beta : 0.0f, out, (int)d->M);
+  }
+}
+
 /* x (N,K), w (K,M), b (M) or NULL -> y (N,M) = x_scale * (x @ w) + b */
 cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
                               const cv_dense_params *p) {
@@ -65,8 +96,24 @@ cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor 
     for (int64_t n = 0; n < d.N; n++) memcpy(yp + n * d.M, bp, (size_t)d.M * sizeof(float));
     beta = 1.0f;
   }
-  cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, p->x_scale, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
-          (int)d.M, beta, yp, (int)d.M);
+  int nk = k_slices(&d);
+  if (nk == 1) {
+    cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, p->x_scale, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
+            (int)d.M, beta, yp, (int)d.M);
+    return CV_OK;
+  }
+  /* slice 0 lands in y (on the bias), slices 1.. in partial sums added in slice order */
+  int64_t ym = d.N * d.M;
+  float *part = malloc(sizeof(float) * (size_t)(ym * (nk - 1)));
+  if (!part) return cv_fail(CV_ENOMEM, "dense: out of memory for %d partial sums of %s", nk - 1,
+                            cv_nn_shape_str(y));
+  kslice_job j = {&d, cv_tensor_f32(x), cv_tensor_f32(w), p->x_scale, beta, yp, part, nk};
+  cv_parallel_for(nk, 1, kslice_range, &j);
+  for (int c = 1; c < nk; c++) {
+    const float *pc = part + (c - 1) * ym;
+    for (int64_t i = 0; i < ym; i++) yp[i] += pc[i];
+  }
+  free(part);
   return CV_OK;
 }
 

@@ -168,19 +168,24 @@ describe("the training step", function()
     assert.is_true(max_diff(weights_of(e), weights_of(f)) <= 1e-6)
   end)
 
-  it("gives the same weights at 1 and 2 threads with the fold and overwritten gradients", function()
-    local runs = {}
-    for t = 1, 2 do
+  it("gives the same weights and outputs at 1, 2 and 3 threads (fold, overwrite, K slices)", function()
+    -- 80x60 inputs: the forward product (32 x 4800 x 55) is cut into K slices over the pool
+    local runs, outs = {}, {}
+    for t = 1, 3 do
       cv.set_num_threads(t)
       local m = twins(function()
-        return cv.Sequential{L.Input{40, 30, 1}, L.Flatten(), L.Rescaling(1 / 255), L.Dense(55)}
+        return cv.Sequential{L.Input{80, 60, 1}, L.Flatten(), L.Rescaling(1 / 255), L.Dense(55)}
       end)
-      local x, y = data(32, {40, 30, 1}, 55)
+      local x, y = data(32, {80, 60, 1}, 55)
       for _ = 1, 3 do m:train_on_batch(x, y) end
       runs[t] = weights_of(m)
+      outs[t] = {m:predict(x), m(x)}
     end
     cv.set_num_threads(1)
-    assert.is_true(identical(runs[1], runs[2]))
+    for t = 2, 3 do
+      assert.is_true(identical(runs[1], runs[t]))
+      assert.is_true(identical(outs[1], outs[t]))
+    end
   end)
 end)
 

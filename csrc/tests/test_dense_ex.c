@@ -1,6 +1,7 @@
 /* test_dense_ex.c - the dense kernels' options (cv_dense_params): a folded input scale (a
  * Rescaling before the layer) and overwritten instead of accumulated weight gradients. Fast vs
- * _ref twin, each against the plain kernels run on a scaled copy of x / on zeroed gradients. */
+ * _ref twin, each against the plain kernels run on a scaled copy of x / on zeroed gradients; a
+ * long-K forward (sliced over the pool) at 1, 2 and 3 threads, bit for bit. */
 #include "nn_check.h"
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,31 @@ static void one(int N, int K, int M, float s, int with_bias) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
 }
 
+static void threads_alike(void) {
+  cv_tensor x = tz(2, 32, 4800), w = tz(2, 4800, 55), b = tz(1, 55), y1 = tz(2, 32, 55), y = tlike(&y1);
+  tfill_uniform(&x, 0, 255); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1);
+  cv_dense_params p = {1.0f / 255, 0};
+  for (int t = 1; t <= 3; t++) {
+    cv_set_num_threads(t);
+    CHECK(cv_dense_forward_ex(t == 1 ? &y1 : &y, &x, &w, &b, &p) == CV_OK, "forward at %d threads", t);
+    if (t > 1)
+      CHECK(memcmp(cv_tensor_f32(&y), cv_tensor_f32(&y1), (size_t)y.numel * 4) == 0,
+            "forward at %d threads equals 1 thread bit for bit", t);
+  }
+  cv_set_num_threads(1);
+  cv_tensor *all[] = {&x, &w, &b, &y1, &y};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
 int main(void) {
   cv_rng_seed(11);
+  threads_alike();
   one(3, 5, 7, 1.0f / 255, 1);
   one(32, 300, 55, 1.0f / 255, 1);
   one(17, 64, 10, 0.5f, 0);
   one(33, 1100, 16, -2.0f, 1);   /* tall dW: split over row blocks */
   one(2, 4800, 55, 1.0f / 255, 1);
+  one(32, 4800, 55, 1.0f / 255, 1);  /* K sliced: 4 slices over the pool */
+  one(40, 2100, 13, 0.5f, 0);        /* 2 slices of uneven length */
   CTEST_END("dense_ex");
 }
