@@ -209,6 +209,11 @@ typedef struct conv_job {
   /* implicit backward, dx by columns instead (dx_by_columns): dcol (P, K) = dz @ w^T through
    * the same kernel (w^T packed in wflip, row offsets aoff2 = q*F, koff2 = f), then col2im */
   int dcol;
+  /* forward with fused max pooling: each sample's y pooled into py/pa right after it is made */
+  const cv_pool2d_params *pp;
+  float *py;
+  uint8_t *pa;
+  int64_t PH, PW;
 } conv_job;
 
 /* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
@@ -233,6 +238,13 @@ static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W,
   return pad_copy(xp, xn, H, W, C, pt, pl, Hp, Wp, 0);
 }
 
+static void pool_sample(const conv_job *j, int64_t n) {
+  const dims *d = j->d;
+  int64_t Q = j->PH * j->PW * d->F;
+  cv_maxpool2d_sample(j->py + n * Q, j->pa ? j->pa + n * Q : NULL, j->out + n * d->OH * d->OW * d->F,
+                      d->OH, d->OW, d->F, j->PH, j->PW, j->pp);
+}
+
 /* samples [n0, n1): im2col + GEMM with the bias and ReLU in the GEMM's store */
 static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   conv_job *j = ctx;
@@ -241,6 +253,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   if (j->shortcut) {
     cv_gemm_bias_act(0, 0, (int)((n1 - n0) * P), (int)d->F, (int)K, j->x + n0 * HWC, (int)K, j->w,
                      (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F);
+    for (int64_t n = n0; n < n1 && j->pp; n++) pool_sample(j, n);
     return;
   }
   if (j->implicit) {
@@ -250,6 +263,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
       const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
       cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked,
                             (int)d->F, j->b, j->relu);
+      if (j->pp) pool_sample(j, n);
     }
     return;
   }
@@ -259,6 +273,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     im2col(col, j->x + n * HWC, d, j->p);
     cv_gemm_bias_act(0, 0, (int)P, (int)d->F, (int)K, col, (int)K, j->w, (int)d->F, j->b, j->relu,
                      j->out + n * P * d->F, (int)d->F);
+    if (j->pp) pool_sample(j, n);
   }
 }
 
@@ -372,15 +387,20 @@ static cv_status setup_implicit(conv_job *j, int backward) {
   return CV_OK;
 }
 
-/* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) = act(conv + b) */
-cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
-                                const cv_tensor *b, const cv_conv2d_params *p, cv_activation act) {
+/* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) = act(conv + b), then py = maxpool(y)
+ * (with argmax, or NULL) */
+cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                 const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                                 cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp) {
   dims d;
   cv_status st = check_conv("conv2d", &d, y, "y", x, w, b, "b", p, 0);
   if (st || (st = check_act("conv2d", act))) return st;
+  if (pp && (st = cv_maxpool2d_check(py, argmax, y, pp))) return st;
   conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w),
                 .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
-                .shortcut = is_shortcut(&d, p)};
+                .shortcut = is_shortcut(&d, p), .pp = pp, .py = pp ? cv_tensor_f32(py) : NULL,
+                .pa = pp && argmax ? cv_tensor_u8(argmax) : NULL, .PH = pp ? py->shape[1] : 0,
+                .PW = pp ? py->shape[2] : 0};
   atomic_init(&j.failed, 0);
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 0))) return st;
   cv_parallel_for(d.N, 1, forward_range, &j);
@@ -388,6 +408,12 @@ cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tenso
     return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer",
                    (long long)(d.OH * d.OW * d.KH * d.KW * d.C));
   return CV_OK;
+}
+
+/* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) = act(conv + b) */
+cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                const cv_tensor *b, const cv_conv2d_params *p, cv_activation act) {
+  return cv_conv2d_forward_pool(y, x, w, b, p, act, NULL, NULL, NULL);
 }
 
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */

@@ -13,6 +13,7 @@
 
 #include "tensor.h"
 #include "activation.h"
+#include "pool.h"
 
 typedef struct cv_conv2d_params {
   int sh, sw;   /* strides */
@@ -30,6 +31,12 @@ cv_status cv_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w
 /* the same, then y = act(y) for act linear or relu, fused into the GEMM's store */
 cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p, cv_activation act);
+/* the same, then py = max pooling of y (argmax as cv_maxpool2d_forward, NULL to skip), each
+ * sample pooled right after it is computed, while it is still in cache: the results of the two
+ * calls, without reading y back from memory. pp NULL: no pooling. */
+cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                 const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                                 cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp);
 cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p);
 /* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (like x, overwritten; NULL to skip),

@@ -73,19 +73,14 @@ typedef struct pool_job {
   int simd;
 } pool_job;
 
-/* samples [n0, n1) of the max-pool forward */
-static void maxfwd_range(void *ctx, int64_t n0, int64_t n1) {
-  pool_job *j = ctx;
-  const cv_pool2d_params *p = j->p;
-  dims d = *j->d;
+/* one sample of the max-pool forward */
+static void maxfwd_sample(float *yn, uint8_t *an, const float *xn, dims d, const cv_pool2d_params *p,
+                          int simd) {
   int64_t C = d.C;
-  for (int64_t n = n0; n < n1; n++) {
-    const float *xn = j->x + n * d.H * d.W * C;
-    float *yn = j->y + n * d.OH * d.OW * C;
-    uint8_t *an = j->a ? j->a + n * d.OH * d.OW * C : NULL;
-    if (j->simd) {
+  {
+    if (simd) {
       cv_maxpool_fwd_avx2(yn, an, xn, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
-      continue;
+      return;
     }
     for (int64_t oh = 0; oh < d.OH; oh++)
       for (int64_t ow = 0; ow < d.OW; ow++) {
@@ -106,6 +101,30 @@ static void maxfwd_range(void *ctx, int64_t n0, int64_t n1) {
           }
       }
   }
+}
+
+/* samples [n0, n1) of the max-pool forward */
+static void maxfwd_range(void *ctx, int64_t n0, int64_t n1) {
+  pool_job *j = ctx;
+  dims d = *j->d;
+  int64_t C = d.C;
+  for (int64_t n = n0; n < n1; n++)
+    maxfwd_sample(j->y + n * d.OH * d.OW * C, j->a ? j->a + n * d.OH * d.OW * C : NULL,
+                  j->x + n * d.H * d.W * C, d, j->p, j->simd);
+}
+
+cv_status cv_maxpool2d_check(const cv_tensor *y, const cv_tensor *argmax, const cv_tensor *x,
+                             const cv_pool2d_params *p) {
+  dims d;
+  cv_status st = check_pool("maxpool2d", &d, y, "y", x, "x", p);
+  if (st || (st = check_argmax("maxpool2d", argmax, y, p))) return st;
+  return CV_OK;
+}
+
+void cv_maxpool2d_sample(float *y, uint8_t *argmax, const float *x, int64_t H, int64_t W, int64_t C,
+                         int64_t OH, int64_t OW, const cv_pool2d_params *p) {
+  dims d = {1, H, W, C, OH, OW};
+  maxfwd_sample(y, argmax, x, d, p, cv_cpu_avx2() && C % 8 == 0 && windows_inside(&d, p));
 }
 
 /* x (N,H,W,C) -> y (N,OH,OW,C), argmax (uint8 like y) */

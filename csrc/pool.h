@@ -17,6 +17,12 @@ typedef struct cv_pool2d_params {
  * window; NULL to skip). The window has at most 255 cells. */
 cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor *x,
                                const cv_pool2d_params *p);
+/* the checks of cv_maxpool2d_forward alone, and its work on one sample x (H,W,C) -> y (OH,OW,C),
+ * argmax (NULL to skip): for kernels that pool their own output while it is in cache (conv2d) */
+cv_status cv_maxpool2d_check(const cv_tensor *y, const cv_tensor *argmax, const cv_tensor *x,
+                             const cv_pool2d_params *p);
+void cv_maxpool2d_sample(float *y, uint8_t *argmax, const float *x, int64_t H, int64_t W, int64_t C,
+                         int64_t OH, int64_t OW, const cv_pool2d_params *p);
 /* dy (N,OH,OW,C), argmax (uint8 like dy) -> dx (N,H,W,C), overwritten */
 cv_status cv_maxpool2d_backward(cv_tensor *dx, const cv_tensor *dy, const cv_tensor *argmax,
                                 const cv_pool2d_params *p);

@@ -367,8 +367,27 @@ static int l_all_finite(lua_State *L) {
   return 2;
 }
 
+/* conv2d_forward_pool(y, x, w, b, sh, sw, pt, pl, activation, py, argmax, ph, pw, psh, psw, ppt, ppl):
+ * conv2d_forward, then maxpool2d_forward(py, argmax, y, ph, ...) sample by sample while y is in cache */
+static int l_conv2d_forward_pool(lua_State *L) {
+  cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
+  cv_tensor *b = opt_f32(L, 4, "b");
+  cv_conv2d_params p = conv_params(L, 5);
+  cv_activation act = opt_fused(L, 9);
+  cv_tensor *py = arg_f32(L, 10, "py");
+  cv_tensor *a = NULL;
+  if (!lua_isnoneornil(L, 11)) {
+    a = lcv_checktensor(L, 11);
+    luaL_argcheck(L, a->dtype == CV_UINT8, 11, "argmax: uint8 tensor expected, got float32");
+  }
+  cv_pool2d_params pp = pool_params(L, 12);
+  LCV_CHECK(L, cv_conv2d_forward_pool(y, x, w, b, &p, act, py, a, &pp), NULL);
+  return 0;
+}
+
 static const luaL_Reg funcs[] = {
   {"conv2d_forward", l_conv2d_forward},
+  {"conv2d_forward_pool", l_conv2d_forward_pool},
   {"conv2d_backward", l_conv2d_backward},
   {"depthwise_conv2d_forward", l_depthwise_conv2d_forward},
   {"depthwise_conv2d_backward", l_depthwise_conv2d_backward},

@@ -154,6 +154,46 @@ static void conv_columns_threads(int N, int H, int W, int C, int K, int F) {
   cv_tensor_release(&x); cv_tensor_release(&w); cv_tensor_release(&b); cv_tensor_release(&g);
 }
 
+/* conv2d with fused max pooling == conv2d then max pooling, bit for bit (y, pooled, argmax), at
+ * 1, 2 and 3 threads; conv (stride, padding) and pool (window, stride, padding) as given */
+static void conv_pool_case(int N, int H, int W, int C, int K, int F, int s, int same, int ph, int ps,
+                           int psame) {
+  int OH, OW, pt, pl, QH, QW, qt, ql;
+  cv_conv_out_size(&OH, &pt, H, K, s, same);
+  cv_conv_out_size(&OW, &pl, W, K, s, same);
+  cv_conv_out_size(&QH, &qt, OH, ph, ps, psame);
+  cv_conv_out_size(&QW, &ql, OW, ph, ps, psame);
+  cv_tensor x = tz(4, N, H, W, C), w = tz(4, K, K, C, F), b = tz(1, F);
+  tfill_uniform(&x, -1, 1); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1);
+  cv_conv2d_params p = {s, s, pt, pl};
+  cv_pool2d_params pp = {ph, ph, ps, ps, qt, ql};
+  int64_t as[4] = {N, QH, QW, F};
+  cv_tensor y0 = tz(4, N, OH, OW, F), q0 = tz(4, N, QH, QW, F), a0;
+  cv_tensor_alloc(&a0, CV_UINT8, 4, as);
+  CHECK(cv_conv2d_forward_act(&y0, &x, &w, &b, &p, CV_ACT_RELU) == CV_OK, "conv+pool: conv");
+  CHECK(cv_maxpool2d_forward(&q0, &a0, &y0, &pp) == CV_OK, "conv+pool: pool");
+  for (int t = 1; t <= 3; t++) {
+    cv_set_num_threads(t);
+    cv_tensor y1 = tlike(&y0), q1 = tlike(&q0), a1, q2 = tlike(&q0);
+    cv_tensor_alloc(&a1, CV_UINT8, 4, as);
+    CHECK(cv_conv2d_forward_pool(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q1, &a1, &pp) == CV_OK, "fused: %s",
+          cv_last_error());
+    CHECK(same_bits(&y0, &y1) && same_bits(&q0, &q1) && same_bits(&a0, &a1),
+          "conv %dx%dx%d K%d F%d s%d %s + pool %d/%d %s, %d threads: fused == conv then pool", H, W, C, K,
+          F, s, same ? "same" : "valid", ph, ps, psame ? "same" : "valid", t);
+    CHECK(cv_conv2d_forward_pool(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q2, NULL, &pp) == CV_OK, "fused, no argmax");
+    CHECK(same_bits(&q0, &q2), "fused without argmax: same pooled values");
+    cv_tensor_release(&y1); cv_tensor_release(&q1); cv_tensor_release(&a1); cv_tensor_release(&q2);
+  }
+  cv_set_num_threads(1);
+  /* a pooled output of the wrong shape is refused before any work */
+  cv_tensor bad = tz(4, N, QH, QW, F + 1);
+  CHECK(cv_conv2d_forward_pool(&y0, &x, &w, &b, &p, CV_ACT_RELU, &bad, NULL, &pp) == CV_ESHAPE,
+        "fused: pooled shape checked");
+  cv_tensor *all[] = {&x, &w, &b, &y0, &q0, &a0, &bad};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
+}
+
 /* every threaded kernel, run at 1, 2 and 3 threads: bit-identical outputs */
 static void thread_invariance(void) {
   const int N = 13;
@@ -250,6 +290,12 @@ int main(void) {
   thread_invariance();
   conv_columns_threads(11, 13, 13, 32, 3, 64);
   conv_columns_threads(9, 10, 9, 3, 3, 16);
+  conv_pool_case(11, 20, 15, 1, 3, 16, 1, 1, 2, 2, 0);   /* lecture's conv1 + pool (implicit, AVX2 pool) */
+  conv_pool_case(5, 13, 11, 8, 3, 12, 1, 0, 2, 2, 0);    /* C = 12: the portable pool loop */
+  conv_pool_case(4, 12, 10, 16, 3, 24, 1, 1, 4, 4, 0);   /* 4x4 window */
+  conv_pool_case(3, 9, 9, 8, 3, 16, 1, 1, 3, 2, 1);      /* overlapping 'same' pool windows (padding) */
+  conv_pool_case(3, 9, 7, 3, 3, 16, 2, 1, 2, 2, 1);      /* stride-2 conv (im2col + GEMM) */
+  conv_pool_case(3, 6, 6, 4, 1, 16, 1, 0, 2, 2, 0);      /* 1x1 shortcut */
   adam_case();
   CTEST_END("speed");
 }
