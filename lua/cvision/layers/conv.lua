@@ -105,20 +105,56 @@ end
 -- relu runs inside the convolution kernels (in the GEMM's store, and its gradient in backward)
 local function fused(act) return act.name == "relu" and not act.custom and act.alpha == nil end
 
+-- Max pooling fused into the convolution: each sample's output is pooled right after it is
+-- computed, while it is still in cache (a 2x2 pool reading a 32x80x60x16 output back from memory
+-- cost as much as a fifth of the convolution). A MaxPooling2D that reads a Conv2D's output asks
+-- that layer (pool_hint) to pool with its parameters from the next call on; the convolution then
+-- records, keyed by its output tensor, the pooled tensors and the parameters they were made with
+-- (fused[y]), and clears the record whenever it writes y without pooling. A pooling layer uses a
+-- record only when its input is that very tensor and the parameters agree, so whatever the
+-- model, a stale or foreign record is never used. Layers never write their inputs in place.
+local producers = setmetatable({}, {__mode = "k"})   -- output tensor --> the Conv2D that wrote it
+local fused_records = setmetatable({}, {__mode = "k"}) -- output tensor --> record of its pooling
+
+--- the record of a pooling done with the convolution that wrote x, or nil
+function M.fused_pool(x) return fused_records[x] end
+
+--- pool_hint(x, params): the Conv2D that wrote x (if any) pools with params {ph, pw, sh, sw, pt, pl,
+--- out_h, out_w} from its next call on
+function M.pool_hint(x, params)
+  local conv = producers[x]
+  if conv and conv._y == x then conv._pool_next = params end
+end
+
 function Conv2D:_forward(x)
   local o = self.output_shape
   local shape = {x.shape[1], o[1], o[2], o[3]}
   local b = self.use_bias and self.weights[2] or nil
   if fused(self.activation) then
     local y = self:buf("y", shape)
-    nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
-      self._pad[2], "relu")
+    local pp = self._pool_next
+    if pp then
+      local ps = {shape[1], pp[7], pp[8], o[3]}
+      local py, arg = self:buf("pooled", ps), self:buf("pooled_argmax", ps, "uint8")
+      nn().conv2d_forward_pool(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
+        self._pad[2], "relu", py, arg, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6])
+      local rec = self._pool_record or {}
+      self._pool_record = rec
+      rec.params, rec.y, rec.argmax = pp, py, arg
+      fused_records[y] = rec
+    else
+      nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
+        self._pad[2], "relu")
+      fused_records[y] = nil
+    end
+    producers[y] = self
     self._x, self._z, self._y = x, nil, y
     return y
   end
   local z = self:buf("z", shape)
   nn().conv2d_forward(z, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   local y = act_forward(self, z)
+  fused_records[z], fused_records[y] = nil, nil
   self._x, self._z, self._y = x, z, y
   return y
 end

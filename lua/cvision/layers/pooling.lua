@@ -9,6 +9,8 @@ local M = {}
 local class, shape_str = base.class, base.shape_str
 
 local function nn() return core.nn end
+-- required on first use: cvision.layers.conv need not be loaded for pooling alone
+local function conv() return require "cvision.layers.conv" end
 
 local pool_args = {
   positional = {"pool_size", "strides", "padding", "data_format"}, tuple_first = true,
@@ -58,22 +60,45 @@ end
 MaxPooling2D.compute_output_shape = pool_shape
 MaxPooling2D._config = pool_config
 
+-- the parameters as cvision.layers.conv's pool_hint takes them
+local function pool_params(self)
+  local k, s, p, o = self.pool_size, self.strides, self._pad, self.output_shape
+  local pp = self._params
+  if not pp or pp[7] ~= o[1] or pp[8] ~= o[2] then
+    pp = {k[1], k[2], s[1], s[2], p[1], p[2], o[1], o[2]}
+    self._params = pp
+  end
+  return pp
+end
+
+local function same_params(a, b)
+  for i = 1, 8 do if a[i] ~= b[i] then return false end end
+  return true
+end
+
 function MaxPooling2D:_forward(x, training)
   local o = self.output_shape
+  local pp = pool_params(self)
+  -- pooled already by the convolution that wrote x (cvision.layers.conv: fused pooling)
+  local rec = conv().fused_pool(x)
+  if rec and same_params(rec.params, pp) and rec.y.shape[1] == x.shape[1] then
+    self._xshape, self._argmax = x.shape, rec.argmax
+    return rec.y
+  end
   local ys = {x.shape[1], o[1], o[2], o[3]}
   local y = self:buf("y", ys)
   -- the winners are always recorded, so backward also works after an inference forward (saliency)
   local arg = self:buf("argmax", ys, "uint8")
-  local k, s, p = self.pool_size, self.strides, self._pad
-  nn().maxpool2d_forward(y, arg, x, k[1], k[2], s[1], s[2], p[1], p[2])
-  self._xshape = x.shape
+  nn().maxpool2d_forward(y, arg, x, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6])
+  conv().pool_hint(x, pp)
+  self._xshape, self._argmax = x.shape, arg
   return y
 end
 
 function MaxPooling2D:_backward(dy)
   local dx = self:buf("dx", self._xshape)
   local k, s, p = self.pool_size, self.strides, self._pad
-  nn().maxpool2d_backward(dx, dy, self._bufs.argmax, k[1], k[2], s[1], s[2], p[1], p[2])
+  nn().maxpool2d_backward(dx, dy, self._argmax, k[1], k[2], s[1], s[2], p[1], p[2])
   return dx
 end
 
