@@ -616,21 +616,6 @@ int64_t cv_tensor_count_nonzero(const cv_tensor *mask) {
   return c;
 }
 
-int64_t cv_tensor_first_nonfinite(const cv_tensor *t) {
-  if (t->dtype != CV_FLOAT32) return -1;
-  const float *p = cv_tensor_f32(t);
-  const int64_t block = 4096;
-  for (int64_t b = 0; b < t->numel; b += block) {
-    int64_t e = b + block < t->numel ? b + block : t->numel;
-    float acc = 0.0f;  /* x*0 is 0 for finite x and NaN for NaN or inf: one branch per block */
-    for (int64_t i = b; i < e; i++) acc += p[i] * 0.0f;
-    if (acc != acc)
-      for (int64_t i = b; i < e; i++)
-        if (!isfinite(p[i])) return i;
-  }
-  return -1;
-}
-
 static int mask_on(const cv_tensor *mask, int64_t i) {
   return mask->dtype == CV_UINT8 ? cv_tensor_u8(mask)[i] != 0 : cv_tensor_f32(mask)[i] != 0.0f;
 }

@@ -75,8 +75,6 @@ cv_status cv_tensor_gather_rows(cv_tensor *out, const cv_tensor *src, const int6
                                 int64_t n);
 /* Number of non-zero entries of mask. */
 int64_t cv_tensor_count_nonzero(const cv_tensor *mask);
-/* Flat index of the first NaN or infinite element of t, or -1 when all are finite (uint8: -1). */
-int64_t cv_tensor_first_nonfinite(const cv_tensor *t);
 /* out <- the rows of src whose entry of the 1-D mask (length src->shape[0]) is non-zero, or,
  * for a mask shaped like src, the selected elements as a 1-D tensor. out is preallocated with
  * count_nonzero(mask) rows (resp. elements) and src's dtype. */

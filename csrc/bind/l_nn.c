@@ -356,17 +356,6 @@ static int l_dense_backward_ex(lua_State *L) {
   return 0;
 }
 
-/* all_finite(t) --> true, or false and the 1-based flat position of the first NaN or infinity
- * (t:all_finite()'s contract; uint8 tensors are always finite), 4 floats per instruction */
-static int l_all_finite(lua_State *L) {
-  cv_tensor *t = lcv_checktensor(L, 1);
-  int64_t i = t->dtype == CV_FLOAT32 ? cv_first_nonfinite_f32(cv_tensor_f32(t), t->numel) : -1;
-  lua_pushboolean(L, i < 0);
-  if (i < 0) return 1;
-  lua_pushinteger(L, i + 1);
-  return 2;
-}
-
 /* conv2d_forward_pool(y, x, w, b, sh, sw, pt, pl, activation, py, argmax, ph, pw, psh, psw, ppt, ppl):
  * conv2d_forward, then maxpool2d_forward(py, argmax, y, ph, ...) sample by sample while y is in cache */
 static int l_conv2d_forward_pool(lua_State *L) {
@@ -415,7 +404,6 @@ static const luaL_Reg funcs[] = {
   {"topk_correct", l_topk_correct},
   {"dense_forward_ex", l_dense_forward_ex},
   {"dense_backward_ex", l_dense_backward_ex},
-  {"all_finite", l_all_finite},
   {NULL, NULL}
 };
 

@@ -4,6 +4,7 @@
  * Indices and axes are 1-based here (Lua, Torch7) and 0-based in the core (tensor_ops.h);
  * every loop over elements is in the core. */
 #include "lcv.h"
+#include "finite.h"
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -351,7 +352,8 @@ static int l_numel(lua_State *L) {
 
 /* t:all_finite() --> true, or false and the 1-based flat position of the first NaN or infinity */
 static int m_all_finite(lua_State *L) {
-  int64_t i = cv_tensor_first_nonfinite(lcv_checktensor(L, 1));
+  cv_tensor *t = lcv_checktensor(L, 1);
+  int64_t i = t->dtype == CV_FLOAT32 ? cv_first_nonfinite_f32(cv_tensor_f32(t), t->numel) : -1;
   if (i < 0) {
     lua_pushboolean(L, 1);
     return 1;

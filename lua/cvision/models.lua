@@ -513,7 +513,7 @@ function Model:_check_x(x, who)
     error(("%s: expected a batch of samples (batch, ...), got shape %s"):format(who, shape_str(s)), 0)
   end
   -- NaN or infinite input gives garbage that ReLU can hide (it maps NaN to 0): refuse it
-  local finite, at = core.nn.all_finite(x)   -- t:all_finite(), 4 floats per instruction
+  local finite, at = x:all_finite()   -- csrc/finite.c: 4 floats per instruction
   if not finite then
     local per = x:numel() // s[1]
     error(("%s: x holds NaN or infinity (sample %d, element %d of %d)"):format(who,
