@@ -18,7 +18,7 @@
 /* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp;
+static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample;
 static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
 static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
@@ -214,6 +214,7 @@ typedef struct conv_job {
   float *py;
   uint8_t *pa;
   int64_t PH, PW;
+  int keep_y;  /* 0: only py/pa are outputs, each sample's y in a per-thread buffer */
 } conv_job;
 
 /* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
@@ -238,11 +239,17 @@ static const float *pad_sample(float *xp, const float *xn, int64_t H, int64_t W,
   return pad_copy(xp, xn, H, W, C, pt, pl, Hp, Wp, 0);
 }
 
-static void pool_sample(const conv_job *j, int64_t n) {
+static void pool_sample(const conv_job *j, int64_t n, const float *yn) {
   const dims *d = j->d;
   int64_t Q = j->PH * j->PW * d->F;
-  cv_maxpool2d_sample(j->py + n * Q, j->pa ? j->pa + n * Q : NULL, j->out + n * d->OH * d->OW * d->F,
-                      d->OH, d->OW, d->F, j->PH, j->PW, j->pp);
+  cv_maxpool2d_sample(j->py + n * Q, j->pa ? j->pa + n * Q : NULL, yn, d->OH, d->OW, d->F, j->PH,
+                      j->PW, j->pp);
+}
+
+/* where sample n's convolution output goes: y, or (pooled output only) one per-thread sample
+ * buffer that stays in L2 and is never written back to y */
+static float *sample_out(const conv_job *j, int64_t n, float *scratch_y) {
+  return scratch_y ? scratch_y : j->out + n * j->d->OH * j->d->OW * j->d->F;
 }
 
 /* samples [n0, n1): im2col + GEMM with the bias and ReLU in the GEMM's store */
@@ -253,7 +260,12 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   if (j->shortcut) {
     cv_gemm_bias_act(0, 0, (int)((n1 - n0) * P), (int)d->F, (int)K, j->x + n0 * HWC, (int)K, j->w,
                      (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F);
-    for (int64_t n = n0; n < n1 && j->pp; n++) pool_sample(j, n);
+    for (int64_t n = n0; n < n1 && j->pp; n++) pool_sample(j, n, j->out + n * P * d->F);
+    return;
+  }
+  float *ys = NULL;
+  if (j->pp && !j->keep_y && !(ys = grow(&ws_ysample, (size_t)(P * d->F)))) {
+    atomic_store(&j->failed, 1);
     return;
   }
   if (j->implicit) {
@@ -261,19 +273,20 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     if (!xp) { atomic_store(&j->failed, 1); return; }
     for (int64_t n = n0; n < n1; n++) {
       const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-      cv_conv_implicit_avx2(j->out + n * P * d->F, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked,
-                            (int)d->F, j->b, j->relu);
-      if (j->pp) pool_sample(j, n);
+      float *yn = sample_out(j, n, ys);
+      cv_conv_implicit_avx2(yn, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, j->b, j->relu);
+      if (j->pp) pool_sample(j, n, yn);
     }
     return;
   }
   float *col = grow(&ws_col, (size_t)(P * K));
   if (!col) { atomic_store(&j->failed, 1); return; }
   for (int64_t n = n0; n < n1; n++) {
+    float *yn = sample_out(j, n, ys);
     im2col(col, j->x + n * HWC, d, j->p);
     cv_gemm_bias_act(0, 0, (int)P, (int)d->F, (int)K, col, (int)K, j->w, (int)d->F, j->b, j->relu,
-                     j->out + n * P * d->F, (int)d->F);
-    if (j->pp) pool_sample(j, n);
+                     yn, (int)d->F);
+    if (j->pp) pool_sample(j, n, yn);
   }
 }
 
@@ -392,6 +405,15 @@ static cv_status setup_implicit(conv_job *j, int backward) {
 cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
                                  cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp) {
+  return cv_conv2d_forward_pool_ex(y, x, w, b, p, act, py, argmax, pp, 1);
+}
+
+/* the same; keep_y 0 (with pp): y is left as it was and only py (and argmax) are written, each
+ * sample's convolution output living in a per-thread buffer (inference: nothing reads y) */
+cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                    const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                                    cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
+                                    int keep_y) {
   dims d;
   cv_status st = check_conv("conv2d", &d, y, "y", x, w, b, "b", p, 0);
   if (st || (st = check_act("conv2d", act))) return st;
@@ -400,7 +422,7 @@ cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tens
                 .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
                 .shortcut = is_shortcut(&d, p), .pp = pp, .py = pp ? cv_tensor_f32(py) : NULL,
                 .pa = pp && argmax ? cv_tensor_u8(argmax) : NULL, .PH = pp ? py->shape[1] : 0,
-                .PW = pp ? py->shape[2] : 0};
+                .PW = pp ? py->shape[2] : 0, .keep_y = keep_y || !pp};
   atomic_init(&j.failed, 0);
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 0))) return st;
   cv_parallel_for(d.N, 1, forward_range, &j);

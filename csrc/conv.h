@@ -37,6 +37,12 @@ cv_status cv_conv2d_forward_act(cv_tensor *y, const cv_tensor *x, const cv_tenso
 cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
                                  cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp);
+/* the same; keep_y 0 (with pp): y is not written (its contents stay as they were), only py and
+ * argmax: each sample's convolution output stays in a per-thread buffer */
+cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                    const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                                    cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
+                                    int keep_y);
 cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p);
 /* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (like x, overwritten; NULL to skip),

@@ -82,3 +82,29 @@ describe("thread count", function()
     assert.are.same(flat(p1), flat(p2))
   end)
 end)
+
+describe("predict through a conv + max-pool pair", function()
+  it("gives the layer-by-layer forward's values bit for bit without writing the conv output", function()
+    for _, threads in ipairs{1, 2, 3} do
+      local saved = cv.get_num_threads()
+      cv.set_num_threads(threads)
+      cv.manual_seed(5)
+      local m = cv.Sequential{L.Input{11, 9, 3}, L.Conv2D(8, 3, {padding = "same", activation = "relu"}),
+        L.MaxPooling2D(), L.Conv2D(5, 2, {activation = "relu"}), L.MaxPooling2D{pool_size = 3, padding = "same"},
+        L.Flatten(), L.Dense(4)}
+      local x = cv.rand{7, 11, 9, 3} - 0.5
+      local function by_layers()
+        local h = x
+        for _, l in ipairs(m.layers) do h = l:forward(h, false) end
+        return h
+      end
+      local want = flat(by_layers()); by_layers()   -- the second call uses the fused pooling
+      for _ = 1, 3 do assert.are.same(want, flat(m:predict(x, {batch_size = 3}))) end
+      assert.is_true(m.layers[1]._y_stale)
+      assert.has_error(function() m.layers[1]:backward(cv.zeros{3, 11, 9, 8}) end)
+      assert.are.same(want, flat(by_layers()))       -- a plain forward writes the output again
+      assert.is_nil(m.layers[1]._y_stale)
+      cv.set_num_threads(saved)
+    end
+  end)
+end)

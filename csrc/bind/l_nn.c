@@ -356,8 +356,9 @@ static int l_dense_backward_ex(lua_State *L) {
   return 0;
 }
 
-/* conv2d_forward_pool(y, x, w, b, sh, sw, pt, pl, activation, py, argmax, ph, pw, psh, psw, ppt, ppl):
- * conv2d_forward, then maxpool2d_forward(py, argmax, y, ph, ...) sample by sample while y is in cache */
+/* conv2d_forward_pool(y, x, w, b, sh, sw, pt, pl, activation, py, argmax, ph, pw, psh, psw, ppt, ppl
+ * [, keep_y=true]): conv2d_forward, then maxpool2d_forward(py, argmax, y, ph, ...) sample by sample
+ * while y is in cache; keep_y false: y is not written */
 static int l_conv2d_forward_pool(lua_State *L) {
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
@@ -370,7 +371,8 @@ static int l_conv2d_forward_pool(lua_State *L) {
     luaL_argcheck(L, a->dtype == CV_UINT8, 11, "argmax: uint8 tensor expected, got float32");
   }
   cv_pool2d_params pp = pool_params(L, 12);
-  LCV_CHECK(L, cv_conv2d_forward_pool(y, x, w, b, &p, act, py, a, &pp), NULL);
+  int keep_y = lua_isnoneornil(L, 18) ? 1 : lua_toboolean(L, 18);
+  LCV_CHECK(L, cv_conv2d_forward_pool_ex(y, x, w, b, &p, act, py, a, &pp, keep_y), NULL);
   return 0;
 }
 

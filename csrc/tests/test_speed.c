@@ -183,6 +183,13 @@ static void conv_pool_case(int N, int H, int W, int C, int K, int F, int s, int 
           F, s, same ? "same" : "valid", ph, ps, psame ? "same" : "valid", t);
     CHECK(cv_conv2d_forward_pool(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q2, NULL, &pp) == CV_OK, "fused, no argmax");
     CHECK(same_bits(&q0, &q2), "fused without argmax: same pooled values");
+    cv_tensor q3 = tlike(&q0), a3;
+    cv_tensor_alloc(&a3, CV_UINT8, 4, as);
+    CHECK(cv_conv2d_forward_pool_ex(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q3, &a3, &pp, 0) == CV_OK,
+          "fused, y not kept: %s", cv_last_error());
+    CHECK(same_bits(&q0, &q3) && same_bits(&a0, &a3), "conv %dx%dx%d K%d F%d s%d + pool %d/%d, %d threads: "
+          "fused without keeping y == conv then pool", H, W, C, K, F, s, ph, ps, t);
+    cv_tensor_release(&q3); cv_tensor_release(&a3);
     cv_tensor_release(&y1); cv_tensor_release(&q1); cv_tensor_release(&a1); cv_tensor_release(&q2);
   }
   cv_set_num_threads(1);

@@ -1167,10 +1167,17 @@ function Sequential:call(x, training, fold)
   while i <= n do
     local l = ls[i]
     local ok, y
+    -- predict/evaluate (fold, not training): a Conv2D whose only reader is the MaxPooling2D right
+    -- after it may skip writing its output (the pool's result comes from the fused kernel)
+    local nxt = ls[i + 1]
     if fold and self:_folds(i, x, training) then
       i = i + 1
       l = ls[i]
       ok, y = pcall(l.forward, l, x, training, ls[i - 1].scale)
+    elseif fold and not training and nxt and nxt.class_name == "MaxPooling2D" then
+      l.y_unread = true
+      ok, y = pcall(l.forward, l, x, training)
+      l.y_unread = nil
     else
       ok, y = pcall(l.forward, l, x, training)
     end

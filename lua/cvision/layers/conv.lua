@@ -119,6 +119,12 @@ local fused_records = setmetatable({}, {__mode = "k"}) -- output tensor --> reco
 --- the record of a pooling done with the convolution that wrote x, or nil
 function M.fused_pool(x) return fused_records[x] end
 
+--- true when x is the output of a Conv2D that pooled it without writing x (y_unread)
+function M.unwritten(x)
+  local conv = producers[x]
+  return conv ~= nil and conv._y == x and conv._y_stale == true
+end
+
 --- pool_hint(x, params): the Conv2D that wrote x (if any) pools with params {ph, pw, sh, sw, pt, pl,
 --- out_h, out_w} from its next call on
 function M.pool_hint(x, params)
@@ -136,8 +142,12 @@ function Conv2D:_forward(x)
     if pp then
       local ps = {shape[1], pp[7], pp[8], o[3]}
       local py, arg = self:buf("pooled", ps), self:buf("pooled_argmax", ps, "uint8")
+      -- y_unread (set by a Sequential's predict/evaluate for one call, when a MaxPooling2D is the
+      -- only reader of y): y is not written at all, each sample's output stays in cache
+      local keep = not self.y_unread
       nn().conv2d_forward_pool(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
-        self._pad[2], "relu", py, arg, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6])
+        self._pad[2], "relu", py, arg, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6], keep)
+      self._y_stale = not keep or nil
       local rec = self._pool_record or {}
       self._pool_record = rec
       rec.params, rec.y, rec.argmax = pp, py, arg
@@ -145,6 +155,7 @@ function Conv2D:_forward(x)
     else
       nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
         self._pad[2], "relu")
+      self._y_stale = nil
       fused_records[y] = nil
     end
     producers[y] = self
@@ -164,6 +175,7 @@ function Conv2D:_backward(dy)
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
   if self._z == nil then  -- fused relu: dy is the gradient of y
+    if self._y_stale then self:fail("backward after a predict/evaluate call (its output was not kept)", 3) end
     nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
       self._pad[1], self._pad[2], self._y, "relu")
     return dx

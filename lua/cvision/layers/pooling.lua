@@ -85,6 +85,7 @@ function MaxPooling2D:_forward(x, training)
     self._xshape, self._argmax = x.shape, rec.argmax
     return rec.y
   end
+  if conv().unwritten(x) then self:fail("its input was not written (a fused convolution's pooling did not match)") end
   local ys = {x.shape[1], o[1], o[2], o[3]}
   local y = self:buf("y", ys)
   -- the winners are always recorded, so backward also works after an inference forward (saliency)
