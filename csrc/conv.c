@@ -18,7 +18,7 @@
 /* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample;
+static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample, ws_gchunk;
 static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
 static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
@@ -215,7 +215,24 @@ typedef struct conv_job {
   uint8_t *pa;
   int64_t PH, PW;
   int keep_y;  /* 0: only py/pa are outputs, each sample's y in a per-thread buffer */
+  /* backward from the pooled gradient: dy of a chunk = max-pool backward of pdy via pargmax
+   * (pooling pp, PH x PW), made in a per-thread buffer instead of read from a conv-sized tensor */
+  const float *pdy;
+  const uint8_t *pargmax;
 } conv_job;
+
+/* the dy of samples [n0, n1) end to end (sample n at + (n - n0)*OH*OW*F); NULL: out of memory */
+static const float *chunk_dy(const conv_job *j, int64_t n0, int64_t n1) {
+  const dims *d = j->d;
+  int64_t P = d->OH * d->OW, Q = j->PH * j->PW * d->F;
+  if (!j->pdy) return j->dy + n0 * P * d->F;
+  float *g = grow(&ws_gchunk, (size_t)((n1 - n0) * P * d->F));
+  if (!g) return NULL;
+  for (int64_t n = n0; n < n1; n++)
+    cv_maxpool2d_sample_backward(g + (n - n0) * P * d->F, j->pdy + n * Q, j->pargmax + n * Q, d->OH,
+                                 d->OW, d->F, j->PH, j->PW, j->pp);
+  return g;
+}
 
 /* one sample xn (H,W,C) -> xp (Hp,Wp,C) with the zero padding around it; returns xn itself when
  * no padding is needed */
@@ -503,18 +520,20 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   for (int64_t c = c0; c < c1; c++) {
     int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
     float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
+    const float *gb = chunk_dy(j, n0, n1);
+    if (!gb) { atomic_store(&j->failed, 1); return; }
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
     if (pw && j->dw_batch > 1) {  /* the chunk's samples padded end to end, one product */
       for (int64_t n = n0; n < n1; n++)
         pad_copy(xp + (n - n0) * sample, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp,
                  j->Wp, 1);
       cv_conv_dw_implicit_avx2(pw, pb, 0, xp, j->aoff, (int)((n1 - n0) * P), j->koff, (int)K,
-                               j->dy + n0 * P * F, j->relu ? j->y + n0 * P * F : NULL, (int)F);
+                               gb, j->relu ? j->y + n0 * P * F : NULL, (int)F);
     }
     for (int64_t n = n0; n < n1; n++) {
       /* the ReLU's mask is applied where dz is read (packing for dW, padding for dx), so dz is
        * never written out whole */
-      const float *g = j->dy + n * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
+      const float *g = gb + (n - n0) * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
       if (pw && j->dw_batch > 1) {
         /* done above for the whole chunk */
       } else if (pw) {
@@ -575,9 +594,11 @@ static void backward_range(void *ctx, int64_t c0, int64_t c1) {
   for (int64_t c = c0; c < c1; c++) {
     int64_t n0 = c * j->grain, n1 = n0 + j->grain < d->N ? n0 + j->grain : d->N;
     float *pw = j->dwpart ? j->dwpart + c * K * F : NULL, *pb = j->dbpart ? j->dbpart + c * F : NULL;
+    const float *gb = chunk_dy(j, n0, n1);
+    if (!gb) { atomic_store(&j->failed, 1); return; }
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
     for (int64_t n = n0; n < n1; n++) {
-      const float *g = j->dy + n * P * F;
+      const float *g = gb + (n - n0) * P * F;
       if (j->relu) {  /* dz = dy where the output was positive (relu'(z) from y = relu(z)) */
         const float *yn = j->y + n * P * F;
         cv_vrelu_mask(dz, yn, g, P * F);
@@ -617,8 +638,20 @@ static void add_parts(float *sum, const float *part, int64_t chunks, int64_t n) 
 cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_conv2d_params *p, cv_activation act) {
+  return cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, p, act, NULL, NULL, NULL);
+}
+
+/* the same with dy given as the gradient of a max pooling of y: pdy (N,PH,PW,F) and its
+ * argmax, pooling pp (pdy NULL: dy itself); dy is only a shape here, never read */
+cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                  const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                  const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
+                                  const cv_tensor *pargmax, const cv_pool2d_params *pp) {
   dims d;
   cv_status st = check_conv("conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 0);
+  if (!st && pdy && (!pargmax || !pp))
+    return cv_fail(CV_EINVAL, "conv2d_backward: a pooled gradient needs its argmax and pooling");
+  if (!st && pdy) st = cv_maxpool2d_check(pdy, pargmax, dy, pp);
   if (st || (st = check_grads("conv2d_backward", dx, x, dw, w, db, d.F)) ||
       (st = check_act("conv2d_backward", act)))
     return st;
@@ -636,7 +669,9 @@ cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, co
   conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w), .dy = cv_tensor_f32(dy),
                 .y = act == CV_ACT_RELU ? cv_tensor_f32(y) : NULL, .dx = dx ? cv_tensor_f32(dx) : NULL,
                 .dwpart = dw ? part : NULL, .dbpart = db ? part + nw : NULL,
-                .relu = act == CV_ACT_RELU, .shortcut = is_shortcut(&d, p), .grain = grain};
+                .relu = act == CV_ACT_RELU, .shortcut = is_shortcut(&d, p), .grain = grain,
+                .pp = pdy ? pp : NULL, .PH = pdy ? pdy->shape[1] : 0, .PW = pdy ? pdy->shape[2] : 0,
+                .pdy = pdy ? cv_tensor_f32(pdy) : NULL, .pargmax = pdy ? cv_tensor_u8(pargmax) : NULL};
   atomic_init(&j.failed, 0);
   /* dx through the flipped kernel has C output columns: too few (C < 8) waste the 16-wide tiles */
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 1))) return st;

@@ -54,6 +54,13 @@ cv_status cv_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const 
 cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_conv2d_params *p, cv_activation act);
+/* the same with dy given as the gradient of a max pooling of y: pdy (N,PH,PW,F), its argmax and
+ * pooling pp (cv_maxpool2d_forward's); dy only gives the shape and is never read. pdy NULL: as
+ * cv_conv2d_backward_act. Bit-identical to cv_maxpool2d_backward into dy, then that call. */
+cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                                  const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                                  const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
+                                  const cv_tensor *pargmax, const cv_pool2d_params *pp);
 cv_status cv_conv2d_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
 

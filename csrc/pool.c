@@ -140,35 +140,51 @@ cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor 
   return CV_OK;
 }
 
-/* samples [n0, n1) of the max-pool backward */
-static void maxbwd_range(void *ctx, int64_t n0, int64_t n1) {
-  pool_job *j = ctx;
-  const cv_pool2d_params *p = j->p;
-  dims d = *j->d;
+/* one sample of the max-pool backward: dn (H,W,C) from gn, an (OH,OW,C) */
+static void maxbwd_sample(float *dn, const float *gn, const uint8_t *an, const dims *dd,
+                          const cv_pool2d_params *p, int simd) {
+  dims d = *dd;
   int64_t C = d.C;
   /* windows tiling the image exactly: the SIMD kernel writes every cell, no zeroing first */
   int tiles = p->sh == p->ph && p->sw == p->pw && d.OH * p->ph == d.H && d.OW * p->pw == d.W;
-  for (int64_t n = n0; n < n1; n++) {
-    float *dn = j->dx + n * d.H * d.W * C;
-    const float *gn = j->g + n * d.OH * d.OW * C;
-    const uint8_t *an = j->ca + n * d.OH * d.OW * C;
-    if (!(j->simd && tiles)) memset(dn, 0, (size_t)(d.H * d.W * C) * sizeof(float));
-    if (j->simd) {
-      cv_maxpool_bwd_avx2(dn, gn, an, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
-      continue;
-    }
-    for (int64_t oh = 0; oh < d.OH; oh++)
-      for (int64_t ow = 0; ow < d.OW; ow++) {
-        int64_t hs = oh * p->sh - p->pt, ws = ow * p->sw - p->pl;
-        int64_t o = (oh * d.OW + ow) * C;
-        for (int64_t c = 0; c < C; c++) {
-          int a = an[o + c];
-          int64_t h = hs + a / p->pw, w = ws + a % p->pw;
-          if (h < 0 || h >= d.H || w < 0 || w >= d.W) continue;  /* corrupt argmax: ignore */
-          dn[(h * d.W + w) * C + c] += gn[o + c];
-        }
-      }
+  if (!(simd && tiles)) memset(dn, 0, (size_t)(d.H * d.W * C) * sizeof(float));
+  if (simd) {
+    cv_maxpool_bwd_avx2(dn, gn, an, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
+    return;
   }
+  for (int64_t oh = 0; oh < d.OH; oh++)
+    for (int64_t ow = 0; ow < d.OW; ow++) {
+      int64_t hs = oh * p->sh - p->pt, ws = ow * p->sw - p->pl;
+      int64_t o = (oh * d.OW + ow) * C;
+      for (int64_t c = 0; c < C; c++) {
+        int a = an[o + c];
+        int64_t h = hs + a / p->pw, w = ws + a % p->pw;
+        if (h < 0 || h >= d.H || w < 0 || w >= d.W) continue;  /* corrupt argmax: ignore */
+        dn[(h * d.W + w) * C + c] += gn[o + c];
+      }
+    }
+}
+
+/* the SIMD kernel needs windows that never overlap; it trusts argmax to be < ph*pw, so a
+ * corrupt index just leaves its window's gradient at 0 */
+static int maxbwd_simd(const dims *d, const cv_pool2d_params *p) {
+  return cv_cpu_avx2() && d->C % 8 == 0 && windows_inside(d, p) && p->sh >= p->ph && p->sw >= p->pw;
+}
+
+void cv_maxpool2d_sample_backward(float *dx, const float *dy, const uint8_t *argmax, int64_t H,
+                                  int64_t W, int64_t C, int64_t OH, int64_t OW,
+                                  const cv_pool2d_params *p) {
+  dims d = {1, H, W, C, OH, OW};
+  maxbwd_sample(dx, dy, argmax, &d, p, maxbwd_simd(&d, p));
+}
+
+/* samples [n0, n1) of the max-pool backward */
+static void maxbwd_range(void *ctx, int64_t n0, int64_t n1) {
+  pool_job *j = ctx;
+  const dims *d = j->d;
+  for (int64_t n = n0; n < n1; n++)
+    maxbwd_sample(j->dx + n * d->H * d->W * d->C, j->g + n * d->OH * d->OW * d->C,
+                  j->ca + n * d->OH * d->OW * d->C, d, j->p, j->simd);
 }
 
 /* dy (N,OH,OW,C), argmax -> dx (N,H,W,C) */
@@ -179,12 +195,8 @@ cv_status cv_maxpool2d_backward(cv_tensor *dx, const cv_tensor *dy, const cv_ten
   if (st) return st;
   if (!argmax) return cv_fail(CV_EINVAL, "maxpool2d_backward: argmax is missing");
   if ((st = check_argmax("maxpool2d_backward", argmax, dy, p))) return st;
-  /* the SIMD kernel needs windows that never overlap; it trusts argmax to be < ph*pw, so a
-   * corrupt index just leaves its window's gradient at 0 */
   pool_job j = {.d = &d, .p = p, .g = cv_tensor_f32(dy), .dx = cv_tensor_f32(dx),
-                .ca = cv_tensor_u8(argmax),
-                .simd = cv_cpu_avx2() && d.C % 8 == 0 && windows_inside(&d, p) && p->sh >= p->ph &&
-                        p->sw >= p->pw};
+                .ca = cv_tensor_u8(argmax), .simd = maxbwd_simd(&d, p)};
   cv_parallel_for(d.N, 1, maxbwd_range, &j);
   return CV_OK;
 }

@@ -23,6 +23,10 @@ cv_status cv_maxpool2d_check(const cv_tensor *y, const cv_tensor *argmax, const 
                              const cv_pool2d_params *p);
 void cv_maxpool2d_sample(float *y, uint8_t *argmax, const float *x, int64_t H, int64_t W, int64_t C,
                          int64_t OH, int64_t OW, const cv_pool2d_params *p);
+/* cv_maxpool2d_backward's work on one sample: dy, argmax (OH,OW,C) -> dx (H,W,C), overwritten */
+void cv_maxpool2d_sample_backward(float *dx, const float *dy, const uint8_t *argmax, int64_t H,
+                                  int64_t W, int64_t C, int64_t OH, int64_t OW,
+                                  const cv_pool2d_params *p);
 /* dy (N,OH,OW,C), argmax (uint8 like dy) -> dx (N,H,W,C), overwritten */
 cv_status cv_maxpool2d_backward(cv_tensor *dx, const cv_tensor *dy, const cv_tensor *argmax,
                                 const cv_pool2d_params *p);

@@ -108,3 +108,47 @@ describe("predict through a conv + max-pool pair", function()
     end
   end)
 end)
+
+describe("backprop through a max pool after a fused-ReLU Conv2D", function()
+  it("gives the gradients of the layer-by-layer backward bit for bit (the pool's dx never written)", function()
+    for _, threads in ipairs{1, 2, 3} do
+      local saved = cv.get_num_threads()
+      cv.set_num_threads(threads)
+      cv.manual_seed(9)
+      local m = cv.Sequential{L.Input{22, 19, 3}, L.Conv2D(8, 3, {padding = "same", activation = "relu"}),
+        L.MaxPooling2D(), L.Conv2D(16, 2, {activation = "relu"}), L.MaxPooling2D{pool_size = 3, padding = "same"},
+        L.Conv2D(8, 1, {activation = "relu"}), L.MaxPooling2D{pool_size = 2, strides = 1},
+        L.Flatten(), L.Dense(4)}
+      local x = cv.rand{7, 22, 19, 3} - 0.5
+      local g = cv.rand{7, 4} - 0.5
+      local function grads()
+        local out = {}
+        for _, l in ipairs(m.layers) do
+          for i = 1, #l.grads do out[#out + 1] = flat(l.grads[i]); l.grads[i]:fill(0) end
+        end
+        return out
+      end
+      for _ = 1, 2 do m:call(x, true) end          -- the second call pools inside the convolutions
+      local convmod = require "cvision.layers.conv"
+      local defer, taken = convmod.defer_pool_grad, 0
+      convmod.defer_pool_grad = function(...)
+        local ok = defer(...)
+        if ok then taken = taken + 1 end
+        return ok
+      end
+      m:backprop(g)
+      convmod.defer_pool_grad = defer
+      assert.are.equal(3, taken)                    -- each pool left its gradient to its conv
+      assert.is_nil(m.layers[2].dx_deferred)
+      local fused = grads()
+      local h = x
+      for _, l in ipairs(m.layers) do h = l:forward(h, true) end
+      local d = g
+      for i = #m.layers, 1, -1 do d = m.layers[i]:backward(d) end
+      local plain = grads()
+      assert.are.equal(#plain, #fused)
+      for i = 1, #plain do assert.are.same(plain[i], fused[i], "gradient " .. i) end
+      cv.set_num_threads(saved)
+    end
+  end)
+end)

@@ -84,8 +84,9 @@ static int l_conv2d_forward(lua_State *L) {
   return 0;
 }
 
-/* conv2d_backward(dx, dw, db, dy, x, w, sh, sw, pt, pl [, y, activation]); with activation "relu",
- * dy is the gradient of the activated output y (the forward's y) */
+/* conv2d_backward(dx, dw, db, dy, x, w, sh, sw, pt, pl [, y, activation [, pdy, argmax, ph, pw, psh,
+ * psw, ppt, ppl]]); with activation "relu", dy is the gradient of the activated output y (the
+ * forward's y); with pdy, dy is max-pool backward of pdy (argmax, pooling) and is not read */
 static int l_conv2d_backward(lua_State *L) {
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
@@ -93,7 +94,14 @@ static int l_conv2d_backward(lua_State *L) {
   cv_tensor *y = opt_f32(L, 11, "y");
   cv_activation act = opt_fused(L, 12);
   luaL_argcheck(L, act == CV_ACT_LINEAR || y, 11, "y: the forward's output is needed for relu");
-  LCV_CHECK(L, cv_conv2d_backward_act(dx, dw, db, dy, y, x, w, &p, act), NULL);
+  cv_tensor *pdy = opt_f32(L, 13, "pdy"), *pa = NULL;
+  cv_pool2d_params pp = {0};
+  if (pdy) {
+    pa = lcv_checktensor(L, 14);
+    luaL_argcheck(L, pa->dtype == CV_UINT8, 14, "argmax: uint8 tensor expected, got float32");
+    pp = pool_params(L, 15);
+  }
+  LCV_CHECK(L, cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, &p, act, pdy, pa, pdy ? &pp : NULL), NULL);
   return 0;
 }
 

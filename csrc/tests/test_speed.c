@@ -190,6 +190,22 @@ static void conv_pool_case(int N, int H, int W, int C, int K, int F, int s, int 
     CHECK(same_bits(&q0, &q3) && same_bits(&a0, &a3), "conv %dx%dx%d K%d F%d s%d + pool %d/%d, %d threads: "
           "fused without keeping y == conv then pool", H, W, C, K, F, s, ph, ps, t);
     cv_tensor_release(&q3); cv_tensor_release(&a3);
+    /* backward from the pooled gradient == max-pool backward, then the conv backward */
+    cv_tensor gq = tlike(&q0), gy = tlike(&y0), dxa = tlike(&x), dxb = tlike(&x), dwa = tlike(&w),
+              dwb = tlike(&w), dba = tlike(&b), dbb = tlike(&b);
+    tfill_uniform(&gq, -1, 1);
+    CHECK(cv_maxpool2d_backward(&gy, &gq, &a0, &pp) == CV_OK, "pool backward");
+    CHECK(cv_conv2d_backward_act(&dxa, &dwa, &dba, &gy, &y0, &x, &w, &p, CV_ACT_RELU) == CV_OK, "conv backward");
+    CHECK(cv_conv2d_backward_pool(&dxb, &dwb, &dbb, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp) == CV_OK,
+          "conv backward from the pooled gradient: %s", cv_last_error());
+    CHECK(same_bits(&dxa, &dxb) && same_bits(&dwa, &dwb) && same_bits(&dba, &dbb),
+          "conv %dx%dx%d K%d F%d s%d + pool %d/%d, %d threads: backward from pooled dy == pool then conv "
+          "backward", H, W, C, K, F, s, ph, ps, t);
+    CHECK(cv_conv2d_backward_pool(NULL, &dwb, NULL, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp) == CV_OK &&
+          cv_conv2d_backward_act(NULL, &dwa, NULL, &gy, &y0, &x, &w, &p, CV_ACT_RELU) == CV_OK &&
+          same_bits(&dwa, &dwb), "backward from pooled dy, dw only");
+    cv_tensor *gr[] = {&gq, &gy, &dxa, &dxb, &dwa, &dwb, &dba, &dbb};
+    for (size_t i = 0; i < sizeof gr / sizeof gr[0]; i++) cv_tensor_release(gr[i]);
     cv_tensor_release(&y1); cv_tensor_release(&q1); cv_tensor_release(&a1); cv_tensor_release(&q2);
   }
   cv_set_num_threads(1);

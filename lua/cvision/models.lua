@@ -1207,7 +1207,12 @@ function Sequential:backprop(dy)
   local stop = self:_first_trainable_index()
   for i = #ls, stop, -1 do
     local l = ls[i]
+    -- a MaxPooling2D may leave its input gradient to the Conv2D before it (see pooling.lua)
+    local prev = i > stop and ls[i - 1] or nil
+    local defer = prev and l.class_name == "MaxPooling2D" and prev.class_name == "Conv2D"
+    if defer then l.dx_deferred = true end
     local ok, dx = pcall(l.backward, l, dy)
+    if defer then l.dx_deferred = nil end
     if not ok then error(layer_error(i, l, dx), 0) end
     dy = dx
   end

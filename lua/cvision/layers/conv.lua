@@ -125,6 +125,16 @@ function M.unwritten(x)
   return conv ~= nil and conv._y == x and conv._y_stale == true
 end
 
+--- defer_pool_grad(x, dx, dy, argmax, params) --> true when the fused-ReLU Conv2D that wrote x
+--- takes the max pool's gradient dy (argmax, params) itself in its next backward, given dx (the
+--- pool's unwritten input gradient) as its dy: the conv-sized dx is then never written
+function M.defer_pool_grad(x, dx, dy, argmax, params)
+  local conv = producers[x]
+  if not conv or conv._y ~= x or conv._z ~= nil or conv._y_stale then return false end
+  conv._pooled_grad = {dx = dx, dy = dy, argmax = argmax, params = params}
+  return true
+end
+
 --- pool_hint(x, params): the Conv2D that wrote x (if any) pools with params {ph, pw, sh, sw, pt, pl,
 --- out_h, out_w} from its next call on
 function M.pool_hint(x, params)
@@ -174,8 +184,16 @@ function Conv2D:_backward(dy)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
+  local pg = self._pooled_grad
+  self._pooled_grad = nil
   if self._z == nil then  -- fused relu: dy is the gradient of y
     if self._y_stale then self:fail("backward after a predict/evaluate call (its output was not kept)", 3) end
+    if pg and pg.dx == dy then  -- dy unwritten: the max pool's gradient (defer_pool_grad)
+      local q = pg.params
+      nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
+        self._pad[1], self._pad[2], self._y, "relu", pg.dy, pg.argmax, q[1], q[2], q[3], q[4], q[5], q[6])
+      return dx
+    end
     nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
       self._pad[1], self._pad[2], self._y, "relu")
     return dx

@@ -82,7 +82,7 @@ function MaxPooling2D:_forward(x, training)
   -- pooled already by the convolution that wrote x (cvision.layers.conv: fused pooling)
   local rec = conv().fused_pool(x)
   if rec and same_params(rec.params, pp) and rec.y.shape[1] == x.shape[1] then
-    self._xshape, self._argmax = x.shape, rec.argmax
+    self._xshape, self._argmax, self._fused_x = x.shape, rec.argmax, x
     return rec.y
   end
   if conv().unwritten(x) then self:fail("its input was not written (a fused convolution's pooling did not match)") end
@@ -92,12 +92,18 @@ function MaxPooling2D:_forward(x, training)
   local arg = self:buf("argmax", ys, "uint8")
   nn().maxpool2d_forward(y, arg, x, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6])
   conv().pool_hint(x, pp)
-  self._xshape, self._argmax = x.shape, arg
+  self._xshape, self._argmax, self._fused_x = x.shape, arg, nil
   return y
 end
 
 function MaxPooling2D:_backward(dy)
   local dx = self:buf("dx", self._xshape)
+  -- dx_deferred (set by a Sequential's backprop for one call, when the Conv2D right before this
+  -- layer runs its backward next): that convolution takes dy and the winners directly
+  if self.dx_deferred and self._fused_x
+      and conv().defer_pool_grad(self._fused_x, dx, dy, self._argmax, pool_params(self)) then
+    return dx
+  end
   local k, s, p = self.pool_size, self.strides, self._pad
   nn().maxpool2d_backward(dx, dy, self._argmax, k[1], k[2], s[1], s[2], p[1], p[2])
   return dx
