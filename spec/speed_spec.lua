@@ -152,3 +152,46 @@ describe("backprop through a max pool after a fused-ReLU Conv2D", function()
     end
   end)
 end)
+
+describe("a Rescaling folded into the Conv2D after it", function()
+  local function model(rescale)
+    cv.manual_seed(21)
+    local ls = {L.Input{10, 9, 2}}
+    if rescale then ls[#ls + 1] = L.Rescaling(1 / 255) end
+    for _, l in ipairs{L.Conv2D(6, 3, {padding = "same", activation = "relu"}), L.MaxPooling2D(),
+      L.Conv2D(4, 3, {activation = "tanh"}), L.Flatten(), L.Dense(3)} do ls[#ls + 1] = l end
+    local m = cv.Sequential(ls)
+    m:compile{optimizer = "sgd", loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}}
+    return m
+  end
+
+  it("predicts and trains as the scaled input does, up to float rounding", function()
+    local a, b = model(true), model(false)
+    b:set_weights(a:get_weights())
+    local x = cv.rand{5, 10, 9, 2} * 255
+    local y = cv.tensor{1, 2, 3, 1, 2}
+    assert.is_true(a:_folds(1, x, false) and a:_folds(1, x, true))
+    local xs = x * (1 / 255)
+    assert.is_true(max_diff(a:predict(x), b:predict(xs)) < 1e-5)
+    for _ = 1, 3 do a:train_on_batch(x, y); b:train_on_batch(xs, y) end
+    local wa, wb = a:get_weights(), b:get_weights()
+    for i = 1, #wa do assert.is_true(max_diff(wa[i], wb[i]) < 1e-5, "weight " .. i) end
+    assert.is_true(max_diff(a:predict(x), b:predict(xs)) < 1e-4)
+  end)
+
+  it("returns the gradient of the unscaled input when asked", function()
+    cv.manual_seed(3)
+    local c = L.Conv2D(4, 3, {padding = "same", activation = "relu"})
+    local x = cv.rand{2, 6, 5, 2}
+    local g = cv.rand{2, 6, 5, 4}
+    c:forward(x * 0.5, true)
+    local dx1 = c:backward(g)
+    dx1 = dx1 * 0.5                                  -- d/dx of the scaled input's loss
+    local dw1 = c.grads[1] * 1
+    c.grads[1]:fill(0); c.grads[2]:fill(0)
+    c:forward(x, true, 0.5)
+    local dx2 = c:backward(g)
+    assert.is_true(max_diff(dx1, dx2) < 1e-6)
+    assert.is_true(max_diff(dw1, c.grads[1]) < 1e-5)
+  end)
+end)
