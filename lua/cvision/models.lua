@@ -1147,7 +1147,7 @@ function Sequential:build(input_shape)
   self.built = #self.layers > 0
 end
 
--- may layer i (a Rescaling) be folded into layer i + 1 (a Dense or Conv2D) for input x? Only the exact
+-- may layer i (a Rescaling) be folded into layer i + 1 (a Dense) for input x? Only the exact
 -- classes, offset 0, float32 input, and in training only before the first trainable layer (the
 -- Rescaling's backward never runs there)
 function Sequential:_folds(i, x, training)

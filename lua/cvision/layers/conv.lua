@@ -142,29 +142,7 @@ function M.pool_hint(x, params)
   if conv and conv._y == x then conv._pool_next = params end
 end
 
--- forward(x, training, x_scale): x_scale * x is the input (a Sequential folds a Rescaling that
--- directly precedes the layer: the product runs with x_scale * kernel, equal up to float
--- rounding); backward then returns the gradient with respect to the unscaled x
-Conv2D.accepts_x_scale = true
-
-function Conv2D:forward(x, training, x_scale)
-  self._x_scale = x_scale
-  return base.Layer.forward(self, x, training)
-end
-
--- the kernel the product runs with: the layer's, or x_scale times it (see forward)
-function Conv2D:_kernel()
-  local w, sc = self.weights[1], self._x_scale
-  if not sc then return w end
-  local ws = self:buf("kernel_scaled", w.shape)
-  ws:copy(w)
-  ws:mul_(sc)
-  return ws
-end
-
 function Conv2D:_forward(x)
-  local w = self:_kernel()
-  self._w = w
   local o = self.output_shape
   local shape = {x.shape[1], o[1], o[2], o[3]}
   local b = self.use_bias and self.weights[2] or nil
@@ -177,7 +155,7 @@ function Conv2D:_forward(x)
       -- y_unread (set by a Sequential's predict/evaluate for one call, when a MaxPooling2D is the
       -- only reader of y): y is not written at all, each sample's output stays in cache
       local keep = not self.y_unread
-      nn().conv2d_forward_pool(y, x, w, b, self.strides[1], self.strides[2], self._pad[1],
+      nn().conv2d_forward_pool(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
         self._pad[2], "relu", py, arg, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6], keep)
       self._y_stale = not keep or nil
       local rec = self._pool_record or {}
@@ -185,7 +163,7 @@ function Conv2D:_forward(x)
       rec.params, rec.y, rec.argmax = pp, py, arg
       fused_records[y] = rec
     else
-      nn().conv2d_forward(y, x, w, b, self.strides[1], self.strides[2], self._pad[1],
+      nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
         self._pad[2], "relu")
       self._y_stale = nil
       fused_records[y] = nil
@@ -195,7 +173,7 @@ function Conv2D:_forward(x)
     return y
   end
   local z = self:buf("z", shape)
-  nn().conv2d_forward(z, x, w, b, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
+  nn().conv2d_forward(z, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   local y = act_forward(self, z)
   fused_records[z], fused_records[y] = nil, nil
   self._x, self._z, self._y = x, z, y
@@ -206,37 +184,23 @@ function Conv2D:_backward(dy)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
-  local w, sc, dw_out = self._w, self._x_scale, nil
-  if sc and dw then  -- the kernel gradient of x_scale * x: x_scale times that of x, then added
-    dw_out, dw = dw, self:buf("dw_scaled", dw.shape)
-    dw:fill(0)
-  end
-  local r = self:_backward_with(dx, dw, db, dy, w)
-  if dw_out then
-    dw:mul_(sc)
-    dw_out:add_(dw)
-  end
-  return r
-end
-
-function Conv2D:_backward_with(dx, dw, db, dy, w)
   local pg = self._pooled_grad
   self._pooled_grad = nil
   if self._z == nil then  -- fused relu: dy is the gradient of y
     if self._y_stale then self:fail("backward after a predict/evaluate call (its output was not kept)", 3) end
     if pg and pg.dx == dy then  -- dy unwritten: the max pool's gradient (defer_pool_grad)
       local q = pg.params
-      nn().conv2d_backward(dx, dw, db, dy, self._x, w, self.strides[1], self.strides[2],
+      nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
         self._pad[1], self._pad[2], self._y, "relu", pg.dy, pg.argmax, q[1], q[2], q[3], q[4], q[5], q[6])
       return dx
     end
-    nn().conv2d_backward(dx, dw, db, dy, self._x, w, self.strides[1], self.strides[2],
+    nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
       self._pad[1], self._pad[2], self._y, "relu")
     return dx
   end
   local dz = act_backward(self, dy, self._z, self._y)
   nn().conv2d_backward(dx, dw, db, dz, self._x,
-    w, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
+    self.weights[1], self.strides[1], self.strides[2], self._pad[1], self._pad[2])
   return dx
 end
 

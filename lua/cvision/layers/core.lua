@@ -299,8 +299,7 @@ local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, req
   defaults = {offset = 0.0}})
 M.Rescaling = Rescaling
 Rescaling.accepts_uint8 = true
--- a Sequential may skip this layer and hand its scale to a Dense or Conv2D right after it (see
--- Dense, Conv2D);
+-- a Sequential may skip this layer and hand its scale to a Dense right after it (see Dense);
 -- only while offset is 0, the input float32 and this layer's backward not needed
 Rescaling.folds_into_dense = true
 
