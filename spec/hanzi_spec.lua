@@ -3,20 +3,8 @@ local cv = require "cvision"
 local hanzi = require "cvision.datasets.hanzi"
 local core = cv.core
 
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(core.data_mkdir(p))
-  return p
-end
-
-local function rmtree(p)
-  local dirs, files = core.data_listdir(p)
-  if not dirs then return end
-  for _, f in ipairs(files) do os.remove(p .. "/" .. f) end
-  for _, d in ipairs(dirs) do rmtree(p .. "/" .. d) end
-  os.remove(p)
-end
+local tmp = require "spec.helpers.tmpdir"
+local tmpdir, rmtree = tmp.dir, tmp.rmtree
 
 local function slurp(p)
   local f = assert(io.open(p, "rb"))

@@ -2,12 +2,7 @@
 local core = require "cvision.core"
 local plt = require "cvision.plot"
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  os.execute("mkdir -p " .. d)
-  return d
-end
+local tmpdir = require("spec.helpers.tmpdir").dir
 
 local function rgb(cv, x, y)
   local r, g, b = cv:pixel(math.floor(x), math.floor(y))
@@ -547,7 +542,6 @@ end)
 
 describe("cvision.plot ready-made figures and labels", function()
   it("refuses 0-based labels instead of guessing", function()
-    local plt = require "cvision.plot"
     local cv_ = require "cvision"
     assert.has_error(function() plt.images(cv_.rand{2, 4, 4, 1}, {0, 1}, {"a", "b"}) end,
       "plot: label 0 at position 1 is not a class number in 1..K")
