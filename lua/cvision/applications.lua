@@ -75,6 +75,16 @@ local function pool(x, o, avg_name, max_name)
   return x
 end
 
+-- the head of the ImageNet builders: with the top, global average pooling and the classifier
+-- "predictions"; without it, the optional global pooling (gap_name: the pooling layer's name)
+local function head(x, o, gap_name, avg_name, max_name)
+  if o.include_top then
+    x = L.GlobalAveragePooling2D{name = gap_name}(x)
+    return L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
+  end
+  return pool(x, o, avg_name, max_name)
+end
+
 local function finish(o, x, name)
   local model = functional.new{inputs = o.input, outputs = x, name = o.name or name}
   if type(o.weights) == "string" then model:load_weights(o.weights) end
@@ -205,12 +215,7 @@ function M.ResNet50(a)
   x = stack_v1(x, 128, 4, 2, "conv3")
   x = stack_v1(x, 256, 6, 2, "conv4")
   x = stack_v1(x, 512, 3, 2, "conv5")
-  if o.include_top then
-    x = L.GlobalAveragePooling2D{name = "avg_pool"}(x)
-    x = L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
-  else
-    x = pool(x, o, "avg_pool", "max_pool")
-  end
+  x = head(x, o, "avg_pool", "avg_pool", "max_pool")
   return finish(o, x, "resnet50")
 end
 
@@ -304,12 +309,7 @@ function M.InceptionV3(a)
     x = cat({b1, b3, bd, bp}, "mixed" .. (9 + i))
   end
 
-  if o.include_top then
-    x = L.GlobalAveragePooling2D{name = "avg_pool"}(x)
-    x = L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
-  else
-    x = pool(x, o, "avg_pool", "max_pool")
-  end
+  x = head(x, o, "avg_pool", "avg_pool", "max_pool")
   return finish(o, x, "inception_v3")
 end
 
@@ -415,12 +415,7 @@ function M.MobileNetV2(a)
   x = L.Conv2D(last, 1, {use_bias = false, name = "Conv_1"})(x)
   x = bn_v2("Conv_1_bn")(x)
   x = L.ReLU(6.0, {name = "out_relu"})(x)
-  if o.include_top then
-    x = L.GlobalAveragePooling2D()(x)
-    x = L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
-  else
-    x = pool(x, o)
-  end
+  x = head(x, o)
   return finish(o, x, ("mobilenetv2_%0.2f_%d"):format(alpha, o.input.shape[1]))
 end
 
@@ -490,12 +485,7 @@ function M.Xception(a)
   x = bn("block14_sepconv2_bn")(x)
   x = relu("block14_sepconv2_act")(x)
 
-  if o.include_top then
-    x = L.GlobalAveragePooling2D{name = "avg_pool"}(x)
-    x = L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
-  else
-    x = pool(x, o)
-  end
+  x = head(x, o, "avg_pool")
   return finish(o, x, "xception")
 end
 
