@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "gemm.h"
 #include "simd/gemm_avx2.h"
+#include "simd/winograd_avx2.h"
 #include "nn_misc.h"
 #include "threadpool.h"
 #include "vec.h"
@@ -18,7 +19,8 @@
 /* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample, ws_gchunk;
+static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample, ws_gchunk,
+    ws_wtmp, ws_wino;
 static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
 static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
@@ -219,6 +221,10 @@ typedef struct conv_job {
    * (pooling pp, PH x PW), made in a per-thread buffer instead of read from a conv-sized tensor */
   const float *pdy;
   const uint8_t *pargmax;
+  /* Winograd F(2x2,3x3) (AVX2, 3x3 stride 1, C and F multiples of 8): the transformed kernel for
+   * the forward (wino_fwd, padded sample Hp x Wp) or for dx (wino_dx, padded dz Hq x Wq) */
+  const float *wino_u;
+  int wino_fwd, wino_dx;
 } conv_job;
 
 /* the dy of samples [n0, n1) end to end (sample n at + (n - n0)*OH*OW*F); NULL: out of memory */
@@ -285,6 +291,21 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     atomic_store(&j->failed, 1);
     return;
   }
+  if (j->wino_fwd) {
+    float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
+    if (!xp) { atomic_store(&j->failed, 1); return; }
+    for (int64_t n = n0; n < n1; n++) {
+      const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
+      float *yn = sample_out(j, n, ys);
+      if (cv_winograd_avx2_conv(yn, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->wino_u, (int)d->F,
+                                j->b, j->relu)) {
+        atomic_store(&j->failed, 1);
+        return;
+      }
+      if (j->pp) pool_sample(j, n, yn);
+    }
+    return;
+  }
   if (j->implicit) {
     float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
     if (!xp) { atomic_store(&j->failed, 1); return; }
@@ -331,6 +352,32 @@ static int use_implicit(const dims *d, const cv_conv2d_params *p) {
   return !is_shortcut(d, p) && p->sh == 1 && p->sw == 1 && cv_cpu_avx2();
 }
 
+/* Winograd F(2x2,3x3) for 3x3 stride-1 convolutions whose channels and filters fill the 8-wide
+ * transforms: 16 multiply-adds per output tile and (channel, filter) instead of 36. On unless
+ * CVISION_WINOGRAD=0 or cv_conv2d_set_winograd(0) (the tests run both paths). */
+static atomic_int winograd_state = -1;  /* -1: the environment not read yet */
+
+void cv_conv2d_set_winograd(int on) {
+  atomic_store(&winograd_state, on ? 1 : 0);
+}
+
+static int winograd_on(void) {
+  int s = atomic_load(&winograd_state);
+  if (s < 0) {
+    const char *e = getenv("CVISION_WINOGRAD");
+    s = !(e && strcmp(e, "0") == 0);
+    atomic_store(&winograd_state, s);
+  }
+  return s;
+}
+
+/* a 3x3 stride-1 convolution from `in` channels to `out` channels (in <= 384: the packed kernel
+ * is one K slice) */
+static int use_winograd(const dims *d, const cv_conv2d_params *p, int64_t in, int64_t out) {
+  return use_implicit(d, p) && d->KH == 3 && d->KW == 3 && in % 8 == 0 && out % 8 == 0 && in <= 384 &&
+         winograd_on();
+}
+
 /* dx of a stride-1 convolution by columns (dcol = dz @ w^T, then col2im) rather than as the
  * convolution of the padded dz with the flipped kernel: that one computes every input pixel
  * over the whole kernel, zeros included, which for "valid" padding is (H*W)/(OH*OW) times the
@@ -363,7 +410,17 @@ static cv_status setup_implicit(conv_job *j, int backward) {
       for (int64_t ow = 0; ow < d->OW; ow++) aoff[q++] = (int)(sn * sample + (oh * j->Wp + ow) * d->C);
   j->aoff = aoff;
   j->dw_batch = (int)ns;
-  if (!backward) {
+  if (!backward && use_winograd(d, j->p, d->C, d->F)) {
+    float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)d->C, (int)d->F));
+    float *tmp = grow(&ws_wtmp, (size_t)(16 * d->C * d->F));
+    if (!u || !tmp) return cv_fail(CV_ENOMEM, "conv2d: out of memory for the Winograd kernel");
+    cv_winograd_avx2_pack(u, tmp, j->w, (int)d->C, (int)d->F);
+    j->wino_u = u;
+    j->wino_fwd = 1;
+    j->Hp = cv_winograd_padded((int)d->OH);
+    j->Wp = cv_winograd_padded((int)d->OW);
+    return CV_OK;
+  } else if (!backward) {
     float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
     cv_gemm_avx2_pack(pk, j->w, (int)d->F, (int)K, (int)d->F);
@@ -388,21 +445,34 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     /* dx[ih,iw,c] = sum dz[ih+pt-kh, iw+pl-kw, f] w[kh,kw,c,f]: a stride-1 convolution of dz
      * padded by (KH-1-pt, KW-1-pl) with wf[kh',kw',f,c] = w[KH-1-kh', KW-1-kw', c, f] */
     int64_t K2 = d->KH * d->KW * d->F;
+    int wino = use_winograd(d, j->p, d->F, d->C);
     j->qt = (int)(d->KH - 1 - j->p->pt);
     j->ql = (int)(d->KW - 1 - j->p->pl);
-    j->Hq = (int)(d->H + d->KH - 1);
-    j->Wq = (int)(d->W + d->KW - 1);
+    /* Winograd reads whole 4x4 tiles: the padded dz may need one more row and column */
+    j->Hq = wino ? cv_winograd_padded((int)d->H) : (int)(d->H + d->KH - 1);
+    j->Wq = wino ? cv_winograd_padded((int)d->W) : (int)(d->W + d->KW - 1);
     float *wf = grow(&ws_flip, (size_t)(K2 * d->C));
-    float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
-    int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)K2);
-    int *aoff2 = grow_int(&ws_aoff2, &ws_aoff2_cap, (size_t)(d->H * d->W));
-    if (!wf || !pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
+    if (!wf) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     for (int64_t kh = 0; kh < d->KH; kh++)
       for (int64_t kw = 0; kw < d->KW; kw++)
         for (int64_t c = 0; c < d->C; c++)
           for (int64_t f = 0; f < d->F; f++)
             wf[(((d->KH - 1 - kh) * d->KW + (d->KW - 1 - kw)) * d->F + f) * d->C + c] =
                 j->w[((kh * d->KW + kw) * d->C + c) * d->F + f];
+    if (wino) {
+      float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)d->F, (int)d->C));
+      float *tmp = grow(&ws_wtmp, (size_t)(16 * d->F * d->C));
+      if (!u || !tmp) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the Winograd kernel");
+      cv_winograd_avx2_pack(u, tmp, wf, (int)d->F, (int)d->C);
+      j->wino_u = u;
+      j->wino_dx = 1;
+      j->implicit = 1;
+      return CV_OK;
+    }
+    float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
+    int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)K2);
+    int *aoff2 = grow_int(&ws_aoff2, &ws_aoff2_cap, (size_t)(d->H * d->W));
+    if (!pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     cv_gemm_avx2_pack(pk, wf, (int)d->C, (int)K2, (int)d->C);
     for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
       for (int64_t kw = 0; kw < d->KW; kw++)
@@ -566,8 +636,16 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
           else memcpy(dr, g + oh * d->OW * F, (size_t)(d->OW * F) * sizeof(float));
           memset(dr + d->OW * F, 0, (size_t)((j->Wq - j->ql - d->OW) * F) * sizeof(float));
         }
-        cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->aoff2, (int)(d->H * d->W), j->koff2,
-                              (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0);
+        if (j->wino_dx) {
+          if (cv_winograd_avx2_conv(j->dx + n * HWC, dzp, j->Wq, (int)F, (int)d->H, (int)d->W, j->wino_u,
+                                    (int)d->C, NULL, 0)) {
+            atomic_store(&j->failed, 1);
+            return;
+          }
+        } else {
+          cv_conv_implicit_avx2(j->dx + n * HWC, dzp, j->aoff2, (int)(d->H * d->W), j->koff2,
+                                (int)(d->KH * d->KW * F), j->wflip, (int)d->C, NULL, 0);
+        }
       }
     }
   }

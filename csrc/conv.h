@@ -25,6 +25,11 @@ typedef struct cv_conv2d_params {
  * total = max((out-1)*s + k - n, 0), pad_before = floor(total/2) (TF puts the extra cell after). */
 cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int same);
 
+/* Winograd F(2x2,3x3) for the 3x3 stride-1 convolutions whose channels and filters are
+ * multiples of 8 (forward and dx, AVX2 only): on by default unless CVISION_WINOGRAD=0; 0 turns it
+ * off (the direct implicit GEMM runs instead), 1 back on. Results differ at rounding level. */
+void cv_conv2d_set_winograd(int on);
+
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */
 cv_status cv_conv2d_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                             const cv_tensor *b, const cv_conv2d_params *p);

@@ -1,0 +1,187 @@
+/* winograd_avx2.c - F(2x2, 3x3) Winograd convolution of one sample (see winograd_avx2.h).
+ * Y = A^T [ (G g G^T) . (B^T d B) ] A for every 4x4 input tile d (stride 2) and 3x3 kernel g:
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
+ *   A^T = [1 1 1 0; 0 1 -1 -1].
+ * The element-wise products summed over channels are 16 GEMMs (tiles x C) . (C x F), one per
+ * position xi of the 4x4 transformed tile, run by the implicit-GEMM 6x16 kernel of gemm_avx2.c.
+ * Tiles go in blocks of TB so V (16,TB,C) and M (16,TB,F) stay in L2; the transforms run 8
+ * channels (filters) at a time. Everything is per sample, in a fixed order: the result does not
+ * depend on threading. */
+#include "winograd_avx2.h"
+#include "gemm_avx2.h"
+#include <immintrin.h>
+#include <stdlib.h>
+
+typedef struct { float *buf; size_t cap; } fscratch;
+static _Thread_local fscratch ws_v;
+
+static float *grow(fscratch *s, size_t n) {
+  if (s->cap < n) {
+    free(s->buf);
+    s->buf = aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63);
+    s->cap = s->buf ? n : 0;
+  }
+  return s->buf;
+}
+
+size_t cv_winograd_avx2_packed_size(int C, int F) {
+  return 16 * cv_gemm_avx2_packed_size(C, F);
+}
+
+int cv_winograd_padded(int out) {
+  return 2 * ((out + 1) / 2) + 2;
+}
+
+/* w (3,3,C,F) -> tmp (16,C,F) = G g G^T per (c,f) -> u: each of the 16 (C,F) matrices packed */
+void cv_winograd_avx2_pack(float *u, float *tmp, const float *w, int C, int F) {
+  size_t CF = (size_t)C * F;
+  for (size_t cf = 0; cf < CF; cf++) {
+    float g[3][3], t[4][3];
+    for (int i = 0; i < 9; i++) g[i / 3][i % 3] = w[(size_t)i * CF + cf];
+    for (int j = 0; j < 3; j++) {  /* t = G g */
+      t[0][j] = g[0][j];
+      t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+      t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+      t[3][j] = g[2][j];
+    }
+    for (int i = 0; i < 4; i++) {  /* (G g) G^T */
+      tmp[(size_t)(4 * i + 0) * CF + cf] = t[i][0];
+      tmp[(size_t)(4 * i + 1) * CF + cf] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+      tmp[(size_t)(4 * i + 2) * CF + cf] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+      tmp[(size_t)(4 * i + 3) * CF + cf] = t[i][2];
+    }
+  }
+  size_t ps = cv_gemm_avx2_packed_size(C, F);
+  for (int xi = 0; xi < 16; xi++) cv_gemm_avx2_pack(u + xi * ps, tmp + xi * CF, F, C, F);
+}
+
+/* tiles [t0, t0+tb) of a row of TW tiles -> v (16, TB, C): B^T d B, 8 channels at a time */
+static void input_transform(float *v, int TB, const float *xp, int Wp, int C, int TW, int t0, int tb) {
+  size_t row = (size_t)Wp * C, plane = (size_t)TB * C;
+  for (int tl = 0; tl < tb; tl++) {
+    int t = t0 + tl, th = t / TW, tw = t % TW;
+    const float *base = xp + (size_t)(2 * th) * row + (size_t)(2 * tw) * C;
+    float *vo = v + (size_t)tl * C;
+    for (int c = 0; c < C; c += 8) {
+      __m256 d[4][4], s[4][4];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) d[i][j] = _mm256_loadu_ps(base + i * row + (size_t)j * C + c);
+      for (int j = 0; j < 4; j++) {  /* s = B^T d */
+        s[0][j] = _mm256_sub_ps(d[0][j], d[2][j]);
+        s[1][j] = _mm256_add_ps(d[1][j], d[2][j]);
+        s[2][j] = _mm256_sub_ps(d[2][j], d[1][j]);
+        s[3][j] = _mm256_sub_ps(d[1][j], d[3][j]);
+      }
+      for (int i = 0; i < 4; i++) {  /* (B^T d) B */
+        float *o = vo + (size_t)(4 * i) * plane + c;
+        _mm256_storeu_ps(o, _mm256_sub_ps(s[i][0], s[i][2]));
+        _mm256_storeu_ps(o + plane, _mm256_add_ps(s[i][1], s[i][2]));
+        _mm256_storeu_ps(o + 2 * plane, _mm256_sub_ps(s[i][2], s[i][1]));
+        _mm256_storeu_ps(o + 3 * plane, _mm256_sub_ps(s[i][1], s[i][3]));
+      }
+    }
+  }
+  for (int tl = tb; tl % 6; tl++)  /* the last group's missing rows: zeros the kernel may read */
+    for (int xi = 0; xi < 16; xi++)
+      for (int c = 0; c < C; c++) v[(size_t)xi * plane + (size_t)tl * C + c] = 0.0f;
+}
+
+/* m (6 rows of 16 floats per position: m[xi*96 + r*16 + j]) of the tiles t0 + r, r < mr, filters
+ * f0 + j, j < nr -> the 2x2 outputs A^T m A (+ bias, relu) inside (OH, OW) */
+static void output_tiles(float *y, const float *m, int F, int OH, int OW, int TW, int t0, int mr, int f0,
+                         int nr, const float *bias, int relu) {
+  __m256 zero = _mm256_setzero_ps();
+  for (int r = 0; r < mr; r++) {
+    int t = t0 + r, oh = 2 * (t / TW), ow = 2 * (t % TW);
+    int down = oh + 1 < OH, right = ow + 1 < OW;
+    float *y00 = y + ((size_t)oh * OW + ow) * F + f0;
+    for (int f = 0; f < nr; f += 8) {
+      const float *q = m + r * 16 + f;
+      __m256 s0[4], s1[4];
+      for (int j = 0; j < 4; j++) {  /* s = A^T q, column j: positions j, 4+j, 8+j, 12+j */
+        __m256 q0 = _mm256_load_ps(q + j * 96), q1 = _mm256_load_ps(q + (4 + j) * 96);
+        __m256 q2 = _mm256_load_ps(q + (8 + j) * 96), q3 = _mm256_load_ps(q + (12 + j) * 96);
+        s0[j] = _mm256_add_ps(_mm256_add_ps(q0, q1), q2);
+        s1[j] = _mm256_sub_ps(_mm256_sub_ps(q1, q2), q3);
+      }
+      __m256 bv = bias ? _mm256_loadu_ps(bias + f0 + f) : zero;
+      /* (A^T q) A: row 0 from s0, row 1 from s1 */
+      __m256 o00 = _mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]);
+      __m256 o01 = _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]);
+      __m256 o10 = _mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]);
+      __m256 o11 = _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3]);
+      if (bias) {
+        o00 = _mm256_add_ps(o00, bv); o01 = _mm256_add_ps(o01, bv);
+        o10 = _mm256_add_ps(o10, bv); o11 = _mm256_add_ps(o11, bv);
+      }
+      if (relu) {
+        o00 = _mm256_max_ps(o00, zero); o01 = _mm256_max_ps(o01, zero);
+        o10 = _mm256_max_ps(o10, zero); o11 = _mm256_max_ps(o11, zero);
+      }
+      float *yr = y00 + f;
+      _mm256_storeu_ps(yr, o00);
+      if (right) _mm256_storeu_ps(yr + F, o01);
+      if (down) {
+        _mm256_storeu_ps(yr + (size_t)OW * F, o10);
+        if (right) _mm256_storeu_ps(yr + (size_t)OW * F + F, o11);
+      }
+    }
+  }
+}
+
+/* m (6,16) = a (6 rows of V, row stride lda, K long) . b (K, 16 packed) */
+static inline void gemm_6x16(int K, const float *a, size_t lda, const float *b, float *m) {
+  const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda;
+  const float *a5 = a + 5 * lda;
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps();
+  __m256 c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps();
+  __m256 c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+#pragma GCC unroll 4
+  for (int k = 0; k < K; k++, b += 16) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8), av;
+    av = _mm256_broadcast_ss(a0 + k); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a1 + k); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a2 + k); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a3 + k); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a4 + k); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a5 + k); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
+  }
+  _mm256_store_ps(m, c00); _mm256_store_ps(m + 8, c01);
+  _mm256_store_ps(m + 16, c10); _mm256_store_ps(m + 24, c11);
+  _mm256_store_ps(m + 32, c20); _mm256_store_ps(m + 40, c21);
+  _mm256_store_ps(m + 48, c30); _mm256_store_ps(m + 56, c31);
+  _mm256_store_ps(m + 64, c40); _mm256_store_ps(m + 72, c41);
+  _mm256_store_ps(m + 80, c50); _mm256_store_ps(m + 88, c51);
+}
+
+int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
+                          int F, const float *bias, int relu) {
+  int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
+  /* tiles in blocks of TB (a multiple of 6) so V (16, TB, C) stays in L2: ~128 KiB */
+  int TB = (2048 / C) / 6 * 6;
+  if (TB < 6) TB = 6;
+  if (TB > (T + 5) / 6 * 6) TB = (T + 5) / 6 * 6;
+  float *v = grow(&ws_v, (size_t)16 * TB * C);
+  if (!v) return -1;
+  float m[16 * 96] __attribute__((aligned(32)));
+  size_t ps = cv_gemm_avx2_packed_size(C, F), plane = (size_t)TB * C;
+  int npanels = (F + 15) / 16;
+  for (int t0 = 0; t0 < T; t0 += TB) {
+    int tb = T - t0 < TB ? T - t0 : TB;
+    input_transform(v, TB, xp, Wp, C, TW, t0, tb);
+    for (int g = 0; g < tb; g += 6) {
+      int mr = tb - g < 6 ? tb - g : 6;
+      /* rows past the block's last tile read V rows that exist (TB is a multiple of 6) and are
+       * never stored */
+      for (int p = 0; p < npanels; p++) {
+        int f0 = p * 16, nr = F - f0 < 16 ? F - f0 : 16;
+        for (int xi = 0; xi < 16; xi++)
+          gemm_6x16(C, v + xi * plane + (size_t)g * C, (size_t)C, u + xi * ps + (size_t)p * C * 16,
+                    m + xi * 96);
+        output_tiles(y, m, F, OH, OW, TW, t0 + g, mr, f0, nr, bias, relu);
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,25 @@
+/* winograd_avx2.h - 3x3 stride-1 convolution of one sample by Winograd's minimal filtering
+ * F(2x2, 3x3) (Lavin & Gray 2015): each 2x2 output tile costs 16 multiply-adds per (channel,
+ * filter) instead of 36. Call only when cv_cpu_avx2() says so; C and F must be multiples of 8,
+ * C <= 384.
+ * conv.c uses it for the forward pass and for dx (the convolution of the padded dz with the
+ * flipped kernel); cv_conv2d_forward_ref is the twin the tests compare it with. */
+#ifndef CV_WINOGRAD_AVX2_H
+#define CV_WINOGRAD_AVX2_H
+
+#include <stddef.h>
+
+/* floats of the transformed, packed kernel of a (3,3,C,F) weight */
+size_t cv_winograd_avx2_packed_size(int C, int F);
+/* w (3,3,C,F) -> u (cv_winograd_avx2_packed_size floats, 32-byte aligned): the 16 matrices
+ * G w G^T (C,F), each packed for the AVX2 kernel; tmp holds 16*C*F floats of scratch */
+void cv_winograd_avx2_pack(float *u, float *tmp, const float *w, int C, int F);
+/* the input rows and columns a (OH,OW) output needs: 2*ceil(OH/2) + 2 by 2*ceil(OW/2) + 2 */
+int cv_winograd_padded(int out);
+/* y (OH,OW,F) (row stride F) = relu?(conv3x3(xp, w) + bias) for xp (>= cv_winograd_padded(OH)
+ * rows, row stride Wp*C, C) the zero-padded sample, u from cv_winograd_avx2_pack, bias (F) or
+ * NULL. Returns 0, or -1 when its per-thread scratch cannot be allocated (y untouched). */
+int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
+                          int F, const float *bias, int relu);
+
+#endif
