@@ -39,3 +39,34 @@ describe("core.cpu_path", function()
     assert.equal(p, core.cpu_path())
   end)
 end)
+
+describe("core.set_winograd", function()
+  local L = cv.layers
+  after_each(function() core.set_winograd(true) end)
+
+  -- a 3x3 'same' Conv2D with 16 -> 32 channels takes the Winograd path on AVX2 CPUs
+  local function conv_pass(on)
+    core.set_winograd(on)
+    cv.manual_seed(5)
+    local m = cv.Sequential{L.Input{9, 7, 16}, L.Conv2D(32, 3, {padding = "same", activation = "relu"})}
+    local x = cv.rand{3, 9, 7, 16} - 0.5
+    local l = m.layers[1]
+    local y = l:forward(x, true):clone()
+    local dx = l:backward(cv.rand(y.shape)):clone()
+    return y, dx
+  end
+
+  it("switches between Winograd and the direct convolution, which agree to rounding", function()
+    local y1, dx1 = conv_pass(true)
+    local y0, dx0 = conv_pass(false)
+    assert.same(y0.shape, y1.shape)
+    assert.is_true((y1 - y0):abs():max() < 1e-4)
+    assert.is_true((dx1 - dx0):abs():max() < 1e-4)
+    assert.is_true(y0:abs():max() > 0.5)  -- a real comparison, not two zero tensors
+  end)
+
+  it("takes any value (truthiness) but needs one", function()
+    assert.has_no.errors(function() core.set_winograd(1) end)
+    assert.has_error(function() core.set_winograd() end)
+  end)
+end)

@@ -1,6 +1,7 @@
 /* l_runtime.c - bindings of the runtime services: the monotonic clock, the thread count shared by
  * cvision's pool and OpenBLAS, and the kernel path chosen by CPU detection. */
 #include "lcv.h"
+#include "conv.h"
 #include "cpu.h"
 #include <time.h>
 
@@ -38,12 +39,21 @@ static int l_force_portable(lua_State *L) {
   return 0;
 }
 
+/* set_winograd(on): Winograd F(2x2,3x3) for eligible 3x3 convolutions (default on), or the
+ * direct implicit GEMM (for tests and A/B measurements) */
+static int l_set_winograd(lua_State *L) {
+  luaL_checkany(L, 1);
+  cv_conv2d_set_winograd(lua_toboolean(L, 1));
+  return 0;
+}
+
 static const luaL_Reg funcs[] = {
   {"monotonic", l_monotonic},
   {"set_num_threads", l_set_num_threads},
   {"get_num_threads", l_get_num_threads},
   {"cpu_path", l_cpu_path},
   {"force_portable", l_force_portable},
+  {"set_winograd", l_set_winograd},
   {NULL, NULL}
 };
 

@@ -51,6 +51,13 @@ static inline double tclose(const cv_tensor *a, const cv_tensor *b, double atol,
   return worst;
 }
 
+/* 1 when a and b hold the same bytes (float32 or uint8) */
+static inline int same_bits(const cv_tensor *a, const cv_tensor *b) {
+  size_t es = a->dtype == CV_UINT8 ? 1 : 4;
+  return a->numel == b->numel &&
+         memcmp(cv_tensor_data(a), cv_tensor_data(b), (size_t)a->numel * es) == 0;
+}
+
 /* sum(y * r) in double */
 static inline double tdot(const cv_tensor *y, const cv_tensor *r) {
   const float *a = cv_tensor_f32(y), *b = cv_tensor_f32(r);

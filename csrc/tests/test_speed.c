@@ -7,12 +7,6 @@
 #include "cpu.h"
 #include <stdlib.h>
 
-static int same_bits(const cv_tensor *a, const cv_tensor *b) {
-  size_t es = a->dtype == CV_UINT8 ? 1 : 4;
-  return a->numel == b->numel &&
-         memcmp(cv_tensor_data(a), cv_tensor_data(b), (size_t)a->numel * es) == 0;
-}
-
 typedef struct { int N, H, W, C, KH, KW, F, sh, sw, same; } conv_case;
 
 static const conv_case conv_cases[] = {
