@@ -20,7 +20,7 @@
  * dw/db partials, so a training step allocates nothing after the first batch */
 typedef struct scratch { float *buf; size_t cap; } scratch;
 static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample, ws_gchunk,
-    ws_wtmp, ws_wino;
+    ws_wtmp, ws_wino, ws_wdw;
 static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
 static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
 
@@ -225,6 +225,7 @@ typedef struct conv_job {
    * the forward (wino_fwd, padded sample Hp x Wp) or for dx (wino_dx, padded dz Hq x Wq) */
   const float *wino_u;
   int wino_fwd, wino_dx;
+  int wino_dw;  /* dW by F(3x3,2x2): per chunk, the padded samples (Hp x Wp) one by one */
 } conv_job;
 
 /* the dy of samples [n0, n1) end to end (sample n at + (n - n0)*OH*OW*F); NULL: out of memory */
@@ -393,6 +394,13 @@ static cv_status setup_implicit(conv_job *j, int backward) {
   int64_t K = d->KH * d->KW * d->C;
   j->Hp = (int)(d->OH + d->KH - 1);
   j->Wp = (int)(d->OW + d->KW - 1);
+  if (backward && j->dwpart && use_winograd(d, j->p, d->C, d->F)) {
+    /* the weight gradient by Winograd: samples padded as the forward's, no offset tables */
+    j->wino_dw = 1;
+    j->dw_batch = 1;
+    j->Hp = cv_winograd_padded((int)d->OH);
+    j->Wp = cv_winograd_padded((int)d->OW);
+  }
   int *koff = grow_int(&ws_koff, &ws_koff_cap, (size_t)K);
   if (!koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
@@ -402,7 +410,7 @@ static cv_status setup_implicit(conv_job *j, int backward) {
   /* backward takes dW over a whole chunk of samples in one product (the weight-gradient tile is
    * loaded and stored once per chunk, not per sample): offsets for grain padded samples */
   int64_t sample = (int64_t)j->Hp * j->Wp * d->C, P = d->OH * d->OW;
-  int64_t ns = backward && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
+  int64_t ns = backward && !j->wino_dw && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
   int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(ns * P));
   if (!aoff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t sn = 0, q = 0; sn < ns; sn++)
@@ -583,7 +591,9 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   float *dz = need_dz ? grow(&ws_dz, (size_t)(P * F)) : NULL;
   float *dzp = j->dx && !j->dcol ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
   float *col = j->dx && j->dcol ? grow(&ws_col, (size_t)(P * K)) : NULL;
-  if ((j->dwpart && !xp) || (need_dz && !dz) || (j->dx && !j->dcol && !dzp) || (j->dx && j->dcol && !col)) {
+  size_t wdw_n = j->wino_dw ? cv_winograd_avx2_dw_size((int)d->C, (int)F) : 0;
+  float *wm = j->wino_dw ? grow(&ws_wdw, wdw_n) : NULL;
+  if ((j->wino_dw && !wm) || (j->dwpart && !xp) || (need_dz && !dz) || (j->dx && !j->dcol && !dzp) || (j->dx && j->dcol && !col)) {
     atomic_store(&j->failed, 1);
     return;
   }
@@ -593,7 +603,18 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
     const float *gb = chunk_dy(j, n0, n1);
     if (!gb) { atomic_store(&j->failed, 1); return; }
     if (pb) memset(pb, 0, (size_t)F * sizeof(float));
-    if (pw && j->dw_batch > 1) {  /* the chunk's samples padded end to end, one product */
+    if (pw && j->wino_dw) {  /* the transformed products summed over the chunk, then A'^T M A' */
+      memset(wm, 0, wdw_n * sizeof(float));
+      for (int64_t n = n0; n < n1; n++) {
+        const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
+        if (cv_winograd_avx2_dw_acc(wm, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, gb + (n - n0) * P * F,
+                                    j->relu ? j->y + n * P * F : NULL, (int)F, pb)) {
+          atomic_store(&j->failed, 1);
+          return;
+        }
+      }
+      cv_winograd_avx2_dw_finish(pw, 0, wm, (int)d->C, (int)F);
+    } else if (pw && j->dw_batch > 1) {  /* the chunk's samples padded end to end, one product */
       for (int64_t n = n0; n < n1; n++)
         pad_copy(xp + (n - n0) * sample, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp,
                  j->Wp, 1);
@@ -604,7 +625,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
       /* the ReLU's mask is applied where dz is read (packing for dW, padding for dx), so dz is
        * never written out whole */
       const float *g = gb + (n - n0) * P * F, *yn = j->relu ? j->y + n * P * F : NULL;
-      if (pw && j->dw_batch > 1) {
+      if (pw && (j->dw_batch > 1 || j->wino_dw)) {
         /* done above for the whole chunk */
       } else if (pw) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);

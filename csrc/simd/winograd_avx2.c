@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 typedef struct { float *buf; size_t cap; } fscratch;
-static _Thread_local fscratch ws_v;
+static _Thread_local fscratch ws_v, ws_u;
 
 static float *grow(fscratch *s, size_t n) {
   if (s->cap < n) {
@@ -184,4 +184,140 @@ int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int 
     }
   }
   return 0;
+}
+
+/* ---- the weight gradient: F(3x3, 2x2) ------------------------------------------------------
+ * dw[kh,kw,c,f] = sum over outputs (oh,ow) of xp[oh+kh, ow+kw, c] dz[oh, ow, f]. Per 2x2 tile of dz
+ * (the "filter") and the 4x4 input tile above it, the 3x3 contribution is
+ *   A'^T [ (G' dz G'^T) . (B^T d B) ] A',  G' = [1 0; .5 .5; .5 -.5; 0 1],
+ *   A'^T = [1 1 1 0; 0 1 -1 0; 0 1 1 -1],
+ * with the forward's B^T (A' absorbs the sign of its last row). Summed over tiles first: per
+ * position xi, M (C,F) += V^T (C,T) . U' (T,F), a long reduction over the tiles; A'^T M A' once
+ * per chunk of samples. */
+
+/* u (16, np, TB, 16): G' dz G'^T of tiles [t0, t0+tb), dz = dy masked by ymask > 0 (NULL: none),
+ * cells outside (OH, OW) zero; filters padded to panels of 16 with zeros. db (F) += the masked
+ * dz of these tiles, tile by tile. */
+static void grad_transform(float *u, int TB, const float *dy, const float *ymask, int OH, int OW, int F,
+                           int TW, int t0, int tb, float *db) {
+  int np = (F + 15) / 16;
+  size_t plane = (size_t)np * TB * 16;
+  __m256 zero = _mm256_setzero_ps(), half = _mm256_set1_ps(0.5f);
+  for (int tl = 0; tl < tb; tl++) {
+    int t = t0 + tl, oh = 2 * (t / TW), ow = 2 * (t % TW);
+    int down = oh + 1 < OH, right = ow + 1 < OW;
+    size_t o00 = ((size_t)oh * OW + ow) * F, o01 = o00 + F, o10 = o00 + (size_t)OW * F, o11 = o10 + F;
+    for (int f = 0; f < np * 16; f += 8) {
+      float *uo = u + ((size_t)(f / 16) * TB + tl) * 16 + (f % 16);
+      __m256 g00 = zero, g01 = zero, g10 = zero, g11 = zero;
+      if (f < F) {
+#define LOADG(dst, off) do { __m256 v_ = _mm256_loadu_ps(dy + (off) + f); \
+          if (ymask) v_ = _mm256_and_ps(v_, _mm256_cmp_ps(_mm256_loadu_ps(ymask + (off) + f), zero, _CMP_GT_OQ)); \
+          dst = v_; } while (0)
+        LOADG(g00, o00);
+        if (right) LOADG(g01, o01);
+        if (down) LOADG(g10, o10);
+        if (down && right) LOADG(g11, o11);
+#undef LOADG
+        if (db) {
+          __m256 sum = _mm256_add_ps(_mm256_add_ps(g00, g01), _mm256_add_ps(g10, g11));
+          _mm256_storeu_ps(db + f, _mm256_add_ps(_mm256_loadu_ps(db + f), sum));
+        }
+      }
+      /* rows: G' g (4x2), then columns: (G' g) G'^T (4x4) */
+      __m256 r[4][2];
+      r[0][0] = g00; r[0][1] = g01;
+      r[1][0] = _mm256_mul_ps(half, _mm256_add_ps(g00, g10));
+      r[1][1] = _mm256_mul_ps(half, _mm256_add_ps(g01, g11));
+      r[2][0] = _mm256_mul_ps(half, _mm256_sub_ps(g00, g10));
+      r[2][1] = _mm256_mul_ps(half, _mm256_sub_ps(g01, g11));
+      r[3][0] = g10; r[3][1] = g11;
+      for (int i = 0; i < 4; i++) {
+        float *o = uo + (size_t)(4 * i) * plane;
+        _mm256_store_ps(o, r[i][0]);
+        _mm256_store_ps(o + plane, _mm256_mul_ps(half, _mm256_add_ps(r[i][0], r[i][1])));
+        _mm256_store_ps(o + 2 * plane, _mm256_mul_ps(half, _mm256_sub_ps(r[i][0], r[i][1])));
+        _mm256_store_ps(o + 3 * plane, r[i][1]);
+      }
+    }
+  }
+}
+
+/* m rows c0..c0+mr-1 (row stride ldm), 16 columns += sum over k < K of a[k*lda + r] b[k*16 + j] */
+static inline void gemm_tn_6x16(int K, const float *a, size_t lda, const float *b, float *m, size_t ldm,
+                                int mr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps();
+  __m256 c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps();
+  __m256 c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  int r1 = mr > 1, r2 = mr > 2 ? 2 : 0, r3 = mr > 3 ? 3 : 0, r4 = mr > 4 ? 4 : 0, r5 = mr > 5 ? 5 : 0;
+#pragma GCC unroll 4
+  for (int k = 0; k < K; k++, a += lda, b += 16) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8), av;
+    av = _mm256_broadcast_ss(a); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + r1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + r2); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + r3); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + r4); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + r5); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
+  }
+  __m256 acc[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  for (int r = 0; r < mr; r++) {
+    float *mrow = m + (size_t)r * ldm;
+    _mm256_storeu_ps(mrow, _mm256_add_ps(_mm256_loadu_ps(mrow), acc[r][0]));
+    _mm256_storeu_ps(mrow + 8, _mm256_add_ps(_mm256_loadu_ps(mrow + 8), acc[r][1]));
+  }
+}
+
+size_t cv_winograd_avx2_dw_size(int C, int F) {
+  return (size_t)16 * C * (size_t)((F + 15) / 16 * 16);
+}
+
+int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
+                            const float *ymask, int F, float *db) {
+  int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
+  int TB = (2048 / C) / 6 * 6, np = (F + 15) / 16, FP = np * 16;
+  if (TB < 6) TB = 6;
+  if (TB > (T + 5) / 6 * 6) TB = (T + 5) / 6 * 6;
+  float *v = grow(&ws_v, (size_t)16 * TB * C), *u = grow(&ws_u, (size_t)16 * np * TB * 16);
+  if (!v || !u) return -1;
+  size_t vplane = (size_t)TB * C, uplane = (size_t)np * TB * 16, mplane = (size_t)C * FP;
+  for (int t0 = 0; t0 < T; t0 += TB) {
+    int tb = T - t0 < TB ? T - t0 : TB;
+    input_transform(v, TB, xp, Wp, C, TW, t0, tb);
+    grad_transform(u, TB, dy, ymask, OH, OW, F, TW, t0, tb, db);
+    for (int xi = 0; xi < 16; xi++)
+      for (int p = 0; p < np; p++)
+        for (int c0 = 0; c0 < C; c0 += 6)
+          gemm_tn_6x16(tb, v + xi * vplane + c0, (size_t)C, u + xi * uplane + (size_t)p * TB * 16,
+                       m + xi * mplane + (size_t)c0 * FP + p * 16, (size_t)FP, C - c0 < 6 ? C - c0 : 6);
+  }
+  return 0;
+}
+
+void cv_winograd_avx2_dw_finish(float *dw, int accumulate, const float *m, int C, int F) {
+  int FP = (F + 15) / 16 * 16;
+  size_t mplane = (size_t)C * FP, CF = (size_t)C * F;
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < F; f += 8) {
+      const float *q = m + (size_t)c * FP + f;
+      __m256 s[3][4];
+      for (int j = 0; j < 4; j++) {  /* s = A'^T q, column j */
+        __m256 q0 = _mm256_loadu_ps(q + j * mplane), q1 = _mm256_loadu_ps(q + (4 + j) * mplane);
+        __m256 q2 = _mm256_loadu_ps(q + (8 + j) * mplane), q3 = _mm256_loadu_ps(q + (12 + j) * mplane);
+        s[0][j] = _mm256_add_ps(_mm256_add_ps(q0, q1), q2);
+        s[1][j] = _mm256_sub_ps(q1, q2);
+        s[2][j] = _mm256_sub_ps(_mm256_add_ps(q1, q2), q3);
+      }
+      for (int i = 0; i < 3; i++) {  /* (A'^T q) A' */
+        __m256 o[3];
+        o[0] = _mm256_add_ps(_mm256_add_ps(s[i][0], s[i][1]), s[i][2]);
+        o[1] = _mm256_sub_ps(s[i][1], s[i][2]);
+        o[2] = _mm256_sub_ps(_mm256_add_ps(s[i][1], s[i][2]), s[i][3]);
+        for (int k = 0; k < 3; k++) {
+          float *d = dw + (size_t)(3 * i + k) * CF + (size_t)c * F + f;
+          _mm256_storeu_ps(d, accumulate ? _mm256_add_ps(_mm256_loadu_ps(d), o[k]) : o[k]);
+        }
+      }
+    }
 }

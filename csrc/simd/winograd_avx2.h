@@ -22,4 +22,14 @@ int cv_winograd_padded(int out);
 int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
                           int F, const float *bias, int relu);
 
+/* The weight gradient by F(3x3, 2x2): m (cv_winograd_avx2_dw_size floats, zeroed by the caller)
+ * += one sample's transformed products, for xp padded as for cv_winograd_avx2_conv and dy (OH,OW,F)
+ * masked by ymask > 0 (the ReLU's gradient; NULL: no mask); db (F) += the masked dy (NULL: not
+ * needed). Returns 0, or -1 when its scratch cannot be allocated. */
+size_t cv_winograd_avx2_dw_size(int C, int F);
+int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
+                            const float *ymask, int F, float *db);
+/* dw (3,3,C,F) (= or += when accumulate) from the summed m */
+void cv_winograd_avx2_dw_finish(float *dw, int accumulate, const float *m, int C, int F);
+
 #endif
