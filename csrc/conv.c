@@ -382,7 +382,9 @@ static int use_winograd(const dims *d, const cv_conv2d_params *p, int64_t in, in
 /* dx of a stride-1 convolution by columns (dcol = dz @ w^T, then col2im) rather than as the
  * convolution of the padded dz with the flipped kernel: that one computes every input pixel
  * over the whole kernel, zeros included, which for "valid" padding is (H*W)/(OH*OW) times the
- * multiply-adds (Fashion conv2: 13x13 from 11x11, 1.4x); and it needs C >= 8 output columns */
+ * multiply-adds (Fashion conv2: 13x13 from 11x11, 1.4x); and it needs C >= 8 output columns.
+ * Where Winograd takes the flipped-kernel convolution (2.25x fewer multiply-adds) it wins anyway:
+ * Fashion's conv2 backward 8% faster than by columns. */
 static int dx_by_columns(const dims *d) {
   return d->C < 8 || 20 * d->H * d->W > 23 * d->OH * d->OW;
 }
@@ -433,7 +435,7 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
     cv_gemm_avx2_pack(pk, j->w, (int)d->F, (int)K, (int)d->F);
     j->wpacked = pk;
-  } else if (j->dx && dx_by_columns(d)) {
+  } else if (j->dx && dx_by_columns(d) && !use_winograd(d, j->p, d->F, d->C)) {
     /* B = w^T (F, K): the kernel's reduction runs over the filters */
     float *wt = grow(&ws_flip, (size_t)(K * d->F));
     float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)d->F, (int)K));
