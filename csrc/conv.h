@@ -4,7 +4,9 @@
  * im2col row is contiguous and y (N*OH*OW, F) = col @ w), with a 1x1 stride-1 no-pad shortcut that
  * multiplies x directly; on AVX2 CPUs stride-1 convolutions skip im2col (implicit GEMM: the
  * micro-kernel reads windows from a padded copy of each sample, and dx is the convolution of the
- * padded dy with the flipped kernel). A ReLU can be fused into forward and backward. Samples run
+ * padded dy with the flipped kernel); 3x3 ones with channels and filters in multiples of 8 run
+ * Winograd F(2x2,3x3) for the forward and dx and F(3x3,2x2) for dw instead (simd/winograd_avx2.c,
+ * 2.25x fewer multiply-adds). A ReLU can be fused into forward and backward. Samples run
  * in parallel; results do not depend on the thread count. The _ref twins are direct loops the
  * tests compare with.
  * Backward kernels overwrite dx and accumulate (+=) into dw and db. */
@@ -25,9 +27,9 @@ typedef struct cv_conv2d_params {
  * total = max((out-1)*s + k - n, 0), pad_before = floor(total/2) (TF puts the extra cell after). */
 cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int same);
 
-/* Winograd F(2x2,3x3) for the 3x3 stride-1 convolutions whose channels and filters are
- * multiples of 8 (forward and dx, AVX2 only): on by default unless CVISION_WINOGRAD=0; 0 turns it
- * off (the direct implicit GEMM runs instead), 1 back on. Results differ at rounding level. */
+/* Winograd for the 3x3 stride-1 convolutions whose channels and filters are multiples of 8
+ * (forward, dx and dw; AVX2 only): on by default unless CVISION_WINOGRAD=0; 0 turns it off (the
+ * direct implicit GEMM runs instead), 1 back on. Results differ at rounding level. */
 void cv_conv2d_set_winograd(int on);
 
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */

@@ -1,12 +1,14 @@
-/* winograd_avx2.c - F(2x2, 3x3) Winograd convolution of one sample (see winograd_avx2.h).
- * Y = A^T [ (G g G^T) . (B^T d B) ] A for every 4x4 input tile d (stride 2) and 3x3 kernel g:
+/* winograd_avx2.c - Winograd convolution of one sample (see winograd_avx2.h), Lavin & Gray 2015.
+ * Forward (and dx): Y = A^T [ (G g G^T) . (B^T d B) ] A for every 4x4 input tile d (stride 2) and
+ * 3x3 kernel g, F(2x2, 3x3):
  *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
  *   A^T = [1 1 1 0; 0 1 -1 -1].
- * The element-wise products summed over channels are 16 GEMMs (tiles x C) . (C x F), one per
- * position xi of the 4x4 transformed tile, run by the implicit-GEMM 6x16 kernel of gemm_avx2.c.
- * Tiles go in blocks of TB so V (16,TB,C) and M (16,TB,F) stay in L2; the transforms run 8
- * channels (filters) at a time. Everything is per sample, in a fixed order: the result does not
- * depend on threading. */
+ * The element-wise products summed over channels are 16 products (tiles x C) . (C x F), one per
+ * position xi of the 4x4 transformed tile. Tiles go in blocks of TB so V (16,TB,C) stays in L2;
+ * for each group of 6 tiles and 16 filters the 16 products land in a 6 KiB buffer that the
+ * output transform reads from L1 (gemm_6x16: B packed by cv_gemm_avx2_pack). The transforms run
+ * 8 channels (filters) at a time. dw, F(3x3, 2x2), is further down. Everything is per sample or
+ * per chunk, in a fixed order: the result does not depend on threading. */
 #include "winograd_avx2.h"
 #include "gemm_avx2.h"
 #include <immintrin.h>

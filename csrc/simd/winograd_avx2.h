@@ -2,8 +2,9 @@
  * F(2x2, 3x3) (Lavin & Gray 2015): each 2x2 output tile costs 16 multiply-adds per (channel,
  * filter) instead of 36. Call only when cv_cpu_avx2() says so; C and F must be multiples of 8,
  * C <= 384.
- * conv.c uses it for the forward pass and for dx (the convolution of the padded dz with the
- * flipped kernel); cv_conv2d_forward_ref is the twin the tests compare it with. */
+ * conv.c uses it for the forward pass, for dx (the convolution of the padded dz with the flipped
+ * kernel) and, as F(3x3, 2x2), for dw; cv_conv2d_forward_ref and cv_conv2d_backward_ref are the
+ * twins the tests compare it with (csrc/tests/test_winograd.c). */
 #ifndef CV_WINOGRAD_AVX2_H
 #define CV_WINOGRAD_AVX2_H
 

@@ -1,4 +1,5 @@
-/* test_winograd.c - the Winograd F(2x2,3x3) path of conv2d (forward with bias and ReLU, and dx)
+/* test_winograd.c - the Winograd paths of conv2d (F(2x2,3x3) forward with bias and ReLU, and dx;
+ * F(3x3,2x2) dw and db through the ReLU's mask)
  * against the direct 7-loop twins and against the direct implicit GEMM (Winograd off), on random
  * and awkward shapes: odd output sizes (partial 2x2 tiles), "same" and "valid", 8 and 24 filters
  * (a half 16-wide panel), 384 channels (the largest it takes) and one more (not taken), a
