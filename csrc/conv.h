@@ -29,7 +29,9 @@ cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int s
 
 /* Winograd for the 3x3 stride-1 convolutions whose channels and filters are multiples of 8
  * (forward, dx and dw; AVX2 only): on by default unless CVISION_WINOGRAD=0; 0 turns it off (the
- * direct implicit GEMM runs instead), 1 back on. Results differ at rounding level. */
+ * direct implicit GEMM runs instead), 1 back on. Results differ at rounding level; a NaN or an
+ * infinity in x reaches the whole 2x2 output tiles whose 4x4 input tiles hold it (the direct path:
+ * the outputs whose windows hold it). */
 void cv_conv2d_set_winograd(int on);
 
 /* x (N,H,W,C), w (KH,KW,C,F), b (F) or NULL -> y (N,OH,OW,F) */
