@@ -14,6 +14,9 @@
 #define MR 6
 #define NR 16
 #define KC 256
+#ifndef INPLACE_M
+#define INPLACE_M 64
+#endif
 #define MC 120 /* rows of A per block, so an A block (MC x KC) stays in L2 (multiple of MR) */
 
 typedef struct { float *buf; size_t cap; } scratch;
@@ -116,32 +119,48 @@ static void pack_gemm_b(float *dst, int tb, const float *B, int ldb, int k0, int
   }
 }
 
+/* where a tile goes: c (row stride ldc, nr columns) = alpha * product + beta * c, + bias, relu */
+typedef struct tile_out {
+  float *c;
+  int ldc, nr;
+  float alpha, beta;
+  const float *bias;
+  int relu;
+} tile_out;
+
 /* one tile: c (MRc rows x 8*NV columns, of which nr are stored; row stride ldc) = alpha * A.b +
  * beta * c, then + bias and relu; A row r, step k at a[r*rs + k*ks] (TA: rs == 1, so the rows are
  * constant offsets), b the packed panel (kc x 8*NV). MRc and NV are constants after inlining:
  * accumulators MRc*NV <= 12, no spills; every element sums its products in k order. */
 static inline __attribute__((always_inline)) void
 tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t rs, size_t ks,
-     const float *b, float *c, int ldc, int nr, float alpha, float beta, const float *bias, int relu) {
-  __m256 acc[8][2];
-  const float *ap[8];
-#pragma GCC unroll 8
-  for (int r = 0; r < MRc; r++) {
-    ap[r] = a + (TA ? (size_t)r : r * rs);
-    acc[r][0] = _mm256_setzero_ps();
-    acc[r][1] = _mm256_setzero_ps();
+     const float *b, size_t bs, const tile_out *out) {
+  /* alpha and beta come through memory: as float arguments they would hold two ymm registers
+   * over the k loop, and the 13th accumulator would spill (a 40% slower tile) */
+  /* named accumulators (an array of them made GCC spill one); rows past MRc are dead code */
+  const float *ap0 = a, *ap1 = a + rs, *ap2 = a + 2 * rs, *ap3 = a + 3 * rs, *ap4 = a + 4 * rs;
+  const float *ap5 = a + 5 * rs, *ap6 = a + 6 * rs, *ap7 = a + 7 * rs;
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00;
+  __m256 c70 = c00, c71 = c00;
+#define TILE_ROW(r)                                                                          \
+  if (MRc > r) {                                                                             \
+    __m256 av = _mm256_broadcast_ss(TA ? a + o + r : ap##r + o);                              \
+    c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);                                              \
+    if (NV > 1) c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);                                  \
   }
   for (int k = 0; k < kc; k++) {
-    __m256 b0 = _mm256_load_ps(b), b1 = NV > 1 ? _mm256_load_ps(b + 8) : b0;
+    __m256 b0 = _mm256_loadu_ps(b), b1 = NV > 1 ? _mm256_loadu_ps(b + 8) : b0;
     size_t o = (size_t)k * ks;
-#pragma GCC unroll 8
-    for (int r = 0; r < MRc; r++) {
-      __m256 av = _mm256_broadcast_ss(TA ? a + o + r : ap[r] + o);
-      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-      if (NV > 1) acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-    }
-    b += 8 * NV;
+    TILE_ROW(0) TILE_ROW(1) TILE_ROW(2) TILE_ROW(3) TILE_ROW(4) TILE_ROW(5) TILE_ROW(6) TILE_ROW(7)
+    b += bs;
   }
+#undef TILE_ROW
+  __m256 acc[8][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+                      {c60, c61}, {c70, c71}};
+  float *c = out->c, alpha = out->alpha, beta = out->beta;
+  const float *bias = out->bias;
+  int ldc = out->ldc, nr = out->nr, relu = out->relu;
   __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta), zero = _mm256_setzero_ps();
   if (nr == 8 * NV) {
     __m256 b0 = bias ? _mm256_loadu_ps(bias) : zero;
@@ -183,7 +202,7 @@ tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t r
   }
 }
 
-#define TILE_ARGS kc, a, rs, ks, b, c, ldc, nr, alpha, beta, bias, relu
+#define TILE_ARGS kc, a, rs, ks, b, bs, out
 #define TILE_CASES(NV, TA)                                                                  \
   switch (mr) {                                                                              \
   case 1: tile(1, NV, TA, TILE_ARGS); break;                                                 \
@@ -197,12 +216,12 @@ tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t r
   }
 
 /* a tile of mr rows (1..6 for 16-wide panels, 1..8 for 8-wide ones) */
-static void tile16(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, float *c,
-                   int ldc, int nr, float alpha, float beta, const float *bias, int relu) {
+static void tile16(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
+                   const tile_out *out) {
   if (rs == 1) TILE_CASES(2, 1) else TILE_CASES(2, 0)
 }
-static void tile8(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, float *c,
-                  int ldc, int nr, float alpha, float beta, const float *bias, int relu) {
+static void tile8(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
+                  const tile_out *out) {
   if (rs == 1) TILE_CASES(1, 1) else TILE_CASES(1, 0)
 }
 
@@ -250,11 +269,21 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
   /* A is read in place: element (i,k) of op(A) is at A[i*rs + k*ks] */
   size_t rs = ta ? 1 : (size_t)lda, ks = ta ? (size_t)lda : 1;
   int nblocks = tiles(M, MC);
+  /* with few rows, packing B costs more than it saves: B (not transposed) is then read in place,
+   * every full panel straight from its rows; only a partial last panel (from column jpart) is packed */
+  int inplace = !tb && M <= INPLACE_M;
+  int jpart = N;
+  for (int j0 = 0; j0 < N; j0 += NR)
+    if (N - j0 < panel_w(N, j0)) jpart = j0;
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC;
     float bet = k0 == 0 ? beta : 1.0f;
     int last = k0 + kc >= K;
-    pack_gemm_b(pb, tb, B, ldb, k0, kc, N);
+    if (inplace) {  /* only a partial last panel is packed */
+      if (jpart < N) pack_gemm_b(pb, 0, B + jpart, ldb, k0, kc, N - jpart);
+    } else {
+      pack_gemm_b(pb, tb, B, ldb, k0, kc, N);
+    }
     for (int ib = 0; ib < nblocks; ib++) {
       int i0 = tile_start(M, nblocks, ib), mc = tile_start(M, nblocks, ib + 1) - i0;
       const float *bp = pb;
@@ -262,14 +291,16 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
         int w = panel_w(N, j0), nr = N - j0 < w ? N - j0 : w;
         int nt = tiles(mc, w == NR ? MR : 8);
         const float *bb = last && bias ? bias + j0 : NULL;
+        const float *b = inplace && j0 < jpart ? B + (size_t)k0 * ldb + j0 : bp;
+        size_t bs = inplace && j0 < jpart ? (size_t)ldb : (size_t)w;
         for (int t = 0; t < nt; t++) {
           int r0 = tile_start(mc, nt, t), mr = tile_start(mc, nt, t + 1) - r0;
           const float *a = A + (size_t)(i0 + r0) * rs + (size_t)k0 * ks;
-          float *c = C + (size_t)(i0 + r0) * ldc + j0;
-          if (w == NR) tile16(mr, kc, a, rs, ks, bp, c, ldc, nr, alpha, bet, bb, last && relu);
-          else tile8(mr, kc, a, rs, ks, bp, c, ldc, nr, alpha, bet, bb, last && relu);
+          tile_out out = {C + (size_t)(i0 + r0) * ldc + j0, ldc, nr, alpha, bet, bb, last && relu};
+          if (w == NR) tile16(mr, kc, a, rs, ks, b, bs, &out);
+          else tile8(mr, kc, a, rs, ks, b, bs, &out);
         }
-        bp += (size_t)kc * w;
+        if (!inplace) bp += (size_t)kc * w;
       }
     }
   }
