@@ -108,7 +108,7 @@ static void pack_gemm_b(float *dst, int tb, const float *B, int ldb, int k0, int
       for (int jb = 0; jb < j8; jb += 8)
         for (int k = 0; k < k8; k += 8)
           transpose8(dst + (size_t)k * w + jb, w, B + (size_t)(j0 + jb) * ldb + k0 + k, (size_t)ldb);
-      for (int k = 0; k < kc; k++) {
+      for (int k = j8 < w ? 0 : k8; k < kc; k++) {  /* the columns and rows no block covered */
         float *d = dst + (size_t)k * w;
         int j = k < k8 ? j8 : 0;
         for (; j < nr; j++) d[j] = B[(size_t)(j0 + j) * ldb + k0 + k];
