@@ -293,12 +293,14 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
         const float *bb = last && bias ? bias + j0 : NULL;
         const float *b = inplace && j0 < jpart ? B + (size_t)k0 * ldb + j0 : bp;
         size_t bs = inplace && j0 < jpart ? (size_t)ldb : (size_t)w;
-        for (int t = 0; t < nt; t++) {
-          int r0 = tile_start(mc, nt, t), mr = tile_start(mc, nt, t + 1) - r0;
+        int q = mc / nt, extra = mc % nt;  /* tiles of q + 1 rows, then of q (tile_start's split) */
+        for (int t = 0, r0 = 0; t < nt; t++) {
+          int mr = q + (t < extra);
           const float *a = A + (size_t)(i0 + r0) * rs + (size_t)k0 * ks;
           tile_out out = {C + (size_t)(i0 + r0) * ldc + j0, ldc, nr, alpha, bet, bb, last && relu};
           if (w == NR) tile16(mr, kc, a, rs, ks, b, bs, &out);
           else tile8(mr, kc, a, rs, ks, b, bs, &out);
+          r0 += mr;
         }
         if (!inplace) bp += (size_t)kc * w;
       }
