@@ -133,7 +133,7 @@ typedef struct tile_out {
  * constant offsets), b the packed panel (kc x 8*NV). MRc and NV are constants after inlining:
  * accumulators MRc*NV <= 12, no spills; every element sums its products in k order. */
 static inline __attribute__((always_inline)) void
-tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t rs, size_t ks,
+tile(const int MRc, const int NV, const int TA, const int PF, int kc, const float *a, size_t rs, size_t ks,
      const float *b, size_t bs, const tile_out *out) {
   /* alpha and beta come through memory: as float arguments they would hold two ymm registers
    * over the k loop, and the 13th accumulator would spill (a 40% slower tile) */
@@ -149,12 +149,23 @@ tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t r
     c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);                                              \
     if (NV > 1) c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);                                  \
   }
-  for (int k = 0; k < kc; k++) {
-    __m256 b0 = _mm256_loadu_ps(b), b1 = NV > 1 ? _mm256_loadu_ps(b + 8) : b0;
-    size_t o = (size_t)k * ks;
-    TILE_ROW(0) TILE_ROW(1) TILE_ROW(2) TILE_ROW(3) TILE_ROW(4) TILE_ROW(5) TILE_ROW(6) TILE_ROW(7)
-    b += bs;
+  /* A rows read in place stream from memory in big products (a batch of im2col rows): with a
+   * long K each row's line two ahead is requested every 16 steps (with a short one the rows are
+   * shorter than that distance and the next tile's rows are already on their way) */
+#define TILE_PF(r) if (MRc > r) _mm_prefetch((const char *)(ap##r + o + 32), _MM_HINT_T0);
+#define TILE_K_LOOP(PF)                                                                        \
+  for (int k = 0; k < kc; k++) {                                                               \
+    __m256 b0 = _mm256_loadu_ps(b), b1 = NV > 1 ? _mm256_loadu_ps(b + 8) : b0;                 \
+    size_t o = (size_t)k * ks;                                                                 \
+    if (PF && (k & 15) == 0) {                                                                 \
+      TILE_PF(0) TILE_PF(1) TILE_PF(2) TILE_PF(3) TILE_PF(4) TILE_PF(5) TILE_PF(6) TILE_PF(7)  \
+    }                                                                                          \
+    TILE_ROW(0) TILE_ROW(1) TILE_ROW(2) TILE_ROW(3) TILE_ROW(4) TILE_ROW(5) TILE_ROW(6) TILE_ROW(7) \
+    b += bs;                                                                                   \
   }
+  TILE_K_LOOP(PF && !TA)
+#undef TILE_K_LOOP
+#undef TILE_PF
 #undef TILE_ROW
   __m256 acc[8][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
                       {c60, c61}, {c70, c71}};
@@ -203,26 +214,35 @@ tile(const int MRc, const int NV, const int TA, int kc, const float *a, size_t r
 }
 
 #define TILE_ARGS kc, a, rs, ks, b, bs, out
-#define TILE_CASES(NV, TA)                                                                  \
+#define TILE_CASES(NV, TA, PF)                                                              \
   switch (mr) {                                                                              \
-  case 1: tile(1, NV, TA, TILE_ARGS); break;                                                 \
-  case 2: tile(2, NV, TA, TILE_ARGS); break;                                                 \
-  case 3: tile(3, NV, TA, TILE_ARGS); break;                                                 \
-  case 4: tile(4, NV, TA, TILE_ARGS); break;                                                 \
-  case 5: tile(5, NV, TA, TILE_ARGS); break;                                                 \
-  case 6: tile(6, NV, TA, TILE_ARGS); break;                                                 \
-  case 7: if (NV == 1) tile(7, 1, TA, TILE_ARGS); break;                                     \
-  default: if (NV == 1) tile(8, 1, TA, TILE_ARGS); break;                                    \
+  case 1: tile(1, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 2: tile(2, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 3: tile(3, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 4: tile(4, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 5: tile(5, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 6: tile(6, NV, TA, PF, TILE_ARGS); break;                                             \
+  case 7: if (NV == 1) tile(7, 1, TA, PF, TILE_ARGS); break;                                 \
+  default: if (NV == 1) tile(8, 1, TA, PF, TILE_ARGS); break;                                \
   }
 
 /* a tile of mr rows (1..6 for 16-wide panels, 1..8 for 8-wide ones) */
 static void tile16(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
                    const tile_out *out) {
-  if (rs == 1) TILE_CASES(2, 1) else TILE_CASES(2, 0)
+  if (rs == 1) TILE_CASES(2, 1, 0) else TILE_CASES(2, 0, 0)
+}
+/* the same for A rows read in place over a long K (prefetching them, see tile) */
+static void tile16_pf(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
+                      const tile_out *out) {
+  TILE_CASES(2, 0, 1)
 }
 static void tile8(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
                   const tile_out *out) {
-  if (rs == 1) TILE_CASES(1, 1) else TILE_CASES(1, 0)
+  if (rs == 1) TILE_CASES(1, 1, 0) else TILE_CASES(1, 0, 0)
+}
+static void tile8_pf(int mr, int kc, const float *a, size_t rs, size_t ks, const float *b, size_t bs,
+                     const tile_out *out) {
+  TILE_CASES(1, 0, 1)
 }
 
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -278,7 +298,7 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC;
     float bet = k0 == 0 ? beta : 1.0f;
-    int last = k0 + kc >= K;
+    int last = k0 + kc >= K, pf = !ta && kc >= 64;
     if (inplace) {  /* only a partial last panel is packed */
       if (jpart < N) pack_gemm_b(pb, 0, B + jpart, ldb, k0, kc, N - jpart);
     } else {
@@ -298,8 +318,8 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
           int mr = q + (t < extra);
           const float *a = A + (size_t)(i0 + r0) * rs + (size_t)k0 * ks;
           tile_out out = {C + (size_t)(i0 + r0) * ldc + j0, ldc, nr, alpha, bet, bb, last && relu};
-          if (w == NR) tile16(mr, kc, a, rs, ks, b, bs, &out);
-          else tile8(mr, kc, a, rs, ks, b, bs, &out);
+          if (w == NR) (pf ? tile16_pf : tile16)(mr, kc, a, rs, ks, b, bs, &out);
+          else (pf ? tile8_pf : tile8)(mr, kc, a, rs, ks, b, bs, &out);
           r0 += mr;
         }
         if (!inplace) bp += (size_t)kc * w;
