@@ -292,13 +292,16 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
   /* with few rows, packing B costs more than it saves: B (not transposed) is then read in place,
    * every full panel straight from its rows; only a partial last panel (from column jpart) is packed */
   int inplace = !tb && M <= INPLACE_M;
+  /* A rows are prefetched (tile16_pf) only when A is too big for L2 to hold from one call to the
+   * next (>= 1 MiB, a batch of im2col rows); a per-sample product's A is already there */
+  int stream = (size_t)M * K * sizeof(float) >= ((size_t)1 << 20);
   int jpart = N;
   for (int j0 = 0; j0 < N; j0 += NR)
     if (N - j0 < panel_w(N, j0)) jpart = j0;
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC;
     float bet = k0 == 0 ? beta : 1.0f;
-    int last = k0 + kc >= K, pf = !ta && kc >= 64;
+    int last = k0 + kc >= K, pf = !ta && kc >= 64 && stream;
     if (inplace) {  /* only a partial last panel is packed */
       if (jpart < N) pack_gemm_b(pb, 0, B + jpart, ldb, k0, kc, N - jpart);
     } else {
