@@ -57,7 +57,9 @@ static void edge_sizes(void) {
    * more than one K slice and the fused epilogue */
   int big[][5] = {{55, 32, 1200, 1, 1}, {32, 55, 4800, 0, 0}, {4800, 55, 32, 1, 0}, {32, 55, 300, 0, 1},
                   {121, 288, 64, 0, 1}, {300, 288, 64, 0, 1}, {32, 64, 960, 0, 0}, {64, 136, 520, 0, 0},
-                  {65, 24, 257, 1, 0}, {9, 16, 4800, 1, 0}};
+                  {65, 24, 257, 1, 0}, {9, 16, 4800, 1, 0},
+                  /* A of 1 MiB or more, not transposed: the prefetching tiles */
+                  {1103, 23, 300, 0, 0}, {1103, 23, 300, 0, 1}};
   for (size_t i = 0; i < sizeof big / sizeof *big; i++) {
     one(big[i][3], big[i][4], big[i][0], big[i][1], big[i][2], 1.0f, 0.0f, 0, 0);
     one(big[i][3], big[i][4], big[i][0], big[i][1], big[i][2], 0.5f, 1.0f, 1, 1);
