@@ -81,6 +81,19 @@ static void kslice_range(void *ctx, int64_t b, int64_t e) {
   }
 }
 
+/* the partial sums of the K slices: one buffer per calling thread, kept and grown, so a training
+ * step allocates nothing after its first */
+static _Thread_local struct { float *buf; size_t cap; } parts;
+
+static float *grow_parts(size_t n) {
+  if (parts.cap < n) {
+    free(parts.buf);
+    parts.buf = malloc(n * sizeof(float));
+    parts.cap = parts.buf ? n : 0;
+  }
+  return parts.buf;
+}
+
 /* x (N,K), w (K,M), b (M) or NULL -> y (N,M) = x_scale * (x @ w) + b */
 cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
                               const cv_dense_params *p) {
@@ -106,7 +119,7 @@ cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor 
   }
   /* each slice's y^T in its partial sum; y = bias + the slices in slice order */
   int64_t ym = d.N * d.M;
-  float *part = malloc(sizeof(float) * (size_t)(ym * nk));
+  float *part = grow_parts((size_t)(ym * nk));
   if (!part) return cv_fail(CV_ENOMEM, "dense: out of memory for %d partial sums of %s", nk,
                             cv_nn_shape_str(y));
   kslice_job j = {&d, cv_tensor_f32(x), cv_tensor_f32(w), p->x_scale, part, nk};
@@ -118,7 +131,6 @@ cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor 
       for (int c = 1; c < nk; c++) v += pm[c * ym];
       yp[n * d.M + m] = v;
     }
-  free(part);
   return CV_OK;
 }
 

@@ -60,17 +60,24 @@ static void one(int N, int K, int M, float s, int with_bias) {
 
 static void threads_alike(void) {
   cv_tensor x = tz(2, 32, 4800), w = tz(2, 4800, 55), b = tz(1, 55), y1 = tz(2, 32, 55), y = tlike(&y1);
-  tfill_uniform(&x, 0, 255); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1);
-  cv_dense_params p = {1.0f / 255, 0};
+  cv_tensor g = tlike(&y1), dw1 = tlike(&w), dw = tlike(&w), db1 = tlike(&b), db = tlike(&b);
+  tfill_uniform(&x, 0, 255); tfill_uniform(&w, -1, 1); tfill_uniform(&b, -1, 1); tfill_uniform(&g, -1, 1);
+  cv_dense_params p = {1.0f / 255, 0}, po = {1.0f / 255, 1};
   for (int t = 1; t <= 3; t++) {
     cv_set_num_threads(t);
     CHECK(cv_dense_forward_ex(t == 1 ? &y1 : &y, &x, &w, &b, &p) == CV_OK, "forward at %d threads", t);
-    if (t > 1)
+    /* the dW 4800 x 55 x 32: row blocks over the pool, the AVX2 kernel's 8-wide last panel */
+    CHECK(cv_dense_backward_ex(NULL, t == 1 ? &dw1 : &dw, t == 1 ? &db1 : &db, &g, &x, &w, &po) == CV_OK,
+          "backward at %d threads", t);
+    if (t > 1) {
       CHECK(memcmp(cv_tensor_f32(&y), cv_tensor_f32(&y1), (size_t)y.numel * 4) == 0,
             "forward at %d threads equals 1 thread bit for bit", t);
+      CHECK(memcmp(cv_tensor_f32(&dw), cv_tensor_f32(&dw1), (size_t)dw.numel * 4) == 0,
+            "dw at %d threads equals 1 thread bit for bit", t);
+    }
   }
   cv_set_num_threads(1);
-  cv_tensor *all[] = {&x, &w, &b, &y1, &y};
+  cv_tensor *all[] = {&x, &w, &b, &y1, &y, &g, &dw1, &dw, &db1, &db};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
 }
 
