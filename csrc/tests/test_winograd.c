@@ -1,10 +1,10 @@
 /* test_winograd.c - the Winograd paths of conv2d (F(2x2,3x3) forward with bias and ReLU, and dx;
- * F(3x3,2x2) dw and db through the ReLU's mask)
- * against the direct 7-loop twins and against the direct implicit GEMM (Winograd off), on random
- * and awkward shapes: odd output sizes (partial 2x2 tiles), "same" and "valid", 8 and 24 filters
- * (a half 16-wide panel), 384 channels (the largest it takes) and one more (not taken), a
- * 1-pixel image, batches that split into uneven chunks; and bit-identical results at 1, 2 and 3
- * threads. The error bound scales with the terms summed: 9*C products of values in [-1, 1]. */
+ * F(3x3,2x2) dw and db through the ReLU's mask) against the direct 7-loop twins and against the
+ * direct implicit GEMM (Winograd off), on awkward shapes: odd output sizes (partial 2x2 tiles),
+ * "same" and "valid", 8 and 24 filters (a half 16-wide panel), 384 channels (the largest it
+ * takes) and one more (not taken), a 1-pixel image, batches that split into uneven chunks; then
+ * 24 random shapes; and bit-identical results at 1, 2 and 3 threads. The error bound scales with
+ * the terms summed: 9*C products of values in [-1, 1]. */
 #include "nn_check.h"
 
 typedef struct { int N, H, W, C, F, same; } wcase;
@@ -88,5 +88,16 @@ int main(void) {
     {2, 12, 4, 64, 16, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) wino_case(&cases[i]);
+  /* random shapes: sizes 1..17 (valid needs 3..), channels and filters 8..64 */
+  for (int i = 0; i < 24; i++) {
+    wcase k;
+    k.same = (int)cv_rng_below(2);
+    k.N = 1 + (int)cv_rng_below(4);
+    k.H = (k.same ? 1 : 3) + (int)cv_rng_below(k.same ? 17 : 15);
+    k.W = (k.same ? 1 : 3) + (int)cv_rng_below(k.same ? 17 : 15);
+    k.C = 8 * (1 + (int)cv_rng_below(8));
+    k.F = 8 * (1 + (int)cv_rng_below(8));
+    wino_case(&k);
+  }
   CTEST_END("winograd");
 }
