@@ -69,6 +69,11 @@ describe("gradient check", function()
       assert_grads(L.Conv2D(2, 1, {use_bias = false}), smooth_input{1, 3, 3, 3})
     end)
 
+    it("Conv2D 3x3 with channels and filters in multiples of 8 (Winograd on AVX2 CPUs), same and valid", function()
+      assert_grads(L.Conv2D(8, 3, {padding = "same"}), smooth_input{1, 3, 5, 8})
+      assert_grads(L.Conv2D(8, 3, {activation = "tanh"}), smooth_input{2, 5, 4, 8})
+    end)
+
     it("DepthwiseConv2D with a depth multiplier", function()
       assert_grads(L.DepthwiseConv2D(3, {depth_multiplier = 2, padding = "same"}), smooth_input{2, 4, 5, 2})
       assert_grads(L.DepthwiseConv2D({2, 2}, {strides = 2}), smooth_input{1, 5, 5, 3})
