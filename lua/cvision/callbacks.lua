@@ -401,7 +401,7 @@ end
 
 local hooks = {"on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
                "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end"}
-local LambdaCallback = class("LambdaCallback", function(self, args)
+class("LambdaCallback", function(self, args)
   local alias = {on_batch_begin = "on_train_batch_begin", on_batch_end = "on_train_batch_end"}
   local ok = {}
   for _, h in ipairs(hooks) do ok[h] = true end

@@ -1125,10 +1125,8 @@ local function draw_legend(ax, cv)
   local fs = pt(fig, opts.fontsize or 10)
   local bp, ls, hl, htp, bap = 0.4 * fs, 0.5 * fs, 2.0 * fs, 0.8 * fs, 0.5 * fs
   local rowh, textw = 0, 0
-  local sizes = {}
-  for i, e in ipairs(entries) do
+  for _, e in ipairs(entries) do
     local w, a, d = text_size(tostring(e.label), fs)
-    sizes[i] = { w, a, d }
     textw = max(textw, w)
     rowh = max(rowh, a + d)
   end
@@ -1156,7 +1154,7 @@ local function draw_legend(ax, cv)
     draw_text(cv, opts.title, lx + w / 2, y, fs, { 0, 0, 0 }, "center", "top")
     y = y + title_h
   end
-  for i, e in ipairs(entries) do
+  for _, e in ipairs(entries) do
     local cy = y + rowh / 2
     local hx = lx + bp
     local col = to_rgba(e.color, e.alpha)
@@ -1310,7 +1308,7 @@ function Axes:_draw(cv)
     if self.yoffset then
       draw_text(cv, self.yoffset, x0, y0 - pt(fig, 3), self.ytsize, black, "left", "bottom")
     end
-    local l, _, _, bdec = 0, 0, 0, 0
+    local l, bdec
     if self.xlabel then
       local xh = 0
       local rad = math.rad(self.xrot)

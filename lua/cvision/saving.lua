@@ -237,7 +237,7 @@ function M.write_safetensors(path, entries, metadata)
   local _, b = header:find(HEADER_CRC_FIELD, 1, true)
   header = header:sub(1, b - 11) .. ("%010d"):format(core.crc32(header)) .. header:sub(b)
   local chunks = {string.pack("<I8", #header), header}
-  for _, b in ipairs(blobs) do chunks[#chunks + 1] = b end
+  for _, blob in ipairs(blobs) do chunks[#chunks + 1] = blob end
   M.write_atomic(path, chunks)
 end
 
