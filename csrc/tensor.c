@@ -8,9 +8,14 @@
 
 /* bytes of tensor storage allocated and not yet freed, over all threads (the data loader allocates
  * from its workers) */
-static _Atomic int64_t live_bytes;
+static _Atomic int64_t live_bytes, alloc_count, alloc_bytes;
 
 int64_t cv_tensor_live_bytes(void) { return atomic_load(&live_bytes); }
+
+void cv_tensor_alloc_stats(int64_t *count, int64_t *bytes) {
+  *count = atomic_load(&alloc_count);
+  *bytes = atomic_load(&alloc_bytes);
+}
 
 size_t cv_dtype_size(cv_dtype dt) { return dt == CV_UINT8 ? 1 : 4; }
 const char *cv_dtype_name(cv_dtype dt) { return dt == CV_UINT8 ? "uint8" : "float32"; }
@@ -72,6 +77,8 @@ static cv_status alloc(cv_tensor *t, cv_dtype dt, int ndim, const int64_t *shape
   s->nbytes = nbytes;
   s->refcount = 1;
   atomic_fetch_add(&live_bytes, (int64_t)nbytes);
+  atomic_fetch_add(&alloc_count, 1);
+  atomic_fetch_add(&alloc_bytes, (int64_t)nbytes);
   t->storage = s;
   t->offset = 0;
   return CV_OK;

@@ -57,6 +57,9 @@ static inline void *cv_tensor_data(const cv_tensor *t) {
 /* Bytes of tensor storage currently allocated (all tensors, all threads): a leak or a pile of
  * uncollected garbage shows here. */
 int64_t cv_tensor_live_bytes(void);
+/* Tensor storages allocated since the start, and their bytes (all threads): a training step that
+ * reuses its buffers adds nothing here. */
+void cv_tensor_alloc_stats(int64_t *count, int64_t *bytes);
 
 /* Product of shape[0..ndim); -1 when it overflows or a dimension is negative. */
 int64_t cv_shape_numel(int ndim, const int64_t *shape);

@@ -701,6 +701,45 @@ cv_status cv_tensor_concat(cv_tensor *out, const cv_tensor *const *list, int n, 
   return CV_OK;
 }
 
+/* src joined along axis -> outs (the blocks in order) */
+cv_status cv_tensor_split(cv_tensor *const *outs, int n, const cv_tensor *src, int axis) {
+  if (n < 1) return cv_fail(CV_EINVAL, "split: needs at least one output tensor");
+  int nd = src->ndim;
+  if (axis < 0 || axis >= nd)
+    return cv_fail(CV_EINVAL, "split: axis %d out of range for a tensor of rank %d", axis + 1, nd);
+  int64_t total = 0;
+  for (int k = 0; k < n; k++) {
+    const cv_tensor *t = outs[k];
+    int ok = t->ndim == nd;
+    for (int d = 0; ok && d < nd; d++) ok = d == axis || t->shape[d] == src->shape[d];
+    if (!ok) {
+      char ss[128], sk[128];
+      cv_shape_format(ss, sizeof ss, src->ndim, src->shape);
+      cv_shape_format(sk, sizeof sk, t->ndim, t->shape);
+      return cv_fail(CV_ESHAPE, "split: output %d has shape %s, incompatible with %s along axis %d",
+                     k + 1, sk, ss, axis + 1);
+    }
+    total += t->shape[axis];
+  }
+  if (total != src->shape[axis])
+    return cv_fail(CV_ESHAPE, "split: the outputs add up to %lld along axis %d, the source has %lld",
+                   (long long)total, axis + 1, (long long)src->shape[axis]);
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; d++) outer *= src->shape[d];
+  for (int d = axis + 1; d < nd; d++) inner *= src->shape[d];
+  size_t ssz = cv_dtype_size(src->dtype);
+  const char *s = cv_tensor_data(src);
+  for (int64_t i = 0; i < outer; i++)
+    for (int k = 0; k < n; k++) {
+      cv_tensor *t = outs[k];
+      int64_t chunk = t->shape[axis] * inner;
+      char *o = (char *)cv_tensor_data(t) + (size_t)(i * chunk) * cv_dtype_size(t->dtype);
+      cv_convert(o, t->dtype, s, src->dtype, chunk);
+      s += (size_t)chunk * ssz;
+    }
+  return CV_OK;
+}
+
 /* ---------------------------------------------------------------- numpy-like text */
 /* A port of numpy's array repr (numpy/_core/arrayprint.py, numpy 2.3 defaults): the widths come
  * from the elements shown (edges only when summarised), floats use the shortest digits that

@@ -87,6 +87,9 @@ cv_status cv_tensor_mask_fill(cv_tensor *t, const cv_tensor *mask, double v);
 /* out <- the n tensors joined along axis; all agree on the other axes; out has the joined shape
  * (dtype conversions applied per tensor). */
 cv_status cv_tensor_concat(cv_tensor *out, const cv_tensor *const *list, int n, int axis);
+/* the inverse: src's consecutive blocks along axis -> the n tensors of outs, whose sizes along
+ * axis add up to src's and which agree with src on the other axes (dtype conversions applied) */
+cv_status cv_tensor_split(cv_tensor *const *outs, int n, const cv_tensor *src, int axis);
 
 /* Element at a flat row-major position, as a double. */
 double cv_tensor_get_flat(const cv_tensor *t, int64_t i);

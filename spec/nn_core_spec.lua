@@ -36,7 +36,7 @@ describe("core.nn", function()
         "dense_forward", "dense_backward", "activation_forward", "activation_backward", "loss",
         "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward",
         "zeropad2d_forward", "zeropad2d_backward", "adam_update", "sgd_update", "rmsprop_update",
-        "topk_correct"} do
+        "topk_correct", "argmax_correct"} do
       assert.is_function(nn[name], name)
     end
   end)
@@ -351,6 +351,23 @@ describe("core.nn", function()
       assert.are.equal(1, nn.topk_correct(pred, cv.tensor{2, 2, 1}, 1))
       assert.are.equal(3, nn.topk_correct(pred, cv.tensor{2, 2, 1}, 2))
       assert.has_error(function() nn.topk_correct(pred, cv.tensor{4, 1, 1}, 1) end)
+    end)
+
+    it("counts rows whose argmax is the label: first of ties, a NaN wins, as t:argmax", function()
+      local nan = 0 / 0
+      local pred = cv.tensor{{0.1, 0.5, 0.4}, {0.3, 0.3, 0.1}, {0.2, nan, 0.6}, {nan, nan, 1}}
+      assert.are.equal(4, nn.argmax_correct(pred, cv.tensor{2, 1, 2, 1}))
+      assert.are.same({2, 1, 2, 1}, pred:argmax(2):totable())
+      assert.are.equal(0, nn.argmax_correct(pred, cv.tensor{3, 2, 3, 3}))
+      local c0 = core.alloc_stats()
+      nn.argmax_correct(pred, cv.tensor{3, 2, 3, 3})
+      assert.are.equal(c0 + 1, (core.alloc_stats()))   -- only the labels tensor of the call
+      assert.has_error(function() nn.argmax_correct(pred, cv.tensor{4, 1, 1, 1}) end,
+        "argmax_correct: label 4 of row 1 is not a class number in 1..3")
+      assert.has_error(function() nn.argmax_correct(pred, cv.tensor{1.5, 1, 1, 1}) end,
+        "argmax_correct: label 1.5 of row 1 is not a class number in 1..3")
+      assert.has_error(function() nn.argmax_correct(pred, cv.tensor{1, 1}) end,
+        "argmax_correct: pred must be (N, K) and labels (N), got (4, 3) and (2,)")
     end)
   end)
 end)

@@ -152,3 +152,54 @@ describe("backprop through a max pool after a fused-ReLU Conv2D", function()
     end
   end)
 end)
+
+describe("no tensor allocation in a training step after the first batches", function()
+  -- core.alloc_stats counts every tensor storage ever allocated: a step that reuses its buffers
+  -- (layers' outputs and gradients, the loss, the optimizer's slots) adds nothing
+  local function allocations_per_step(model, shape, classes)
+    model:compile{optimizer = cv.optimizers.Adam(), loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true},
+                  metrics = {"accuracy"}}
+    cv.manual_seed(3)
+    local x = cv.rand{8, table.unpack(shape)} * 255
+    local y = cv.tensor((function() local t = {} for i = 1, 8 do t[i] = (i - 1) % classes + 1 end return t end)())
+    for _ = 1, 2 do model:train_on_batch(x, y) end
+    local c0, b0 = core.alloc_stats()
+    for _ = 1, 3 do model:train_on_batch(x, y) end
+    local c1, b1 = core.alloc_stats()
+    return c1 - c0, b1 - b0
+  end
+
+  it("the lecture's kind of CNN (Sequential, fused conv + pool, Winograd layers)", function()
+    local m = cv.Sequential{L.Input{20, 16, 1}, L.Rescaling(1 / 255),
+      L.Conv2D(8, 3, {padding = "same", activation = "relu"}), L.MaxPooling2D(),
+      L.Conv2D(16, 3, {padding = "same", activation = "relu"}), L.MaxPooling2D{pool_size = 4},
+      L.Flatten(), L.Dense(16, {activation = "relu"}), L.Dense(5)}
+    assert.same({0, 0}, {allocations_per_step(m, {20, 16, 1}, 5)})
+  end)
+
+  it("the logistic regression", function()
+    local m = cv.Sequential{L.Input{20, 16, 1}, L.Flatten(), L.Rescaling(1 / 255), L.Dense(5)}
+    assert.same({0, 0}, {allocations_per_step(m, {20, 16, 1}, 5)})
+  end)
+
+  it("a functional model with Concatenate, Add, batch normalization and dropout", function()
+    local inp = L.Input{12, 12, 1}
+    local a = L.Conv2D(8, 3, {padding = "same", activation = "relu"})(inp)
+    local b = L.Conv2D(8, 3, {padding = "same", activation = "relu"})(a)
+    local c = L.Concatenate()({a, b})
+    local d = L.Add()({L.Conv2D(16, 1)(c), c})
+    local e = L.GlobalAveragePooling2D()(L.BatchNormalization()(d))
+    local m = cv.Model(inp, L.Dense(4)(L.Dropout(0.2)(e)))
+    assert.same({0, 0}, {allocations_per_step(m, {12, 12, 1}, 4)})
+  end)
+
+  it("counts what does allocate", function()
+    local c0, b0 = core.alloc_stats()
+    local t = cv.zeros{10, 10}
+    local c1, b1 = core.alloc_stats()
+    assert.equal(1, c1 - c0)
+    assert.equal(400, b1 - b0)
+    assert.equal(t, t:reshape{100}:reshape{10, 10} and t)  -- views share storage: nothing counted
+    assert.equal(c1, (core.alloc_stats()))
+  end)
+end)

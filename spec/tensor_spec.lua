@@ -477,6 +477,46 @@ describe("cv.concat", function()
     assert.equal("float32", cv.concat{u, cv.tensor{2}}.dtype)
     assert_error(function() cv.concat({a, b}, 2) end, "incompatible with")
   end)
+
+  it("writes into a given tensor of the joined shape, allocating nothing", function()
+    local out = cv.zeros{1, 4}
+    local c0 = cv.core.alloc_stats()
+    assert.equal(out, cv.concat({a, a}, 2, out))
+    assert.equal(c0, (cv.core.alloc_stats()))
+    assert.same({{1, 2, 1, 2}}, out:totable())
+    assert_error(function() cv.concat({a, a}, 2, cv.zeros{1, 3}) end, "wrong shape")
+    assert_error(function() cv.concat({a, a}, 2, "x") end, "tensor expected")
+  end)
+end)
+
+describe("cv.split", function()
+  it("copies the blocks of a tensor along an axis into the given tensors (concat's inverse)", function()
+    local x = cv.tensor{{1, 2, 3}, {4, 5, 6}}
+    local p, q = cv.zeros{2, 1}, cv.zeros{2, 2}
+    local c0 = cv.core.alloc_stats()
+    local outs = cv.split(x, 2, {p, q})
+    assert.equal(c0, (cv.core.alloc_stats()))
+    assert.equal(p, outs[1])
+    assert.same({{1}, {4}}, p:totable())
+    assert.same({{2, 3}, {5, 6}}, q:totable())
+    local r1, r2 = cv.zeros{1, 3}, cv.zeros{1, 3}
+    cv.split(x, -2, {r1, r2})  -- a negative axis counts from the end
+    assert.same({{1, 2, 3}}, r1:totable())
+    assert.same({{4, 5, 6}}, r2:totable())
+  end)
+
+  it("converts dtypes and refuses outputs that do not add up or disagree", function()
+    local x = cv.tensor({{1, 2}, {3, 4}}, "uint8")
+    local f = cv.zeros{1, 2}
+    cv.split(x, 1, {f, cv.zeros({1, 2}, "uint8")})
+    assert.same({{1, 2}}, f:totable())
+    assert_error(function() cv.split(x, 1, {cv.zeros{1, 2}}) end, "add up to 1 along axis 1, the source has 2")
+    assert_error(function() cv.split(x, 1, {cv.zeros{1, 3}, cv.zeros{1, 2}}) end,
+      "output 1 has shape (1, 3), incompatible with (2, 2) along axis 1")
+    assert_error(function() cv.split(x, 3, {f}) end, "axis")
+    assert_error(function() cv.split(x, 1, {}) end, "non-empty list of tensors expected")
+    assert_error(function() cv.split(x, 1, {f, 3}) end, "element 2 is not a tensor")
+  end)
 end)
 
 describe("cv.stack, flatten and item", function()

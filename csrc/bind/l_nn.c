@@ -342,6 +342,15 @@ static int l_topk_correct(lua_State *L) {
   return 1;
 }
 
+/* argmax_correct(pred, labels) --> integer: rows whose argmax is the label */
+static int l_argmax_correct(lua_State *L) {
+  cv_tensor *pred = arg_f32(L, 1, "pred"), *labels = arg_f32(L, 2, "labels");
+  long n;
+  LCV_CHECK(L, cv_argmax_correct(&n, pred, labels), NULL);
+  lua_pushinteger(L, n);
+  return 1;
+}
+
 /* dense_forward_ex(y, x, w, b, x_scale [, ref]): y = x_scale * (x @ w) + b (a Rescaling folded in);
  * ref = true runs the reference loops */
 static int l_dense_forward_ex(lua_State *L) {
@@ -412,6 +421,7 @@ static const luaL_Reg funcs[] = {
   {"sgd_update", l_sgd_update},
   {"rmsprop_update", l_rmsprop_update},
   {"topk_correct", l_topk_correct},
+  {"argmax_correct", l_argmax_correct},
   {"dense_forward_ex", l_dense_forward_ex},
   {"dense_backward_ex", l_dense_backward_ex},
   {NULL, NULL}

@@ -297,21 +297,45 @@ static int l_is_tensor(lua_State *L) {
   return 1;
 }
 
-/* concat(list [, axis]) --> tensor joined along axis (1-based, default 1) */
-static int l_concat(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 2);   /* the scratch list goes above the arguments */
-  int n = (int)luaL_len(L, 1);
-  luaL_argcheck(L, n >= 1, 1, "non-empty list of tensors expected");
-  const cv_tensor **list = lua_newuserdatauv(L, sizeof(cv_tensor *) * (size_t)n, 0);
-  for (int k = 0; k < n; k++) {
-    lua_geti(L, 1, k + 1);
+/* the tensors of the list at idx as a C array (a userdata pushed on the stack keeps it), for
+ * concat and split; what names the argument in errors */
+static cv_tensor **tensor_list(lua_State *L, int idx, int *n) {
+  luaL_checktype(L, idx, LUA_TTABLE);
+  *n = (int)luaL_len(L, idx);
+  luaL_argcheck(L, *n >= 1, idx, "non-empty list of tensors expected");
+  cv_tensor **list = lua_newuserdatauv(L, sizeof(cv_tensor *) * (size_t)*n, 0);
+  for (int k = 0; k < *n; k++) {
+    lua_geti(L, idx, k + 1);
     cv_tensor *t = lcv_totensor(L, -1);
     if (!t || !t->storage)
-      luaL_argerror(L, 1, lua_pushfstring(L, "element %d is not a tensor", k + 1));
+      luaL_argerror(L, idx, lua_pushfstring(L, "element %d is not a tensor", k + 1));
     list[k] = t;
     lua_pop(L, 1);   /* the list table keeps it alive */
   }
+  return list;
+}
+
+/* split(x, axis, outs) --> outs: x's consecutive blocks along axis (1-based) copied into the
+ * tensors of the list outs (the inverse of concat into existing tensors: no allocation) */
+static int l_split(lua_State *L) {
+  cv_tensor *src = lcv_checktensor(L, 1);
+  lua_settop(L, 3);
+  int n, axis = check_axis(L, 2, src->ndim ? src->ndim : 1);
+  if (src->ndim == 0) luaL_argerror(L, 1, "cannot split a 0-d tensor");
+  cv_tensor **outs = tensor_list(L, 3, &n);
+  LCV_CHECK(L, cv_tensor_split(outs, n, src, axis), "cv.split");
+  lua_pushvalue(L, 3);
+  return 1;
+}
+
+/* concat(list [, axis [, out]]) --> tensor joined along axis (1-based, default 1), written into
+ * out when given (which must have the joined shape) */
+static int l_concat(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 3);   /* the scratch list goes above the arguments */
+  cv_tensor *into = lua_isnil(L, 3) ? NULL : lcv_checktensor(L, 3);
+  int n;
+  const cv_tensor *const *list = (const cv_tensor *const *)tensor_list(L, 1, &n);
   int axis = lua_isnoneornil(L, 2) ? 0 : check_axis(L, 2, list[0]->ndim ? list[0]->ndim : 1);
   cv_dtype dt = list[0]->dtype;
   int64_t shape[CV_MAX_DIMS];
@@ -323,6 +347,11 @@ static int l_concat(lua_State *L) {
     if (list[k]->ndim == list[0]->ndim) total += list[k]->shape[axis];
   }
   shape[axis] = total;
+  if (into) {
+    LCV_CHECK(L, cv_tensor_concat(into, list, n, axis), "cv.concat");
+    lua_pushvalue(L, 3);
+    return 1;
+  }
   cv_tensor *out = new_result(L, dt, list[0]->ndim, shape);
   LCV_CHECK(L, cv_tensor_concat(out, list, n, axis), "cv.concat");
   return 1;
@@ -866,6 +895,15 @@ static int l_live_bytes(lua_State *L) {
   return 1;
 }
 
+/* alloc_stats() --> count, bytes: tensor storages allocated since the start (all tensors) */
+static int l_alloc_stats(lua_State *L) {
+  int64_t count, bytes;
+  cv_tensor_alloc_stats(&count, &bytes);
+  lua_pushinteger(L, (lua_Integer)count);
+  lua_pushinteger(L, (lua_Integer)bytes);
+  return 2;
+}
+
 /* manual_seed(n) */
 static int l_manual_seed(lua_State *L) {
   cv_rng_seed((uint64_t)luaL_checkinteger(L, 1));
@@ -880,12 +918,14 @@ static const luaL_Reg funcs[] = {
   {"rand", l_rand},
   {"randn", l_randn},
   {"concat", l_concat},
+  {"split", l_split},
   {"is_tensor", l_is_tensor},
   {"shape", l_shape},
   {"dtype", l_dtype},
   {"numel", l_numel},
   {"manual_seed", l_manual_seed},
   {"live_bytes", l_live_bytes},
+  {"alloc_stats", l_alloc_stats},
   {NULL, NULL}
 };
 

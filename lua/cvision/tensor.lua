@@ -117,8 +117,13 @@ function M.randn(...)
   return t
 end
 
---- concat(list [, axis=1]) --> tensor joining the list along axis
+--- concat(list [, axis=1 [, out]]) --> tensor joining the list along axis (written into out,
+--- which must have the joined shape, when given: no allocation)
 M.concat = core.concat
+
+--- split(x, axis, outs) --> outs: x's consecutive blocks along axis copied into the tensors of
+--- the list outs, whose sizes along axis add up to x's (concat's inverse, into existing tensors)
+M.split = core.split
 
 --- stack(list [, axis=1]) --> tensor joining same-shaped tensors along a new axis
 function M.stack(list, axis)

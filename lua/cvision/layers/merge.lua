@@ -7,7 +7,6 @@
 -- other axes equal. The outputs of Add, Average and the input gradients of Add may be shared
 -- tensors (Add passes dy through to every input, as TensorFlow does).
 local core = require "cvision.core"
-local tensor = require "cvision.tensor"
 local base = require "cvision.layers.base"
 
 local M = {}
@@ -220,41 +219,15 @@ end
 
 function Concatenate:_forward(xs)
   local j = self:_axis(#self.input_shape[1])
-  return core.concat(xs, j + 1)
+  return core.concat(xs, j + 1, self:buf("y", base.batched(xs[1].shape[1], self.output_shape)))
 end
 
--- the masks picking input i's block out of dy (uint8, shaped like dy), rebuilt when the batch
--- size changes: a row pattern over the joined axis and the ones after it, broadcast over the rest
-function Concatenate:_masks(shape)
-  local m = self._masks_cache
-  if m and shape_equal(m.shape, shape) then return m.list end
-  local sample = self.output_shape
-  local j = self:_axis(#sample)
-  local q = 1
-  for d = j + 1, #sample do q = q * sample[d] end
-  local width = sample[j] * q
-  local list, offset = {}, 0
-  for i, s in ipairs(self.input_shape) do
-    local row = tensor.zeros({width}, "uint8")
-    for k = offset * q + 1, (offset + s[j]) * q do row:set(k, 1) end
-    local tail = {}
-    for d = j, #sample do tail[#tail + 1] = sample[d] end
-    local mask = tensor.zeros(shape, "uint8")
-    mask:copy(row:reshape(tail))
-    list[i] = mask
-    offset = offset + s[j]
-  end
-  self._masks_cache = {shape = copy_shape(shape), list = list}
-  return list
-end
-
+-- dy's blocks along the joined axis, copied into one buffer per input
 function Concatenate:_backward(dy)
-  local masks = self:_masks(dy.shape)
+  local j = self:_axis(#self.input_shape[1])
   local out = {}
-  for i, s in ipairs(self.input_shape) do
-    out[i] = dy:select_mask(masks[i]):reshape(base.batched(dy.shape[1], s))
-  end
-  return out
+  for i, s in ipairs(self.input_shape) do out[i] = self:buf("dx" .. i, base.batched(dy.shape[1], s)) end
+  return core.split(dy, j + 1, out)
 end
 
 function Concatenate:_config() return {axis = self.axis} end
