@@ -260,6 +260,23 @@ static void test_conversion_and_rows(void) {
   CHECK(cv_tensor_f32(&c)[0] == 7.0f && cv_tensor_f32(&c)[1] == 8.0f && cv_tensor_f32(&c)[3] == 7.0f,
         "concat values");
   CHECK(cv_tensor_concat(&c, list, 2, 0) == CV_ESHAPE, "concat along axis 1 refused (widths)");
+  /* split, concat's inverse: random values round-trip through both, into float32 and uint8 */
+  for (int64_t i = 0; i < c.numel; i++) cv_tensor_f32(&c)[i] = (float)(i % 13);
+  cv_tensor_fill(&parts[0], -1);
+  cv_tensor_fill(&parts[1], 0);
+  cv_tensor *outs[2] = {&parts[0], &parts[1]};
+  CHECK(cv_tensor_split(outs, 2, &c, 1) == CV_OK, "split axis 2");
+  CHECK(cv_tensor_f32(&parts[0])[1] == 3.0f && cv_tensor_u8(&parts[1])[0] == 1 &&
+        cv_tensor_u8(&parts[1])[7] == 11, "split values");
+  cv_tensor back;
+  alloc(&back, CV_FLOAT32, 2, cs);
+  CHECK(cv_tensor_concat(&back, list, 2, 1) == CV_OK &&
+        memcmp(cv_tensor_f32(&back), cv_tensor_f32(&c), (size_t)c.numel * 4) == 0, "split then concat");
+  CHECK(cv_tensor_split(outs, 2, &c, 0) == CV_ESHAPE, "split along axis 1 refused (widths)");
+  CHECK(cv_tensor_split(outs, 1, &c, 1) == CV_ESHAPE && strstr(cv_last_error(), "add up to 1"),
+        "split: sizes must add up: %s", cv_last_error());
+  CHECK(cv_tensor_split(outs, 2, &c, 2) == CV_EINVAL, "split: axis out of range");
+  cv_tensor_release(&back);
   cv_tensor_release(&t); cv_tensor_release(&g); cv_tensor_release(&m); cv_tensor_release(&sel);
   cv_tensor_release(&c); cv_tensor_release(&parts[0]); cv_tensor_release(&parts[1]);
 }
