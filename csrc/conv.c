@@ -292,28 +292,19 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     atomic_store(&j->failed, 1);
     return;
   }
-  if (j->wino_fwd) {
+  if (j->wino_fwd || j->implicit) {  /* each sample padded (Hp x Wp), then Winograd or implicit GEMM */
     float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
     if (!xp) { atomic_store(&j->failed, 1); return; }
     for (int64_t n = n0; n < n1; n++) {
       const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
       float *yn = sample_out(j, n, ys);
-      if (cv_winograd_avx2_conv(yn, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->wino_u, (int)d->F,
-                                j->b, j->relu)) {
+      if (!j->wino_fwd)
+        cv_conv_implicit_avx2(yn, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, j->b, j->relu);
+      else if (cv_winograd_avx2_conv(yn, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->wino_u, (int)d->F,
+                                     j->b, j->relu)) {
         atomic_store(&j->failed, 1);
         return;
       }
-      if (j->pp) pool_sample(j, n, yn);
-    }
-    return;
-  }
-  if (j->implicit) {
-    float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
-    if (!xp) { atomic_store(&j->failed, 1); return; }
-    for (int64_t n = n0; n < n1; n++) {
-      const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-      float *yn = sample_out(j, n, ys);
-      cv_conv_implicit_avx2(yn, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, j->b, j->relu);
       if (j->pp) pool_sample(j, n, yn);
     }
     return;
