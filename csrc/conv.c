@@ -515,8 +515,9 @@ cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_t
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 0))) return st;
   cv_parallel_for(d.N, 1, forward_range, &j);
   if (atomic_load(&j.failed))
-    return cv_fail(CV_ENOMEM, "conv2d: out of memory for a %lld-float im2col buffer",
-                   (long long)(d.OH * d.OW * d.KH * d.KW * d.C));
+    return cv_fail(CV_ENOMEM, "conv2d: out of memory for a thread's scratch buffers (%s, ~%lld floats)",
+                   j.wino_fwd ? "Winograd transforms" : j.implicit ? "a padded sample" : "im2col",
+                   (long long)(j.wino_fwd || j.implicit ? (int64_t)j.Hp * j.Wp * d.C : d.OH * d.OW * d.KH * d.KW * d.C));
   return CV_OK;
 }
 
@@ -769,7 +770,7 @@ cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, c
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 1))) return st;
   cv_parallel_for(chunks, 1, backward_range, &j);
   if (atomic_load(&j.failed))
-    return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a %lld-float im2col buffer",
+    return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a thread's scratch buffers (~%lld floats)",
                    (long long)(d.OH * d.OW * K));
   if (dw) add_parts(cv_tensor_f32(dw), part, chunks, K * d.F);
   if (db) add_parts(cv_tensor_f32(db), part + nw, chunks, d.F);
