@@ -380,20 +380,20 @@ static int dx_by_columns(const dims *d) {
   return d->C < 8 || 20 * d->H * d->W > 23 * d->OH * d->OW;
 }
 
-/* the per-call part of the implicit path, done once by the calling thread: window offsets and
- * packed weights (forward), or the flipped kernel packed for dx (backward) */
-static cv_status setup_implicit(conv_job *j, int backward) {
+/* w (3,3,in,out) -> j->wino_u: the Winograd-transformed kernel, packed */
+static cv_status pack_winograd(conv_job *j, const float *w, int64_t in, int64_t out, const char *who) {
+  float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)in, (int)out));
+  float *tmp = grow(&ws_wtmp, (size_t)(16 * in * out));
+  if (!u || !tmp) return cv_fail(CV_ENOMEM, "%s: out of memory for the Winograd kernel", who);
+  cv_winograd_avx2_pack(u, tmp, w, (int)in, (int)out);
+  j->wino_u = u;
+  return CV_OK;
+}
+
+/* window offsets of the implicit GEMM (forward, and dW over ns padded samples end to end) */
+static cv_status window_offsets(conv_job *j, int backward) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C;
-  j->Hp = (int)(d->OH + d->KH - 1);
-  j->Wp = (int)(d->OW + d->KW - 1);
-  if (backward && j->dwpart && use_winograd(d, j->p, d->C, d->F)) {
-    /* the weight gradient by Winograd: samples padded as the forward's, no offset tables */
-    j->wino_dw = 1;
-    j->dw_batch = 1;
-    j->Hp = cv_winograd_padded((int)d->OH);
-    j->Wp = cv_winograd_padded((int)d->OW);
-  }
   int *koff = grow_int(&ws_koff, &ws_koff_cap, (size_t)K);
   if (!koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
@@ -403,7 +403,7 @@ static cv_status setup_implicit(conv_job *j, int backward) {
   /* backward takes dW over a whole chunk of samples in one product (the weight-gradient tile is
    * loaded and stored once per chunk, not per sample): offsets for grain padded samples */
   int64_t sample = (int64_t)j->Hp * j->Wp * d->C, P = d->OH * d->OW;
-  int64_t ns = backward && !j->wino_dw && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
+  int64_t ns = backward && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
   int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(ns * P));
   if (!aoff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t sn = 0, q = 0; sn < ns; sn++)
@@ -411,22 +411,38 @@ static cv_status setup_implicit(conv_job *j, int backward) {
       for (int64_t ow = 0; ow < d->OW; ow++) aoff[q++] = (int)(sn * sample + (oh * j->Wp + ow) * d->C);
   j->aoff = aoff;
   j->dw_batch = (int)ns;
-  if (!backward && use_winograd(d, j->p, d->C, d->F)) {
-    float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)d->C, (int)d->F));
-    float *tmp = grow(&ws_wtmp, (size_t)(16 * d->C * d->F));
-    if (!u || !tmp) return cv_fail(CV_ENOMEM, "conv2d: out of memory for the Winograd kernel");
-    cv_winograd_avx2_pack(u, tmp, j->w, (int)d->C, (int)d->F);
-    j->wino_u = u;
-    j->wino_fwd = 1;
+  return CV_OK;
+}
+
+/* the per-call part of the implicit path, done once by the calling thread: window offsets and
+ * packed weights (forward), or the flipped kernel packed for dx (backward); or, where Winograd
+ * takes the forward or dW, no offsets but samples padded to whole 4x4 tiles */
+static cv_status setup_implicit(conv_job *j, int backward) {
+  const dims *d = j->d;
+  int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW;
+  cv_status st;
+  int wino = use_winograd(d, j->p, d->C, d->F) && (!backward || j->dwpart);
+  int wdx = backward && j->dx && use_winograd(d, j->p, d->F, d->C);  /* dx by Winograd */
+  j->dw_batch = 1;
+  if (wino) {
     j->Hp = cv_winograd_padded((int)d->OH);
     j->Wp = cv_winograd_padded((int)d->OW);
+    j->wino_dw = backward;
+  } else {
+    j->Hp = (int)(d->OH + d->KH - 1);
+    j->Wp = (int)(d->OW + d->KW - 1);
+    if ((st = window_offsets(j, backward))) return st;
+  }
+  if (!backward && wino) {
+    if ((st = pack_winograd(j, j->w, d->C, d->F, "conv2d"))) return st;
+    j->wino_fwd = 1;
     return CV_OK;
   } else if (!backward) {
     float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
     cv_gemm_avx2_pack(pk, j->w, (int)d->F, (int)K, (int)d->F);
     j->wpacked = pk;
-  } else if (j->dx && dx_by_columns(d) && !use_winograd(d, j->p, d->F, d->C)) {
+  } else if (j->dx && dx_by_columns(d) && !wdx) {
     /* B = w^T (F, K): the kernel's reduction runs over the filters */
     float *wt = grow(&ws_flip, (size_t)(K * d->F));
     float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)d->F, (int)K));
@@ -446,12 +462,11 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     /* dx[ih,iw,c] = sum dz[ih+pt-kh, iw+pl-kw, f] w[kh,kw,c,f]: a stride-1 convolution of dz
      * padded by (KH-1-pt, KW-1-pl) with wf[kh',kw',f,c] = w[KH-1-kh', KW-1-kw', c, f] */
     int64_t K2 = d->KH * d->KW * d->F;
-    int wino = use_winograd(d, j->p, d->F, d->C);
     j->qt = (int)(d->KH - 1 - j->p->pt);
     j->ql = (int)(d->KW - 1 - j->p->pl);
     /* Winograd reads whole 4x4 tiles: the padded dz may need one more row and column */
-    j->Hq = wino ? cv_winograd_padded((int)d->H) : (int)(d->H + d->KH - 1);
-    j->Wq = wino ? cv_winograd_padded((int)d->W) : (int)(d->W + d->KW - 1);
+    j->Hq = wdx ? cv_winograd_padded((int)d->H) : (int)(d->H + d->KH - 1);
+    j->Wq = wdx ? cv_winograd_padded((int)d->W) : (int)(d->W + d->KW - 1);
     float *wf = grow(&ws_flip, (size_t)(K2 * d->C));
     if (!wf) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     for (int64_t kh = 0; kh < d->KH; kh++)
@@ -460,12 +475,8 @@ static cv_status setup_implicit(conv_job *j, int backward) {
           for (int64_t f = 0; f < d->F; f++)
             wf[(((d->KH - 1 - kh) * d->KW + (d->KW - 1 - kw)) * d->F + f) * d->C + c] =
                 j->w[((kh * d->KW + kw) * d->C + c) * d->F + f];
-    if (wino) {
-      float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)d->F, (int)d->C));
-      float *tmp = grow(&ws_wtmp, (size_t)(16 * d->F * d->C));
-      if (!u || !tmp) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the Winograd kernel");
-      cv_winograd_avx2_pack(u, tmp, wf, (int)d->F, (int)d->C);
-      j->wino_u = u;
+    if (wdx) {
+      if ((st = pack_winograd(j, wf, d->F, d->C, "conv2d_backward"))) return st;
       j->wino_dx = 1;
       j->implicit = 1;
       return CV_OK;
@@ -607,7 +618,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
           return;
         }
       }
-      cv_winograd_avx2_dw_finish(pw, 0, wm, (int)d->C, (int)F);
+      cv_winograd_avx2_dw_finish(pw, wm, (int)d->C, (int)F);
     } else if (pw && j->dw_batch > 1) {  /* the chunk's samples padded end to end, one product */
       for (int64_t n = n0; n < n1; n++)
         pad_copy(xp + (n - n0) * sample, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp,

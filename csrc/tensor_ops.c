@@ -662,25 +662,36 @@ cv_status cv_tensor_mask_fill(cv_tensor *t, const cv_tensor *mask, double v) {
   return CV_OK;
 }
 
+/* the blocks of concat and split: each of the n tensors agrees with ref on every axis but axis;
+ * *total = their sizes along axis added up. who/item name them in the message. */
+static cv_status check_blocks(const char *who, const char *item, const cv_tensor *const *list, int n,
+                              const cv_tensor *ref, int axis, int64_t *total) {
+  int nd = ref->ndim;
+  *total = 0;
+  for (int k = 0; k < n; k++) {
+    const cv_tensor *t = list[k];
+    int ok = t->ndim == nd;
+    for (int d = 0; ok && d < nd; d++) ok = d == axis || t->shape[d] == ref->shape[d];
+    if (!ok) {
+      char sr[128], sk[128];
+      cv_shape_format(sr, sizeof sr, ref->ndim, ref->shape);
+      cv_shape_format(sk, sizeof sk, t->ndim, t->shape);
+      return cv_fail(CV_ESHAPE, "%s: %s %d has shape %s, incompatible with %s along axis %d", who, item,
+                     k + 1, sk, sr, axis + 1);
+    }
+    *total += t->shape[axis];
+  }
+  return CV_OK;
+}
+
 cv_status cv_tensor_concat(cv_tensor *out, const cv_tensor *const *list, int n, int axis) {
   if (n < 1) return cv_fail(CV_EINVAL, "concat: needs at least one tensor");
   int nd = list[0]->ndim;
   if (axis < 0 || axis >= nd)
     return cv_fail(CV_EINVAL, "concat: axis %d out of range for tensors of rank %d", axis + 1, nd);
-  int64_t total = 0;
-  for (int k = 0; k < n; k++) {
-    const cv_tensor *t = list[k];
-    int ok = t->ndim == nd;
-    for (int d = 0; ok && d < nd; d++) ok = d == axis || t->shape[d] == list[0]->shape[d];
-    if (!ok) {
-      char s0[128], sk[128];
-      cv_shape_format(s0, sizeof s0, list[0]->ndim, list[0]->shape);
-      cv_shape_format(sk, sizeof sk, t->ndim, t->shape);
-      return cv_fail(CV_ESHAPE, "concat: tensor %d has shape %s, incompatible with %s along axis "
-                     "%d", k + 1, sk, s0, axis + 1);
-    }
-    total += t->shape[axis];
-  }
+  int64_t total;
+  cv_status st = check_blocks("concat", "tensor", list, n, list[0], axis, &total);
+  if (st) return st;
   int ok = out->ndim == nd;
   for (int d = 0; ok && d < nd; d++)
     ok = out->shape[d] == (d == axis ? total : list[0]->shape[d]);
@@ -707,20 +718,9 @@ cv_status cv_tensor_split(cv_tensor *const *outs, int n, const cv_tensor *src, i
   int nd = src->ndim;
   if (axis < 0 || axis >= nd)
     return cv_fail(CV_EINVAL, "split: axis %d out of range for a tensor of rank %d", axis + 1, nd);
-  int64_t total = 0;
-  for (int k = 0; k < n; k++) {
-    const cv_tensor *t = outs[k];
-    int ok = t->ndim == nd;
-    for (int d = 0; ok && d < nd; d++) ok = d == axis || t->shape[d] == src->shape[d];
-    if (!ok) {
-      char ss[128], sk[128];
-      cv_shape_format(ss, sizeof ss, src->ndim, src->shape);
-      cv_shape_format(sk, sizeof sk, t->ndim, t->shape);
-      return cv_fail(CV_ESHAPE, "split: output %d has shape %s, incompatible with %s along axis %d",
-                     k + 1, sk, ss, axis + 1);
-    }
-    total += t->shape[axis];
-  }
+  int64_t total;
+  cv_status st = check_blocks("split", "output", (const cv_tensor *const *)outs, n, src, axis, &total);
+  if (st) return st;
   if (total != src->shape[axis])
     return cv_fail(CV_ESHAPE, "split: the outputs add up to %lld along axis %d, the source has %lld",
                    (long long)total, axis + 1, (long long)src->shape[axis]);

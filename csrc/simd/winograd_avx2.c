@@ -30,6 +30,14 @@ size_t cv_winograd_avx2_packed_size(int C, int F) {
   return 16 * cv_gemm_avx2_packed_size(C, F);
 }
 
+/* tiles per block: a multiple of 6 (the kernel's rows) with V (16, TB, C) ~128 KiB, in L2, and
+ * no more than the T tiles need */
+static int block_tiles(int C, int T) {
+  int TB = (2048 / C) / 6 * 6;
+  if (TB < 6) TB = 6;
+  return TB > (T + 5) / 6 * 6 ? (T + 5) / 6 * 6 : TB;
+}
+
 int cv_winograd_padded(int out) {
   return 2 * ((out + 1) / 2) + 2;
 }
@@ -160,10 +168,7 @@ static inline void gemm_6x16(int K, const float *a, size_t lda, const float *b, 
 int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
                           int F, const float *bias, int relu) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
-  /* tiles in blocks of TB (a multiple of 6) so V (16, TB, C) stays in L2: ~128 KiB */
-  int TB = (2048 / C) / 6 * 6;
-  if (TB < 6) TB = 6;
-  if (TB > (T + 5) / 6 * 6) TB = (T + 5) / 6 * 6;
+  int TB = block_tiles(C, T);
   float *v = grow(&ws_v, (size_t)16 * TB * C);
   if (!v) return -1;
   float m[16 * 96] __attribute__((aligned(32)));
@@ -278,9 +283,7 @@ size_t cv_winograd_avx2_dw_size(int C, int F) {
 int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
                             const float *ymask, int F, float *db) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
-  int TB = (2048 / C) / 6 * 6, np = (F + 15) / 16, FP = np * 16;
-  if (TB < 6) TB = 6;
-  if (TB > (T + 5) / 6 * 6) TB = (T + 5) / 6 * 6;
+  int TB = block_tiles(C, T), np = (F + 15) / 16, FP = np * 16;
   float *v = grow(&ws_v, (size_t)16 * TB * C), *u = grow(&ws_u, (size_t)16 * np * TB * 16);
   if (!v || !u) return -1;
   size_t vplane = (size_t)TB * C, uplane = (size_t)np * TB * 16, mplane = (size_t)C * FP;
@@ -297,7 +300,7 @@ int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, in
   return 0;
 }
 
-void cv_winograd_avx2_dw_finish(float *dw, int accumulate, const float *m, int C, int F) {
+void cv_winograd_avx2_dw_finish(float *dw, const float *m, int C, int F) {
   int FP = (F + 15) / 16 * 16;
   size_t mplane = (size_t)C * FP, CF = (size_t)C * F;
   for (int c = 0; c < C; c++)
@@ -318,7 +321,7 @@ void cv_winograd_avx2_dw_finish(float *dw, int accumulate, const float *m, int C
         o[2] = _mm256_sub_ps(_mm256_add_ps(s[i][1], s[i][2]), s[i][3]);
         for (int k = 0; k < 3; k++) {
           float *d = dw + (size_t)(3 * i + k) * CF + (size_t)c * F + f;
-          _mm256_storeu_ps(d, accumulate ? _mm256_add_ps(_mm256_loadu_ps(d), o[k]) : o[k]);
+          _mm256_storeu_ps(d, o[k]);
         }
       }
     }

@@ -30,7 +30,7 @@ int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int 
 size_t cv_winograd_avx2_dw_size(int C, int F);
 int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
                             const float *ymask, int F, float *db);
-/* dw (3,3,C,F) (= or += when accumulate) from the summed m */
-void cv_winograd_avx2_dw_finish(float *dw, int accumulate, const float *m, int C, int F);
+/* dw (3,3,C,F) (overwritten) from the summed m */
+void cv_winograd_avx2_dw_finish(float *dw, const float *m, int C, int F);
 
 #endif
