@@ -63,6 +63,10 @@ describe("core.set_winograd", function()
     assert.is_true((y1 - y0):abs():max() < 1e-4)
     assert.is_true((dx1 - dx0):abs():max() < 1e-4)
     assert.is_true(y0:abs():max() > 0.5)  -- a real comparison, not two zero tensors
+    if core.cpu_path() == "avx2+fma" then
+      -- two different algorithms: some of the 2016 outputs differ in their last bits
+      assert.is_true((y1 - y0):abs():max() > 0)
+    end
   end)
 
   it("takes any value (truthiness) but needs one", function()
