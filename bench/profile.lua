@@ -1,8 +1,13 @@
 -- bench/profile.lua - the quick A/B measurement behind bench/NOTES.md: per-layer forward and
 -- backward times of the lecture CNN at batch 32, and train-step images/s measured in CPU time
 -- (os.clock), which a busy shared machine disturbs far less than wall time. One thread.
--- Usage: bin/cvision bench/profile.lua [lecture|fashion|logistic]
+-- Usage: OPENBLAS_NUM_THREADS=1 bin/cvision bench/profile.lua [lecture|fashion|logistic]
+-- (without OPENBLAS_NUM_THREADS=1 OpenBLAS's worker thread spins after each of its calls and that
+-- spinning counts in the process's CPU time: the logistic step read 2x slower than it is)
 local cv = require "cvision"
+if os.getenv("OPENBLAS_NUM_THREADS") ~= "1" then
+  io.stderr:write("profile.lua: set OPENBLAS_NUM_THREADS=1, or OpenBLAS's spinning worker inflates the CPU times\n")
+end
 local L = cv.layers
 cv.set_num_threads(1)
 cv.manual_seed(1)

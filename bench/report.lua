@@ -111,6 +111,13 @@ for _, c in ipairs(cases) do
     end
   end
 end
+local alone = read_jsonl(dir .. "/torch_alone.jsonl")["logistic/train/32@1"]
+local la = cv["logistic/train/32@1"]
+if alone and la then
+  print(("(PyTorch's logistic/train/32 alone in a fresh process, 1 thread: %.0f images/s, ratio %.2fx;")
+    :format(alone.images_per_s, la.images_per_s / alone.images_per_s))
+  print(" the table's PyTorch figure is the faster one it reaches after another model ran: bench/NOTES.md)")
+end
 print()
 local m1, m2 = cv["memory@1"], torch["memory@1"]
 if m1 then
