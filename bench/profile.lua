@@ -2,8 +2,9 @@
 -- backward times of the lecture CNN at batch 32, and train-step images/s measured in CPU time
 -- (os.clock), which a busy shared machine disturbs far less than wall time. One thread.
 -- Usage: OPENBLAS_NUM_THREADS=1 bin/cvision bench/profile.lua [lecture|fashion|logistic]
--- (without OPENBLAS_NUM_THREADS=1 OpenBLAS's worker thread spins after each of its calls and that
--- spinning counts in the process's CPU time: the logistic step read 2x slower than it is)
+-- (without OPENBLAS_NUM_THREADS=1 OpenBLAS's worker thread spins for ~0.1 s after start-up, as long
+-- as this whole run for the logistic model, and that spinning counts in the process's CPU time: the
+-- logistic step read 2x slower than it is)
 local cv = require "cvision"
 if os.getenv("OPENBLAS_NUM_THREADS") ~= "1" then
   io.stderr:write("profile.lua: set OPENBLAS_NUM_THREADS=1, or OpenBLAS's spinning worker inflates the CPU times\n")

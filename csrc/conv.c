@@ -570,20 +570,6 @@ cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tenso
   return CV_OK;
 }
 
-static cv_status check_grads(const char *who, const cv_tensor *dx, const cv_tensor *x,
-                             const cv_tensor *dw, const cv_tensor *w, const cv_tensor *db, int64_t F) {
-  cv_status st;
-  if ((st = cv_nn_check_f32(who, "dx", dx, 1)) || (st = cv_nn_check_f32(who, "dw", dw, 1)) ||
-      (st = cv_nn_check_f32(who, "db", db, 1)))
-    return st;
-  if (dx && (st = cv_nn_check_same(who, "dx", dx, "x", x))) return st;
-  if (dw && (st = cv_nn_check_same(who, "dw", dw, "w", w))) return st;
-  if (db && db->numel != F)
-    return cv_fail(CV_ESHAPE, "%s: db has %lld elements, expected %lld (one per filter)", who,
-                   (long long)db->numel, (long long)F);
-  return CV_OK;
-}
-
 /* backward_range's implicit-GEMM form (stride 1, AVX2): dz laid out on the padded width feeds
  * the weight gradient straight from the padded input, and dx is the forward convolution of the
  * padded dz with the flipped kernel: no im2col, no col2im */
@@ -756,7 +742,7 @@ cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, c
   if (!st && pdy && (!pargmax || !pp))
     return cv_fail(CV_EINVAL, "conv2d_backward: a pooled gradient needs its argmax and pooling");
   if (!st && pdy) st = cv_maxpool2d_check(pdy, pargmax, dy, pp);
-  if (st || (st = check_grads("conv2d_backward", dx, x, dw, w, db, d.F)) ||
+  if (st || (st = cv_nn_check_grads("conv2d_backward", dx, x, dw, w, db, d.F, "filter")) ||
       (st = check_act("conv2d_backward", act)))
     return st;
   if (act == CV_ACT_RELU) {
@@ -804,7 +790,7 @@ cv_status cv_conv2d_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, co
                                  const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p) {
   dims d;
   cv_status st = check_conv("conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 0);
-  if (st || (st = check_grads("conv2d_backward", dx, x, dw, w, db, d.F))) return st;
+  if (st || (st = cv_nn_check_grads("conv2d_backward", dx, x, dw, w, db, d.F, "filter"))) return st;
   const float *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w), *gp = cv_tensor_f32(dy);
   float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
   float *dbp = db ? cv_tensor_f32(db) : NULL;
@@ -866,7 +852,7 @@ cv_status cv_depthwise_conv2d_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *
                                        const cv_conv2d_params *p) {
   dims d;
   cv_status st = check_conv("depthwise_conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 1);
-  if (st || (st = check_grads("depthwise_conv2d_backward", dx, x, dw, w, db, d.F))) return st;
+  if (st || (st = cv_nn_check_grads("depthwise_conv2d_backward", dx, x, dw, w, db, d.F, "filter"))) return st;
   const float *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w), *gp = cv_tensor_f32(dy);
   float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
   int64_t C = d.C, M = w->shape[3];

@@ -34,20 +34,6 @@ static cv_status check_dense(const char *who, dims *d, const cv_tensor *y, const
   return CV_OK;
 }
 
-static cv_status check_grads(const char *who, const dims *d, const cv_tensor *dx, const cv_tensor *x,
-                             const cv_tensor *dw, const cv_tensor *w, const cv_tensor *db) {
-  cv_status st;
-  if ((st = cv_nn_check_f32(who, "dx", dx, 1)) || (st = cv_nn_check_f32(who, "dw", dw, 1)) ||
-      (st = cv_nn_check_f32(who, "db", db, 1)))
-    return st;
-  if (dx && (st = cv_nn_check_same(who, "dx", dx, "x", x))) return st;
-  if (dw && (st = cv_nn_check_same(who, "dw", dw, "w", w))) return st;
-  if (db && db->numel != d->M)
-    return cv_fail(CV_ESHAPE, "%s: db has %lld elements, expected %lld", who, (long long)db->numel,
-                   (long long)d->M);
-  return CV_OK;
-}
-
 const cv_dense_params cv_dense_params_default = {1.0f, 0};
 
 /* A forward product with few rows and a long K (a dense layer on images: 32 x 4800 x 55) is one
@@ -166,7 +152,7 @@ cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, cons
   if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
-  if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
+  if (st || (st = cv_nn_check_grads("dense_backward", dx, x, dw, w, db, d.M, "unit"))) return st;
   const float *g = cv_tensor_f32(dy);
   int N = (int)d.N, K = (int)d.K, M = (int)d.M;
   float s = p->x_scale;
@@ -197,7 +183,7 @@ cv_status cv_dense_backward_ex_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, 
   if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
-  if (st || (st = check_grads("dense_backward", &d, dx, x, dw, w, db))) return st;
+  if (st || (st = cv_nn_check_grads("dense_backward", dx, x, dw, w, db, d.M, "unit"))) return st;
   const float *g = cv_tensor_f32(dy), *xp = cv_tensor_f32(x), *wp = cv_tensor_f32(w);
   float *dxp = dx ? cv_tensor_f32(dx) : NULL, *dwp = dw ? cv_tensor_f32(dw) : NULL;
   float *dbp = db ? cv_tensor_f32(db) : NULL;

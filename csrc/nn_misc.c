@@ -34,6 +34,20 @@ cv_status cv_nn_check_same(const char *who, const char *an, const cv_tensor *a, 
   return CV_OK;
 }
 
+cv_status cv_nn_check_grads(const char *who, const cv_tensor *dx, const cv_tensor *x, const cv_tensor *dw,
+                            const cv_tensor *w, const cv_tensor *db, int64_t nb, const char *each) {
+  cv_status st;
+  if ((st = cv_nn_check_f32(who, "dx", dx, 1)) || (st = cv_nn_check_f32(who, "dw", dw, 1)) ||
+      (st = cv_nn_check_f32(who, "db", db, 1)))
+    return st;
+  if (dx && (st = cv_nn_check_same(who, "dx", dx, "x", x))) return st;
+  if (dw && (st = cv_nn_check_same(who, "dw", dw, "w", w))) return st;
+  if (db && db->numel != nb)
+    return cv_fail(CV_ESHAPE, "%s: db has %lld elements, expected %lld (one per %s)", who,
+                   (long long)db->numel, (long long)nb, each);
+  return CV_OK;
+}
+
 /* x (any) -> y, mask (like x) */
 cv_status cv_dropout_forward(cv_tensor *y, cv_tensor *mask, const cv_tensor *x, float rate) {
   cv_status st;

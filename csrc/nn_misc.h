@@ -12,6 +12,10 @@ cv_status cv_nn_check_f32(const char *who, const char *what, const cv_tensor *t,
 /* Fails unless a and b have the same shape. */
 cv_status cv_nn_check_same(const char *who, const char *an, const cv_tensor *a, const char *bn,
                            const cv_tensor *b);
+/* The gradient outputs of a layer's backward: dx like x, dw like w, db of nb elements (one per
+ * `each`, e.g. "filter"), all float32 and each NULL when not wanted. */
+cv_status cv_nn_check_grads(const char *who, const cv_tensor *dx, const cv_tensor *x, const cv_tensor *dw,
+                            const cv_tensor *w, const cv_tensor *db, int64_t nb, const char *each);
 
 /* x (any) -> y, mask (like x): mask = 0 or 1/(1-rate) drawn with cv_rng_uniform in element order,
  * y = x*mask. rate in [0, 1). */

@@ -105,10 +105,22 @@ describe("image_dataset_from_directory", function()
     assert.same({2, 5, 4, 1}, near.shape)
   end)
 
+  it("measures every image under a folder with image_dimensions (heights, widths)", function()
+    local hs, ws = data.image_dimensions(root .. "/东")
+    local dims = {}
+    for i = 1, #hs do dims[i] = hs[i] .. "x" .. ws[i] end
+    table.sort(dims)
+    assert.same({"10x8", "20x16"}, dims)
+    hs = data.image_dimensions(root)
+    assert.equal(7, #hs)
+  end)
+
   it("iterates in batches and counts them with #", function()
     local ds = data.image_dataset_from_directory(root, {image_size = {4, 4}, shuffle = false, batch_size = 3,
       color_mode = "grayscale", verbose = false})
     assert.equal(3, #ds)
+    assert.equal(3, ds:num_batches())
+    assert.equal(3, ds:cardinality())
     local sizes, labels = {}, {}
     for xb, yb in ds:batches() do
       sizes[#sizes + 1] = xb.shape[1]

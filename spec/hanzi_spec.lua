@@ -59,6 +59,19 @@ describe("hanzi dataset", function()
     assert.is_false(same)
   end)
 
+  it("finds its stroke data (CVISION_HANZI_DATA aside) and seeds each sample apart", function()
+    local f = io.open(hanzi.data_file(), "rb")
+    assert.truthy(f, hanzi.data_file())
+    f:close()
+    local s = hanzi.sample_seed(1, "Train", 3, 1)
+    assert.equal("integer", math.type(s))
+    assert.equal(s, hanzi.sample_seed(1, "Train", 3, 1))
+    for _, other in ipairs({hanzi.sample_seed(2, "Train", 3, 1), hanzi.sample_seed(1, "Test", 3, 1),
+                            hanzi.sample_seed(1, "Train", 4, 1), hanzi.sample_seed(1, "Train", 3, 2)}) do
+      assert.are_not.equal(s, other)
+    end
+  end)
+
   it("is deterministic: same seed, same bytes; another seed, other bytes", function()
     local d1, d2, d3 = tmpdir(), tmpdir(), tmpdir()
     local opts = {seed = 5, per_class = 2, test_per_class = 1, classes = {"口", "木", "鸟"}, verbose = false}

@@ -126,6 +126,27 @@ describe("cvision.plot", function()
       assert.same(WHITE, rgb(cv, x, y))
     end)
 
+    it("draws axhline and axvline across the whole axes at their data value", function()
+      plt.figure()
+      plt.plot({ 0, 10 }, { 0, 10 }, { color = "white" })
+      plt.axhline(3, { color = "red" })
+      plt.axvline(7, { color = "blue", linewidth = 2 })
+      local ax = plt.gca()
+      local cv = plt.render()
+      for _, x in ipairs({ 0.5, 2, 5, 9.5 }) do
+        local px, py = ax:transform(x, 3)
+        assert.is_true(near(rgb(cv, px, py), RED, 60), "hline at x = " .. x)
+      end
+      for _, y in ipairs({ 0.5, 5, 9.5 }) do
+        local px, py = ax:transform(7, y)
+        assert.is_true(near(rgb(cv, px, py), { 0, 0, 255 }, 60), "vline at y = " .. y)
+      end
+      local px, py = ax:transform(2, 6)  -- off both lines
+      assert.same(WHITE, rgb(cv, px, py))
+      px, py = ax:transform(2, 3.8)      -- above the hline, not on it
+      assert.same(WHITE, rgb(cv, px, py))
+    end)
+
     it("cycles colours for successive lines and honours format strings", function()
       plt.figure()
       plt.plot({ 0, 1 }, { 0, 0 })

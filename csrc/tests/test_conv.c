@@ -114,6 +114,22 @@ static void test_messages(void) {
   CHECK(cv_conv2d_forward(&y2, &x, &w2, NULL, &p) == CV_ESHAPE, "output too large refused");
   CHECK(cv_conv2d_forward(&y, &x, &w2, &b, &p) == CV_ESHAPE && strstr(cv_last_error(), "b has 8"),
         "bias size: %s", cv_last_error());
+  /* the gradient outputs are checked too (cv_nn_check_grads, shared with dense_backward) */
+  cv_tensor x3 = tz(4, 2, 5, 5, 3), dx3 = tz(4, 2, 5, 5, 3), dy3 = tz(4, 2, 3, 3, 16);
+  cv_tensor dw3 = tz(4, 3, 3, 3, 16), dwbad = tz(4, 3, 3, 3, 8), db3 = tz(1, 16);
+  CHECK(cv_conv2d_backward(&dx3, &dw3, &db3, &dy3, &x3, &w2, &p) == CV_OK, "good gradients accepted: %s",
+        cv_last_error());
+  CHECK(cv_conv2d_backward(&dx3, &dw3, &b, &dy3, &x3, &w2, &p) == CV_ESHAPE &&
+        strcmp(cv_last_error(), "conv2d_backward: db has 8 elements, expected 16 (one per filter)") == 0,
+        "db size: %s", cv_last_error());
+  CHECK(cv_conv2d_backward(NULL, &dwbad, NULL, &dy3, &x3, &w2, &p) == CV_ESHAPE &&
+        strcmp(cv_last_error(), "conv2d_backward: dw shape (3, 3, 3, 8) differs from w shape (3, 3, 3, 16)") == 0,
+        "dw shape: %s", cv_last_error());
+  CHECK(cv_conv2d_backward(&dy3, NULL, NULL, &dy3, &x3, &w2, &p) == CV_ESHAPE &&
+        strstr(cv_last_error(), "dx shape (2, 3, 3, 16) differs from x shape (2, 5, 5, 3)"),
+        "dx shape: %s", cv_last_error());
+  cv_tensor_release(&x3); cv_tensor_release(&dx3); cv_tensor_release(&dy3);
+  cv_tensor_release(&dw3); cv_tensor_release(&dwbad); cv_tensor_release(&db3);
   cv_tensor_release(&x); cv_tensor_release(&w); cv_tensor_release(&y);
   cv_tensor_release(&w2); cv_tensor_release(&y2); cv_tensor_release(&b);
 }

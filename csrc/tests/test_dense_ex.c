@@ -81,8 +81,26 @@ static void threads_alike(void) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
 }
 
+/* wrong gradient outputs are refused with a message naming them */
+static void messages(void) {
+  int64_t sx[2] = {4, 6}, sw[2] = {6, 3}, sy[2] = {4, 3}, sb[1] = {2};
+  cv_tensor x, w, dy, dw, db;
+  cv_tensor_alloc(&x, CV_FLOAT32, 2, sx); cv_tensor_alloc(&w, CV_FLOAT32, 2, sw);
+  cv_tensor_alloc(&dy, CV_FLOAT32, 2, sy); cv_tensor_alloc(&dw, CV_FLOAT32, 2, sw);
+  cv_tensor_alloc(&db, CV_FLOAT32, 1, sb);
+  CHECK(cv_dense_backward(NULL, &dw, &db, &dy, &x, &w) == CV_ESHAPE &&
+        strcmp(cv_last_error(), "dense_backward: db has 2 elements, expected 3 (one per unit)") == 0,
+        "db size: %s", cv_last_error());
+  CHECK(cv_dense_backward(NULL, &x, NULL, &dy, &x, &w) == CV_ESHAPE &&
+        strcmp(cv_last_error(), "dense_backward: dw shape (4, 6) differs from w shape (6, 3)") == 0,
+        "dw shape: %s", cv_last_error());
+  cv_tensor_release(&x); cv_tensor_release(&w); cv_tensor_release(&dy);
+  cv_tensor_release(&dw); cv_tensor_release(&db);
+}
+
 int main(void) {
   cv_rng_seed(11);
+  messages();
   threads_alike();
   one(3, 5, 7, 1.0f / 255, 1);
   one(32, 300, 55, 1.0f / 255, 1);

@@ -67,22 +67,34 @@ local function nrows(t) return t.shape[1] or 1 end
 
 -- y_true (a tensor or a Lua table) and y_pred (a tensor) of one batch --> y_true as a tensor, the
 -- number of rows; errors name the metric and are raised at the caller of update_state
-local function check_batch(self, y_true, y_pred)
+local function check_batch(self, y_true, y_pred, level)
+  level = level or 3
   if type(y_true) == "table" and not core.is_tensor(y_true) then
     local ok, t = pcall(core.tensor, y_true)
-    if not ok then error(("%s: y_true is a table that is not a tensor"):format(self.name), 3) end
+    if not ok then error(("%s: y_true is a table that is not a tensor"):format(self.name), level) end
     y_true = t
   end
   if not core.is_tensor(y_true) or not core.is_tensor(y_pred) then
     error(("%s: y_true and y_pred must be tensors, got %s and %s"):format(self.name,
-      core.is_tensor(y_true) and "a tensor" or type(y_true), core.is_tensor(y_pred) and "a tensor" or type(y_pred)), 3)
+      core.is_tensor(y_true) and "a tensor" or type(y_true), core.is_tensor(y_pred) and "a tensor" or type(y_pred)), level)
   end
-  if #y_pred.shape == 0 then error(("%s: y_pred must have a batch axis, got a 0-d tensor"):format(self.name), 3) end
+  if #y_pred.shape == 0 then error(("%s: y_pred must have a batch axis, got a 0-d tensor"):format(self.name), level) end
   return y_true, nrows(y_pred)
 end
 
 -- "(2, 3)"
 local function shape_text(t) return "(" .. table.concat(t.shape, ", ") .. ")" end
+
+-- check_batch for sparse labels: one label per row of y_pred (errors blame update_state's caller)
+local function check_sparse_batch(self, y_true, y_pred)
+  local n
+  y_true, n = check_batch(self, y_true, y_pred, 4)
+  if core.numel(y_true) ~= n then
+    error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
+      shape_text(y_true), core.numel(y_true)), 3)
+  end
+  return y_true, n
+end
 
 -- labels as a flat float32 (N) tensor of class numbers
 local function flat_labels(y_true, n)
@@ -102,11 +114,7 @@ end
 local SCA = class("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
 function SCA:update_state(y_true, y_pred)
   local n
-  y_true, n = check_batch(self, y_true, y_pred)
-  if core.numel(y_true) ~= n then
-    error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
-      shape_text(y_true), core.numel(y_true)), 2)
-  end
+  y_true, n = check_sparse_batch(self, y_true, y_pred)
   if n == 0 then return end
   local labels = flat_labels(y_true, n)
   local k = y_pred.shape[#y_pred.shape]
@@ -164,11 +172,7 @@ local STK = class("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_acc
 end)
 function STK:update_state(y_true, y_pred)
   local n
-  y_true, n = check_batch(self, y_true, y_pred)
-  if core.numel(y_true) ~= n then
-    error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
-      shape_text(y_true), core.numel(y_true)), 2)
-  end
+  y_true, n = check_sparse_batch(self, y_true, y_pred)
   if n == 0 then return end
   local hits = core.nn.topk_correct(y_pred, flat_labels(y_true, n), self.k)
   self.total = self.total + hits

@@ -549,18 +549,14 @@ function Axes:text(x, y, s, opts)
 end
 
 --- ax:axhline(y, {color, linestyle, linewidth}) / ax:axvline(x, ...) lines across the axes
-function Axes:axhline(y, opts)
+local function ref_line(ax, kind, at, v, opts)
   opts = opts or {}
-  add_artist(self, { kind = "hline", y = y, color = opts.color or "black",
+  add_artist(ax, { kind = kind, [at] = v, color = opts.color or "black",
     linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
-  touch(self)
+  touch(ax)
 end
-function Axes:axvline(x, opts)
-  opts = opts or {}
-  add_artist(self, { kind = "vline", x = x, color = opts.color or "black",
-    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
-  touch(self)
-end
+function Axes:axhline(y, opts) ref_line(self, "hline", "y", y, opts) end
+function Axes:axvline(x, opts) ref_line(self, "vline", "x", x, opts) end
 
 function Axes:set_title(s, opts)
   opts = opts or {}
