@@ -1,5 +1,6 @@
 -- cvision.activations (by name or function) and cvision.initializers (Keras' initialisers).
 -- Gradients of the activations are checked in spec/gradcheck_spec.lua.
+local tanh = require("spec.helpers.mathx").tanh
 local cv = require "cvision"
 local A = cv.activations
 local I = cv.initializers
@@ -28,7 +29,7 @@ describe("cvision.activations", function()
     }
     expect.tanh, expect.sigmoid, expect.exponential = {}, {}, {}
     for i, v in ipairs(xs) do
-      expect.tanh[i] = math.tanh(v)
+      expect.tanh[i] = tanh(v)
       expect.sigmoid[i] = sigmoid(v)
       expect.exponential[i] = math.exp(v)
     end

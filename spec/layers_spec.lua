@@ -2,6 +2,7 @@
 -- hand-computed values on tiny inputs, parameter counts, weights and configs, shape errors, and
 -- the training/inference behaviour of Dropout and BatchNormalization. Gradients are checked in
 -- spec/gradcheck_spec.lua.
+local tanh = require("spec.helpers.mathx").tanh
 local cv = require "cvision"
 local L = cv.layers
 
@@ -326,7 +327,7 @@ describe("cvision.layers", function()
       -- Keras' general ReLU: slope*(x - threshold) below the threshold, capped at max_value
       approx({{-0.3, -0.15, -0.05, 2}}, L.ReLU{max_value = 2, negative_slope = 0.1, threshold = 1}:forward(x))
       approx({{-0.2, -0.05, 0.5, 7}}, L.LeakyReLU(0.1):forward(x))
-      approx({{math.tanh(-2), math.tanh(-0.5), math.tanh(0.5), math.tanh(7)}}, L.Activation("tanh"):forward(x))
+      approx({{tanh(-2), tanh(-0.5), tanh(0.5), tanh(7)}}, L.Activation("tanh"):forward(x))
       local sm = L.Softmax():forward(cv.tensor{{1, 2, 3}})
       local e = {math.exp(1), math.exp(2), math.exp(3)}
       local z = e[1] + e[2] + e[3]
