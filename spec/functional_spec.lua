@@ -2,7 +2,7 @@
 -- residual Adds, shared layers and nested models, whole-model gradient checks, training, freezing
 -- (trainable), summaries with "Connected to", and save/load round trips.
 local cv = require "cvision"
-local functional = require "cvision.functional"
+local functional = require "cvision.models.functional"
 local gc = require "spec.helpers.gradcheck"
 local L = cv.layers
 

@@ -6,13 +6,23 @@ local cv = require "cvision"
 local L = cv.layers
 local core = require "cvision.core"
 
+local plan = require "cvision.models.plan"
+local function layer_error(i, l, err) return ("layer %d (%s): %s"):format(i, l.name, tostring(err)) end
+
 -- the step as it was: forward, loss, zero_grad, every gradient accumulated, update; no folding
+-- (an unfused plan for a Sequential: one step per layer; a functional model's own passes)
 local function reference_step(model, x, y)
-  local out = model:call(x, true)
+  local fwd, bwd = model.call, model.backprop
+  if model.class_name == "Sequential" then
+    local p = plan.chain(model.layers, {fuse = false})
+    fwd = function(_, xb, tr) return p:forward(xb, tr, layer_error) end
+    bwd = function(_, dyb) return p:backward(dyb, false, false, layer_error) end
+  end
+  local out = fwd(model, x, true)
   local dy = cv.zeros(out.shape)
   local lv = model.loss:compute(out, y, dy)
   model:zero_grad()
-  model:backprop(dy)
+  bwd(model, dy)
   model.optimizer:apply(model:params())
   return lv
 end
@@ -129,7 +139,7 @@ describe("the training step", function()
     -- the Rescaling did not run: its output buffer was never made
     assert.is_nil(a.layers[2]._bufs.y)
     assert.is_not_nil(b.layers[2]._bufs.y)
-    -- predict and evaluate fold too; model(x) runs every layer
+    -- predict, evaluate and model(x) fold too
     local p = a:predict(x)
     local q = a(x)
     assert.is_true((p - q):abs():max() <= 1e-5)

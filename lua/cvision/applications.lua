@@ -12,7 +12,7 @@
 -- weights = "imagenet" is an error saying so; weights = "<file>" loads a cvision weights file
 -- (model:save_weights) after building. Without the top, pooling = "avg" | "max" adds global pooling.
 local layers = require "cvision.layers"
-local functional = require "cvision.functional"
+local functional = require "cvision.models.functional"
 
 local M = {}
 local L = layers

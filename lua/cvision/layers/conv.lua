@@ -105,77 +105,29 @@ end
 -- relu runs inside the convolution kernels (in the GEMM's store, and its gradient in backward)
 local function fused(act) return act.name == "relu" and not act.custom and act.alpha == nil end
 
--- Max pooling fused into the convolution: each sample's output is pooled right after it is
--- computed, while it is still in cache (a 2x2 pool reading a 32x80x60x16 output back from memory
--- cost as much as a fifth of the convolution). A MaxPooling2D that reads a Conv2D's output asks
--- that layer (pool_hint) to pool with its parameters from the next call on; the convolution then
--- records, keyed by its output tensor, the pooled tensors and the parameters they were made with
--- (fused[y]), and clears the record whenever it writes y without pooling. A pooling layer uses a
--- record only when its input is that very tensor and the parameters agree, so whatever the
--- model, a stale or foreign record is never used. Layers never write their inputs in place.
-local producers = setmetatable({}, {__mode = "k"})   -- output tensor --> the Conv2D that wrote it
-local fused_records = setmetatable({}, {__mode = "k"}) -- output tensor --> record of its pooling
+--- conv:relu_in_kernel() --> true when the activation runs inside the convolution's kernels
+--- (relu): a plan may then fuse a max pooling after it (cvision.models.fusions.conv_pool)
+function Conv2D:relu_in_kernel() return fused(self.activation) end
 
---- the record of a pooling done with the convolution that wrote x, or nil
-function M.fused_pool(x) return fused_records[x] end
-
---- true when x is the output of a Conv2D that pooled it without writing x (y_unread)
-function M.unwritten(x)
-  local conv = producers[x]
-  return conv ~= nil and conv._y == x and conv._y_stale == true
-end
-
---- defer_pool_grad(x, dx, dy, argmax, params) --> true when the fused-ReLU Conv2D that wrote x
---- takes the max pool's gradient dy (argmax, params) itself in its next backward, given dx (the
---- pool's unwritten input gradient) as its dy: the conv-sized dx is then never written
-function M.defer_pool_grad(x, dx, dy, argmax, params)
-  local conv = producers[x]
-  if not conv or conv._y ~= x or conv._z ~= nil or conv._y_stale then return false end
-  conv._pooled_grad = {dx = dx, dy = dy, argmax = argmax, params = params}
-  return true
-end
-
---- pool_hint(x, params): the Conv2D that wrote x (if any) pools with params {ph, pw, sh, sw, pt, pl,
---- out_h, out_w} from its next call on
-function M.pool_hint(x, params)
-  local conv = producers[x]
-  if conv and conv._y == x then conv._pool_next = params end
+--- conv:kernel_args() --> w, b, sh, sw, pt, pl: the arguments of core.nn.conv2d_forward/backward
+function Conv2D:kernel_args()
+  return self.weights[1], self.use_bias and self.weights[2] or nil, self.strides[1], self.strides[2],
+    self._pad[1], self._pad[2]
 end
 
 function Conv2D:_forward(x)
   local o = self.output_shape
   local shape = {x.shape[1], o[1], o[2], o[3]}
-  local b = self.use_bias and self.weights[2] or nil
+  local w, b, sh, sw, pt, pl = self:kernel_args()
   if fused(self.activation) then
     local y = self:buf("y", shape)
-    local pp = self._pool_next
-    if pp then
-      local ps = {shape[1], pp[7], pp[8], o[3]}
-      local py, arg = self:buf("pooled", ps), self:buf("pooled_argmax", ps, "uint8")
-      -- y_unread (set by a Sequential's predict/evaluate for one call, when a MaxPooling2D is the
-      -- only reader of y): y is not written at all, each sample's output stays in cache
-      local keep = not self.y_unread
-      nn().conv2d_forward_pool(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
-        self._pad[2], "relu", py, arg, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6], keep)
-      self._y_stale = not keep or nil
-      local rec = self._pool_record or {}
-      self._pool_record = rec
-      rec.params, rec.y, rec.argmax = pp, py, arg
-      fused_records[y] = rec
-    else
-      nn().conv2d_forward(y, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1],
-        self._pad[2], "relu")
-      self._y_stale = nil
-      fused_records[y] = nil
-    end
-    producers[y] = self
+    nn().conv2d_forward(y, x, w, b, sh, sw, pt, pl, "relu")
     self._x, self._z, self._y = x, nil, y
     return y
   end
   local z = self:buf("z", shape)
-  nn().conv2d_forward(z, x, self.weights[1], b, self.strides[1], self.strides[2], self._pad[1], self._pad[2])
+  nn().conv2d_forward(z, x, w, b, sh, sw, pt, pl)
   local y = act_forward(self, z)
-  fused_records[z], fused_records[y] = nil, nil
   self._x, self._z, self._y = x, z, y
   return y
 end
@@ -184,23 +136,13 @@ function Conv2D:_backward(dy)
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
-  local pg = self._pooled_grad
-  self._pooled_grad = nil
+  local w, _, sh, sw, pt, pl = self:kernel_args()
   if self._z == nil then  -- fused relu: dy is the gradient of y
-    if self._y_stale then self:fail("backward after a predict/evaluate call (its output was not kept)", 3) end
-    if pg and pg.dx == dy then  -- dy unwritten: the max pool's gradient (defer_pool_grad)
-      local q = pg.params
-      nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
-        self._pad[1], self._pad[2], self._y, "relu", pg.dy, pg.argmax, q[1], q[2], q[3], q[4], q[5], q[6])
-      return dx
-    end
-    nn().conv2d_backward(dx, dw, db, dy, self._x, self.weights[1], self.strides[1], self.strides[2],
-      self._pad[1], self._pad[2], self._y, "relu")
+    nn().conv2d_backward(dx, dw, db, dy, self._x, w, sh, sw, pt, pl, self._y, "relu")
     return dx
   end
   local dz = act_backward(self, dy, self._z, self._y)
-  nn().conv2d_backward(dx, dw, db, dz, self._x,
-    self.weights[1], self.strides[1], self.strides[2], self._pad[1], self._pad[2])
+  nn().conv2d_backward(dx, dw, db, dz, self._x, w, sh, sw, pt, pl)
   return dx
 end
 

@@ -99,19 +99,25 @@ local Dense = class("Dense", nil, {
   extra = {"activation"},
 })
 M.Dense = Dense
--- speed (issue 6), both set only by models for one training step or call:
--- * grads_stale = true (models' _train_step, instead of zero_grad): the next backward overwrites
---   the gradients instead of adding to them, saving a pass that zeroes them; cleared by it, so a
---   second contribution (a shared layer) accumulates.
--- * forward(x, training, x_scale): x_scale * x is the input (a Sequential folds a Rescaling
---   that directly precedes the layer into the product); backward then returns the gradient with
---   respect to the unscaled x.
+-- Two modes a model's plan (cvision.models.plan) asks for, each for one call, by argument:
+-- * forward(x, training, x_scale): x_scale * x is the input (a Rescaling that directly precedes
+--   the layer folded into the product, cvision.models.fusions.rescale_dense); backward then
+--   returns the gradient with respect to the unscaled x.
+-- * backward(dy, overwrite): the gradients are overwritten with this call's contribution instead
+--   of added to (the training step then need not zero them first).
 Dense.overwrites_grads = true
-Dense.accepts_x_scale = true
 
+--- dense:forward(x [, training [, x_scale]]) --> y = act((x_scale * x) @ kernel + bias)
 function Dense:forward(x, training, x_scale)
   self._x_scale = x_scale
   return base.Layer.forward(self, x, training)
+end
+
+--- dense:backward(dy [, overwrite]) --> dx; overwrite = true replaces the gradients instead of
+--- adding to them
+function Dense:backward(dy, overwrite)
+  self._overwrite = overwrite and self.trainable or nil
+  return base.Layer.backward(self, dy)
 end
 
 function Dense:init(a)
@@ -196,8 +202,7 @@ function Dense:_backward(dy)
   end
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", x2.shape) end
-  local overwrite = self.grads_stale and self.trainable
-  if overwrite then self.grads_stale = nil end
+  local overwrite = self._overwrite
   if overwrite or self._x_scale then
     nn().dense_backward_ex(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2,
       self.weights[1], self._x_scale or 1, overwrite)
@@ -299,9 +304,6 @@ local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, req
   defaults = {offset = 0.0}})
 M.Rescaling = Rescaling
 Rescaling.accepts_uint8 = true
--- a Sequential may skip this layer and hand its scale to a Dense right after it (see Dense);
--- only while offset is 0, the input float32 and this layer's backward not needed
-Rescaling.folds_into_dense = true
 
 function Rescaling:init(a)
   self.scale = check_number("Rescaling", a.scale, "scale")

@@ -9,8 +9,6 @@ local M = {}
 local class, shape_str = base.class, base.shape_str
 
 local function nn() return core.nn end
--- required on first use: cvision.layers.conv need not be loaded for pooling alone
-local function conv() return require "cvision.layers.conv" end
 
 local pool_args = {
   positional = {"pool_size", "strides", "padding", "data_format"}, tuple_first = true,
@@ -60,52 +58,26 @@ end
 MaxPooling2D.compute_output_shape = pool_shape
 MaxPooling2D._config = pool_config
 
--- the parameters as cvision.layers.conv's pool_hint takes them
-local function pool_params(self)
-  local k, s, p, o = self.pool_size, self.strides, self._pad, self.output_shape
-  local pp = self._params
-  if not pp or pp[7] ~= o[1] or pp[8] ~= o[2] then
-    pp = {k[1], k[2], s[1], s[2], p[1], p[2], o[1], o[2]}
-    self._params = pp
-  end
-  return pp
+--- pool:kernel_args() --> ph, pw, sh, sw, pt, pl: the pooling arguments of core.nn's kernels
+function MaxPooling2D:kernel_args()
+  local k, s, p = self.pool_size, self.strides, self._pad
+  return k[1], k[2], s[1], s[2], p[1], p[2]
 end
 
-local function same_params(a, b)
-  for i = 1, 8 do if a[i] ~= b[i] then return false end end
-  return true
-end
-
-function MaxPooling2D:_forward(x, training)
+function MaxPooling2D:_forward(x)
   local o = self.output_shape
-  local pp = pool_params(self)
-  -- pooled already by the convolution that wrote x (cvision.layers.conv: fused pooling)
-  local rec = conv().fused_pool(x)
-  if rec and same_params(rec.params, pp) and rec.y.shape[1] == x.shape[1] then
-    self._xshape, self._argmax, self._fused_x = x.shape, rec.argmax, x
-    return rec.y
-  end
-  if conv().unwritten(x) then self:fail("its input was not written (a fused convolution's pooling did not match)") end
   local ys = {x.shape[1], o[1], o[2], o[3]}
   local y = self:buf("y", ys)
   -- the winners are always recorded, so backward also works after an inference forward (saliency)
   local arg = self:buf("argmax", ys, "uint8")
-  nn().maxpool2d_forward(y, arg, x, pp[1], pp[2], pp[3], pp[4], pp[5], pp[6])
-  conv().pool_hint(x, pp)
-  self._xshape, self._argmax, self._fused_x = x.shape, arg, nil
+  nn().maxpool2d_forward(y, arg, x, self:kernel_args())
+  self._xshape, self._argmax = x.shape, arg
   return y
 end
 
 function MaxPooling2D:_backward(dy)
   local dx = self:buf("dx", self._xshape)
-  -- dx_deferred (set by a Sequential's backprop for one call, when the Conv2D right before this
-  -- layer runs its backward next): that convolution takes dy and the winners directly
-  if self.dx_deferred and self._fused_x
-      and conv().defer_pool_grad(self._fused_x, dx, dy, self._argmax, pool_params(self)) then
-    return dx
-  end
-  local k, s, p = self.pool_size, self.strides, self._pad
-  nn().maxpool2d_backward(dx, dy, self._argmax, k[1], k[2], s[1], s[2], p[1], p[2])
+  nn().maxpool2d_backward(dx, dy, self._argmax, self:kernel_args())
   return dx
 end
 
