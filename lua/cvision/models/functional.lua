@@ -33,6 +33,7 @@ local base = layers.base
 local shape_str, shape_equal, copy_shape = base.shape_str, base.shape_equal, base.copy_shape
 local is_tensor = core.is_tensor
 local Model = models.Model
+local plan_mod = require "cvision.models.plan"
 
 local M = {}
 
@@ -475,31 +476,60 @@ function Functional:build(input_shape)
   end
 end
 
---- call(x, training) --> y: every node in order
+--- plan() --> the model's plan (cvision.models.plan.graph): its steps over the nodes
+function Functional:plan()
+  local p = rawget(self, "_plan")
+  if not p then
+    local shared, out = self._shared, self.outputs[1]
+    p = plan_mod.graph(self._nodes, function(node)
+      return shared[node] or node.outputs[1] == out or is_model(node.layer)
+    end)
+    self._plan = p
+  end
+  return p
+end
+
+-- the node of a fused step an error came from (the one whose layer the message names)
+local function error_node(step, err)
+  local msg = tostring(err)
+  for _, node in ipairs(step.nodes) do
+    if msg:find(node.layer:tag() .. ": ", 1, true) then return node end
+  end
+  return step.nodes[1]
+end
+
+--- call(x, training) --> y: every step of the plan in order
 function Functional:call(x, training)
   local vals = {[self.inputs[1]] = x}
   self._vals = vals
   local states, shared = self._node_state, self._shared
-  for _, node in ipairs(self._nodes) do
+  for _, step in ipairs(self:plan().steps) do
+    local node = step.nodes[1]
     local l = node.layer
-    local arg
-    if l.multi_input then
-      arg = {}
-      for j, t in ipairs(node.inputs) do arg[j] = vals[t] end
-    else
-      arg = vals[node.inputs[1]]
-    end
     local tr = training
     if node.training ~= nil then tr = node.training end
-    local sh = shared[node]
-    if sh then
-      local st = states[node]
-      if st then restore(st) else fresh_state(l) end
+    if #step.nodes > 1 then    -- a fusion: from the first node's input to the last node's output
+      local ok, y = pcall(step.forward, step, vals[node.inputs[1]], tr)
+      if not ok then error(self:_node_error(error_node(step, y), y), 0) end
+      vals[step.nodes[#step.nodes].outputs[1]] = y
+    else
+      local arg
+      if l.multi_input then
+        arg = {}
+        for j, t in ipairs(node.inputs) do arg[j] = vals[t] end
+      else
+        arg = vals[node.inputs[1]]
+      end
+      local sh = shared[node]
+      if sh then
+        local st = states[node]
+        if st then restore(st) else fresh_state(l) end
+      end
+      local ok, y = pcall(run_forward, l, arg, tr)
+      if not ok then error(self:_node_error(node, y), 0) end
+      if sh then states[node] = capture(l) end
+      vals[node.outputs[1]] = y
     end
-    local ok, y = pcall(run_forward, l, arg, tr)
-    if not ok then error(self:_node_error(node, y), 0) end
-    if sh then states[node] = capture(l) end
-    vals[node.outputs[1]] = y
   end
   return vals[self.outputs[1]]
 end
@@ -530,24 +560,32 @@ function Functional:_backprop(dy, need_input)
     if cur ~= a then a:copy(cur); grads[t] = a end
     a:add_(g)
   end
-  for i = #nodes, 1, -1 do
-    local node = nodes[i]
-    local out = node.outputs[1]
+  local steps = self:plan().steps
+  for i = #steps, 1, -1 do
+    local step = steps[i]
+    local node = step.nodes[1]
+    local out = step.nodes[#step.nodes].outputs[1]
     local g = grads[out]
     if g ~= nil and need[out] then
       local l = node.layer
       local need_dx = false
       for _, t in ipairs(node.inputs) do if need[t] then need_dx = true break end end
-      local sh = shared[node]
-      if sh then restore(states[node]) end
-      local ok, dx = pcall(run_backward, l, g, need_dx)
-      if not ok then error(self:_node_error(node, dx), 0) end
-      if sh then states[node] = capture(l) end
-      if need_dx then
-        if l.multi_input then
-          for j, t in ipairs(node.inputs) do add_grad(t, dx[j]) end
-        else
-          add_grad(node.inputs[1], dx)
+      if #step.nodes > 1 then
+        local ok, dx = pcall(step.backward, step, g, need_dx)
+        if not ok then error(self:_node_error(error_node(step, dx), dx), 0) end
+        if need_dx then add_grad(node.inputs[1], dx) end
+      else
+        local sh = shared[node]
+        if sh then restore(states[node]) end
+        local ok, dx = pcall(run_backward, l, g, need_dx)
+        if not ok then error(self:_node_error(node, dx), 0) end
+        if sh then states[node] = capture(l) end
+        if need_dx then
+          if l.multi_input then
+            for j, t in ipairs(node.inputs) do add_grad(t, dx[j]) end
+          else
+            add_grad(node.inputs[1], dx)
+          end
         end
       end
     end

@@ -127,6 +127,41 @@ function Plan:refresh(force)
   self.overwritten = over
 end
 
+--- graph(nodes, alone) --> the plan of a functional model's nodes (in execution order): each
+--- step has step.nodes (one node, or the consecutive nodes a fusion covers) and step.layers. A
+--- node fuses with the one node that reads its output when neither is alone(node) (a shared
+--- layer, the model's output) and both run in the same training mode. Such a plan has no
+--- trainable-dependent part: the functional model works out what needs a gradient per call.
+function M.graph(nodes, alone)
+  local readers, reader = {}, {}
+  for _, n in ipairs(nodes) do
+    for _, t in ipairs(n.inputs) do readers[t] = (readers[t] or 0) + 1 end
+    if #n.inputs == 1 then reader[n.inputs[1]] = n end
+  end
+  local steps, taken = {}, {}
+  for _, a in ipairs(nodes) do
+    if not taken[a] then
+      local out = a.outputs[1]
+      local b = readers[out] == 1 and reader[out] or nil
+      local step
+      if b and not alone(a) and not alone(b) and a.training == b.training then
+        for _, rule in ipairs(M.rules) do
+          if rule.match(a.layer, b.layer) then step = rule.new(a.layer, b.layer) break end
+        end
+      end
+      if step then
+        step.nodes = {a, b}
+        taken[b] = true
+      else
+        step = M.single(a.layer)
+        step.nodes = {a}
+      end
+      steps[#steps + 1] = step
+    end
+  end
+  return setmetatable({steps = steps, overwritten = {}}, Plan)
+end
+
 -- the error of a step, naming the layer it came from: "layer 3 (pool1, MaxPooling2D): ..."
 local function step_error(step, err, layer_error)
   local msg = tostring(err)
