@@ -1,0 +1,48 @@
+-- cvision.plot.artists.reflines: ax:axhline and ax:axvline, lines across the whole axes at one
+-- data value (matplotlib's Line2D). Promises: the value counts in the limits on its own axis only,
+-- the line spans the box whatever the view, and the legend handle is the line kind's.
+local colors = require "cvision.plot.colors"
+local paint = require "cvision.plot.paint"
+local artists = require "cvision.plot.artists"
+local line = require "cvision.plot.artists.line"
+
+local to_rgba, pt = colors.to_rgba, paint.pt
+
+-- The one recorder behind axhline and axvline: record kind, its value under key `at`.
+local function ref_line(ax, kind, at, v, opts)
+  opts = opts or {}
+  artists.add(ax, { kind = kind, [at] = v, color = opts.color or "black",
+    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
+end
+
+local function style(a, fig)
+  return to_rgba(a.color), pt(fig, a.linewidth), paint.dash_pattern(fig, a.linestyle, a.linewidth)
+end
+
+local hline = { name = "hline", printed = "Line2D", legend = line.legend_line, methods = {} }
+
+--- ax:axhline(y, {color, linestyle, linewidth, label}) a horizontal line across the axes
+function hline.methods.axhline(self, y, opts) ref_line(self, "hline", "y", y, opts) end
+
+function hline.limits(a, lim) lim:y(a.y) end
+
+function hline.draw(a, ctx)
+  local col, lw, dashes = style(a, ctx.fig)
+  local _, py = ctx.ax:transform(ctx.ax.view[1], a.y)
+  ctx.cv:stroke({ 0, py - ctx.oy, ctx.w, py - ctx.oy }, col, lw, dashes)
+end
+
+local vline = { name = "vline", printed = "Line2D", legend = line.legend_line, methods = {} }
+
+--- ax:axvline(x, {color, linestyle, linewidth, label}) a vertical line across the axes
+function vline.methods.axvline(self, x, opts) ref_line(self, "vline", "x", x, opts) end
+
+function vline.limits(a, lim) lim:x(a.x) end
+
+function vline.draw(a, ctx)
+  local col, lw, dashes = style(a, ctx.fig)
+  local px = ctx.ax:transform(a.x, ctx.ax.view[3])
+  ctx.cv:stroke({ px - ctx.ox, 0, px - ctx.ox, ctx.h }, col, lw, dashes)
+end
+
+return { hline, vline }

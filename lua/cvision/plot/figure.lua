@@ -1,0 +1,142 @@
+-- cvision.plot.figure: the Figure object: its size (figsize in inches times dpi), its axes
+-- (subplot grid cells or free rectangles), figure texts, a suptitle and painters, and its
+-- rasterisation into a Canvas and a PNG. Promises matplotlib's defaults (6.4 x 4.8 in at 100 dpi,
+-- its subplotpars) and that rendering lays the figure out afresh every time.
+local core = require "cvision.core"
+local colors = require "cvision.plot.colors"
+local paint = require "cvision.plot.paint"
+local layout = require "cvision.plot.layout"
+local axes = require "cvision.plot.axes"
+
+local M = {}
+
+local Figure = {}
+Figure.__index = Figure
+M.Figure = Figure
+
+local floor, max = math.floor, math.max
+local to_rgba, pt, draw_text = colors.to_rgba, paint.pt, paint.draw_text
+
+Figure.__tostring = function(f)
+  return string.format("<Figure size %dx%d with %d Axes>", f.width, f.height, #f.axes)
+end
+
+--- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure)
+function M.new(opts)
+  opts = opts or {}
+  local fs = opts.figsize or { 6.4, 4.8 }
+  local dpi = opts.dpi or 100
+  if type(fs) ~= "table" or not tonumber(fs[1]) or not tonumber(fs[2]) or fs[1] <= 0 or fs[2] <= 0 then
+    error("bad argument #1 to 'figure' (figsize must be {width, height} in inches)", 3)
+  end
+  return setmetatable({
+    figsize = { fs[1], fs[2] }, dpi = dpi,
+    width = max(1, floor(fs[1] * dpi + 0.5)), height = max(1, floor(fs[2] * dpi + 0.5)),
+    facecolor = opts.facecolor or "white",
+    axes = {}, painters = {}, texts = {}, dirty = false,
+    subplotpars = { left = 0.125, right = 0.9, bottom = 0.11, top = 0.88, wspace = 0.2, hspace = 0.2 },
+  }, Figure)
+end
+
+--- fig:add_subplot(rows, cols, index) --> Axes (the existing one at that place is reused)
+function Figure:add_subplot(rows, cols, index)
+  if index == nil and cols == nil and type(rows) == "number" and rows >= 111 then
+    rows, cols, index = rows // 100, (rows // 10) % 10, rows % 10
+  end
+  if not (math.type(rows) == "integer" and math.type(cols) == "integer" and rows > 0 and cols > 0) then
+    error("bad argument to 'subplot' (rows and cols must be positive integers)", 3)
+  end
+  if math.type(index) ~= "integer" or index < 1 or index > rows * cols then
+    error(string.format("bad argument #3 to 'subplot' (index must be in 1..%d, got %s)",
+      rows * cols, tostring(index)), 3)
+  end
+  for _, ax in ipairs(self.axes) do
+    local s = ax.spec
+    if s and s[1] == rows and s[2] == cols and s[3] == index then
+      self.gca = ax
+      return ax
+    end
+  end
+  return axes.new(self, layout.subplot_rect(self.subplotpars, rows, cols, index), { rows, cols, index })
+end
+
+--- fig:add_axes{left, bottom, width, height} --> Axes at that rectangle (figure fractions)
+function Figure:add_axes(rect)
+  return axes.new(self, { rect[1], rect[2], rect[3], rect[4] }, nil)
+end
+
+--- fig:get_gca() --> the current axes of the figure (creating subplot(1, 1, 1) when none)
+function Figure:get_gca()
+  return self.gca or self:add_subplot(1, 1, 1)
+end
+
+--- fig:suptitle(s, {fontsize = 12})
+function Figure:suptitle(s, opts)
+  opts = opts or {}
+  self.suptitle_text = { text = tostring(s), size = opts.fontsize or 12, color = opts.color or "black" }
+  self.dirty = true
+end
+
+--- fig:subplots_adjust{left, right, bottom, top, wspace, hspace}
+function Figure:subplots_adjust(p)
+  for k, v in pairs(p or {}) do self.subplotpars[k] = v end
+  layout.place_subplots(self)
+  self.dirty = true
+end
+
+-- Prepares every axes: limits, boxes, ticks.
+function Figure:_layout() layout.layout(self) end
+
+--- fig:tight_layout({pad = 1.08}) fits subplot parameters so that labels and titles do not overlap
+function Figure:tight_layout(opts) layout.tight_layout(self, opts) end
+
+--- fig:render() --> canvas: lays the figure out and rasterises it
+function Figure:render()
+  if self.tight then self:tight_layout(self.tight) end
+  self:_layout()
+  local cv = core.canvas(self.width, self.height, to_rgba(self.facecolor))
+  for _, ax in ipairs(self.axes) do ax:_draw(cv) end
+  for _, t in ipairs(self.texts) do
+    draw_text(cv, t.s, t.x * self.width, (1 - t.y) * self.height, pt(self, t.size), to_rgba(t.color),
+      t.ha, t.va, t.rotation)
+  end
+  if self.suptitle_text then
+    local s = self.suptitle_text
+    draw_text(cv, s.text, self.width / 2, pt(self, 6), pt(self, s.size), to_rgba(s.color), "center", "top")
+  end
+  for _, p in ipairs(self.painters) do p(cv, self) end
+  self.canvas = cv
+  return cv
+end
+
+--- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
+function Figure:text(x, y, s, opts)
+  opts = opts or {}
+  self.texts[#self.texts + 1] = { x = x, y = y, s = tostring(s), size = opts.fontsize or 10,
+    color = opts.color or "black", ha = opts.ha or "left", va = opts.va or "baseline",
+    rotation = opts.rotation or 0 }
+  self.dirty = true
+end
+
+--- fig:add_painter(function(canvas, fig)) draws straight on the canvas after the axes
+function Figure:add_painter(f)
+  self.painters[#self.painters + 1] = f
+  self.dirty = true
+end
+
+--- fig:savefig(path [, {dpi}]) writes the figure as PNG; returns path
+function Figure:savefig(path, opts)
+  if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
+  if opts and opts.dpi and opts.dpi ~= self.dpi then
+    local k = opts.dpi / self.dpi
+    self.dpi = opts.dpi
+    self.width, self.height = floor(self.width * k + 0.5), floor(self.height * k + 0.5)
+  end
+  local cv = self:render()
+  cv:save_png(path)
+  self.dirty = false
+  self.saved_path = path
+  return path
+end
+
+return M

@@ -1,0 +1,258 @@
+-- cvision.plot: figures in the manner of matplotlib's pyplot, drawn by the C raster (cvision.core
+-- Canvas) and written as PNG. A state machine keeps a current figure and current axes; drawing
+-- calls record artists, and a figure is laid out and rasterised when it is saved (savefig), shown
+-- (show, or the REPL after each line) or asked for its canvas (render). Sizes follow matplotlib's
+-- defaults: figsize in inches times dpi gives pixels, font sizes and line widths are in points.
+-- Ready-made figures of the lecture (history, model, images, failed_predictions, ...) are in
+-- cvision.plot.figures and re-exported here.
+--
+-- This file holds the pyplot state and functions; the rooms behind it: figure and axes (the
+-- objects), layout, ticks, legend, colorbar, colors, paint (shared drawing helpers), values,
+-- terminal (inline image protocols), artists (the registry) and artists/<kind>.lua (one file per
+-- plot type, registered in the list below).
+local core = require "cvision.core"
+local colors = require "cvision.plot.colors"
+local values = require "cvision.plot.values"
+local ticks = require "cvision.plot.ticks"
+local paint = require "cvision.plot.paint"
+local artists = require "cvision.plot.artists"
+local figure = require "cvision.plot.figure"
+local axes = require "cvision.plot.axes"
+local terminal = require "cvision.plot.terminal"
+
+local M = {}
+
+M.to_rgba = colors.to_rgba
+M.nice_ticks = ticks.nice_ticks
+M.format_tick = ticks.format_tick
+M.Figure = figure.Figure
+M.Axes = axes.Axes
+M._tolist = values.tolist
+M._text_size = paint.text_size
+M._rounded_rect = paint.rounded_rect
+M._base64 = terminal.base64
+M.inline_protocol = terminal.inline_protocol
+M.inline_escape = terminal.inline_escape
+
+local Axes = axes.Axes
+
+local state = { figures = {}, current = nil, counter = 0, shown = 0 }
+M._state = state
+
+--- figure{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (becomes current)
+function M.figure(opts)
+  local fig = figure.new(opts)
+  state.counter = state.counter + 1
+  fig.number = state.counter
+  state.figures[#state.figures + 1] = fig
+  state.current = fig
+  return fig
+end
+
+--- gcf() --> the current figure (a new default one when there is none)
+function M.gcf()
+  return state.current or M.figure()
+end
+
+--- subplot(rows, cols, index) --> Axes (index 1-based, row by row, as matplotlib); subplot(221) too
+function M.subplot(rows, cols, index)
+  return M.gcf():add_subplot(rows, cols, index)
+end
+
+--- subplots(rows, cols, {figsize, dpi}) --> fig, axes (array, row by row)
+function M.subplots(rows, cols, opts)
+  rows, cols = rows or 1, cols or 1
+  local fig = M.figure(opts)
+  local axs = {}
+  for i = 1, rows * cols do axs[i] = fig:add_subplot(rows, cols, i) end
+  fig.gca = axs[1]
+  return fig, axs
+end
+
+--- gca() --> current axes
+function M.gca()
+  return M.gcf():get_gca()
+end
+
+--- sca(ax) makes ax (and its figure) current
+function M.sca(ax)
+  state.current = ax.fig
+  ax.fig.gca = ax
+end
+
+---------------------------------------------------------------------------------------------------
+-- artist kinds: one file each under artists/; a new plot type is one more name here
+---------------------------------------------------------------------------------------------------
+-- The pyplot function for an Axes method: the same call on the current axes.
+local function on_gca(name)
+  return function(...) return Axes[name](M.gca(), ...) end
+end
+
+--- register_artist(kind) --> kind: adds an artist kind (the contract is in cvision.plot.artists);
+-- its methods become Axes methods and pyplot functions on the current axes
+function M.register_artist(kind)
+  artists.register(kind)
+  for _, k in ipairs(kind[1] ~= nil and kind or { kind }) do
+    for name in pairs(k.methods or {}) do
+      if rawget(M, name) == nil then M[name] = on_gca(name) end
+    end
+  end
+  return kind
+end
+
+for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines" }) do
+  M.register_artist(require("cvision.plot.artists." .. name))
+end
+
+---------------------------------------------------------------------------------------------------
+-- pyplot-style functions on the current axes and figure
+---------------------------------------------------------------------------------------------------
+for _, name in ipairs({ "legend", "grid", "axis", "invert_yaxis", "colorbar" }) do
+  M[name] = on_gca(name)
+end
+
+function M.title(s, opts) return M.gca():set_title(s, opts) end
+function M.xlabel(s, opts) return M.gca():set_xlabel(s, opts) end
+function M.ylabel(s, opts) return M.gca():set_ylabel(s, opts) end
+function M.xlim(a, b) return M.gca():set_xlim(a, b) end
+function M.ylim(a, b) return M.gca():set_ylim(a, b) end
+--- xticks([ticks [, labels]] [, {rotation, fontsize}])
+function M.xticks(t, labels, opts)
+  if type(t) == "table" and t[1] == nil and next(t) ~= nil and labels == nil then
+    return M.gca():set_xticks(nil, nil, t)
+  end
+  return M.gca():set_xticks(t, labels, opts)
+end
+--- yticks([ticks [, labels]] [, {rotation, fontsize}])
+function M.yticks(t, labels, opts)
+  if type(t) == "table" and t[1] == nil and next(t) ~= nil and labels == nil then
+    return M.gca():set_yticks(nil, nil, t)
+  end
+  return M.gca():set_yticks(t, labels, opts)
+end
+function M.suptitle(s, opts) return M.gcf():suptitle(s, opts) end
+function M.tight_layout(opts) return M.gcf():tight_layout(opts) end
+function M.subplots_adjust(p) return M.gcf():subplots_adjust(p) end
+
+--- savefig(path [, {dpi}]) writes the current figure as PNG; returns path
+function M.savefig(path, opts)
+  return M.gcf():savefig(path, opts)
+end
+
+--- render() --> the current figure's canvas (canvas:pixel(x, y), canvas:save_png(path))
+function M.render()
+  return M.gcf():render()
+end
+
+--- close([fig | "all"]) forgets a figure (the current one by default)
+function M.close(fig)
+  if fig == "all" then
+    state.figures = {}
+    state.current = nil
+    return
+  end
+  fig = fig or state.current
+  for i, f in ipairs(state.figures) do
+    if f == fig then table.remove(state.figures, i); break end
+  end
+  if state.current == fig then state.current = state.figures[#state.figures] end
+end
+
+--- clf() clears the current figure
+function M.clf()
+  local fig = M.gcf()
+  fig.axes, fig.painters, fig.texts, fig.gca, fig.suptitle_text = {}, {}, {}, nil, nil
+  fig.dirty = false
+end
+
+--- font(path [, index]) draws text with that font face first (others remain as fallbacks);
+-- font() goes back to the defaults (DejaVu Sans, then WenQuanYi Micro Hei for Chinese)
+function M.font(path, index)
+  if path == nil then core.plot_font_reset(); return end
+  if type(path) ~= "string" then error("bad argument #1 to 'font' (font file path expected)", 2) end
+  core.plot_font(path, index or 0)
+end
+
+--- canvas(width, height [, colour]) --> a blank Canvas for drawing by hand
+M.canvas = core.canvas
+
+---------------------------------------------------------------------------------------------------
+-- showing: PNG files for scripts and the REPL, inline images on capable terminals
+---------------------------------------------------------------------------------------------------
+-- Where show() and the REPL write figures: M.plot_dir, else $CVISION_PLOT_DIR, else ./cvision-plots.
+local function plot_dir()
+  local d = M.plot_dir or os.getenv("CVISION_PLOT_DIR") or "cvision-plots"
+  os.execute("mkdir -p '" .. d:gsub("'", "'\\''") .. "'")
+  return d
+end
+
+local function exists(p)
+  local f = io.open(p, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+--- show([{inline}]) writes the current figure to a numbered PNG (in $CVISION_PLOT_DIR or
+-- ./cvision-plots/), prints its path, shows it inline on kitty, iTerm2 and sixel terminals
+-- (opts.inline = "kitty" | "iterm2" | "sixel" | false overrides the guess), and closes the
+-- figure (the next drawing starts a new one, as in a notebook). Returns the path.
+function M.show(opts)
+  local fig = state.current
+  if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
+  local dir = plot_dir()
+  local path
+  repeat
+    state.shown = state.shown + 1
+    path = string.format("%s/figure-%03d.png", dir, state.shown)
+  until not exists(path)
+  local cv = fig:render()
+  cv:save_png(path)
+  fig.dirty = false
+  io.write(path, "\n")
+  local proto = (opts or {}).inline
+  if proto == nil then proto = M.inline_protocol() end
+  if proto == "sixel" then
+    io.write(cv:sixel(), "\n")
+  elseif proto then
+    local esc = M.inline_escape(cv:png(), proto)
+    if esc then io.write(esc) end
+  end
+  io.flush()
+  M.close(fig)
+  return path
+end
+
+--- _repl_after_eval() is called by the REPL after each line: a figure drawn on since it was last
+-- saved is shown (see show).
+function M._repl_after_eval()
+  local fig = state.current
+  if fig and fig.dirty then return M.show() end
+  return nil
+end
+
+-- color_cycle lives in cvision.plot.colors (the cycle every axes draws from): reading or setting
+-- plot.color_cycle reads or sets that one. Ready-made figures load lazily, so plotting alone loads
+-- no model code; methods of artist kinds registered straight with cvision.plot.artists get their
+-- pyplot function on first use.
+local figure_names = { history = true, model = true, images = true, failed_predictions = true,
+  confusion_matrix = true, confidence = true, class_accuracy = true, confusion = true }
+setmetatable(M, {
+  __index = function(t, k)
+    if k == "color_cycle" then return colors.color_cycle end
+    if figure_names[k] then
+      local F = require "cvision.plot.figures"
+      for name in pairs(figure_names) do if F[name] then rawset(t, name, F[name]) end end
+      return rawget(t, k)
+    end
+    if artists.methods[k] then
+      rawset(t, k, on_gca(k))
+      return rawget(t, k)
+    end
+    return nil
+  end,
+  __newindex = function(t, k, v)
+    if k == "color_cycle" then colors.color_cycle = v else rawset(t, k, v) end
+  end,
+})
+
+return M

@@ -1,0 +1,252 @@
+-- cvision.plot.layout: where each axes goes and what it shows. Promises matplotlib's geometry:
+-- subplot grids from subplotpars, data limits from every artist kind's limits hook with 5 %
+-- margins (none around images, none below bars), aspect "equal" shrinking the box about its
+-- centre, automatic ticks by the space available, and tight_layout fitting labels and titles.
+local paint = require "cvision.plot.paint"
+local ticks = require "cvision.plot.ticks"
+local values = require "cvision.plot.values"
+local artists = require "cvision.plot.artists"
+local colorbar = require "cvision.plot.colorbar"
+
+local M = {}
+
+local floor, abs, max, min = math.floor, math.abs, math.max, math.min
+local pt, text_size, finite = paint.pt, paint.text_size, values.finite
+
+--- subplot_rect(pars, rows, cols, index [, colspan, rowspan]) --> {left, bottom, width, height}
+-- in figure fractions, for a cell of the grid (index 1-based, row by row)
+function M.subplot_rect(pars, rows, cols, index, colspan, rowspan)
+  local cw = (pars.right - pars.left) / (cols + pars.wspace * (cols - 1))
+  local chh = (pars.top - pars.bottom) / (rows + pars.hspace * (rows - 1))
+  local r = (index - 1) // cols
+  local c = (index - 1) % cols
+  colspan, rowspan = colspan or 1, rowspan or 1
+  local left = pars.left + c * cw * (1 + pars.wspace)
+  local top = pars.top - r * chh * (1 + pars.hspace)
+  local w = cw * colspan + (colspan - 1) * cw * pars.wspace
+  local h = chh * rowspan + (rowspan - 1) * chh * pars.hspace
+  return { left, top - h, w, h }
+end
+
+-- The extent of the data, as each artist kind's limits hook reports it.
+local Limits = {}
+Limits.__index = Limits
+function Limits:x(v) if finite(v) then self.x0 = min(self.x0, v); self.x1 = max(self.x1, v) end end
+function Limits:y(v) if finite(v) then self.y0 = min(self.y0, v); self.y1 = max(self.y1, v) end end
+
+local function data_limits(ax)
+  local lim = setmetatable({ x0 = math.huge, x1 = -math.huge, y0 = math.huge, y1 = -math.huge,
+    sticky_y0 = false, sticky_x = false }, Limits)
+  local tight = 0   -- artists asking for no margins (images)
+  for _, a in ipairs(ax.artists) do
+    local k = artists.kind(a.kind)
+    lim.extent = nil
+    if k and k.limits then k.limits(a, lim) end
+    if lim.extent then tight = tight + 1; ax.image_extent = lim.extent end
+  end
+  if lim.x0 > lim.x1 then lim.x0, lim.x1 = 0, 1 end
+  if lim.y0 > lim.y1 then lim.y0, lim.y1 = 0, 1 end
+  return lim, tight
+end
+
+local function expand(lo, hi, margin)
+  if hi - lo == 0 then
+    -- matplotlib's nonsingular expansion
+    local d = lo == 0 and 1 or abs(lo) * 0.05
+    return lo - d, hi + d
+  end
+  local d = (hi - lo) * margin
+  return lo - d, hi + d
+end
+
+-- The view limits: data limits with margins, then the user's limits.
+local function view_limits(ax)
+  local lim, tight = data_limits(ax)
+  local x0, x1, y0, y1 = lim.x0, lim.x1, lim.y0, lim.y1
+  if (ax.image_axes or tight > 0) and #ax.artists > 0 then
+    -- images are sticky: no margins around them
+    local onlyimg = tight == #ax.artists
+    if not onlyimg then x0, x1 = expand(x0, x1, 0.05); y0, y1 = expand(y0, y1, 0.05) end
+    if onlyimg and #ax.artists > 0 then
+      local e = ax.image_extent
+      x0, x1 = min(e[1], e[2]), max(e[1], e[2])
+      y0, y1 = min(e[3], e[4]), max(e[3], e[4])
+      if e[3] > e[4] then ax.yinvert_img = true end
+    end
+  else
+    local sx0, sy0 = x0, y0
+    x0, x1 = expand(x0, x1, 0.05)
+    if lim.sticky_x and sx0 >= 0 and x0 < 0 then x0 = 0 end
+    y0, y1 = expand(y0, y1, 0.05)
+    if lim.sticky_y0 and sy0 >= 0 and y0 < 0 then y0 = 0 end
+  end
+  if ax.xlim then x0 = ax.xlim[1] or x0; x1 = ax.xlim[2] or x1 end
+  if ax.ylim then y0 = ax.ylim[1] or y0; y1 = ax.ylim[2] or y1 end
+  if x0 == x1 then x0, x1 = x0 - 0.5, x1 + 0.5 end
+  if y0 == y1 then y0, y1 = y0 - 0.5, y1 + 0.5 end
+  return x0, x1, y0, y1
+end
+
+-- aspect "equal": one data unit is as long on both axes; the box shrinks and stays centred
+local function equal_aspect(bx0, by0, bx1, by1, x0, x1, y0, y1)
+  local bw, bh = bx1 - bx0, by1 - by0
+  local dw, dh = abs(x1 - x0), abs(y1 - y0)
+  if bh / bw > dh / dw then
+    local nh = bw * dh / dw
+    local c = (by0 + by1) / 2
+    by0, by1 = c - nh / 2, c + nh / 2
+  else
+    local nw = bh * dw / dh
+    local c = (bx0 + bx1) / 2
+    bx0, bx1 = c - nw / 2, c + nw / 2
+  end
+  return bx0, by0, bx1, by1
+end
+
+-- Ticks of both axes (and the colour bar) for the box and view just set.
+local function set_ticks(ax)
+  local fig = ax.fig
+  local fs = pt(fig, 10)
+  local bw, bh = ax.box[3] - ax.box[1], ax.box[4] - ax.box[2]
+  local x0, x1, y0, y1 = ax.view[1], ax.view[2], ax.view[3], ax.view[4]
+  if ax.cbar then colorbar.set_ticks(ax, fs) end
+  ax.xt, ax.xtl, ax.xoffset = ticks.for_spec(ax.xticks_spec, x0, x1, bw, 3, fs)
+  ax.yt, ax.ytl, ax.yoffset = ticks.for_spec(ax.yticks_spec, y0, y1, bh, 2, fs)
+  ax.xrot = ax.xticks_spec and ax.xticks_spec.rotation or 0
+  ax.yrot = ax.yticks_spec and ax.yticks_spec.rotation or 0
+  ax.xtsize = pt(fig, ax.xticks_spec and ax.xticks_spec.fontsize or 10)
+  ax.ytsize = pt(fig, ax.yticks_spec and ax.yticks_spec.fontsize or 10)
+end
+
+--- prepare(ax): limits, ticks and the pixel box of an axes (ax.view, ax.box: an integer pixel
+-- rectangle in the figure, ax.xt/xtl/yt/ytl: ticks and labels)
+function M.prepare(ax)
+  local fig = ax.fig
+  local W, H = fig.width, fig.height
+  local r = ax.rect
+  local bx0, bx1 = r[1] * W, (r[1] + r[3]) * W
+  local by0, by1 = (1 - r[2] - r[4]) * H, (1 - r[2]) * H
+  local orig_w = bx1 - bx0
+  if ax.cbar then bx1, orig_w = colorbar.shrink(bx0, bx1) end
+  local x0, x1, y0, y1 = view_limits(ax)
+  if ax.aspect == "equal" then bx0, by0, bx1, by1 = equal_aspect(bx0, by0, bx1, by1, x0, x1, y0, y1) end
+  ax.box = { floor(bx0 + 0.5), floor(by0 + 0.5), floor(bx1 + 0.5), floor(by1 + 0.5) }
+  if ax.cbar then colorbar.place(ax, bx1, by0, by1, orig_w) end
+  if ax.box[3] <= ax.box[1] then ax.box[3] = ax.box[1] + 1 end
+  if ax.box[4] <= ax.box[2] then ax.box[4] = ax.box[2] + 1 end
+  ax.view = { x0, x1, y0, y1 }
+  ax.y_inverted = (ax.yinvert_img and true or false) ~= (ax.yinvert and true or false)
+  set_ticks(ax)
+end
+
+--- xtick_depth(ax) --> how far (pixels) the x tick labels reach below their anchor, rotation included
+function M.xtick_depth(ax)
+  local xh = 0
+  local rad = math.rad(ax.xrot)
+  for _, s in ipairs(ax.xtl) do
+    local w, a, d = text_size(s, ax.xtsize)
+    xh = max(xh, abs(w * math.sin(rad)) + (a + d) * abs(math.cos(rad)))
+  end
+  return xh
+end
+
+--- ytick_width(ax) --> the widest y tick label (pixels)
+function M.ytick_width(ax)
+  local maxw = 0
+  for _, s in ipairs(ax.ytl) do maxw = max(maxw, (text_size(s, ax.ytsize))) end
+  return maxw
+end
+
+-- Extents of ticks, tick labels and axis labels outside the box: left, right, bottom.
+local function axis_decor(ax)
+  local fig = ax.fig
+  local tick = pt(fig, 3.5) + pt(fig, 3.5)
+  local l, r, b = tick + M.ytick_width(ax), 0, tick + M.xtick_depth(ax)
+  if #ax.xtl > 0 then
+    local rad = math.rad(ax.xrot)
+    local w = text_size(ax.xtl[#ax.xtl], ax.xtsize)
+    if ax.xrot == 0 then r = w / 2 end
+    local w1 = text_size(ax.xtl[1], ax.xtsize)
+    if ax.xrot == 0 then l = max(l, w1 / 2) else l = max(l, abs(w1 * math.cos(rad))) end
+  end
+  if ax.xlabel then
+    local _, a, d = text_size(ax.xlabel.text, pt(fig, ax.xlabel.size))
+    b = b + pt(fig, 4) + a + d
+  end
+  if ax.ylabel then
+    local _, a, d = text_size(ax.ylabel.text, pt(fig, ax.ylabel.size))
+    l = l + pt(fig, 4) + a + d
+  end
+  return l, r, b
+end
+
+--- decor(ax) --> left, right, top, bottom: extents (pixels) of what is drawn outside the box
+function M.decor(ax)
+  local fig = ax.fig
+  local l, r, t, b = 0, 0, 0, 0
+  if ax.axis_on then l, r, b = axis_decor(ax) end
+  if ax.title then
+    local _, a, d = text_size(ax.title.text, pt(fig, ax.title.size))
+    t = pt(fig, 6) + a + d
+  end
+  if ax.cbar and ax.cbar.box then r = colorbar.right_extent(ax, r) end
+  return l, r, t, b
+end
+
+--- layout(fig): prepares every axes of the figure
+function M.layout(fig)
+  for _, ax in ipairs(fig.axes) do M.prepare(ax) end
+end
+
+-- One pass of tight_layout: subplot parameters from the decorations measured on the current layout.
+local function tight_pass(fig, pad)
+  local W, H = fig.width, fig.height
+  M.layout(fig)
+  local L, R, T, B = 0, 0, 0, 0
+  local rows, cols = 1, 1
+  for _, ax in ipairs(fig.axes) do
+    if ax.spec then
+      local l, r, t, b = M.decor(ax)
+      L, R, T, B = max(L, l), max(R, r), max(T, t), max(B, b)
+      rows, cols = max(rows, ax.spec[1]), max(cols, ax.spec[2])
+    end
+  end
+  local top_extra = 0
+  if fig.suptitle_text then
+    local _, a, d = text_size(fig.suptitle_text.text, pt(fig, fig.suptitle_text.size))
+    top_extra = a + d + pt(fig, 6)
+  end
+  local p = fig.subplotpars
+  p.left = (L + pad) / W
+  p.right = 1 - (R + pad) / W
+  p.top = 1 - (T + pad + top_extra) / H
+  p.bottom = (B + pad) / H
+  local cw = (p.right - p.left) * W
+  local ch = (p.top - p.bottom) * H
+  -- the gap between neighbours holds the right decorations of one and the left of the other
+  local gapw, gaph = L + R + pad, T + B + pad
+  local axw = (cw - gapw * (cols - 1)) / cols
+  local axh = (ch - gaph * (rows - 1)) / rows
+  if axw > 10 and axh > 10 then
+    p.wspace = gapw / axw
+    p.hspace = gaph / axh
+  end
+  M.place_subplots(fig)
+end
+
+--- place_subplots(fig): the grid axes' rectangles from the figure's subplotpars
+function M.place_subplots(fig)
+  for _, ax in ipairs(fig.axes) do
+    if ax.spec then ax.rect = M.subplot_rect(fig.subplotpars, ax.spec[1], ax.spec[2], ax.spec[3]) end
+  end
+end
+
+--- tight_layout(fig [, {pad = 1.08}]) fits subplot parameters so that labels and titles do not overlap
+function M.tight_layout(fig, opts)
+  local pad = ((opts or {}).pad or 1.08) * pt(fig, 10)
+  for _ = 1, 2 do tight_pass(fig, pad) end
+  fig.tight = opts or {}
+  fig.dirty = true
+end
+
+return M
