@@ -15,7 +15,8 @@ local analysis = require "cvision.analysis"
 local tensor = require "cvision.tensor"
 
 local F = {}
-local tolist = plot._tolist
+local tolist = require("cvision.plot.values").tolist
+local rounded_rect = require("cvision.plot.paint").rounded_rect
 local max, min, floor, ceil = math.max, math.min, math.floor, math.ceil
 
 local function finish(fig, opts)
@@ -294,10 +295,10 @@ function F.model(model, opts)
     local black = { 0, 0, 0, 1 }
     for i, nd in ipairs(nodes) do
       local x, y = margin, margin + (i - 1) * (boxh + gap)
-      cv:fill_polygon(plot._rounded_rect(x, y, boxw, boxh, 0.4 * fs), { 0.98, 0.98, 0.98, 1 })
-      cv:fill_polygon(plot._rounded_rect(x, y, boxw, head + 0.4 * fs, 0.4 * fs), { 0.85, 0.91, 0.97, 1 })
+      cv:fill_polygon(rounded_rect(x, y, boxw, boxh, 0.4 * fs), { 0.98, 0.98, 0.98, 1 })
+      cv:fill_polygon(rounded_rect(x, y, boxw, head + 0.4 * fs, 0.4 * fs), { 0.85, 0.91, 0.97, 1 })
       if show then cv:fill_rect(x + 1, y + head, boxw - 2, 0.4 * fs + 1, { 0.98, 0.98, 0.98, 1 }) end
-      local outline = plot._rounded_rect(x, y, boxw, boxh, 0.4 * fs)
+      local outline = rounded_rect(x, y, boxw, boxh, 0.4 * fs)
       outline[#outline + 1] = outline[1]; outline[#outline + 1] = outline[2]
       cv:stroke(outline, { 0.25, 0.25, 0.25, 1 }, 1.2)
       cv:text(nd.title, x + boxw / 2, y + head / 2, fs * 1.05, black, "center", "center")

@@ -63,11 +63,11 @@ end
 local function view_limits(ax)
   local lim, tight = data_limits(ax)
   local x0, x1, y0, y1 = lim.x0, lim.x1, lim.y0, lim.y1
-  if (ax.image_axes or tight > 0) and #ax.artists > 0 then
+  if tight > 0 then
     -- images are sticky: no margins around them
     local onlyimg = tight == #ax.artists
     if not onlyimg then x0, x1 = expand(x0, x1, 0.05); y0, y1 = expand(y0, y1, 0.05) end
-    if onlyimg and #ax.artists > 0 then
+    if onlyimg then
       local e = ax.image_extent
       x0, x1 = min(e[1], e[2]), max(e[1], e[2])
       y0, y1 = min(e[3], e[4]), max(e[3], e[4])
