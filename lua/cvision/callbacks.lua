@@ -8,10 +8,12 @@
 -- on_test_begin(logs), on_test_end(logs). logs is a table {loss=, accuracy=, val_loss=, ...}.
 -- EarlyStopping follows Keras exactly: restore_best_weights acts only when it stops training
 -- early; a run that reaches `epochs` keeps its last weights.
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
+
 local M = {}
 
-local Callback = {}
-Callback.__index = Callback
+local Callback = class.base()
 M.Callback = Callback
 
 function Callback:set_model(model) self.model = model end
@@ -26,28 +28,25 @@ function Callback.on_test_begin() end
 function Callback.on_test_end() end
 function Callback.__tostring(self) return "<" .. self.class_name .. ">" end
 
-local function class(class_name, init)
-  local cls = setmetatable({}, {__index = Callback, __call = function(c, ...) return c.new(...) end})
-  cls.__index = cls
-  cls.__tostring = Callback.__tostring
-  cls.class_name = class_name
+--- class(class_name [, init]) --> a callback class; init(self, args) checks and keeps the options
+--- (its errors become "bad argument to 'ClassName' (...)" at the caller's line)
+local function define(class_name, init)
+  local cls = class.define(class_name, Callback)
   function cls.new(args)
     args = args or {}
-    if type(args) ~= "table" and type(args) ~= "string" then
-      error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
-    end
+    if type(args) ~= "table" and type(args) ~= "string" then error(errors.options_expected(class_name, args), 2) end
     if type(args) == "string" then args = {args} end   -- CSVLogger("log.csv"), ModelCheckpoint("m.cvm")
     local self = setmetatable({}, cls)
     if init then
       local ok, err = pcall(init, self, args)
-      if not ok then error(("bad argument to '%s' (%s)"):format(class_name, tostring(err):gsub("^.-:%d+: ", "")), 2) end
+      if not ok then error(errors.bad_argument(class_name, errors.clean(err)), 2) end
     end
     return self
   end
   M[class_name] = cls
   return cls
 end
-M.class = class
+M.class = define
 
 -- options check: unknown names raise (as Keras' keyword arguments do), and each value has its
 -- default's type (numbers not NaN; false defaults such as baseline also take a number), so a
@@ -80,7 +79,7 @@ local function is_nan_or_inf(v) return v ~= v or v == math.huge or v == -math.hu
 -- History
 ---------------------------------------------------------------------------------------------------
 
-local History = class("History", function(self)
+local History = define("History", function(self)
   self.history = {}
   self.epoch = {}
 end)
@@ -111,7 +110,7 @@ end
 function History.load(path)
   local saving = require "cvision.saving"
   local ok, t = pcall(saving.load_json, path)
-  if not ok then error("History.load: " .. tostring(t):gsub("^[^\n]-:%d+: ", ""), 2) end
+  if not ok then error("History.load: " .. errors.clean(t), 2) end
   local valid = type(t) == "table"
   for k, v in pairs(valid and t or {}) do
     if type(k) ~= "string" or type(v) ~= "table" then valid = false break end
@@ -166,7 +165,7 @@ end
 -- EarlyStopping
 ---------------------------------------------------------------------------------------------------
 
-local EarlyStopping = class("EarlyStopping", function(self, args)
+local EarlyStopping = define("EarlyStopping", function(self, args)
   local a = take(args, {monitor = "val_loss", min_delta = 0, patience = 0, verbose = 0, mode = "auto",
                         baseline = false, restore_best_weights = false, start_from_epoch = 0})
   self.monitor, self.patience, self.verbose = a.monitor, a.patience, a.verbose
@@ -226,12 +225,12 @@ end
 
 local format_path
 
-local ModelCheckpoint = class("ModelCheckpoint", function(self, args)
+local ModelCheckpoint = define("ModelCheckpoint", function(self, args)
   local path = args.filepath or args[1]
   if type(path) ~= "string" then error("filepath (a string) is required", 0) end
   -- a bad {field:spec} fails now, not when the first epoch ends
   local ok, err = pcall(format_path, path, 1, setmetatable({}, {__index = function() return 0.5 end}))
-  if not ok then error(("filepath %q: %s"):format(path, tostring(err):gsub("^[^\n]-:%d+: ", "")), 0) end
+  if not ok then error(("filepath %q: %s"):format(path, errors.clean(err)), 0) end
   local rest = {}
   for k, v in pairs(args) do if k ~= 1 and k ~= "filepath" then rest[k] = v end end
   local a = take(rest, {monitor = "val_loss", verbose = 0, save_best_only = false,
@@ -282,7 +281,7 @@ end
 -- ReduceLROnPlateau
 ---------------------------------------------------------------------------------------------------
 
-local ReduceLROnPlateau = class("ReduceLROnPlateau", function(self, args)
+local ReduceLROnPlateau = define("ReduceLROnPlateau", function(self, args)
   local a = take(args, {monitor = "val_loss", factor = 0.1, patience = 10, verbose = 0, mode = "auto",
                         min_delta = 1e-4, cooldown = 0, min_lr = 0})
   if a.factor >= 1 then error("factor must be < 1, got " .. tostring(a.factor), 0) end
@@ -335,7 +334,7 @@ end
 -- TerminateOnNaN, CSVLogger, LambdaCallback
 ---------------------------------------------------------------------------------------------------
 
-local TerminateOnNaN = class("TerminateOnNaN")
+local TerminateOnNaN = define("TerminateOnNaN")
 function TerminateOnNaN:on_train_batch_end(batch, logs)
   local loss = logs and logs.loss
   if loss ~= nil and is_nan_or_inf(loss) then
@@ -344,7 +343,7 @@ function TerminateOnNaN:on_train_batch_end(batch, logs)
   end
 end
 
-local CSVLogger = class("CSVLogger", function(self, args)
+local CSVLogger = define("CSVLogger", function(self, args)
   local f = args.filename or args[1]
   if type(f) ~= "string" then error("filename (a string) is required", 0) end
   local rest = {}
@@ -401,7 +400,7 @@ end
 
 local hooks = {"on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
                "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end"}
-class("LambdaCallback", function(self, args)
+define("LambdaCallback", function(self, args)
   local alias = {on_batch_begin = "on_train_batch_begin", on_batch_end = "on_train_batch_end"}
   local ok = {}
   for _, h in ipairs(hooks) do ok[h] = true end

@@ -4,11 +4,12 @@
 -- the C kernel core.nn.loss, which also writes d(loss)/d(pred) for training.
 -- Labels of the sparse losses are 1-BASED class numbers (1..K), as everywhere in the Lua API.
 local core = require "cvision.core"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
-local Loss = {}
-Loss.__index = Loss
+local Loss = class.base()
 M.Loss = Loss
 
 function Loss.__tostring(self)
@@ -32,7 +33,7 @@ function Loss.__call(self, y_true, y_pred)
   end
   y_true, y_pred = args.y_true, args.y_pred
   local ok, v = pcall(self.compute, self, y_pred, y_true, nil)
-  if not ok then error(tostring(v):gsub("^[^\n]-:%d+: ", ""), 2) end
+  if not ok then error(errors.clean(v), 2) end
   return v
 end
 
@@ -50,91 +51,71 @@ end
 --- loss:is_sparse() --> true when targets are class numbers rather than vectors like pred
 function Loss:is_sparse() return self.sparse == true end
 
--- table of the classes by class name, and the aliases Keras accepts as strings
-local classes = {}
-local aliases = {}
+-- the classes by class name, and the aliases Keras accepts as strings
+local registry = class.registry("loss")
 
-local function class(class_name, name, opts)
+local function define(class_name, name, opts)
   opts = opts or {}
-  local cls = setmetatable({}, {__index = Loss, __call = function(c, ...) return c.new(...) end})
-  cls.__index = cls
-  cls.__call = Loss.__call
-  cls.__tostring = Loss.__tostring
-  cls.class_name = class_name
-  cls.name = name
-  cls.has_logits = opts.logits or false
-  cls.sparse = opts.sparse or false
-  cls.kind = opts.kind            -- "sparse_categorical" | "categorical" | "binary" | nil (accuracy resolution)
+  local cls = class.define(class_name, Loss, {
+    name = name,
+    has_logits = opts.logits or false,
+    sparse = opts.sparse or false,
+    kind = opts.kind,            -- "sparse_categorical" | "categorical" | "binary" | nil (accuracy resolution)
+  })
   function cls.new(args)
     args = args or {}
-    if type(args) ~= "table" then
-      error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
-    end
+    if type(args) ~= "table" then error(errors.options_expected(class_name, args), 2) end
     local self = setmetatable({}, cls)
     for k, v in pairs(args) do
       if k == "from_logits" then
-        if not cls.has_logits then
-          error(("bad argument to '%s' (unknown option 'from_logits')"):format(class_name), 2)
-        end
+        if not cls.has_logits then error(errors.unknown_option(class_name, "from_logits"), 2) end
         self.from_logits = v and true or false
       elseif k == "name" then
         -- Keras lets a loss be renamed for display; the kernel name stays the class's
         self.display_name = v
       elseif k ~= "reduction" then
-        error(("bad argument to '%s' (unknown option '%s')"):format(class_name, tostring(k)), 2)
+        error(errors.unknown_option(class_name, k), 2)
       elseif v ~= "sum_over_batch_size" then
-        error(("bad argument to '%s' (only reduction = \"sum_over_batch_size\" is supported)"):format(class_name), 2)
+        error(errors.bad_argument(class_name, "only reduction = \"sum_over_batch_size\" is supported"), 2)
       end
     end
     if cls.has_logits and self.from_logits == nil then self.from_logits = false end
     return self
   end
-  classes[class_name] = cls
-  aliases[name] = cls
+  registry:register(cls, name)
   M[class_name] = cls
   return cls
 end
 
-class("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
+define("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
   {logits = true, sparse = true, kind = "sparse_categorical"})
-class("CategoricalCrossentropy", "categorical_crossentropy", {logits = true, kind = "categorical"})
-class("BinaryCrossentropy", "binary_crossentropy", {logits = true, kind = "binary"})
-class("Poisson", "poisson")
-class("MeanSquaredError", "mean_squared_error")
-class("MeanAbsoluteError", "mean_absolute_error")
-aliases.mse = M.MeanSquaredError
-aliases.mae = M.MeanAbsoluteError
+define("CategoricalCrossentropy", "categorical_crossentropy", {logits = true, kind = "categorical"})
+define("BinaryCrossentropy", "binary_crossentropy", {logits = true, kind = "binary"})
+define("Poisson", "poisson")
+define("MeanSquaredError", "mean_squared_error")
+define("MeanAbsoluteError", "mean_absolute_error")
+registry:alias("mse", M.MeanSquaredError)
+registry:alias("mae", M.MeanAbsoluteError)
 
 --- get(identifier) --> a loss object, from a loss object, a name ("mse", "sparse_categorical_crossentropy",
 -- "SparseCategoricalCrossentropy") or a config {class_name=, config=}
 function M.get(id)
-  if type(id) == "table" and getmetatable(id) and getmetatable(id).class_name then return id end
-  if type(id) == "string" then
-    local cls = aliases[id] or classes[id] or aliases[id:lower()]
-    if not cls then
-      local names = {}
-      for k in pairs(aliases) do names[#names + 1] = k end
-      table.sort(names)
-      error(("unknown loss '%s' (known: %s)"):format(id, table.concat(names, ", ")), 2)
-    end
-    return cls.new()
-  end
-  if type(id) == "table" and id.class_name then
-    local cls = classes[id.class_name]
-    if not cls then error(("unknown loss class '%s'"):format(tostring(id.class_name)), 2) end
-    if id.config ~= nil and type(id.config) ~= "table" then
-      error(("the config of loss %s is not an object"):format(id.class_name), 2)
-    end
-    local cfg = {}
-    if id.config and cls.has_logits then cfg.from_logits = id.config.from_logits end
-    return cls.new(cfg)
-  end
-  error(("bad loss %s: expected a loss object or a name such as \"sparse_categorical_crossentropy\""):format(tostring(id)), 2)
+  return registry:get(id, {
+    -- anything whose class has a class_name is taken as a loss (a user's subclass too)
+    instance = class.is_object,
+    -- from a file: only from_logits is a loss's own option
+    from_config = function(cls, config)
+      local cfg = {}
+      if config and cls.has_logits then cfg.from_logits = config.from_logits end
+      return cls.new(cfg)
+    end,
+    bad = function(v)
+      return ("bad loss %s: expected a loss object or a name such as \"sparse_categorical_crossentropy\""):format(tostring(v))
+    end,
+  })
 end
 
 --- serialize(loss) --> {class_name=, config=} for a model file
-function M.serialize(loss)
-  return {class_name = loss.class_name, config = loss:get_config()}
-end
+function M.serialize(loss) return class.serialize(loss) end
 
 return M

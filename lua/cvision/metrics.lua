@@ -5,15 +5,18 @@
 -- SparseCategoricalCrossentropy, categorical with CategoricalCrossentropy, binary with
 -- BinaryCrossentropy, else from the shapes of the first batch. Labels are 1-BASED class numbers.
 local core = require "cvision.core"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
-local Metric = {}
-Metric.__index = Metric
+local Metric = class.base()
 M.Metric = Metric
 
+--- tostring(metric) --> "<ClassName name>"
 function Metric.__tostring(self) return ("<%s %s>"):format(self.class_name, self.name) end
 
+--- metric:reset_state(): forget everything seen (the start of an epoch)
 function Metric:reset_state() self.total, self.count = 0, 0 end
 
 --- result() --> the metric over everything seen since reset_state (0 before any update)
@@ -32,33 +35,26 @@ function Metric.__call(self, y_true, y_pred)
   return r
 end
 
+--- metric:get_config() --> {name=, ...} for a model file
 function Metric:get_config() return {name = self.name} end
 
-local classes = {}
+local registry = class.registry("metric", {fold_case = false})
 
-local function class(class_name, default_name, init)
-  local cls = setmetatable({}, {__index = Metric, __call = function(c, ...) return c.new(...) end})
-  cls.__index = cls
-  cls.__call = Metric.__call
-  cls.__tostring = Metric.__tostring
-  cls.class_name = class_name
+local function define(class_name, default_name, init)
+  local cls = class.define(class_name, Metric)
   function cls.new(args)
     args = args or {}
-    if type(args) ~= "table" then
-      error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
-    end
+    if type(args) ~= "table" then error(errors.options_expected(class_name, args), 2) end
     local self = setmetatable({}, cls)
     self.name = args.name or default_name
     if init then
       local ok, err = pcall(init, self, args)
-      if not ok then
-        error(("bad argument to '%s' (%s)"):format(class_name, tostring(err):gsub("^[^\n]-:%d+: ", "")), 2)
-      end
+      if not ok then error(errors.bad_argument(class_name, errors.clean(err)), 2) end
     end
     self:reset_state()
     return self
   end
-  classes[class_name] = cls
+  registry:register(cls)
   M[class_name] = cls
   return cls
 end
@@ -111,7 +107,7 @@ local function argmax_last(t)
   return t:reshape{n, k}:argmax(2):reshape{n}
 end
 
-local SCA = class("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
+local SCA = define("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
 function SCA:update_state(y_true, y_pred)
   local n
   y_true, n = check_sparse_batch(self, y_true, y_pred)
@@ -130,7 +126,7 @@ function SCA:update_state(y_true, y_pred)
   self.count = self.count + n
 end
 
-local CA = class("CategoricalAccuracy", "categorical_accuracy")
+local CA = define("CategoricalAccuracy", "categorical_accuracy")
 function CA:update_state(y_true, y_pred)
   local n
   y_true, n = check_batch(self, y_true, y_pred)
@@ -144,7 +140,7 @@ function CA:update_state(y_true, y_pred)
   self.count = self.count + n
 end
 
-local BA = class("BinaryAccuracy", "binary_accuracy", function(self, a)
+local BA = define("BinaryAccuracy", "binary_accuracy", function(self, a)
   self.threshold = a.threshold or 0.5
   assert(type(self.threshold) == "number" and self.threshold == self.threshold, "threshold must be a number")
 end)
@@ -166,7 +162,7 @@ function BA:update_state(y_true, y_pred)
 end
 function BA:get_config() return {name = self.name, threshold = self.threshold} end
 
-local STK = class("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", function(self, a)
+local STK = define("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", function(self, a)
   self.k = a.k or a[1] or 5
   assert(math.type(self.k) == "integer" and self.k >= 1, "k must be a positive integer")
 end)
@@ -182,7 +178,7 @@ function STK:get_config() return {name = self.name, k = self.k} end
 
 -- the mean of a loss kernel over samples, for "mse"/"mae" as metrics
 local function loss_metric(class_name, default_name, kernel)
-  local cls = class(class_name, default_name)
+  local cls = define(class_name, default_name)
   function cls:update_state(y_true, y_pred)
     local n
     y_true, n = check_batch(self, y_true, y_pred)
@@ -190,7 +186,7 @@ local function loss_metric(class_name, default_name, kernel)
     if y_true.dtype ~= "float32" then y_true = y_true:astype("float32") end
     if y_pred.dtype ~= "float32" then y_pred = y_pred:astype("float32") end
     local ok, v = pcall(core.nn.loss, kernel, nil, y_pred, y_true, false)
-    if not ok then error(self.name .. ": " .. tostring(v):gsub("^[^\n]-:%d+: ", ""):gsub("^" .. kernel .. ": ", ""), 2) end
+    if not ok then error(self.name .. ": " .. errors.clean(v):gsub("^" .. kernel .. ": ", ""), 2) end
     self.total = self.total + v * n
     self.count = self.count + n
   end
@@ -204,16 +200,16 @@ local accuracy_for = {
   sparse_categorical = SCA, categorical = CA, binary = BA,
 }
 
-local string_names = {
+for name, cls in pairs{
   sparse_categorical_accuracy = SCA, categorical_accuracy = CA, binary_accuracy = BA,
   sparse_top_k_categorical_accuracy = STK, mse = M.MeanSquaredError, mae = M.MeanAbsoluteError,
   mean_squared_error = M.MeanSquaredError, mean_absolute_error = M.MeanAbsoluteError,
-}
+} do registry:alias(name, cls) end
 
 --- get(identifier, loss) --> a metric object, or nil plus a resolver when "accuracy" must wait for
 -- the shapes of the first batch (losses that do not say which accuracy they mean).
 function M.get(id, loss)
-  if type(id) == "table" and getmetatable(id) and rawget(getmetatable(id), "class_name") then
+  if class.is_object(id, true) then
     if loss and loss.from_logits and id.class_name == "BinaryAccuracy" then id.from_logits = true end
     return id
   end
@@ -227,19 +223,14 @@ function M.get(id, loss)
       end
       return M.Accuracy.new{name = "accuracy"}
     end
-    local cls = string_names[id] or classes[id]
-    if not cls then
-      local names = {"accuracy"}
-      for k in pairs(string_names) do names[#names + 1] = k end
-      table.sort(names)
-      error(("unknown metric '%s' (known: %s)"):format(id, table.concat(names, ", ")), 2)
-    end
+    local cls = registry:lookup(id)
+    if not cls then error(registry:unknown(id, {"accuracy"}), 2) end
     local m = cls.new()
     if cls == BA and loss and loss.from_logits then m.from_logits = true end
     return m
   end
   if type(id) == "table" and id.class_name then
-    local cls = classes[id.class_name]
+    local cls = registry:class(id.class_name)
     if not cls then error(("unknown metric class '%s'"):format(tostring(id.class_name)), 2) end
     local m = cls.new(id.config or {})
     if cls == BA and loss and loss.from_logits then m.from_logits = true end
@@ -250,7 +241,7 @@ end
 
 -- "accuracy" with a loss that does not say which: decided on the first batch from the shapes as
 -- Keras 3 does (one output column: binary; targets of lower rank or one column: sparse).
-local Acc = class("Accuracy", "accuracy")
+local Acc = define("Accuracy", "accuracy")
 function Acc:update_state(y_true, y_pred)
   y_true = check_batch(self, y_true, y_pred)
   if not self.impl then

@@ -3,33 +3,26 @@
 -- path ("conv1/kernel"), and an iteration count; both are saved with the model so that training
 -- resumes exactly. The arithmetic is in C: core.nn.adam_update, sgd_update, rmsprop_update.
 local core = require "cvision.core"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
-local Optimizer = {}
-Optimizer.__index = Optimizer
+local Optimizer = class.base()
 M.Optimizer = Optimizer
 
 function Optimizer.__tostring(self)
   return ("<%s learning_rate=%g>"):format(self.class_name, self.learning_rate)
 end
 
-local classes = {}
+local registry = class.registry("optimizer")
 
--- class(class_name, name, defaults, slots): defaults is an ordered list of {key, value}
-local function class(class_name, name, defaults, slots)
-  local cls = setmetatable({}, {__index = Optimizer, __call = function(c, ...) return c.new(...) end})
-  cls.__index = cls
-  cls.__tostring = Optimizer.__tostring
-  cls.class_name = class_name
-  cls.name = name
-  cls.defaults = defaults
-  cls.slot_names = slots
+-- define(class_name, name, defaults, slots): defaults is an ordered list of {key, value}
+local function define(class_name, name, defaults, slots)
+  local cls = class.define(class_name, Optimizer, {name = name, defaults = defaults, slot_names = slots})
   function cls.new(args)
     args = args or {}
-    if type(args) ~= "table" then
-      error(("bad argument #1 to '%s' (table of options expected, got %s)"):format(class_name, type(args)), 2)
-    end
+    if type(args) ~= "table" then error(errors.options_expected(class_name, args), 2) end
     local self = setmetatable({}, cls)
     local known = {name = true}
     for _, kv in ipairs(defaults) do
@@ -40,53 +33,63 @@ local function class(class_name, name, defaults, slots)
     end
     if args.lr ~= nil and args.learning_rate == nil then self.learning_rate = args.lr; known.lr = true end
     for k in pairs(args) do
-      if not known[k] then error(("bad argument to '%s' (unknown option '%s')"):format(class_name, tostring(k)), 2) end
+      if not known[k] then error(errors.unknown_option(class_name, k), 2) end
     end
     if type(self.learning_rate) ~= "number" or not (self.learning_rate >= 0 and self.learning_rate < math.huge) then
-      error(("bad argument to '%s' (learning_rate must be a non-negative number, got %s)"):format(class_name,
-        tostring(self.learning_rate)), 2)
+      error(errors.bad_argument(class_name, ("learning_rate must be a non-negative number, got %s")
+        :format(tostring(self.learning_rate))), 2)
     end
     -- the other hyper-parameters: numbers in their range (NaN would silently ruin every weight)
     for k, range in pairs(cls.ranges or {}) do
       local v = self[k]
       if range == "boolean" then
         if type(v) ~= "boolean" then
-          error(("bad argument to '%s' (%s must be a boolean, got %s)"):format(class_name, k, tostring(v)), 2)
+          error(errors.bad_argument(class_name, ("%s must be a boolean, got %s"):format(k, tostring(v))), 2)
         end
       elseif type(v) ~= "number" or not (v >= range[1] and v <= range[2]) then
-        error(("bad argument to '%s' (%s must be a number in [%g, %g], got %s)"):format(class_name, k,
-          range[1], range[2], tostring(v)), 2)
+        error(errors.bad_argument(class_name, ("%s must be a number in [%g, %g], got %s"):format(k,
+          range[1], range[2], tostring(v))), 2)
       end
     end
     self.iterations = 0
     self.slots = {}        -- path --> {slot_name --> tensor}
     return self
   end
-  classes[class_name] = cls
+  registry:register(cls, name)
   M[class_name] = cls
   return cls
 end
 
---- opt:slots_for(param) --> the state tensors of one parameter, created (zeros) on first use
-function Optimizer:slots_for(p)
-  local key = p.path or p.name
-  local s = self.slots[key]
+-- the slots of the parameter `key`, made on first use: one zero tensor of value's shape per active
+-- slot name (none for SGD without momentum)
+local function slots_of(opt, key, value)
+  local s = opt.slots[key]
   if not s then
     s = {}
-    for _, sn in ipairs(self:active_slots()) do s[sn] = core.empty(p.value.shape) end
-    self.slots[key] = s
+    for _, sn in ipairs(opt:active_slots()) do s[sn] = core.empty(value.shape) end
+    opt.slots[key] = s
   end
   return s
 end
 
+-- update_one(opt, key, value, grad): one step of one parameter, in place, by the class's rule
+local function update_one(opt, key, value, grad)
+  opt:rule(value, grad, slots_of(opt, key, value))
+end
+
+--- opt:slots_for(param) --> the state tensors of one parameter, created (zeros) on first use
+function Optimizer:slots_for(p) return slots_of(self, p.path or p.name, p.value) end
+
+--- opt:active_slots() --> the names of the slots this optimizer keeps per parameter
 function Optimizer:active_slots() return self.slot_names end
 
 --- opt:apply(params): one update step of every {value=, grad=, path=} from its grad
 function Optimizer:apply(params)
   self.iterations = self.iterations + 1
-  for _, p in ipairs(params) do self:update(p, self:slots_for(p)) end
+  for _, p in ipairs(params) do update_one(self, p.path or p.name, p.value, p.grad) end
 end
 
+--- opt:get_config() --> {name=, learning_rate=, ...}: the hyper-parameters, for a model file
 function Optimizer:get_config()
   local cfg = {name = self.name}
   for _, kv in ipairs(self.defaults) do cfg[kv[1]] = self[kv[1]] end
@@ -140,67 +143,63 @@ function Optimizer:set_state(iterations, list)
   end
 end
 
-local Adam = class("Adam", "adam", {
+local Adam = define("Adam", "adam", {
   {"learning_rate", 0.001}, {"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7},
 }, {"m", "v"})
 Adam.ranges = {beta_1 = {0, 1}, beta_2 = {0, 1}, epsilon = {0, math.huge}}
-function Adam:update(p, s)
-  core.nn.adam_update(p.value, p.grad, s.m, s.v, self.learning_rate, self.beta_1, self.beta_2,
+--- adam:rule(value, grad, slots): one Adam step of one parameter, in place
+function Adam:rule(value, grad, s)
+  core.nn.adam_update(value, grad, s.m, s.v, self.learning_rate, self.beta_1, self.beta_2,
     self.epsilon, self.iterations)
 end
 
-local SGD = class("SGD", "sgd", {
+local SGD = define("SGD", "sgd", {
   {"learning_rate", 0.01}, {"momentum", 0.0}, {"nesterov", false},
 }, {"velocity"})
 SGD.ranges = {momentum = {0, 1}, nesterov = "boolean"}   -- Keras: momentum "a float between [0, 1]"
+--- sgd:active_slots() --> {"velocity"} with momentum, else none
 function SGD:active_slots()
   if self.momentum ~= 0 then return self.slot_names end
   return {}
 end
-function SGD:update(p, s)
-  core.nn.sgd_update(p.value, p.grad, s.velocity, self.learning_rate, self.momentum, self.nesterov)
+--- sgd:rule(value, grad, slots): one SGD step of one parameter, in place
+function SGD:rule(value, grad, s)
+  core.nn.sgd_update(value, grad, s.velocity, self.learning_rate, self.momentum, self.nesterov)
 end
 
-local RMSprop = class("RMSprop", "rmsprop", {
+local RMSprop = define("RMSprop", "rmsprop", {
   {"learning_rate", 0.001}, {"rho", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-7},
 }, {"ms", "mom"})
 RMSprop.ranges = {rho = {0, 1}, momentum = {0, 1}, epsilon = {0, math.huge}}
+--- rmsprop:active_slots() --> {"ms", "mom"} with momentum, else {"ms"}
 function RMSprop:active_slots()
   if self.momentum ~= 0 then return self.slot_names end
   return {"ms"}
 end
-function RMSprop:update(p, s)
-  core.nn.rmsprop_update(p.value, p.grad, s.ms, s.mom, self.learning_rate, self.rho, self.momentum,
+--- rmsprop:rule(value, grad, slots): one RMSprop step of one parameter, in place
+function RMSprop:rule(value, grad, s)
+  core.nn.rmsprop_update(value, grad, s.ms, s.mom, self.learning_rate, self.rho, self.momentum,
     self.epsilon)
 end
 
 --- get(identifier) --> an optimizer from an optimizer, a name ("adam", "sgd", "rmsprop") or a
 -- config {class_name=, config=}
 function M.get(id)
-  if type(id) == "table" and getmetatable(id) and rawget(getmetatable(id), "class_name") then return id end
-  if type(id) == "string" then
-    local l = id:lower()
-    for _, cls in pairs(classes) do
-      if cls.name == l or cls.class_name:lower() == l then return cls.new() end
-    end
-    error(("unknown optimizer '%s' (known: adam, rmsprop, sgd)"):format(id), 2)
-  end
-  if type(id) == "table" and id.class_name then
-    local cls = classes[id.class_name]
-    if not cls then error(("unknown optimizer class '%s'"):format(tostring(id.class_name)), 2) end
-    if id.config ~= nil and type(id.config) ~= "table" then
-      error(("the config of optimizer %s is not an object"):format(id.class_name), 2)
-    end
-    local cfg = {}
-    for k, v in pairs(id.config or {}) do if k ~= "name" then cfg[k] = v end end
-    return cls.new(cfg)
-  end
-  error(("bad optimizer %s: expected an optimizer or a name such as \"adam\""):format(tostring(id)), 2)
+  return registry:get(id, {
+    instance = function(v) return class.is_object(v, true) end,
+    -- a file's config names the optimizer; the rest are the constructor's options
+    from_config = function(cls, config)
+      local cfg = {}
+      for k, v in pairs(config or {}) do if k ~= "name" then cfg[k] = v end end
+      return cls.new(cfg)
+    end,
+    bad = function(v)
+      return ("bad optimizer %s: expected an optimizer or a name such as \"adam\""):format(tostring(v))
+    end,
+  })
 end
 
 --- serialize(opt) --> {class_name=, config=}
-function M.serialize(opt)
-  return {class_name = opt.class_name, config = opt:get_config()}
-end
+function M.serialize(opt) return class.serialize(opt) end
 
 return M

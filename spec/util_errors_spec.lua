@@ -1,0 +1,35 @@
+-- spec for cvision.util.errors: the one error-message helper
+local errors = require "cvision.util.errors"
+
+describe("cvision.util.errors", function()
+  it("drops Lua's file:line prefix from a caught error", function()
+    local ok, err = pcall(error, "boom", 1)
+    assert.is_false(ok)
+    assert.are.equal("boom", errors.clean(err))
+    assert.are.equal("boom", errors.clean("spec/x_spec.lua:12: boom"))
+    assert.are.equal("[C] said: no", errors.clean("[C] said: no"))
+  end)
+
+  it("keeps a message without a position and turns a non-string into text", function()
+    assert.are.equal("unknown loss 'x'", errors.clean("unknown loss 'x'"))
+    assert.are.equal("42", errors.clean(42))
+  end)
+
+  it("removes only the first line's prefix", function()
+    assert.are.equal("a\nb.lua:3: c", errors.clean("f.lua:1: a\nb.lua:3: c"))
+  end)
+
+  it("words bad arguments as Lua's own with and without an argument number", function()
+    assert.are.equal("bad argument #2 to 'Conv2D' (kernel_size must be positive)",
+      errors.bad_argument("Conv2D", "kernel_size must be positive", 2))
+    assert.are.equal("bad argument to 'Adam' (unknown option 'lr2')", errors.unknown_option("Adam", "lr2"))
+    assert.are.equal("bad argument to 'Zeros' (unknown keyword argument 'x')",
+      errors.unknown_option("Zeros", "x", "keyword argument"))
+    assert.are.equal("bad argument #1 to 'SGD' (table of options expected, got number)",
+      errors.options_expected("SGD", 3))
+  end)
+
+  it("lists the known names sorted after an unknown one", function()
+    assert.are.equal("unknown loss 'hinge' (known: mae, mse)", errors.unknown("loss", "hinge", {"mse", "mae"}))
+  end)
+end)
