@@ -5,6 +5,8 @@
 -- the expected shape and the actual one, and buffers reused while the batch size is unchanged.
 local core = require "cvision.core"
 local tensor = require "cvision.tensor"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -174,7 +176,7 @@ end
 -- argerror(cls, what, msg): "bad argument to 'Conv2D' (kernel_size must be positive)"
 -- Raised without a position: the constructor re-raises it at the caller's line.
 function M.argerror(cls_name, msg)
-  error(("bad argument to '%s' (%s)"):format(cls_name, msg), 0)
+  error(errors.bad_argument(cls_name, msg), 0)
 end
 
 -- the largest kernel size, stride or padding a layer accepts (what the C kernels' ints hold)
@@ -222,18 +224,13 @@ M.Layer = Layer
 
 -- every class made by M.class, by name (the last one made wins): cvision.layers finds custom
 -- layers here, so a model holding one loads back with load_model once the class is defined again
-M.registry = {}
+local layer_classes = class.registry("layer")
+M.registry = layer_classes.classes
 
 --- class(class_name [, parent [, args]]) --> a new layer class, callable as a constructor
 function M.class(class_name, parent, args)
   parent = parent or Layer
-  local cls = {}
-  cls.__index = cls
-  cls.__tostring = parent.__tostring
-  cls.__call = parent.__call
-  cls.class_name = class_name
-  cls.args = args or parent.args
-  cls.super = parent
+  local cls = class.define(class_name, parent, {args = args or parent.args})
   local function construct(...)
     local a = M.parse_args(cls, ...)
     local self = setmetatable({}, cls)
@@ -248,7 +245,7 @@ function M.class(class_name, parent, args)
     if type(r) == "string" then
       -- everything a constructor checks is an argument: an error from a helper (an unknown
       -- activation or initializer) is reworded as this class's bad argument, at the caller's line
-      local msg = r:gsub("^[^\n]-%.lua:%d+: ", "")
+      local msg = errors.clean(r)
       if not msg:find("^bad argument to '" .. class_name .. "'") then
         msg = ("bad argument to '%s' (%s)"):format(class_name,
           msg:match("^bad argument #%d+ to '[^']*' %((.*)%)$") or msg)
@@ -258,11 +255,7 @@ function M.class(class_name, parent, args)
     error(r, 0)
   end
   cls.new = function(...) local r = new(...) return r end
-  M.registry[class_name] = cls
-  setmetatable(cls, {
-    __index = parent,
-    __call = function(_, ...) local r = new(...) return r end,
-  })
+  layer_classes:register(cls)
   return cls
 end
 

@@ -3,20 +3,24 @@
 -- arguments: Conv2D(16, 3, {padding = "same"}) == Conv2D{filters = 16, kernel_size = 3, padding = "same"}.
 -- The layer contract (build/forward/backward/params/get_weights/get_config) is in docs/DESIGN.md.
 local base = require "cvision.layers.base"
+local class = require "cvision.util.class"
 
 local M = {}
 
 local families = {"cvision.layers.core", "cvision.layers.conv", "cvision.layers.pooling",
   "cvision.layers.normalization", "cvision.layers.preprocessing", "cvision.layers.merge"}
 
-local classes = {}
+-- the built-in classes win over a custom class of the same name (base.registry, by cv.layers.class)
+local builtin = class.registry("layer")
+local function find(class_name) return builtin:class(class_name) or base.registry[class_name] end
+
 for _, mod in ipairs(families) do
   local ok, m = pcall(require, mod)
   if ok then
     for k, v in pairs(m) do
       if type(v) == "table" and rawget(v, "class_name") == k and rawget(v, "new") then
         M[k] = v
-        classes[k] = v
+        builtin:register(v)
       end
     end
     if m.Input then M.Input = m.Input end
@@ -36,12 +40,12 @@ M.clear_session = base.clear_session
 function M.is_layer(v)
   local mt = getmetatable(v)
   return type(mt) == "table" and type(mt.class_name) == "string"
-    and (classes[mt.class_name] or base.registry[mt.class_name]) == mt
+    and find(mt.class_name) == mt
 end
 
 --- get(class_name) --> the layer class
 function M.get(class_name)
-  local cls = classes[class_name] or base.registry[class_name]
+  local cls = find(class_name)
   if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
   return cls
 end
@@ -58,7 +62,7 @@ function M.from_config(class_name, config)
     config = config or {}
     return M.Input{shape = config.shape, name = config.name, batch_size = config.batch_size}
   end
-  local cls = classes[class_name] or base.registry[class_name]   -- built in, or made by cv.layers.class
+  local cls = find(class_name)   -- built in, or made by cv.layers.class
   if not cls then error(("unknown layer class '%s'"):format(tostring(class_name)), 2) end
   local cfg = {}
   for k, v in pairs(config or {}) do cfg[k] = v end
@@ -66,9 +70,7 @@ function M.from_config(class_name, config)
 end
 
 --- serialize(layer) --> {class_name = ..., config = ...}
-function M.serialize(layer)
-  return {class_name = layer.class_name, config = layer:get_config()}
-end
+function M.serialize(layer) return class.serialize(layer) end
 
 --- class(class_name [, parent [, args]]): for custom layers (see cvision.layers.base)
 M.class = base.class
