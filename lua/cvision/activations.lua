@@ -4,6 +4,8 @@
 -- new tensor; layers use `get(spec)`, which gives an object with in-place-capable forward/backward.
 local core = require "cvision.core"
 local tensor = require "cvision.tensor"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -19,10 +21,11 @@ local by_function = {}  -- function --> name, for the functions of this module a
 
 local function nn() return core.nn end
 
-local Activation = {}
-Activation.__index = Activation
+-- one class for every activation object, told apart by name (not a registry family: an activation
+-- serializes as its name alone)
+local Activation = class.base()
 
--- forward(y, x): y = f(x); y may be x (in place) for the C kernels
+--- act:forward(y, x) --> y: y = f(x); y may be x (in place) for the C kernels
 function Activation:forward(y, x)
   if self.custom then
     local r = self.custom.forward(x)
@@ -33,7 +36,7 @@ function Activation:forward(y, x)
   return y
 end
 
--- backward(dx, dy, x, y): dx = dy * f'(x) (softmax: the full Jacobian product)
+--- act:backward(dx, dy, x, y) --> dx: dx = dy * f'(x) (softmax: the full Jacobian product)
 function Activation:backward(dx, dy, x, y)
   if self.custom then
     if not self.custom.backward then
@@ -47,6 +50,7 @@ function Activation:backward(dx, dy, x, y)
   return dx
 end
 
+--- act:is_linear() --> true for the identity (a layer then skips it)
 function Activation:is_linear() return self.name == "linear" and not self.custom end
 
 --- get(spec [, alpha]) --> activation object (spec: a name, nil = linear, a function of this
@@ -62,7 +66,7 @@ function M.get(spec, alpha)
     spec = name
   end
   if type(spec) ~= "string" then
-    error(("bad argument #1 to 'get' (activation name or function expected, got %s)"):format(type(spec)), 2)
+    error(errors.bad_argument("get", ("activation name or function expected, got %s"):format(type(spec)), 1), 2)
   end
   local name = spec:lower()
   if name == "none" then name = "linear" end
@@ -75,8 +79,7 @@ function M.get(spec, alpha)
   local names = {}
   for k in pairs(builtin) do names[#names + 1] = k end
   for k in pairs(registered) do names[#names + 1] = k end
-  table.sort(names)
-  error(("unknown activation '%s' (known: %s)"):format(spec, table.concat(names, ", ")), 2)
+  error(errors.unknown("activation", spec, names), 2)
 end
 
 --- serialize(spec) --> the name, for configs (nil for linear)
@@ -90,10 +93,10 @@ end
 
 --- register(name, f [, df]): f(x) --> y (a new tensor); df(dy, x, y) --> dx
 function M.register(name, f, df)
-  if type(name) ~= "string" then error("bad argument #1 to 'register' (name expected)", 2) end
-  if type(f) ~= "function" then error("bad argument #2 to 'register' (function expected)", 2) end
-  if df ~= nil and type(df) ~= "function" then error("bad argument #3 to 'register' (function expected)", 2) end
-  if builtin[name:lower()] then error(("bad argument #1 to 'register' ('%s' is built in)"):format(name), 2) end
+  if type(name) ~= "string" then error(errors.bad_argument("register", "name expected", 1), 2) end
+  if type(f) ~= "function" then error(errors.bad_argument("register", "function expected", 2), 2) end
+  if df ~= nil and type(df) ~= "function" then error(errors.bad_argument("register", "function expected", 3), 2) end
+  if builtin[name:lower()] then error(errors.bad_argument("register", ("'%s' is built in"):format(name), 1), 2) end
   registered[name:lower()] = {forward = f, backward = df}
   by_function[f] = name:lower()
   M[name] = M[name] or f

@@ -3,6 +3,8 @@
 -- fan_in = kh*kw*in, fan_out = kh*kw*out). Everything draws from the one global random stream in
 -- a fixed order, so cv.manual_seed(n) reproduces the weights.
 local tensor = require "cvision.tensor"
+local class = require "cvision.util.class"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -49,57 +51,59 @@ local function truncated_std_normal(shape)
   return tensor.tensor(flat):reshape(shape)
 end
 
-local Initializer = {}
-Initializer.__index = Initializer
+local Initializer = class.base()
+--- init(shape) --> a new tensor of that shape drawn by the initializer
 Initializer.__call = function(self, shape) return self:draw(shape) end
 
-local function class(name, defaults, draw)
-  local cls = setmetatable({}, {__index = Initializer})
-  cls.__index = cls
-  cls.__call = Initializer.__call
-  cls.class_name = name
-  cls.draw = draw
+-- the classes by class name, and the names Keras accepts as strings (no case folding)
+local registry = class.registry("initializer", {fold_case = false})
+
+-- define(name, defaults, draw): the class, and M[name](cfg) --> an initializer object
+local function define(name, defaults, draw)
+  local cls = class.define(name, Initializer, {draw = draw})
+  registry:register(cls)
   M[name] = function(cfg)
     cfg = cfg or {}
     if type(cfg) ~= "table" then
-      error(("bad argument #1 to '%s' (table of arguments expected)"):format(name), 2)
+      error(errors.bad_argument(name, "table of arguments expected", 1), 2)
     end
     local config = {}
     for k, v in pairs(defaults) do config[k] = v end
     for k, v in pairs(cfg) do
       if defaults[k] == nil and k ~= "seed" then
-        error(("bad argument to '%s' (unknown keyword argument '%s')"):format(name, tostring(k)), 2)
+        error(errors.unknown_option(name, k, "keyword argument"), 2)
       end
       -- a value of its default's type (numbers not NaN): a typo fails here, not at build time
       local d = defaults[k]
       if d ~= nil and (type(v) ~= type(d) or v ~= v) then
-        error(("bad argument to '%s' (%s must be a %s, got %s)"):format(name, k, type(d), tostring(v)), 2)
+        error(errors.bad_argument(name, ("%s must be a %s, got %s"):format(k, type(d), tostring(v))), 2)
       end
       config[k] = v
     end
     local problem = cls.validate and cls.validate(config)
-    if problem then error(("bad argument to '%s' (%s)"):format(name, problem), 2) end
+    if problem then error(errors.bad_argument(name, problem), 2) end
     return setmetatable({config = config}, cls)
   end
   return cls
 end
 
+--- init:get_config() --> a copy of its arguments
 function Initializer:get_config()
   local c = {}
   for k, v in pairs(self.config) do c[k] = v end
   return c
 end
 
-class("Zeros", {}, function(_, shape) return tensor.zeros(shape) end)
-class("Ones", {}, function(_, shape) return tensor.zeros(shape) + 1 end)
-class("Constant", {value = 0}, function(self, shape) return tensor.zeros(shape) + self.config.value end)
-class("RandomUniform", {minval = -0.05, maxval = 0.05}, function(self, shape)
+define("Zeros", {}, function(_, shape) return tensor.zeros(shape) end)
+define("Ones", {}, function(_, shape) return tensor.zeros(shape) + 1 end)
+define("Constant", {value = 0}, function(self, shape) return tensor.zeros(shape) + self.config.value end)
+define("RandomUniform", {minval = -0.05, maxval = 0.05}, function(self, shape)
   return uniform(shape, self.config.minval, self.config.maxval)
 end)
-class("RandomNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
+define("RandomNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
   return tensor.randn(shape) * self.config.stddev + self.config.mean
 end)
-class("TruncatedNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
+define("TruncatedNormal", {mean = 0.0, stddev = 0.05}, function(self, shape)
   return truncated_std_normal(shape) * self.config.stddev + self.config.mean
 end)
 
@@ -124,7 +128,7 @@ local function variance_scaling(self, shape)
   error(("VarianceScaling: unknown distribution %s"):format(tostring(c.distribution)), 3)
 end
 
-local VS = class("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution = "truncated_normal"},
+local VS = define("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution = "truncated_normal"},
   variance_scaling)
 -- Keras' checks of VarianceScaling's arguments
 local vs_modes = {fan_in = true, fan_out = true, fan_avg = true}
@@ -142,7 +146,7 @@ end
 
 -- the named variance-scaling initialisers: fixed scale/mode/distribution
 local function fixed(name, scale, mode, distribution)
-  local cls = class(name, {}, variance_scaling)
+  local cls = define(name, {}, variance_scaling)
   local make = M[name]
   M[name] = function(cfg)
     local obj = make(cfg)
@@ -174,7 +178,10 @@ local aliases = {
   lecun_normal = "LecunNormal", lecun_uniform = "LecunUniform",
 }
 local canonical = {}
-for k, v in pairs(aliases) do canonical[v] = k end
+for k, v in pairs(aliases) do
+  canonical[v] = k
+  registry:alias(k, registry:class(v))
+end
 
 -- functional forms: cv.initializers.glorot_uniform(shape) --> tensor
 for alias, cls_name in pairs(aliases) do
@@ -184,7 +191,7 @@ end
 --- get(spec) --> initializer object (spec: a name, a class name, {class_name=, config=}, an
 --- initializer object or a function(shape) --> tensor)
 function M.get(spec)
-  if type(spec) == "table" and getmetatable(spec) and getmetatable(spec).class_name then return spec end
+  if class.is_object(spec) then return spec end
   if type(spec) == "function" then
     return setmetatable({config = {}, fn = spec}, {class_name = "custom", __index = {
       draw = function(s, shape) return s.fn(shape) end,
@@ -192,21 +199,16 @@ function M.get(spec)
       __call = function(s, shape) return s.fn(shape) end})
   end
   if type(spec) == "table" and spec.class_name then
-    local make = M[aliases[spec.class_name] or spec.class_name]
-    if type(make) ~= "function" or not canonical[aliases[spec.class_name] or spec.class_name] then
-      error(("unknown initializer '%s'"):format(tostring(spec.class_name)), 2)
-    end
-    return make(spec.config)
+    local cls = registry:lookup(spec.class_name)
+    if not cls then error(("unknown initializer '%s'"):format(tostring(spec.class_name)), 2) end
+    return M[cls.class_name](spec.config)
   end
   if type(spec) == "string" then
-    local cls = aliases[spec] or (canonical[spec] and spec)
-    if cls then return M[cls]() end
-    local names = {}
-    for k in pairs(aliases) do names[#names + 1] = k end
-    table.sort(names)
-    error(("unknown initializer '%s' (known: %s)"):format(spec, table.concat(names, ", ")), 2)
+    local cls = registry:lookup(spec)
+    if cls then return M[cls.class_name]() end
+    error(registry:unknown(spec), 2)
   end
-  error(("bad argument #1 to 'get' (initializer name, table or function expected, got %s)"):format(type(spec)), 2)
+  error(errors.bad_argument("get", ("initializer name, table or function expected, got %s"):format(type(spec)), 1), 2)
 end
 
 --- serialize(init) --> "glorot_uniform" for defaults, or {class_name=, config=} (JSON-friendly)
@@ -216,7 +218,7 @@ function M.serialize(init)
   if cls == "custom" then error("a custom initializer function cannot be saved", 2) end
   local cfg = obj:get_config()
   if next(cfg) == nil and canonical[cls] then return canonical[cls] end
-  return {class_name = cls, config = cfg}
+  return {class_name = cls, config = cfg}   -- class.serialize's form, with the trimmed config
 end
 
 return M
