@@ -16,8 +16,11 @@ local M = {}
 local Callback = class.base()
 M.Callback = Callback
 
+--- cb:set_model(model): the model fit trains (callbacks read and stop it)
 function Callback:set_model(model) self.model = model end
+--- cb:set_params(params): fit's {epochs=, steps=, verbose=}
 function Callback:set_params(params) self.params = params end
+--- cb:on_train_begin(logs) (and the other hooks below): nothing, unless a class overrides it
 function Callback.on_train_begin() end
 function Callback.on_train_end() end
 function Callback.on_epoch_begin() end
@@ -26,6 +29,7 @@ function Callback.on_train_batch_begin() end
 function Callback.on_train_batch_end() end
 function Callback.on_test_begin() end
 function Callback.on_test_end() end
+--- tostring(cb) --> "<ClassName>"
 function Callback.__tostring(self) return "<" .. self.class_name .. ">" end
 
 --- class(class_name [, init]) --> a callback class; init(self, args) checks and keeps the options
@@ -71,6 +75,7 @@ end
 -- messages go to io.output() (as the progress bar does), so they can be redirected; warnings
 -- (a monitored metric that is missing) go through M.warn, by default to stderr
 local function say(s) io.write(s, "\n") end
+--- warn(msg): where callbacks' warnings go (stderr; replace to capture them)
 function M.warn(msg) io.stderr:write(msg, "\n") end
 
 local function is_nan_or_inf(v) return v ~= v or v == math.huge or v == -math.huge end
@@ -84,12 +89,14 @@ local History = define("History", function(self)
   self.epoch = {}
 end)
 
+--- history:on_train_begin(): keeps the lists of an earlier fit
 function History:on_train_begin()
   -- a History kept across fit calls (Keras' model.history) continues its lists
   self.history = self.history or {}
   self.epoch = self.epoch or {}
 end
 
+--- history:on_epoch_end(epoch, logs): appends each logged value to its list
 function History:on_epoch_end(epoch, logs)
   self.epoch[#self.epoch + 1] = epoch
   local n = #self.epoch
@@ -126,6 +133,7 @@ function History.load(path)
   return h
 end
 
+--- tostring(history) --> "<History n epochs: loss, ...>"
 function History:__tostring()
   local keys = {}
   for k in pairs(self.history) do keys[#keys + 1] = k end
@@ -178,16 +186,19 @@ local EarlyStopping = define("EarlyStopping", function(self, args)
   self.min_delta = math.abs(a.min_delta) * (self.dir == "min" and -1 or 1)
 end)
 
+--- es:is_improvement(v, ref) --> true when v beats ref by more than min_delta
 function EarlyStopping:is_improvement(v, ref)
   if ref == nil then return true end
   if self.dir == "min" then return v - self.min_delta < ref end
   return v - self.min_delta > ref
 end
 
+--- es:on_train_begin(): resets the wait, the best value and the kept weights
 function EarlyStopping:on_train_begin()
   self.wait, self.stopped_epoch, self.best, self.best_weights, self.best_epoch = 0, 0, nil, nil, 0
 end
 
+--- es:on_epoch_end(epoch, logs): stops training after patience epochs without improvement
 function EarlyStopping:on_epoch_end(epoch, logs)
   local current = monitor_value(self, logs, "Early stopping")
   if current == nil or epoch <= self.start_from_epoch then return end
@@ -213,6 +224,7 @@ function EarlyStopping:on_epoch_end(epoch, logs)
   end
 end
 
+--- es:on_train_end(): says on which epoch it stopped (verbose)
 function EarlyStopping:on_train_end()
   if self.stopped_epoch > 0 and self.verbose > 0 then
     say(("Epoch %d: early stopping"):format(self.stopped_epoch))
@@ -253,6 +265,7 @@ function format_path(pattern, epoch, logs)
 end
 M.format_path = format_path
 
+--- mc:on_epoch_end(epoch, logs): saves the model (or its weights), when better if save_best_only
 function ModelCheckpoint:on_epoch_end(epoch, logs)
   local path = format_path(self.filepath, epoch, logs or {})
   if self.save_best_only then
@@ -291,16 +304,19 @@ local ReduceLROnPlateau = define("ReduceLROnPlateau", function(self, args)
   self.best = self.dir == "min" and math.huge or -math.huge
 end)
 
+--- r:on_train_begin(): resets the wait, the cooldown and the best value
 function ReduceLROnPlateau:on_train_begin()
   self.wait, self.cooldown_counter = 0, 0
   self.best = self.dir == "min" and math.huge or -math.huge
 end
 
+--- r:improved(v) --> true when v beats the best by more than min_delta
 function ReduceLROnPlateau:improved(v)
   if self.dir == "min" then return v < self.best - self.min_delta end
   return v > self.best + self.min_delta
 end
 
+--- r:on_epoch_end(epoch, logs): multiplies the learning rate by factor after patience epochs without improvement
 function ReduceLROnPlateau:on_epoch_end(epoch, logs)
   logs = logs or {}
   local opt = self.model.optimizer
@@ -335,6 +351,7 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local TerminateOnNaN = define("TerminateOnNaN")
+--- cb:on_train_batch_end(batch, logs): stops training on a NaN or infinite loss
 function TerminateOnNaN:on_train_batch_end(batch, logs)
   local loss = logs and logs.loss
   if loss ~= nil and is_nan_or_inf(loss) then
@@ -363,6 +380,7 @@ local function csv_value(v)
   return s
 end
 
+--- csv:on_train_begin(): opens the file (appending when asked)
 function CSVLogger:on_train_begin()
   local existed = false
   if self.append then
@@ -376,6 +394,7 @@ function CSVLogger:on_train_begin()
   self.header_written = existed
 end
 
+--- csv:on_epoch_end(epoch, logs): writes one row (a header first)
 function CSVLogger:on_epoch_end(epoch, logs)
   logs = logs or {}
   if not self.keys then
@@ -394,6 +413,7 @@ function CSVLogger:on_epoch_end(epoch, logs)
   self.file:flush()
 end
 
+--- csv:on_train_end(): closes the file
 function CSVLogger:on_train_end()
   if self.file then self.file:close(); self.file = nil end
 end
@@ -421,6 +441,7 @@ local CallbackList = {}
 CallbackList.__index = CallbackList
 M.CallbackList = CallbackList
 
+--- list(callbacks, model, params) --> a CallbackList that fit drives
 function M.list(callbacks, model, params)
   local self = setmetatable({items = {}}, CallbackList)
   for i, cb in ipairs(callbacks or {}) do
@@ -436,6 +457,7 @@ function M.list(callbacks, model, params)
   return self
 end
 
+--- cbs:call(hook, ...): calls that hook of every callback, in order
 function CallbackList:call(hook, ...)
   for _, cb in ipairs(self.items) do
     local f = cb[hook]

@@ -133,6 +133,7 @@ local VS = define("VarianceScaling", {scale = 1.0, mode = "fan_in", distribution
 -- Keras' checks of VarianceScaling's arguments
 local vs_modes = {fan_in = true, fan_out = true, fan_avg = true}
 local vs_distributions = {truncated_normal = true, untruncated_normal = true, normal = true, uniform = true}
+--- VarianceScaling.validate(config) --> nil, or what is wrong with it
 function VS.validate(c)
   if not (c.scale > 0) then return ("scale must be positive, got %s"):format(tostring(c.scale)) end
   if not vs_modes[c.mode] then

@@ -12,6 +12,7 @@ local M = {}
 local Loss = class.base()
 M.Loss = Loss
 
+--- tostring(loss) --> "<ClassName[ from_logits]>"
 function Loss.__tostring(self)
   return ("<%s%s>"):format(self.class_name, self.from_logits and " from_logits" or "")
 end
@@ -42,6 +43,7 @@ function Loss:compute(pred, target, dpred)
   return core.nn.loss(self.name, dpred, pred, target, self.from_logits or false)
 end
 
+--- loss:get_config() --> {name=, reduction=[, from_logits=]} for a model file
 function Loss:get_config()
   local cfg = {name = self.name, reduction = "sum_over_batch_size"}
   if self.has_logits then cfg.from_logits = self.from_logits end

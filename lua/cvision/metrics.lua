@@ -108,6 +108,7 @@ local function argmax_last(t)
 end
 
 local SCA = define("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
+--- metric:update_state(y_true, y_pred): counts the rows whose largest score is the label
 function SCA:update_state(y_true, y_pred)
   local n
   y_true, n = check_sparse_batch(self, y_true, y_pred)
@@ -127,6 +128,7 @@ function SCA:update_state(y_true, y_pred)
 end
 
 local CA = define("CategoricalAccuracy", "categorical_accuracy")
+--- metric:update_state(y_true, y_pred): counts the rows whose argmax matches the one-hot target
 function CA:update_state(y_true, y_pred)
   local n
   y_true, n = check_batch(self, y_true, y_pred)
@@ -160,12 +162,14 @@ function BA:update_state(y_true, y_pred)
   self.total = self.total + p:eq(t):sum()
   self.count = self.count + core.numel(p)
 end
+--- metric:get_config() --> {name=, threshold=}
 function BA:get_config() return {name = self.name, threshold = self.threshold} end
 
 local STK = define("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", function(self, a)
   self.k = a.k or a[1] or 5
   assert(math.type(self.k) == "integer" and self.k >= 1, "k must be a positive integer")
 end)
+--- metric:update_state(y_true, y_pred): counts the rows whose label is among the k best scores
 function STK:update_state(y_true, y_pred)
   local n
   y_true, n = check_sparse_batch(self, y_true, y_pred)
@@ -174,6 +178,7 @@ function STK:update_state(y_true, y_pred)
   self.total = self.total + hits
   self.count = self.count + n
 end
+--- metric:get_config() --> {name=, k=}
 function STK:get_config() return {name = self.name, k = self.k} end
 
 -- the mean of a loss kernel over samples, for "mse"/"mae" as metrics
@@ -242,6 +247,7 @@ end
 -- "accuracy" with a loss that does not say which: decided on the first batch from the shapes as
 -- Keras 3 does (one output column: binary; targets of lower rank or one column: sparse).
 local Acc = define("Accuracy", "accuracy")
+--- metric:update_state(y_true, y_pred): picks the accuracy flavour on the first batch, then counts with it
 function Acc:update_state(y_true, y_pred)
   y_true = check_batch(self, y_true, y_pred)
   if not self.impl then
@@ -255,6 +261,7 @@ function Acc:update_state(y_true, y_pred)
   self.impl:update_state(y_true, y_pred)
   self.total, self.count = self.impl.total, self.impl.count
 end
+--- metric:reset_state(): forgets the counts (the flavour chosen stays)
 function Acc:reset_state()
   self.total, self.count = 0, 0
   if self.impl then self.impl:reset_state() end

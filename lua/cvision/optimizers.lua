@@ -11,6 +11,7 @@ local M = {}
 local Optimizer = class.base()
 M.Optimizer = Optimizer
 
+--- tostring(opt) --> "<ClassName learning_rate=...>"
 function Optimizer.__tostring(self)
   return ("<%s learning_rate=%g>"):format(self.class_name, self.learning_rate)
 end

@@ -57,18 +57,21 @@ function M.shape_str(shape, batch)
   return "(" .. table.concat(parts, ", ") .. ")"
 end
 
+--- shape_equal(a, b) --> true when two shapes have the same sizes
 function M.shape_equal(a, b)
   if #a ~= #b then return false end
   for i = 1, #a do if a[i] ~= b[i] then return false end end
   return true
 end
 
+--- copy_shape(s) --> a new list with the same sizes
 function M.copy_shape(s)
   local c = {}
   for i = 1, #s do c[i] = s[i] end
   return c
 end
 
+--- numel(shape) --> the number of elements of a shape
 function M.numel(shape)
   local n = 1
   for i = 1, #shape do n = n * shape[i] end
@@ -204,6 +207,7 @@ function M.pair(v, cls_name, what, allow_zero)
   return {ia, ib}
 end
 
+--- padding_arg(v, cls_name) --> "valid" or "same" (any case), else a bad argument of cls_name
 function M.padding_arg(v, cls_name)
   if type(v) == "string" then v = v:lower() end
   if v ~= "valid" and v ~= "same" then
@@ -259,6 +263,7 @@ function M.class(class_name, parent, args)
   return cls
 end
 
+--- tostring(layer) --> "<ClassName name>"
 function Layer.__tostring(self)
   return ("<%s %s>"):format(self.class_name, self.name)
 end
@@ -294,6 +299,7 @@ function Layer:_setup(a)
   self._bufs = {}
 end
 
+--- layer:init(args): a class's own arguments (after name, trainable, input_shape)
 function Layer:init() end
 
 --- "conv1 (Conv2D)": how errors name the layer
@@ -346,6 +352,7 @@ function Layer:build(input_shape)
   self.built = true
 end
 
+--- layer:_build(input_shape): a class makes its weights here (add_weight)
 function Layer:_build() end
 
 -- add_weight(name, tensor, trainable): registers a weight (trainable weights first, Keras order)
@@ -471,6 +478,7 @@ function Layer:params()
   return out
 end
 
+--- layer:zero_grad(): sets the gradients of its weights to zero
 function Layer:zero_grad()
   for i = 1, self.n_trainable do self.grads[i]:fill(0) end
 end
@@ -505,12 +513,14 @@ function Layer:set_weights(list)
   end
 end
 
+--- layer:count_params() --> the number of weight values
 function Layer:count_params()
   local n = 0
   for _, w in ipairs(self.weights) do n = n + core.numel(w) end
   return n
 end
 
+--- layer:count_trainable_params() --> the number of trainable weight values
 function Layer:count_trainable_params()
   if not self.trainable then return 0 end
   local n = 0
@@ -525,6 +535,7 @@ function Layer:get_config()
   return cfg
 end
 
+--- layer:_config() --> a class's own config entries (get_config adds the common ones)
 function Layer:_config() return {} end
 
 return M
