@@ -143,4 +143,22 @@ describe("cv.optimizers", function()
     -- SGD without momentum has no slot at all
     assert.truthy(msg(function() opt.SGD():set_state(1, {{"d/k", "velocity", t}}) end):find('no slot "velocity"', 1, true))
   end)
+
+  it("makes a parameter's slots zero on its first step, keyed by its path, and reuses them after", function()
+    local a = opt.RMSprop{momentum = 0.5}
+    local p = param({1, 2}, {0.5, -0.5})
+    assert.is_nil(a.slots["dense/kernel"])
+    a:apply{p}
+    local s = a.slots["dense/kernel"]
+    assert.are.same({"mom", "ms"}, (function() local k = {} for n in pairs(s) do k[#k + 1] = n end table.sort(k) return k end)())
+    assert.are.same({2}, s.ms.shape)
+    assert.is_true(s.ms:totable()[1] > 0)
+    a:apply{p}
+    assert.are.equal(s, a.slots["dense/kernel"])
+    assert.are.equal(s, a:slots_for(p))
+    assert.are.equal(2, a.iterations)
+    local sgd = opt.SGD()
+    sgd:apply{p}
+    assert.are.same({}, sgd.slots["dense/kernel"])   -- no momentum: no slots
+  end)
 end)
