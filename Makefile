@@ -1,7 +1,9 @@
 # cvision - the one entry point: deps, all, test, check, bench, demo, data, install.
-# Core C sources (csrc/*.c) build libcvision with no Lua; csrc/bind/*.c are the Lua bindings;
-# csrc/simd/*_avx2.c get -mavx2 -mfma and are only called after runtime CPU detection.
-# Sources are globbed: a new .c file needs no edit here. `make BUILD=build-foo` keeps objects
+# Core C sources (csrc/**/*.c outside bind/, repl/, tests/) build libcvision with no Lua;
+# csrc/bind/*.c are the Lua bindings, csrc/repl/*.c the REPL, csrc/tests/test_*.c the C tests.
+# A file named *_avx2.c (anywhere in csrc/) gets -mavx2 -mfma and is only reached through the
+# dispatch table filled once from CPU detection; *_avx512.c would get the AVX-512 flags.
+# Sources are globbed recursively: a new .c file (or a new area folder) needs no edit here. `make BUILD=build-foo` keeps objects
 # apart; every output is written to a temp name and renamed, so parallel builds never collide.
 
 CC       ?= cc
@@ -14,14 +16,18 @@ LIBS      = -lopenblas -lpng -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
 BUILD    ?= build
 
-CORE_SRC  = $(wildcard csrc/*.c)
-SIMD_SRC  = $(wildcard csrc/simd/*.c)
-BIND_SRC  = $(wildcard csrc/bind/*.c)
-REPL_SRC  = $(wildcard csrc/repl/*.c)
-CTEST_SRC = $(wildcard csrc/tests/test_*.c)
-HDRS      = $(wildcard csrc/*.h csrc/bind/*.h csrc/simd/*.h csrc/repl/*.h csrc/tests/*.h)
+# every .c/.h under csrc/ (sorted, so the archive and link order are stable)
+ALL_SRC   = $(sort $(shell find csrc -name '*.c'))
+BIND_SRC  = $(filter csrc/bind/%,$(ALL_SRC))
+REPL_SRC  = $(filter csrc/repl/%,$(ALL_SRC))
+CTEST_SRC = $(filter csrc/tests/test_%,$(ALL_SRC))
+CORE_SRC  = $(filter-out csrc/bind/% csrc/repl/% csrc/tests/%,$(ALL_SRC))
+HDRS      = $(sort $(shell find csrc -name '*.h'))
 
-CORE_OBJ  = $(CORE_SRC:csrc/%.c=$(BUILD)/%.o) $(SIMD_SRC:csrc/%.c=$(BUILD)/%.o)
+CORE_OBJ  = $(CORE_SRC:csrc/%.c=$(BUILD)/%.o)
+# ar keeps members by base name: two core files called the same would silently replace each other
+DUP_BASE  = $(shell printf '%s\n' $(notdir $(CORE_SRC)) | sort | uniq -d)
+$(if $(DUP_BASE),$(error core sources share a base name (ar would drop one): $(DUP_BASE)))
 BIND_OBJ  = $(BIND_SRC:csrc/%.c=$(BUILD)/%.o)
 REPL_OBJ  = $(REPL_SRC:csrc/%.c=$(BUILD)/%.o)
 CTEST_BIN = $(CTEST_SRC:csrc/tests/%.c=$(BUILD)/tests/%)
@@ -48,9 +54,14 @@ $(BUILD)/%.o: csrc/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -I$(LUA_INC) -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
-$(BUILD)/simd/%_avx2.o: csrc/simd/%_avx2.c $(HDRS)
+# the SIMD name rule (GNU make prefers the pattern with the shorter stem, so these win over %.o)
+$(BUILD)/%_avx2.o: csrc/%_avx2.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -mavx2 -mfma -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
+
+$(BUILD)/%_avx512.o: csrc/%_avx512.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CVFLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -c $< -o $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 $(LIBCV): $(CORE_OBJ)
 	@mkdir -p $(dir $@)

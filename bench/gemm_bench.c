@@ -3,8 +3,8 @@
  * make: per sample as conv2d runs them, and as whole-batch products. Median of repeats.
  * Prints one line per shape: name M N K ta tb cv_gemm avx2 openblas ratio(cv_gemm/openblas). */
 #include "cvision.h"
-#include "gemm.h"
-#include "cpu.h"
+#include "base/gemm.h"
+#include "base/cpu.h"
 #include "simd/gemm_avx2.h"
 #include <cblas.h>
 #include <stdio.h>

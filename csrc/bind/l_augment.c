@@ -1,9 +1,9 @@
-/* l_augment.c - Lua bindings of the augmentation kernels (csrc/augment.h), added to core.nn:
+/* l_augment.c - Lua bindings of the augmentation kernels (csrc/data/augment.h), added to core.nn:
  *   nn.image_transform_forward(y, x, transforms, interpolation, fill_mode, fill_value)
  *   nn.image_transform_backward(dx, dy, transforms, interpolation, fill_mode)
  * lcv_open_augment(L) expects the core module table on top of the stack (as every lcv_open_*). */
 #include "lcv.h"
-#include "augment.h"
+#include "data/augment.h"
 
 static cv_interpolation arg_interp(lua_State *L, int idx) {
   cv_interpolation v;

@@ -3,10 +3,10 @@
  * Buffers handed to C live in Lua userdata on the stack, so an argument error half-way leaks
  * nothing. */
 #include "lcv.h"
-#include "dataload.h"
-#include "hanzi.h"
-#include "idx.h"
-#include "random.h"
+#include "data/dataload.h"
+#include "data/hanzi.h"
+#include "io/idx.h"
+#include "base/random.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
-/* l_image.c - Lua bindings of the image part of the core (csrc/image.h), in the subtable
+/* l_image.c - Lua bindings of the image part of the core (csrc/io/image.h), in the subtable
  * core.image. File functions return nil, message on failure (as Lua's io does) so that
  * lua/cvision/image.lua can raise at its caller's level; the pixel functions raise.
  * Every result userdata is pushed empty BEFORE the core fills it, so an error leaks nothing. */
 #include "lcv.h"
-#include "image.h"
+#include "io/image.h"
 #include <string.h>
 
 static cv_tensor *push_empty(lua_State *L) {

@@ -4,9 +4,9 @@
  * Canvas coordinates are 0-based pixels, (0, 0) the top-left corner; colours are tables {r, g, b [, a]}
  * of numbers in [0, 1] or strings "#rrggbb" / "#rrggbbaa". */
 #include "lcv.h"
-#include "raster.h"
-#include "font.h"
-#include "colormap.h"
+#include "plot/raster.h"
+#include "plot/font.h"
+#include "plot/colormap.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* l_runtime.c - bindings of the runtime services: the monotonic clock, the thread count shared by
  * cvision's pool and OpenBLAS, and the kernel path chosen by CPU detection. */
 #include "lcv.h"
-#include "conv.h"
-#include "cpu.h"
+#include "nn/conv/conv.h"
+#include "base/cpu.h"
 #include <time.h>
 
 /* monotonic() --> seconds (float) from an arbitrary start; for progress bars and benchmarks */

@@ -4,7 +4,7 @@
  * Indices and axes are 1-based here (Lua, Torch7) and 0-based in the core (tensor_ops.h);
  * every loop over elements is in the core. */
 #include "lcv.h"
-#include "finite.h"
+#include "base/finite.h"
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * written from a scratch tile. Accumulation order over K is fixed: results do not depend on threading.
  * The same 6x16 tile also serves convolution without im2col (kernel_conv): its A rows and K steps
  * are read through offset tables into a padded image (cv_conv_implicit_avx2, cv_conv_dw_implicit_avx2). */
-#include "gemm_avx2.h"
+#include "simd/gemm_avx2.h"
 #include <immintrin.h>
 #include <stdlib.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* optim_avx2.c - AVX2 Adam update (see optim_avx2.h). */
-#include "optim_avx2.h"
+#include "simd/optim_avx2.h"
 #include <immintrin.h>
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* pool_avx2.c - AVX2 max pooling forward (with argmax) and backward (see pool_avx2.h). */
-#include "pool_avx2.h"
+#include "simd/pool_avx2.h"
 #include <immintrin.h>
 
 /* 8 window indices held as floats -> 8 bytes at a */

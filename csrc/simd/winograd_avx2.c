@@ -9,8 +9,8 @@
  * output transform reads from L1 (gemm_6x16: B packed by cv_gemm_avx2_pack). The transforms run
  * 8 channels (filters) at a time. dw, F(3x3, 2x2), is further down. Everything is per sample or
  * per chunk, in a fixed order: the result does not depend on threading. */
-#include "winograd_avx2.h"
-#include "gemm_avx2.h"
+#include "simd/winograd_avx2.h"
+#include "simd/gemm_avx2.h"
 #include <immintrin.h>
 #include <stdlib.h>
 

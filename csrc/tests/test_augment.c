@@ -2,8 +2,8 @@
  * flips, TF's fill modes on a known row, and the backward as the exact adjoint of the forward
  * (<T x, g> == <x, T* g>) for every fill mode and interpolation, on awkward sizes. */
 #include "ctest.h"
-#include "../augment.h"
-#include "../random.h"
+#include "data/augment.h"
+#include "base/random.h"
 #include <string.h>
 
 static cv_tensor make(int ndim, const int64_t *shape) {

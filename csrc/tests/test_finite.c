@@ -1,7 +1,7 @@
 /* test_finite.c - cv_first_nonfinite_f32 against its naive twin: clean data, NaN, +-inf at every
  * position class (block edges, vector tails), several in one array, lengths 0..odd. */
 #include "ctest.h"
-#include "finite.h"
+#include "base/finite.h"
 #include <math.h>
 #include <stdlib.h>
 

@@ -3,8 +3,8 @@
  * sizes (1, 5, 7, 17, 55, 63: row tiles of 1..6, the 8-wide last panel, B read in place at
  * M <= 64); the fused bias + ReLU store on partial panels; the dense layer's products. */
 #include "cvision.h"
-#include "gemm.h"
-#include "cpu.h"
+#include "base/gemm.h"
+#include "base/cpu.h"
 #include "simd/gemm_avx2.h"
 #include "ctest.h"
 #include <math.h>

@@ -1,8 +1,8 @@
 /* test_hanzi.c - the handwriting renderer: valid images, determinism, writer/sample dependence,
  * and the threaded generator writing files. */
 #include "ctest.h"
-#include "hanzi.h"
-#include "image.h"
+#include "data/hanzi.h"
+#include "io/image.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* test_idx.c - the idx reader: plain and gzip files, element types, corrupt headers, short data. */
 #include "ctest.h"
-#include "idx.h"
+#include "io/idx.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

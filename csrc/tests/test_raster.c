@@ -1,9 +1,9 @@
 /* test_raster.c - the canvas primitives: exact-area coverage of fills and antialiased lines,
  * alpha blending, scaled image drawing, PNG encoding, colour maps and text ink. */
 #include "cvision.h"
-#include "raster.h"
-#include "font.h"
-#include "colormap.h"
+#include "plot/raster.h"
+#include "plot/font.h"
+#include "plot/colormap.h"
 #include "ctest.h"
 #include <stdlib.h>
 #include <string.h>

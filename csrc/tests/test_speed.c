@@ -4,7 +4,7 @@
  * included); Adam's AVX2 loop against the portable one bit for bit; and every threaded kernel
  * giving bit-identical results at 1, 2 and 3 threads. */
 #include "nn_check.h"
-#include "cpu.h"
+#include "base/cpu.h"
 #include <stdlib.h>
 
 typedef struct { int N, H, W, C, KH, KW, F, sh, sw, same; } conv_case;

@@ -1,7 +1,7 @@
 /* test_threadpool.c - every index is visited exactly once, for any thread count and grain, and
  * chunk boundaries do not depend on the thread count. */
 #include "cvision.h"
-#include "threadpool.h"
+#include "base/threadpool.h"
 #include "ctest.h"
 #include <stdlib.h>
 #include <string.h>
