@@ -152,8 +152,61 @@ function M.stack(list, axis)
   return core.concat(views, axis)
 end
 
---- is_tensor(x) --> boolean
-M.is_tensor = core.is_tensor
+local Tensor_mt = core.Tensor
+
+--- is_tensor(x) --> boolean (in Lua: the metatable's identity, no call into C)
+function M.is_tensor(x) return getmetatable(x) == Tensor_mt end
+
+-- t.shape and t.dtype, answered in Lua. A tensor's shape and dtype never change, so the C
+-- __index (which builds a fresh shape table each time) is asked once per tensor; the answer is
+-- kept in a weak table. Every access returns the same shape table while it holds the tensor's
+-- shape; should a caller have changed it (local s = t.shape; s[1] = 1), the next access sees
+-- that and hands out a fresh table, so t.shape is never wrong.
+local c_index = Tensor_mt.__index
+local facts = setmetatable({}, {__mode = "k"})   -- tensor --> {shape (handed out), shape (kept), dtype}
+
+local function facts_of(t)
+  local f = facts[t]
+  if f == nil then
+    local kept = c_index(t, "shape")
+    f = {table.move(kept, 1, #kept, 1, {}), kept, c_index(t, "dtype")}
+    facts[t] = f
+  end
+  return f
+end
+
+local function shape_of(t)
+  local f = facts_of(t)
+  local out, kept = f[1], f[2]
+  local n = #kept
+  if rawlen(out) == n then
+    local same = true
+    for i = 1, n do if rawget(out, i) ~= kept[i] then same = false break end end
+    if same and next(out, n > 0 and n or nil) == nil then return out end
+  end
+  out = table.move(kept, 1, n, 1, {})
+  f[1] = out
+  return out
+end
+
+Tensor_mt.__index = function(t, k)
+  local m = methods[k]
+  if m ~= nil then return m end
+  if k == "shape" then return shape_of(t) end
+  if k == "dtype" then return facts_of(t)[3] end
+  return c_index(t, k)
+end
+
+--- t:numel() --> the number of elements (from the shape, in Lua)
+function methods.numel(t)
+  local kept = facts_of(t)[2]
+  local n = 1
+  for i = 1, #kept do n = n * kept[i] end
+  return n
+end
+
+--- t:dim() --> the number of axes
+function methods.dim(t) return #facts_of(t)[2] end
 
 --- manual_seed(n): reseeds the one random stream (weights, shuffles, dropout, augmentation)
 function M.manual_seed(n)
