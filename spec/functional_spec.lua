@@ -1,4 +1,4 @@
--- spec/functional_spec.lua: the functional API (cvision.functional): symbolic tensors, graphs with
+-- spec/functional_spec.lua: the functional API (cvision.models.functional): symbolic tensors, graphs with
 -- residual Adds, shared layers and nested models, whole-model gradient checks, training, freezing
 -- (trainable), summaries with "Connected to", and save/load round trips.
 local cv = require "cvision"

@@ -24,8 +24,7 @@ local function argerror(n, fname, msg, depth)
   error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3 + (depth or 0))
 end
 
--- an error message without its "file:line: " position
-local function clean(err) return (tostring(err):gsub("^[^\n]-:%d+: ", "")) end
+local clean = require("cvision.util.errors").clean
 
 local function check_tensor(x, n, fname)
   if not is_tensor(x) then argerror(n, fname, "tensor expected, got " .. type(x), 1) end

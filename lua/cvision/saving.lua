@@ -9,6 +9,7 @@
 --  * every write is atomic: a temporary file in the same folder, then os.rename.
 -- Readers validate everything and fail with a reason; they never return half a model.
 local core = require "cvision.core"
+local errors = require "cvision.util.errors"
 local cjson_ok, cjson = pcall(require, "cjson")
 
 local M = {}
@@ -130,7 +131,7 @@ end
 function M.decode_json(s)
   if not cjson_ok then return nil, "lua-cjson is not installed" end
   local ok, v = pcall(decoder.decode, s)
-  if not ok then return nil, tostring(v):gsub("^.-:%d+: ", "") end
+  if not ok then return nil, errors.clean(v) end
   return fix(v)
 end
 

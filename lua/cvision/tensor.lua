@@ -31,6 +31,7 @@
 --               gives a number
 --   printing    tostring(t): numpy 2.3's repr, eliding the middle beyond 1000 elements
 local core = require "cvision.core"
+local errors = require "cvision.util.errors"
 
 local M = {}
 local methods = core.Tensor.methods
@@ -56,7 +57,7 @@ end
 local function call(fname, renumber, f, ...)
   local ok, r = pcall(f, ...)
   if ok then return r end
-  local msg = tostring(r):gsub("^[^\n]-:%d+: ", "")
+  local msg = errors.clean(r)
   msg = msg:gsub("^bad argument #(%d+) to '[^']*'", function(n)
     return ("bad argument #%s to '%s'"):format(renumber and renumber[tonumber(n)] or n, fname)
   end)

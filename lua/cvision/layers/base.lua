@@ -450,10 +450,10 @@ end
 
 -- call(x) == forward(x, false), so a layer can be used as a function: layer(x). A table that is
 -- not a tensor (cv.Input, a layer's symbolic output, or a list of them) goes to the functional
--- API (cvision.functional), which records the call in a graph.
+-- API (cvision.models.functional), which records the call in a graph.
 function Layer:__call(x, training)
   if type(x) == "table" and not is_tensor(x) then
-    return require("cvision.functional").call_layer(self, x, training)
+    return require("cvision.models.functional").call_layer(self, x, training)
   end
   -- a copy: forward's result may be the layer's buffer, overwritten by the next call
   local y = self:forward(x, training)

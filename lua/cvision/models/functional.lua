@@ -37,10 +37,7 @@ local plan_mod = require "cvision.models.plan"
 
 local M = {}
 
--- an error message without Lua's "file:line: " prefix
-local function clean(err)
-  return (tostring(err):gsub("^[^\n]-:%d+: ", ""))
-end
+local clean = require("cvision.util.errors").clean
 
 local function describe(v)
   if is_tensor(v) then return "a tensor of shape " .. shape_str(v.shape) end

@@ -30,11 +30,8 @@ end
 -- helpers shared by the model files
 ---------------------------------------------------------------------------------------------------
 
---- clean(err) --> the error message without Lua's "file:line: " prefix
-local function clean(err)
-  local s = tostring(err)
-  return (s:gsub("^[^\n]-:%d+: ", ""))
-end
+--- clean(err) --> the error message without Lua's "file:line: " prefix (cvision.util.errors)
+local clean = require("cvision.util.errors").clean
 M.clean = clean
 
 --- layer_error(i, layer, err) --> "layer 3 (pool1, MaxPooling2D): <what went wrong>"
@@ -87,11 +84,9 @@ Model.__index = Model
 Model.class_name = "Model"
 M.Model = Model
 
--- cv.Model{inputs=, outputs=}: the functional API, when cvision.functional provides it
+-- cv.Model{inputs=, outputs=}: the functional API (cvision.models.functional)
 setmetatable(Model, {__call = function(_, ...)
-  local ok, functional = pcall(require, "cvision.models.functional")
-  if ok and type(functional) == "table" and functional.new then return functional.new(...) end
-  error("cv.Model{inputs=, outputs=}: the functional API is not available yet; use cv.Sequential{...}", 2)
+  return require("cvision.models.functional").new(...)
 end})
 
 --- Model.subclass(class_name) --> a model class inheriting Model (for Sequential, functional, ...)
