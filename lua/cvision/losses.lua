@@ -4,6 +4,7 @@
 -- the C kernel core.nn.loss, which also writes d(loss)/d(pred) for training.
 -- Labels of the sparse losses are 1-BASED class numbers (1..K), as everywhere in the Lua API.
 local core = require "cvision.core"
+local is_tensor = require("cvision.tensor").is_tensor
 local class = require "cvision.util.class"
 local errors = require "cvision.util.errors"
 
@@ -22,11 +23,11 @@ function Loss.__call(self, y_true, y_pred)
   local args = {y_true = y_true, y_pred = y_pred}
   for _, k in ipairs{"y_true", "y_pred"} do
     local t = args[k]
-    if type(t) == "table" and not core.is_tensor(t) then
+    if type(t) == "table" and not is_tensor(t) then
       local ok, c = pcall(core.tensor, t)
       if ok then t = c end
     end
-    if not core.is_tensor(t) then
+    if not is_tensor(t) then
       error(("%s: %s must be a tensor, got %s"):format(self.name, k, type(t)), 2)
     end
     if t.dtype ~= "float32" then t = t:astype("float32") end   -- uint8 labels, as Keras casts

@@ -5,6 +5,7 @@
 -- SparseCategoricalCrossentropy, categorical with CategoricalCrossentropy, binary with
 -- BinaryCrossentropy, else from the shapes of the first batch. Labels are 1-BASED class numbers.
 local core = require "cvision.core"
+local is_tensor = require("cvision.tensor").is_tensor
 local class = require "cvision.util.class"
 local errors = require "cvision.util.errors"
 
@@ -65,14 +66,14 @@ local function nrows(t) return t.shape[1] or 1 end
 -- number of rows; errors name the metric and are raised at the caller of update_state
 local function check_batch(self, y_true, y_pred, level)
   level = level or 3
-  if type(y_true) == "table" and not core.is_tensor(y_true) then
+  if type(y_true) == "table" and not is_tensor(y_true) then
     local ok, t = pcall(core.tensor, y_true)
     if not ok then error(("%s: y_true is a table that is not a tensor"):format(self.name), level) end
     y_true = t
   end
-  if not core.is_tensor(y_true) or not core.is_tensor(y_pred) then
+  if not is_tensor(y_true) or not is_tensor(y_pred) then
     error(("%s: y_true and y_pred must be tensors, got %s and %s"):format(self.name,
-      core.is_tensor(y_true) and "a tensor" or type(y_true), core.is_tensor(y_pred) and "a tensor" or type(y_pred)), level)
+      is_tensor(y_true) and "a tensor" or type(y_true), is_tensor(y_pred) and "a tensor" or type(y_pred)), level)
   end
   if #y_pred.shape == 0 then error(("%s: y_pred must have a batch axis, got a 0-d tensor"):format(self.name), level) end
   return y_true, nrows(y_pred)
@@ -85,9 +86,9 @@ local function shape_text(t) return "(" .. table.concat(t.shape, ", ") .. ")" en
 local function check_sparse_batch(self, y_true, y_pred)
   local n
   y_true, n = check_batch(self, y_true, y_pred, 4)
-  if core.numel(y_true) ~= n then
+  if y_true:numel() ~= n then
     error(("%s: y_pred %s has %d rows but y_true %s holds %d labels"):format(self.name, shape_text(y_pred), n,
-      shape_text(y_true), core.numel(y_true)), 3)
+      shape_text(y_true), y_true:numel()), 3)
   end
   return y_true, n
 end
@@ -103,7 +104,7 @@ end
 local function argmax_last(t)
   local s = t.shape
   local n = s[1]
-  local k = core.numel(t) // n
+  local k = t:numel() // n
   return t:reshape{n, k}:argmax(2):reshape{n}
 end
 
@@ -118,7 +119,7 @@ function SCA:update_state(y_true, y_pred)
   -- one pass in C that allocates nothing; it refuses a label outside 1..K (an error, not a
   -- silently lower accuracy), which is then reported over the whole batch
   if y_pred.dtype ~= "float32" then y_pred = y_pred:astype("float32") end
-  local ok, hits = pcall(core.nn.argmax_correct, y_pred:reshape{n, core.numel(y_pred) // n}, labels)
+  local ok, hits = pcall(core.nn.argmax_correct, y_pred:reshape{n, y_pred:numel() // n}, labels)
   if not ok then
     error(("%s: labels must be class numbers in 1..%d (1-based), got values in [%g, %g]"):format(self.name,
       k, labels:min(), labels:max()), 2)
@@ -132,7 +133,7 @@ local CA = define("CategoricalAccuracy", "categorical_accuracy")
 function CA:update_state(y_true, y_pred)
   local n
   y_true, n = check_batch(self, y_true, y_pred)
-  if #y_true.shape ~= #y_pred.shape or core.numel(y_true) ~= core.numel(y_pred) then
+  if #y_true.shape ~= #y_pred.shape or y_true:numel() ~= y_pred:numel() then
     error(("%s: y_true %s and y_pred %s must have the same shape (one-hot targets)"):format(self.name,
       shape_text(y_true), shape_text(y_pred)), 2)
   end
@@ -155,12 +156,12 @@ function BA:update_state(y_true, y_pred)
   end
   local p = y_pred:gt(thr)
   local t = y_true:gt(0.5)
-  if core.numel(t) ~= core.numel(p) then
-    error(("binary_accuracy: y_true has %d values, y_pred %d"):format(core.numel(t), core.numel(p)), 2)
+  if t:numel() ~= p:numel() then
+    error(("binary_accuracy: y_true has %d values, y_pred %d"):format(t:numel(), p:numel()), 2)
   end
   if #t.shape ~= #p.shape then t = t:reshape(p.shape) end
   self.total = self.total + p:eq(t):sum()
-  self.count = self.count + core.numel(p)
+  self.count = self.count + p:numel()
 end
 --- metric:get_config() --> {name=, threshold=}
 function BA:get_config() return {name = self.name, threshold = self.threshold} end

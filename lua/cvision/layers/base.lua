@@ -516,7 +516,7 @@ end
 --- layer:count_params() --> the number of weight values
 function Layer:count_params()
   local n = 0
-  for _, w in ipairs(self.weights) do n = n + core.numel(w) end
+  for _, w in ipairs(self.weights) do n = n + w:numel() end
   return n
 end
 
@@ -524,7 +524,7 @@ end
 function Layer:count_trainable_params()
   if not self.trainable then return 0 end
   local n = 0
-  for i = 1, self.n_trainable do n = n + core.numel(self.weights[i]) end
+  for i = 1, self.n_trainable do n = n + self.weights[i]:numel() end
   return n
 end
 

@@ -168,7 +168,7 @@ end
 function Dense:_forward(x)
   local s = x.shape
   local k = s[#s]
-  local rows = core.numel(x) // k
+  local rows = x:numel() // k
   local x2 = x
   if #s ~= 2 then x2 = x:reshape{rows, k} end
   local z = self:buf("z", {rows, self.units})

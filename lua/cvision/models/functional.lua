@@ -24,14 +24,13 @@
 --  * Backward does no work that no trainable weight needs: nodes upstream of every trainable
 --    weight are skipped, and the first trainable layers skip their input gradient.
 -- Limits: one input and one output per model; merge layers need equal shapes (no broadcasting).
-local core = require "cvision.core"
 local tensor = require "cvision.tensor"
 local layers = require "cvision.layers"
 local models = require "cvision.models"
 
 local base = layers.base
 local shape_str, shape_equal, copy_shape = base.shape_str, base.shape_equal, base.copy_shape
-local is_tensor = core.is_tensor
+local is_tensor = require("cvision.tensor").is_tensor
 local Model = models.Model
 local plan_mod = require "cvision.models.plan"
 

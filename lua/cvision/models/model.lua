@@ -17,7 +17,7 @@ local layers = require "cvision.layers"
 
 local base = layers.base
 local shape_str, shape_equal = base.shape_str, base.shape_equal
-local is_tensor = core.is_tensor
+local is_tensor = require("cvision.tensor").is_tensor
 
 local M = {}
 

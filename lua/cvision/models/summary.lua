@@ -1,7 +1,6 @@
 -- cvision.models.summary: model:summary() as Keras 3 prints it: the box-drawn table of layers,
 -- output shapes and parameter counts, then the totals (with the optimizer's when it has state).
 -- The table helper is shared by the functional model's summary (its "Connected to" column).
-local core = require "cvision.core"
 local model = require "cvision.models.model"
 local base = require("cvision.layers").base
 
@@ -116,7 +115,7 @@ function Model:summary_totals()
     local _, list = opt:get_state()
     opt_count, opt_bytes = 2, 12
     for _, e in ipairs(list) do
-      local n = core.numel(e[3])
+      local n = e[3]:numel()
       opt_count, opt_bytes = opt_count + n, opt_bytes + 4 * n
     end
   end

@@ -12,7 +12,7 @@ local model = require "cvision.models.model"
 local base = require("cvision.layers").base
 
 local shape_equal = base.shape_equal
-local is_tensor = core.is_tensor
+local is_tensor = require("cvision.tensor").is_tensor
 local clean, as_float, batched = model.clean, model.as_float, model.batched
 local Model = model.Model
 
