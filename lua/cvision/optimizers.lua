@@ -90,6 +90,46 @@ function Optimizer:apply(params)
   for _, p in ipairs(params) do update_one(self, p.path or p.name, p.value, p.grad) end
 end
 
+-- the slots of a parameter block (cvision.models.params) as blocks of their own, so that one run
+-- of the block is one kernel call: each trainable parameter's slots become views into them,
+-- keeping the values they had (a restored state, earlier steps). Remade when the block or its
+-- runs change, or after set_state.
+local function bind_block(opt, b)
+  local bound = opt._bound
+  if bound and bound.block == b and bound.version == b.version then return bound end
+  local names = opt:active_slots()
+  local blocks = {}
+  for _, sn in ipairs(names) do blocks[sn] = core.empty{b.value:numel()} end
+  for _, e in ipairs(b.entries) do
+    if e.layer.trainable ~= false then
+      local s = opt.slots[e.path] or {}
+      for _, sn in ipairs(names) do
+        local view = blocks[sn]:slice(e.offset + 1, e.offset + e.n):reshape(e.value.shape)
+        if s[sn] then view:copy(s[sn]) end
+        s[sn] = view
+      end
+      opt.slots[e.path] = s
+    end
+  end
+  local run_slots = {}
+  for k, r in ipairs(b.runs) do
+    local rs = {}
+    for _, sn in ipairs(names) do rs[sn] = blocks[sn]:slice(r.first, r.last) end
+    run_slots[k] = rs
+  end
+  bound = {block = b, version = b.version, run_slots = run_slots}
+  opt._bound = bound
+  return bound
+end
+
+--- opt:apply_block(block): one update step of a model's parameter block (cvision.models.params):
+--- the same arithmetic as apply(model:params()), in one kernel call per run of trainable weights
+function Optimizer:apply_block(b)
+  self.iterations = self.iterations + 1
+  local bound = bind_block(self, b)
+  for k, r in ipairs(b.runs) do self:rule(r.value, r.grad, bound.run_slots[k]) end
+end
+
 --- opt:get_config() --> {name=, learning_rate=, ...}: the hyper-parameters, for a model file
 function Optimizer:get_config()
   local cfg = {name = self.name}
@@ -137,6 +177,7 @@ function Optimizer:set_state(iterations, list)
   end
   self.iterations = iterations
   self.slots = {}
+  self._bound = nil     -- the block, if any, takes the restored slots in on its next step
   for _, e in ipairs(list) do
     local s = self.slots[e[1]] or {}
     s[e[2]] = e[3]

@@ -9,6 +9,7 @@ local optimizers = require "cvision.optimizers"
 local callbacks = require "cvision.callbacks"
 local progbar = require "cvision.progbar"
 local model = require "cvision.models.model"
+local params_mod = require "cvision.models.params"
 local base = require("cvision.layers").base
 
 local shape_equal = base.shape_equal
@@ -240,9 +241,18 @@ function Model:_train_step(xb, yb)
   local ok, lv = pcall(self.loss.compute, self.loss, y, yb, dy)
   if not ok then error(loss_error(self.loss, lv), 0) end
   for _, m in ipairs(self.metrics) do m:update_state(yb, y) end
-  zero_grads(self.layers, self:_overwritten())
-  self:backprop(dy, false, true)
-  self.optimizer:apply(self:params())
+  local over = self:_overwritten()
+  if self.optimizer.apply_block then
+    -- one gradient block: one fill per run of zeroed gradients, one update per trainable run
+    local b = params_mod.block(self, over)
+    for _, g in ipairs(b.zero) do g:fill(0) end
+    self:backprop(dy, false, true)
+    self.optimizer:apply_block(b)
+  else
+    zero_grads(self.layers, over)
+    self:backprop(dy, false, true)
+    self.optimizer:apply(self:params())
+  end
   return lv
 end
 
