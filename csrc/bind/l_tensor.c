@@ -524,8 +524,9 @@ static int64_t *check_rows(lua_State *L, int idx, int64_t *n, int64_t *shape, in
   return rows;
 }
 
-/* t:index(idx) --> copy of the rows named by a 1-based index tensor or table (shape
- * idx.shape .. t.shape[2..]) */
+/* t:index(idx [, out]) --> copy of the rows named by a 1-based index tensor or table (shape
+ * idx.shape .. t.shape[2..]); out, when given, is written instead of a new tensor (same shape
+ * and dtype: a training loop's shuffled batches then allocate nothing) */
 static int index_rows(lua_State *L, int tidx, int iidx) {
   cv_tensor *t = lcv_checktensor(L, tidx);
   luaL_argcheck(L, t->ndim >= 1, tidx, "cannot index a 0-d tensor");
@@ -537,7 +538,16 @@ static int index_rows(lua_State *L, int tidx, int iidx) {
   /* negative indices count from the end */
   for (int64_t i = 0; i < n; i++)
     if (rows[i] < -1) rows[i] += t->shape[0] + 1;
-  cv_tensor *out = new_result(L, t->dtype, nd, shape);
+  cv_tensor *out;
+  if (lua_isnoneornil(L, iidx + 1)) {
+    out = new_result(L, t->dtype, nd, shape);
+  } else {
+    out = lcv_checktensor(L, iidx + 1);
+    int same = out->ndim == nd && out->dtype == t->dtype;
+    for (int d = 0; same && d < nd; d++) same = out->shape[d] == shape[d];
+    luaL_argcheck(L, same, iidx + 1, "out must have the result's shape and dtype");
+    lua_pushvalue(L, iidx + 1);
+  }
   LCV_CHECK(L, cv_tensor_gather_rows(out, t, rows, n), "index");
   return 1;
 }

@@ -131,11 +131,27 @@ end
 ---------------------------------------------------------------------------------------------------
 
 
--- a source of batches: {n=, steps=, iter(shuffle) --> iterator of xb, yb, batch_size}
+-- a source of batches: {n=, steps=, iter(shuffle) --> iterator of xb, yb, batch_size}. The
+-- batches are views of x and y, or (shuffled, or uint8 images as float32) tensors of the source
+-- reused from batch to batch: a training step allocates nothing. A batch is valid until the next.
 local function tensor_source(x, y, batch_size)
   local n = x.shape[1]
   local steps = math.ceil(n / batch_size)
   local src = {n = n, steps = steps}
+  local bufs = {}
+  -- the reused tensor `key` for a batch of `rows` rows of t (as dtype, default t's)
+  local function buf(key, t, rows, dtype)
+    local k = key .. rows
+    local b = bufs[k]
+    if not b then
+      local shape = t.shape
+      local bs = {rows}
+      for i = 2, #shape do bs[i] = shape[i] end
+      b = tensor.zeros(bs, dtype or t.dtype)
+      bufs[k] = b
+    end
+    return b
+  end
   function src.iter(shuffle)
     local perm = shuffle and n > 1 and permutation(n) or nil
     local i = 0
@@ -144,16 +160,18 @@ local function tensor_source(x, y, batch_size)
       if i > steps then return nil end
       local a = (i - 1) * batch_size + 1
       local b = math.min(i * batch_size, n)
+      local rows = b - a + 1
       local xb, yb
       if perm then
         local idx = perm:slice(a, b)
-        xb = x:index(idx)
-        yb = y and y:index(idx)
+        xb = x:index(idx, buf("x", x, rows))
+        yb = y and y:index(idx, buf("y", y, rows))
       else
         xb = x:slice(a, b)
         yb = y and y:slice(a, b)
       end
-      return as_float(xb), yb, b - a + 1
+      if xb.dtype ~= "float32" then xb = buf("xf", x, rows, "float32"):copy(xb) end
+      return xb, yb, rows
     end
   end
   return src
