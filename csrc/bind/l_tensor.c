@@ -530,6 +530,9 @@ static int64_t *check_rows(lua_State *L, int idx, int64_t *n, int64_t *shape, in
 static int index_rows(lua_State *L, int tidx, int iidx) {
   cv_tensor *t = lcv_checktensor(L, tidx);
   luaL_argcheck(L, t->ndim >= 1, tidx, "cannot index a 0-d tensor");
+  /* out is read before check_rows, which may push a buffer of its own */
+  int oidx = lua_isnoneornil(L, iidx + 1) ? 0 : iidx + 1;
+  cv_tensor *given = oidx ? lcv_checktensor(L, oidx) : NULL;
   int64_t n, shape[CV_MAX_DIMS];
   int nd;
   int64_t *rows = check_rows(L, iidx, &n, shape, &nd);
@@ -538,15 +541,14 @@ static int index_rows(lua_State *L, int tidx, int iidx) {
   /* negative indices count from the end */
   for (int64_t i = 0; i < n; i++)
     if (rows[i] < -1) rows[i] += t->shape[0] + 1;
-  cv_tensor *out;
-  if (lua_isnoneornil(L, iidx + 1)) {
+  cv_tensor *out = given;
+  if (!out) {
     out = new_result(L, t->dtype, nd, shape);
   } else {
-    out = lcv_checktensor(L, iidx + 1);
     int same = out->ndim == nd && out->dtype == t->dtype;
     for (int d = 0; same && d < nd; d++) same = out->shape[d] == shape[d];
-    luaL_argcheck(L, same, iidx + 1, "out must have the result's shape and dtype");
-    lua_pushvalue(L, iidx + 1);
+    luaL_argcheck(L, same, oidx, "out must have the result's shape and dtype");
+    lua_pushvalue(L, oidx);
   }
   LCV_CHECK(L, cv_tensor_gather_rows(out, t, rows, n), "index");
   return 1;
