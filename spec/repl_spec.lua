@@ -148,6 +148,7 @@ describe("Ctrl-C", function()
       set -u
       cd "$1" || exit 9
       mkfifo in
+      : > out          # exists before the first grep (the background shell opens it later)
       "$2" -i < in > out 2>&1 &
       pid=$!
       exec 3> in
