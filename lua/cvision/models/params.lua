@@ -70,7 +70,7 @@ local function pack(model)
     end
   end
   refresh(model.layers)
-  return {value = value, grad = grad, entries = entries, size = total, version = 0,
+  return {value = value, grad = grad, entries = entries, size = total, version = 0, flags = {},
     layers = table.move(model.layers, 1, #model.layers, 1, {})}
 end
 
@@ -103,13 +103,15 @@ local function runs(b, keep)
   return out
 end
 
--- a signature of the trainable flags and of the overwritten set, to know when to recompute
-local function signature(b, over)
-  local parts = {}
+-- changed(b, over) --> true when a trainable flag or the overwritten set differs from what the
+-- runs were made for (recording the new state); no allocation in the common case
+local function changed(b, over)
+  local flags, diff = b.flags, false
   for k, e in ipairs(b.entries) do
-    parts[k] = (e.layer.trainable ~= false and "t" or "f") .. (over[e.layer] and "o" or "z")
+    local f = (e.layer.trainable ~= false and 1 or 0) + (over[e.layer] and 2 or 0)
+    if flags[k] ~= f then flags[k] = f; diff = true end
   end
-  return table.concat(parts)
+  return diff
 end
 
 --- block(model, over) --> the model's parameter block: {value=, grad= (1-D tensors), entries=,
@@ -121,9 +123,7 @@ function M.block(model, over)
     b = pack(model)
     model._param_block = b
   end
-  local sig = signature(b, over)
-  if sig ~= b.signature then
-    b.signature = sig
+  if changed(b, over) or b.runs == nil then
     b.version = b.version + 1
     b.runs = runs(b, function(e) return e.layer.trainable ~= false end)
     for _, r in ipairs(b.runs) do
