@@ -11,11 +11,7 @@ local layers = require "cvision.layers"
 
 local M = {name = "conv_pool"}
 
-local Step = {}
-Step.__index = Step
-Step.kind = "fusion"
-Step.name = "Conv2D+MaxPooling2D"
-Step.buf = base.Layer.buf     -- the layers' reused-buffer helper, over the step's own _bufs
+local Step = require("cvision.models.fusions.step").class("Conv2D+MaxPooling2D")
 
 --- match(a, b) --> true for a Conv2D whose ReLU runs in its kernels followed by a MaxPooling2D
 function M.match(a, b)
@@ -25,7 +21,7 @@ end
 
 --- new(conv, pool) --> the step
 function M.new(conv, pool)
-  return setmetatable({layers = {conv, pool}, _bufs = {}}, Step)
+  return Step.new({conv, pool})
 end
 
 function Step:forward(x, training)

@@ -3,16 +3,11 @@
 -- is never written; backward returns the gradient with respect to the Rescaling's input. Equal
 -- to the two layers run one after the other up to float rounding (scale * (x @ w) instead of
 -- (scale * x) @ w).
-local base = require "cvision.layers.base"
 local layers = require "cvision.layers"
 
 local M = {name = "rescale_dense"}
 
-local Step = {}
-Step.__index = Step
-Step.kind = "fusion"
-Step.name = "Rescaling+Dense"
-Step.buf = base.Layer.buf
+local Step = require("cvision.models.fusions.step").class("Rescaling+Dense")
 
 --- match(a, b) --> true for a Rescaling without offset followed by a Dense
 function M.match(a, b)
@@ -21,7 +16,7 @@ end
 
 --- new(rescaling, dense) --> the step
 function M.new(r, d)
-  return setmetatable({layers = {r, d}, _bufs = {}}, Step)
+  return Step.new({r, d})
 end
 
 function Step:forward(x, training)
