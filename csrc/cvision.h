@@ -20,5 +20,6 @@
 #include "io/image.h"
 #include "tensor/tensor_ops.h"
 #include "base/threadpool.h"
+#include "base/workspace.h"
 
 #endif

@@ -42,9 +42,10 @@ static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *
 
 /* one product on the calling thread: the AVX2 kernel or OpenBLAS, then the epilogue */
 static void gemm1(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                  const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu) {
+                  const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
+                  cv_workspace *ws) {
   if (use_avx2(ta, tb, M, N, K)) {
-    cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu);
+    cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
     return;
   }
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -56,6 +57,7 @@ typedef struct gemm_job {
   float alpha, beta;
   const float *A, *B, *bias;
   float *C;
+  cv_workspace *ws;
 } gemm_job;
 
 /* rows [i0, i1) of C: rows of A, or columns of A when it is transposed */
@@ -63,7 +65,7 @@ static void gemm_rows(void *ctx, int64_t i0, int64_t i1) {
   gemm_job *j = ctx;
   const float *a = j->ta ? j->A + i0 : j->A + i0 * j->lda;
   gemm1(j->ta, j->tb, (int)(i1 - i0), j->N, j->K, j->alpha, a, j->lda, j->B, j->ldb, j->beta,
-        j->C + i0 * j->ldc, j->ldc, j->bias, j->relu);
+        j->C + i0 * j->ldc, j->ldc, j->bias, j->relu, j->ws);
 }
 
 /* Large, tall products (a dense layer's dW) are split into blocks of rows over the thread pool. The
@@ -71,40 +73,45 @@ static void gemm_rows(void *ctx, int64_t i0, int64_t i1) {
  * the result does not depend on the thread count. Inside a pool job this runs serially. */
 static void gemm_split(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                        const float *B, int ldb, float beta, float *C, int ldc, const float *bias,
-                       int relu) {
+                       int relu, cv_workspace *ws) {
   /* each block packs B again and may end in a partial tile, so blocks stay tall (512 rows or
    * more, a multiple of 48 = lcm of the 6-row tile and OpenBLAS' 16): a dense layer's dW, whose
    * rows are its inputs, is split; its forward at batch 32 runs whole */
   if ((int64_t)M * N * K < (1 << 20) || M < 1024) {
-    gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu);
+    gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
     return;
   }
   int64_t grain = (M + 7) / 8;
   grain = (grain + 47) / 48 * 48;
   if (grain < 528) grain = 528;
-  gemm_job j = {ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C};
+  gemm_job j = {ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C, ws};
   cv_parallel_for(M, grain, gemm_rows, &j);
 }
 
 void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
              const float *B, int ldb, float beta, float *C, int ldc) {
+  cv_gemm_ws(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
+}
+
+void cv_gemm_ws(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                const float *B, int ldb, float beta, float *C, int ldc, cv_workspace *ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {  /* BLAS would leave C alone when K = 0 only if beta == 1; be explicit */
     fill_beta(M, N, beta, C, ldc, NULL, 0);
     return;
   }
-  gemm_split(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0);
+  gemm_split(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0, ws);
 }
 
 /* C (M,N) = act(op(A) op(B) + bias): beta 0, bias (N) or NULL, relu 0 or 1 */
 void cv_gemm_bias_act(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
-                      int ldb, const float *bias, int relu, float *C, int ldc) {
+                      int ldb, const float *bias, int relu, float *C, int ldc, cv_workspace *ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     fill_beta(M, N, 0.0f, C, ldc, bias, relu);
     return;
   }
-  gemm_split(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu);
+  gemm_split(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, bias, relu, ws);
 }
 
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N); double accumulator */

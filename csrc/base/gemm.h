@@ -6,12 +6,18 @@
 #ifndef CV_GEMM_H
 #define CV_GEMM_H
 
+#include "base/workspace.h"
+
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N); lda/ldb/ldc are row strides */
 void cv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
              const float *B, int ldb, float beta, float *C, int ldc);
-/* C (M,N) = relu?(op(A) op(B) + bias): bias (N) or NULL; relu 1 clamps at 0 (NaN -> 0) */
+/* the same with the packing scratch in ws (NULL: allocated for this call, as cv_gemm does) */
+void cv_gemm_ws(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                const float *B, int ldb, float beta, float *C, int ldc, cv_workspace *ws);
+/* C (M,N) = relu?(op(A) op(B) + bias): bias (N) or NULL; relu 1 clamps at 0 (NaN -> 0);
+ * scratch in ws (NULL: allocated for this call) */
 void cv_gemm_bias_act(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
-                      int ldb, const float *bias, int relu, float *C, int ldc);
+                      int ldb, const float *bias, int relu, float *C, int ldc, cv_workspace *ws);
 void cv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                  const float *B, int ldb, float beta, float *C, int ldc);
 

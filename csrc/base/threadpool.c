@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_THREADS 64
+#define MAX_THREADS CV_MAX_THREADS
 
 void openblas_set_num_threads(int n);
 
@@ -27,6 +27,7 @@ static atomic_int nthreads;       /* 0 = not yet decided; read without the lock 
 static int nworkers = 0;          /* started worker threads */
 static pthread_t workers[MAX_THREADS];
 static _Thread_local int in_worker = 0;
+static _Thread_local int thread_index = 0;  /* 0 outside the pool, 1.. for workers */
 
 /* the job being run */
 static cv_range_fn job_fn;
@@ -100,6 +101,7 @@ static void *worker_main(void *arg) {
   int id = (int)(intptr_t)arg;
   unsigned long seen = 0;
   in_worker = 1;
+  thread_index = id + 1;
   pthread_mutex_lock(&mu);
   for (;;) {
     if (job_gen == seen) {
@@ -193,3 +195,5 @@ void cv_parallel_for(int64_t n, int64_t grain, cv_range_fn fn, void *ctx) {
   pthread_mutex_unlock(&mu);
   pthread_mutex_unlock(&submit_mu);
 }
+
+int cv_thread_index(void) { return thread_index; }

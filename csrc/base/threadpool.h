@@ -21,5 +21,9 @@ void cv_set_num_threads(int n);
 void cv_parallel_for(int64_t n, int64_t grain, cv_range_fn fn, void *ctx);
 /* The number of chunks cv_parallel_for(n, grain, ...) makes, and chunk i's range. */
 int64_t cv_parallel_chunks(int64_t n, int64_t grain);
+/* The calling thread's index: 0 outside the pool, 1 .. CV_MAX_THREADS-1 for the pool's workers
+ * (a cv_workspace keeps one region per index). */
+#define CV_MAX_THREADS 64
+int cv_thread_index(void);
 
 #endif

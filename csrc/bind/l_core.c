@@ -8,6 +8,7 @@ int luaopen_cvision_core(lua_State *L) {
   lua_newtable(L);
   lcv_open_tensor(L);
   lcv_open_image(L);
+  lcv_open_workspace(L);  /* the metatable of core.nn.workspace() */
   lcv_open_nn(L);   /* adds core.nn = {...} */
   lcv_open_augment(L);  /* adds core.nn.image_transform_* */
   lcv_open_plot(L);

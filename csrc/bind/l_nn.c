@@ -2,7 +2,10 @@
  * activations, losses, batchnorm, dropout, padding, optimizers, top-k). Every tensor is float32
  * and preallocated by the caller, outputs first; optional tensors may be nil. Each binding checks
  * its arguments (a Lua argument error naming the argument), calls one core function and raises the
- * core's message (which names the shapes) when it fails. Signatures: docs/DESIGN.md. */
+ * core's message (which names the shapes) when it fails. Signatures: docs/DESIGN.md.
+ * Every conv/dense/pool binding takes a core.nn.workspace() as an optional LAST argument (after
+ * all the others, optional ones included or not): the scratch of the call, kept by the layer;
+ * without it the call allocates its own and frees it. */
 #include "lcv.h"
 #include <string.h>
 
@@ -76,11 +79,12 @@ static cv_activation opt_fused(lua_State *L, int idx) {
 
 /* conv2d_forward(y, x, w, b, sh, sw, pt, pl [, activation]); activation nil, "linear" or "relu" */
 static int l_conv2d_forward(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
   cv_conv2d_params p = conv_params(L, 5);
   cv_activation act = opt_fused(L, 9);
-  LCV_CHECK(L, cv_conv2d_forward_act(y, x, w, b, &p, act), NULL);
+  LCV_CHECK(L, cv_conv2d_forward_pool_ex(y, x, w, b, &p, act, NULL, NULL, NULL, 1, ws), NULL);
   return 0;
 }
 
@@ -88,6 +92,7 @@ static int l_conv2d_forward(lua_State *L) {
  * psw, ppt, ppl]]); with activation "relu", dy is the gradient of the activated output y (the
  * forward's y); with pdy, dy is max-pool backward of pdy (argmax, pooling) and is not read */
 static int l_conv2d_backward(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
   cv_conv2d_params p = conv_params(L, 7);
@@ -101,12 +106,13 @@ static int l_conv2d_backward(lua_State *L) {
     luaL_argcheck(L, pa->dtype == CV_UINT8, 14, "argmax: uint8 tensor expected, got float32");
     pp = pool_params(L, 15);
   }
-  LCV_CHECK(L, cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, &p, act, pdy, pa, pdy ? &pp : NULL), NULL);
+  LCV_CHECK(L, cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, &p, act, pdy, pa, pdy ? &pp : NULL, ws), NULL);
   return 0;
 }
 
 /* depthwise_conv2d_forward(y, x, w, b, sh, sw, pt, pl) */
 static int l_depthwise_conv2d_forward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
   cv_conv2d_params p = conv_params(L, 5);
@@ -116,6 +122,7 @@ static int l_depthwise_conv2d_forward(lua_State *L) {
 
 /* depthwise_conv2d_backward(dx, dw, db, dy, x, w, sh, sw, pt, pl) */
 static int l_depthwise_conv2d_backward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
   cv_conv2d_params p = conv_params(L, 7);
@@ -137,6 +144,7 @@ static int l_conv_out_size(lua_State *L) {
 
 /* maxpool2d_forward(y, argmax, x, ph, pw, sh, sw, pt, pl); argmax uint8 or nil */
 static int l_maxpool2d_forward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *y = arg_f32(L, 1, "y");
   cv_tensor *a = NULL;
   if (!lua_isnoneornil(L, 2)) {
@@ -151,6 +159,7 @@ static int l_maxpool2d_forward(lua_State *L) {
 
 /* maxpool2d_backward(dx, dy, argmax, ph, pw, sh, sw, pt, pl) */
 static int l_maxpool2d_backward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *dx = arg_f32(L, 1, "dx"), *dy = arg_f32(L, 2, "dy");
   cv_tensor *a = lcv_checktensor(L, 3);
   luaL_argcheck(L, a->dtype == CV_UINT8, 3, "argmax: uint8 tensor expected, got float32");
@@ -161,6 +170,7 @@ static int l_maxpool2d_backward(lua_State *L) {
 
 /* avgpool2d_forward(y, x, ph, pw, sh, sw, pt, pl) */
 static int l_avgpool2d_forward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x");
   cv_pool2d_params p = pool_params(L, 3);
   LCV_CHECK(L, cv_avgpool2d_forward(y, x, &p), NULL);
@@ -169,6 +179,7 @@ static int l_avgpool2d_forward(lua_State *L) {
 
 /* avgpool2d_backward(dx, dy, ph, pw, sh, sw, pt, pl) */
 static int l_avgpool2d_backward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *dx = arg_f32(L, 1, "dx"), *dy = arg_f32(L, 2, "dy");
   cv_pool2d_params p = pool_params(L, 3);
   LCV_CHECK(L, cv_avgpool2d_backward(dx, dy, &p), NULL);
@@ -177,6 +188,7 @@ static int l_avgpool2d_backward(lua_State *L) {
 
 /* global_avgpool_forward(y, x) */
 static int l_global_avgpool_forward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x");
   LCV_CHECK(L, cv_global_avgpool_forward(y, x), NULL);
   return 0;
@@ -184,6 +196,7 @@ static int l_global_avgpool_forward(lua_State *L) {
 
 /* global_avgpool_backward(dx, dy) */
 static int l_global_avgpool_backward(lua_State *L) {
+  lcv_optworkspace(L);  /* accepted as the last argument; this kernel needs no scratch */
   cv_tensor *dx = arg_f32(L, 1, "dx"), *dy = arg_f32(L, 2, "dy");
   LCV_CHECK(L, cv_global_avgpool_backward(dx, dy), NULL);
   return 0;
@@ -191,17 +204,19 @@ static int l_global_avgpool_backward(lua_State *L) {
 
 /* dense_forward(y, x, w, b) */
 static int l_dense_forward(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
-  LCV_CHECK(L, cv_dense_forward(y, x, w, b), NULL);
+  LCV_CHECK(L, cv_dense_forward_ex(y, x, w, b, &cv_dense_params_default, ws), NULL);
   return 0;
 }
 
 /* dense_backward(dx, dw, db, dy, x, w) */
 static int l_dense_backward(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
-  LCV_CHECK(L, cv_dense_backward(dx, dw, db, dy, x, w), NULL);
+  LCV_CHECK(L, cv_dense_backward_ex(dx, dw, db, dy, x, w, &cv_dense_params_default, ws), NULL);
   return 0;
 }
 
@@ -354,22 +369,24 @@ static int l_argmax_correct(lua_State *L) {
 /* dense_forward_ex(y, x, w, b, x_scale [, ref]): y = x_scale * (x @ w) + b (a Rescaling folded in);
  * ref = true runs the reference loops */
 static int l_dense_forward_ex(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
   cv_dense_params p = {arg_num(L, 5, "x_scale"), 0};
   if (lua_toboolean(L, 6)) LCV_CHECK(L, cv_dense_forward_ex_ref(y, x, w, b, &p), NULL);
-  else LCV_CHECK(L, cv_dense_forward_ex(y, x, w, b, &p), NULL);
+  else LCV_CHECK(L, cv_dense_forward_ex(y, x, w, b, &p, ws), NULL);
   return 0;
 }
 
 /* dense_backward_ex(dx, dw, db, dy, x, w, x_scale, overwrite [, ref]): dw, db overwritten when
  * overwrite is true, else accumulated; dx = x_scale * dy w^T */
 static int l_dense_backward_ex(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *dx = opt_f32(L, 1, "dx"), *dw = opt_f32(L, 2, "dw"), *db = opt_f32(L, 3, "db");
   cv_tensor *dy = arg_f32(L, 4, "dy"), *x = arg_f32(L, 5, "x"), *w = arg_f32(L, 6, "w");
   cv_dense_params p = {arg_num(L, 7, "x_scale"), lua_toboolean(L, 8)};
   if (lua_toboolean(L, 9)) LCV_CHECK(L, cv_dense_backward_ex_ref(dx, dw, db, dy, x, w, &p), NULL);
-  else LCV_CHECK(L, cv_dense_backward_ex(dx, dw, db, dy, x, w, &p), NULL);
+  else LCV_CHECK(L, cv_dense_backward_ex(dx, dw, db, dy, x, w, &p, ws), NULL);
   return 0;
 }
 
@@ -377,6 +394,7 @@ static int l_dense_backward_ex(lua_State *L) {
  * [, keep_y=true]): conv2d_forward, then maxpool2d_forward(py, argmax, y, ph, ...) sample by sample
  * while y is in cache; keep_y false: y is not written */
 static int l_conv2d_forward_pool(lua_State *L) {
+  cv_workspace *ws = lcv_optworkspace(L);  /* optional last argument */
   cv_tensor *y = arg_f32(L, 1, "y"), *x = arg_f32(L, 2, "x"), *w = arg_f32(L, 3, "w");
   cv_tensor *b = opt_f32(L, 4, "b");
   cv_conv2d_params p = conv_params(L, 5);
@@ -389,7 +407,7 @@ static int l_conv2d_forward_pool(lua_State *L) {
   }
   cv_pool2d_params pp = pool_params(L, 12);
   int keep_y = lua_isnoneornil(L, 18) ? 1 : lua_toboolean(L, 18);
-  LCV_CHECK(L, cv_conv2d_forward_pool_ex(y, x, w, b, &p, act, py, a, &pp, keep_y), NULL);
+  LCV_CHECK(L, cv_conv2d_forward_pool_ex(y, x, w, b, &p, act, py, a, &pp, keep_y, ws), NULL);
   return 0;
 }
 
@@ -424,6 +442,7 @@ static const luaL_Reg funcs[] = {
   {"argmax_correct", l_argmax_correct},
   {"dense_forward_ex", l_dense_forward_ex},
   {"dense_backward_ex", l_dense_backward_ex},
+  {"workspace", lcv_workspace_new},
   {NULL, NULL}
 };
 

@@ -42,5 +42,12 @@ void lcv_open_sys(lua_State *L);
 void lcv_open_runtime(lua_State *L);
 void lcv_open_augment(lua_State *L);
 void lcv_open_bytes(lua_State *L);
+void lcv_open_workspace(lua_State *L);
+
+/* The workspace userdata (core.nn.workspace()) when it is the LAST argument, which is then
+ * removed from the stack (lua_settop) so the other arguments read as without it; else NULL. */
+cv_workspace *lcv_optworkspace(lua_State *L);
+/* core.nn.workspace() --> a new empty workspace (l_workspace.c) */
+int lcv_workspace_new(lua_State *L);
 
 #endif

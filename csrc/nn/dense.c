@@ -52,6 +52,7 @@ typedef struct kslice_job {
   float alpha;
   float *part;
   int nk;
+  cv_workspace *ws;
 } kslice_job;
 
 /* slice c as the transposed product y_c^T (M,N) = w[k0:k1]^T x[:, k0:k1]^T: with few rows (N) and
@@ -62,27 +63,15 @@ static void kslice_range(void *ctx, int64_t b, int64_t e) {
   const dims *d = j->d;
   for (int64_t c = b; c < e; c++) {
     int64_t k0 = c * d->K / j->nk, k1 = (c + 1) * d->K / j->nk;
-    cv_gemm(1, 1, (int)d->M, (int)d->N, (int)(k1 - k0), j->alpha, j->w + k0 * d->M, (int)d->M,
-            j->x + k0, (int)d->K, 0.0f, j->part + c * d->N * d->M, (int)d->N);
+    cv_gemm_ws(1, 1, (int)d->M, (int)d->N, (int)(k1 - k0), j->alpha, j->w + k0 * d->M, (int)d->M,
+               j->x + k0, (int)d->K, 0.0f, j->part + c * d->N * d->M, (int)d->N, j->ws);
   }
 }
 
-/* the partial sums of the K slices: one buffer per calling thread, kept and grown, so a training
- * step allocates nothing after its first */
-static _Thread_local struct { float *buf; size_t cap; } parts;
-
-static float *grow_parts(size_t n) {
-  if (parts.cap < n) {
-    free(parts.buf);
-    parts.buf = malloc(n * sizeof(float));
-    parts.cap = parts.buf ? n : 0;
-  }
-  return parts.buf;
-}
 
 /* x (N,K), w (K,M), b (M) or NULL -> y (N,M) = x_scale * (x @ w) + b */
-cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
-                              const cv_dense_params *p) {
+static cv_status forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
+                            const cv_dense_params *p, cv_workspace *ws) {
   if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense", &d, y, "y", x, w);
@@ -99,16 +88,18 @@ cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor 
   }
   int nk = k_slices(&d);
   if (nk == 1) {
-    cv_gemm(0, 0, (int)d.N, (int)d.M, (int)d.K, p->x_scale, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
-            (int)d.M, beta, yp, (int)d.M);
+    cv_gemm_ws(0, 0, (int)d.N, (int)d.M, (int)d.K, p->x_scale, cv_tensor_f32(x), (int)d.K, cv_tensor_f32(w),
+               (int)d.M, beta, yp, (int)d.M, ws);
     return CV_OK;
   }
   /* each slice's y^T in its partial sum; y = bias + the slices in slice order */
   int64_t ym = d.N * d.M;
-  float *part = grow_parts((size_t)(ym * nk));
+  /* the partial sums of the K slices: the caller's workspace, so a layer that keeps one
+   * allocates nothing after its first step */
+  float *part = cv_workspace_floats(ws, CV_WS_DENSE_PART, (size_t)(ym * nk));
   if (!part) return cv_fail(CV_ENOMEM, "dense: out of memory for %d partial sums of %s", nk,
                             cv_nn_shape_str(y));
-  kslice_job j = {&d, cv_tensor_f32(x), cv_tensor_f32(w), p->x_scale, part, nk};
+  kslice_job j = {&d, cv_tensor_f32(x), cv_tensor_f32(w), p->x_scale, part, nk, ws};
   cv_parallel_for(nk, 1, kslice_range, &j);
   for (int64_t n = 0; n < d.N; n++)
     for (int64_t m = 0; m < d.M; m++) {
@@ -120,8 +111,18 @@ cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor 
   return CV_OK;
 }
 
+/* ws NULL: a workspace for this call alone */
+cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
+                              const cv_dense_params *p, cv_workspace *ws) {
+  cv_workspace *own = ws ? NULL : cv_workspace_new();
+  if (!ws && !own) return cv_fail(CV_ENOMEM, "dense: out of memory for a workspace");
+  cv_status st = forward_ex(y, x, w, b, p, ws ? ws : own);
+  cv_workspace_free(own);
+  return st;
+}
+
 cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
-  return cv_dense_forward_ex(y, x, w, b, &cv_dense_params_default);
+  return cv_dense_forward_ex(y, x, w, b, &cv_dense_params_default, NULL);
 }
 
 cv_status cv_dense_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b) {
@@ -148,7 +149,8 @@ cv_status cv_dense_forward_ex_ref(cv_tensor *y, const cv_tensor *x, const cv_ten
 
 /* dy (N,M), x (N,K), w (K,M) -> dx (=), dw (+= or =), db (+= or =) */
 cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
-                               const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p) {
+                               const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p,
+                               cv_workspace *ws) {
   if (!p) p = &cv_dense_params_default;
   dims d;
   cv_status st = check_dense("dense_backward", &d, dy, "dy", x, w);
@@ -156,9 +158,9 @@ cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, cons
   const float *g = cv_tensor_f32(dy);
   int N = (int)d.N, K = (int)d.K, M = (int)d.M;
   float s = p->x_scale;
-  if (dx) cv_gemm(0, 1, N, K, M, s, g, M, cv_tensor_f32(w), M, 0.0f, cv_tensor_f32(dx), K);
-  if (dw) cv_gemm(1, 0, K, M, N, s, cv_tensor_f32(x), K, g, M, p->overwrite ? 0.0f : 1.0f,
-                  cv_tensor_f32(dw), M);
+  if (dx) cv_gemm_ws(0, 1, N, K, M, s, g, M, cv_tensor_f32(w), M, 0.0f, cv_tensor_f32(dx), K, ws);
+  if (dw) cv_gemm_ws(1, 0, K, M, N, s, cv_tensor_f32(x), K, g, M, p->overwrite ? 0.0f : 1.0f,
+                     cv_tensor_f32(dw), M, ws);
   if (db) {
     float *dbp = cv_tensor_f32(db);
     if (p->overwrite) memset(dbp, 0, (size_t)d.M * sizeof(float));
@@ -170,7 +172,7 @@ cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, cons
 
 cv_status cv_dense_backward(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                             const cv_tensor *x, const cv_tensor *w) {
-  return cv_dense_backward_ex(dx, dw, db, dy, x, w, &cv_dense_params_default);
+  return cv_dense_backward_ex(dx, dw, db, dy, x, w, &cv_dense_params_default, NULL);
 }
 
 cv_status cv_dense_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,

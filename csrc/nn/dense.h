@@ -4,6 +4,7 @@
 #define CV_DENSE_H
 
 #include "tensor/tensor.h"
+#include "base/workspace.h"
 
 /* x (N,K), w (K,M), b (M) or NULL -> y (N,M) */
 cv_status cv_dense_forward(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b);
@@ -21,15 +22,17 @@ cv_status cv_dense_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, con
  *   up to float rounding (the scale is applied to the sums, not to each product).
  * - overwrite: dw and db are OVERWRITTEN instead of accumulated, for the first (usually only)
  *   contribution of a step; it saves zeroing them and reading them back.
- * cv_dense_params_default: x_scale 1, overwrite 0 (the plain kernels' contract). */
+ * cv_dense_params_default: x_scale 1, overwrite 0 (the plain kernels' contract).
+ * ws: the scratch (GEMM packing, the K slices' partial sums); NULL: allocated for this call. */
 typedef struct cv_dense_params { float x_scale; int overwrite; } cv_dense_params;
 extern const cv_dense_params cv_dense_params_default;
 cv_status cv_dense_forward_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w, const cv_tensor *b,
-                              const cv_dense_params *p);
+                              const cv_dense_params *p, cv_workspace *ws);
 cv_status cv_dense_forward_ex_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                   const cv_tensor *b, const cv_dense_params *p);
 cv_status cv_dense_backward_ex(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
-                               const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p);
+                               const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p,
+                               cv_workspace *ws);
 cv_status cv_dense_backward_ex_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                    const cv_tensor *x, const cv_tensor *w, const cv_dense_params *p);
 

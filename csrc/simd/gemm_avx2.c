@@ -19,16 +19,10 @@
 #endif
 #define MC 120 /* rows of A per block, so an A block (MC x KC) stays in L2 (multiple of MR) */
 
-typedef struct { float *buf; size_t cap; } scratch;
-static _Thread_local scratch packB;
-
-static float *grow(scratch *s, size_t n) {
-  if (s->cap < n) {
-    free(s->buf);
-    s->buf = aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63);
-    s->cap = s->buf ? n : 0;
-  }
-  return s->buf;
+/* B's packed panels live in the caller's workspace (slot CV_WS_GEMM_PACK); ws NULL: out of
+ * memory, the plain loops run */
+static float *pack_buf(cv_workspace *ws, size_t n) {
+  return ws ? cv_workspace_floats(ws, CV_WS_GEMM_PACK, n) : NULL;
 }
 
 /* op(B)[k0:k0+kc, 0:N] -> panels of NR columns, each kc x NR, zero-padded */
@@ -247,7 +241,7 @@ static void tile8_pf(int mr, int kc, const float *a, size_t rs, size_t ks, const
 
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc) {
-  cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0);
+  cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, 0, NULL);
 }
 
 /* rows [i0, i0+m) cut into n = ceil(m / most) tiles as even as possible: tile t starts at
@@ -258,8 +252,9 @@ static int tile_start(int m, int n, int t) { return t * (m / n) + (t < m % n ? t
 /* the same with the epilogue C = relu?(C + bias[col]) fused into the last K slice's store.
  * Blocking: K in slices of KC (B slice packed once), rows in blocks of ~MC, then each panel
  * of B over the block's row tiles: 6-row tiles on 16-wide panels, 8-row tiles on the 8-wide one */
-void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu) {
+static void gemm_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                    const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
+                    cv_workspace *ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     for (int i = 0; i < M; i++)
@@ -272,7 +267,7 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
   }
   int npanels = (N + NR - 1) / NR;
   int kcmax = K < KC ? K : KC;
-  float *pb = grow(&packB, (size_t)npanels * NR * kcmax);
+  float *pb = pack_buf(ws, (size_t)npanels * NR * kcmax);
   if (!pb) {  /* out of memory: the plain loop is still right */
     for (int i = 0; i < M; i++)
       for (int j = 0; j < N; j++) {
@@ -482,10 +477,11 @@ static void pack_b_masked(float *dst, const float *dy, const float *ymask, int l
   }
 }
 
-void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
-                              int P, const int *koff, int K, const float *dy, const float *ymask, int F) {
+static void dw_implicit(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
+                        int P, const int *koff, int K, const float *dy, const float *ymask, int F,
+                        cv_workspace *ws) {
   int npanels = (F + NR - 1) / NR, KS = slice_len(P);
-  float *pb = grow(&packB, (size_t)npanels * NR * KS);
+  float *pb = pack_buf(ws, (size_t)npanels * NR * KS);
   if (!pb) {  /* out of memory: the plain sums are still right */
     for (int f = 0; f < F && db; f++)
       for (int q = 0; q < P; q++)
@@ -517,4 +513,21 @@ void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float 
       }
     }
   }
+}
+
+/* ws NULL: a workspace for this call alone */
+void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
+                     cv_workspace *ws) {
+  cv_workspace *own = ws ? NULL : cv_workspace_new();
+  gemm_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws ? ws : own);
+  cv_workspace_free(own);
+}
+
+void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
+                              int P, const int *koff, int K, const float *dy, const float *ymask, int F,
+                              cv_workspace *ws) {
+  cv_workspace *own = ws ? NULL : cv_workspace_new();
+  dw_implicit(dw, db, accumulate, xp, aoff, P, koff, K, dy, ymask, F, ws ? ws : own);
+  cv_workspace_free(own);
 }

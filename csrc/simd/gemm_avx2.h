@@ -3,15 +3,18 @@
 #ifndef CV_GEMM_AVX2_H
 #define CV_GEMM_AVX2_H
 
+#include "base/workspace.h"
 #include <stddef.h>
 
 /* A (M,K) or (K,M) if ta, B (K,N) or (N,K) if tb -> C (M,N) = alpha*op(A)op(B) + beta*C */
 void cv_gemm_avx2(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
 
-/* the same, then C = max(C + bias[col], 0) (bias NULL: none; relu 0: no clamp), in the store */
+/* the same, then C = max(C + bias[col], 0) (bias NULL: none; relu 0: no clamp), in the store;
+ * B's packed panels in ws (slot CV_WS_GEMM_PACK; NULL: allocated for this call) */
 void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu);
+                     const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
+                     cv_workspace *ws);
 
 /* Implicit-GEMM convolution of one sample, stride 1, no im2col (conv.c's fast path):
  * xp (Hp,Wp,C) is the zero-padded input, Hp = OH+KH-1, Wp = OW+KW-1; aoff[q] the offset of output
@@ -27,6 +30,7 @@ void cv_conv_implicit_avx2(float *y, const float *xp, const int *aoff, int P, co
  * (the ReLU's gradient; ymask NULL: dz = dy); db (F) += the column sums of dz, row by row in
  * order, when db is not NULL. */
 void cv_conv_dw_implicit_avx2(float *dw, float *db, int accumulate, const float *xp, const int *aoff,
-                              int P, const int *koff, int K, const float *dy, const float *ymask, int F);
+                              int P, const int *koff, int K, const float *dy, const float *ymask, int F,
+                              cv_workspace *ws);
 
 #endif

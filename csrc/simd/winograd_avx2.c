@@ -14,16 +14,9 @@
 #include <immintrin.h>
 #include <stdlib.h>
 
-typedef struct { float *buf; size_t cap; } fscratch;
-static _Thread_local fscratch ws_v, ws_u;
-
-static float *grow(fscratch *s, size_t n) {
-  if (s->cap < n) {
-    free(s->buf);
-    s->buf = aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63);
-    s->cap = s->buf ? n : 0;
-  }
-  return s->buf;
+/* scratch in the caller's workspace (slots CV_WS_WINO_V, CV_WS_WINO_U); ws NULL: none */
+static float *scratch(cv_workspace *ws, int slot, size_t n) {
+  return ws ? cv_workspace_floats(ws, slot, n) : NULL;
 }
 
 size_t cv_winograd_avx2_packed_size(int C, int F) {
@@ -165,11 +158,11 @@ static inline void gemm_6x16(int K, const float *a, size_t lda, const float *b, 
   _mm256_store_ps(m + 80, c50); _mm256_store_ps(m + 88, c51);
 }
 
-int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
-                          int F, const float *bias, int relu) {
+static int wino_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
+                     int F, const float *bias, int relu, cv_workspace *ws) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
   int TB = block_tiles(C, T);
-  float *v = grow(&ws_v, (size_t)16 * TB * C);
+  float *v = scratch(ws, CV_WS_WINO_V, (size_t)16 * TB * C);
   if (!v) return -1;
   float m[16 * 96] __attribute__((aligned(32)));
   size_t ps = cv_gemm_avx2_packed_size(C, F), plane = (size_t)TB * C;
@@ -280,11 +273,12 @@ size_t cv_winograd_avx2_dw_size(int C, int F) {
   return (size_t)16 * C * (size_t)((F + 15) / 16 * 16);
 }
 
-int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
-                            const float *ymask, int F, float *db) {
+static int wino_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
+                       const float *ymask, int F, float *db, cv_workspace *ws) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
   int TB = block_tiles(C, T), np = (F + 15) / 16, FP = np * 16;
-  float *v = grow(&ws_v, (size_t)16 * TB * C), *u = grow(&ws_u, (size_t)16 * np * TB * 16);
+  float *v = scratch(ws, CV_WS_WINO_V, (size_t)16 * TB * C);
+  float *u = scratch(ws, CV_WS_WINO_U, (size_t)16 * np * TB * 16);
   if (!v || !u) return -1;
   size_t vplane = (size_t)TB * C, uplane = (size_t)np * TB * 16, mplane = (size_t)C * FP;
   for (int t0 = 0; t0 < T; t0 += TB) {
@@ -325,4 +319,21 @@ void cv_winograd_avx2_dw_finish(float *dw, const float *m, int C, int F) {
         }
       }
     }
+}
+
+/* ws NULL: a workspace for this call alone */
+int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
+                          int F, const float *bias, int relu, cv_workspace *ws) {
+  cv_workspace *own = ws ? NULL : cv_workspace_new();
+  int r = wino_conv(y, xp, Wp, C, OH, OW, u, F, bias, relu, ws ? ws : own);
+  cv_workspace_free(own);
+  return r;
+}
+
+int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
+                            const float *ymask, int F, float *db, cv_workspace *ws) {
+  cv_workspace *own = ws ? NULL : cv_workspace_new();
+  int r = wino_dw_acc(m, xp, Wp, C, OH, OW, dy, ymask, F, db, ws ? ws : own);
+  cv_workspace_free(own);
+  return r;
 }

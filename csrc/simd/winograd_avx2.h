@@ -8,6 +8,7 @@
 #ifndef CV_WINOGRAD_AVX2_H
 #define CV_WINOGRAD_AVX2_H
 
+#include "base/workspace.h"
 #include <stddef.h>
 
 /* floats of the transformed, packed kernel of a (3,3,C,F) weight */
@@ -19,17 +20,19 @@ void cv_winograd_avx2_pack(float *u, float *tmp, const float *w, int C, int F);
 int cv_winograd_padded(int out);
 /* y (OH,OW,F) (row stride F) = relu?(conv3x3(xp, w) + bias) for xp (>= cv_winograd_padded(OH)
  * rows, row stride Wp*C, C) the zero-padded sample, u from cv_winograd_avx2_pack, bias (F) or
- * NULL. Returns 0, or -1 when its per-thread scratch cannot be allocated (y untouched). */
+ * NULL; scratch in ws (slot CV_WS_WINO_V; NULL: allocated for this call). Returns 0, or -1 when
+ * its scratch cannot be allocated (y untouched). */
 int cv_winograd_avx2_conv(float *y, const float *xp, int Wp, int C, int OH, int OW, const float *u,
-                          int F, const float *bias, int relu);
+                          int F, const float *bias, int relu, cv_workspace *ws);
 
 /* The weight gradient by F(3x3, 2x2): m (cv_winograd_avx2_dw_size floats, zeroed by the caller)
  * += one sample's transformed products, for xp padded as for cv_winograd_avx2_conv and dy (OH,OW,F)
  * masked by ymask > 0 (the ReLU's gradient; NULL: no mask); db (F) += the masked dy (NULL: not
- * needed). Returns 0, or -1 when its scratch cannot be allocated. */
+ * needed); scratch in ws (slots CV_WS_WINO_V/U; NULL: allocated for this call). Returns 0, or -1
+ * when its scratch cannot be allocated. */
 size_t cv_winograd_avx2_dw_size(int C, int F);
 int cv_winograd_avx2_dw_acc(float *m, const float *xp, int Wp, int C, int OH, int OW, const float *dy,
-                            const float *ymask, int F, float *db);
+                            const float *ymask, int F, float *db, cv_workspace *ws);
 /* dw (3,3,C,F) (overwritten) from the summed m */
 void cv_winograd_avx2_dw_finish(float *dw, const float *m, int C, int F);
 

@@ -21,7 +21,7 @@ static void one(int N, int K, int M, float s, int with_bias) {
   double atol = 1e-5 + 1e-6 * K * 255 * fabs((double)s) + 1e-6 * N;
   cv_dense_params p = {s, 0};
   cv_tensor y = tlike(&r), y2 = tlike(&r), y3 = tlike(&r);
-  CHECK(cv_dense_forward_ex(&y, &x, &w, bp, &p) == CV_OK, "forward_ex: %s", cv_last_error());
+  CHECK(cv_dense_forward_ex(&y, &x, &w, bp, &p, NULL) == CV_OK, "forward_ex: %s", cv_last_error());
   CHECK(cv_dense_forward_ex_ref(&y2, &x, &w, bp, &p) == CV_OK, "forward_ex_ref");
   CHECK(cv_dense_forward(&y3, &xs, &w, bp) == CV_OK, "forward on the scaled copy");
   CHECK(tclose(&y, &y2, atol, 1e-4) <= 1, "%dx%dx%d scale %g: forward_ex vs ref", N, K, M, (double)s);
@@ -35,7 +35,7 @@ static void one(int N, int K, int M, float s, int with_bias) {
     if (ow) { tcopy(&dw3, &dw); tcopy(&db3, &db); }
     else { tcopy(&dw3, &dw); tcopy(&db3, &db); }
     cv_dense_params q = {s, ow};
-    CHECK(cv_dense_backward_ex(&dx, &dw, &db, &r, &x, &w, &q) == CV_OK, "backward_ex: %s", cv_last_error());
+    CHECK(cv_dense_backward_ex(&dx, &dw, &db, &r, &x, &w, &q, NULL) == CV_OK, "backward_ex: %s", cv_last_error());
     CHECK(cv_dense_backward_ex_ref(&dx2, &dw2, &db2, &r, &x, &w, &q) == CV_OK, "backward_ex_ref");
     if (ow) { memset(cv_tensor_f32(&dw3), 0, (size_t)dw3.numel * 4); memset(cv_tensor_f32(&db3), 0, (size_t)db3.numel * 4); }
     CHECK(cv_dense_backward(&dx3, &dw3, &db3, &r, &xs, &w) == CV_OK, "backward on the scaled copy");
@@ -51,7 +51,7 @@ static void one(int N, int K, int M, float s, int with_bias) {
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cv_tensor_release(all[i]);
   }
   /* the default options are the plain kernels, bit for bit */
-  CHECK(cv_dense_forward_ex(&y, &xs, &w, bp, NULL) == CV_OK && cv_dense_forward(&y2, &xs, &w, bp) == CV_OK,
+  CHECK(cv_dense_forward_ex(&y, &xs, &w, bp, NULL, NULL) == CV_OK && cv_dense_forward(&y2, &xs, &w, bp) == CV_OK,
         "default options");
   CHECK(memcmp(cv_tensor_f32(&y), cv_tensor_f32(&y2), (size_t)y.numel * 4) == 0, "default = plain forward");
   cv_tensor *all[] = {&x, &xs, &w, &b, &r, &y, &y2, &y3};
@@ -65,9 +65,9 @@ static void threads_alike(void) {
   cv_dense_params p = {1.0f / 255, 0}, po = {1.0f / 255, 1};
   for (int t = 1; t <= 3; t++) {
     cv_set_num_threads(t);
-    CHECK(cv_dense_forward_ex(t == 1 ? &y1 : &y, &x, &w, &b, &p) == CV_OK, "forward at %d threads", t);
+    CHECK(cv_dense_forward_ex(t == 1 ? &y1 : &y, &x, &w, &b, &p, NULL) == CV_OK, "forward at %d threads", t);
     /* the dW 4800 x 55 x 32: row blocks over the pool, the AVX2 kernel's 8-wide last panel */
-    CHECK(cv_dense_backward_ex(NULL, t == 1 ? &dw1 : &dw, t == 1 ? &db1 : &db, &g, &x, &w, &po) == CV_OK,
+    CHECK(cv_dense_backward_ex(NULL, t == 1 ? &dw1 : &dw, t == 1 ? &db1 : &db, &g, &x, &w, &po, NULL) == CV_OK,
           "backward at %d threads", t);
     if (t > 1) {
       CHECK(memcmp(cv_tensor_f32(&y), cv_tensor_f32(&y1), (size_t)y.numel * 4) == 0,

@@ -24,7 +24,7 @@ static void one(int ta, int tb, int M, int N, int K, float alpha, float beta, in
   for (size_t i = 0; i < nb; i++) B[i] = frand();
   for (size_t i = 0; i < nc; i++) C1[i] = C2[i] = frand();
   for (int j = 0; j < N; j++) bv[j] = frand();
-  cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc, bias ? bv : NULL, relu);
+  cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc, bias ? bv : NULL, relu, NULL);
   cv_gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
   double worst = 0;
   int pad_ok = 1;

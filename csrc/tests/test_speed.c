@@ -179,7 +179,7 @@ static void conv_pool_case(int N, int H, int W, int C, int K, int F, int s, int 
     CHECK(same_bits(&q0, &q2), "fused without argmax: same pooled values");
     cv_tensor q3 = tlike(&q0), a3;
     cv_tensor_alloc(&a3, CV_UINT8, 4, as);
-    CHECK(cv_conv2d_forward_pool_ex(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q3, &a3, &pp, 0) == CV_OK,
+    CHECK(cv_conv2d_forward_pool_ex(&y1, &x, &w, &b, &p, CV_ACT_RELU, &q3, &a3, &pp, 0, NULL) == CV_OK,
           "fused, y not kept: %s", cv_last_error());
     CHECK(same_bits(&q0, &q3) && same_bits(&a0, &a3), "conv %dx%dx%d K%d F%d s%d + pool %d/%d, %d threads: "
           "fused without keeping y == conv then pool", H, W, C, K, F, s, ph, ps, t);
@@ -190,12 +190,12 @@ static void conv_pool_case(int N, int H, int W, int C, int K, int F, int s, int 
     tfill_uniform(&gq, -1, 1);
     CHECK(cv_maxpool2d_backward(&gy, &gq, &a0, &pp) == CV_OK, "pool backward");
     CHECK(cv_conv2d_backward_act(&dxa, &dwa, &dba, &gy, &y0, &x, &w, &p, CV_ACT_RELU) == CV_OK, "conv backward");
-    CHECK(cv_conv2d_backward_pool(&dxb, &dwb, &dbb, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp) == CV_OK,
+    CHECK(cv_conv2d_backward_pool(&dxb, &dwb, &dbb, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp, NULL) == CV_OK,
           "conv backward from the pooled gradient: %s", cv_last_error());
     CHECK(same_bits(&dxa, &dxb) && same_bits(&dwa, &dwb) && same_bits(&dba, &dbb),
           "conv %dx%dx%d K%d F%d s%d + pool %d/%d, %d threads: backward from pooled dy == pool then conv "
           "backward", H, W, C, K, F, s, ph, ps, t);
-    CHECK(cv_conv2d_backward_pool(NULL, &dwb, NULL, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp) == CV_OK &&
+    CHECK(cv_conv2d_backward_pool(NULL, &dwb, NULL, &y1, &y0, &x, &w, &p, CV_ACT_RELU, &gq, &a0, &pp, NULL) == CV_OK &&
           cv_conv2d_backward_act(NULL, &dwa, NULL, &gy, &y0, &x, &w, &p, CV_ACT_RELU) == CV_OK &&
           same_bits(&dwa, &dwb), "backward from pooled dy, dw only");
     cv_tensor *gr[] = {&gq, &gy, &dxa, &dxb, &dwa, &dwb, &dba, &dbb};

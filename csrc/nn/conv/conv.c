@@ -16,22 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* grow-only scratch: each thread keeps its own im2col and dz buffers, and the calling thread its
- * dw/db partials, so a training step allocates nothing after the first batch */
-typedef struct scratch { float *buf; size_t cap; } scratch;
-static _Thread_local scratch ws_col, ws_dz, ws_part, ws_pad, ws_pack, ws_pack2, ws_flip, ws_dzp, ws_ysample, ws_gchunk,
-    ws_wtmp, ws_wino, ws_wdw;
-static _Thread_local int *ws_koff, *ws_koff2, *ws_aoff, *ws_aoff2;
-static _Thread_local size_t ws_koff_cap, ws_koff2_cap, ws_aoff_cap, ws_aoff2_cap;
-
-static float *grow(scratch *s, size_t n) {
-  if (!s->buf || s->cap < n) {
-    free(s->buf);
-    s->buf = malloc((n ? n : 1) * sizeof(float));
-    s->cap = s->buf ? n : 0;
-  }
-  return s->buf;
-}
+/* scratch: the caller's workspace (base/workspace.h), each worker in its own row: im2col and dz
+ * buffers per thread, the dw/db partials and packed kernels in the calling thread's row, so a
+ * layer that keeps its workspace allocates nothing after the first batch */
 cv_status cv_conv_out_size(int *out, int *pad_before, int n, int k, int s, int same) {
   *out = 0;
   *pad_before = 0;
@@ -226,14 +213,25 @@ typedef struct conv_job {
   const float *wino_u;
   int wino_fwd, wino_dx;
   int wino_dw;  /* dW by F(3x3,2x2): per chunk, the padded samples (Hp x Wp) one by one */
+  cv_workspace *ws;  /* the call's scratch, never NULL here */
 } conv_job;
+
+static cv_status forward_run(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                             const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                             cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
+                             int keep_y, cv_workspace *ws, const dims *dp);
+static cv_status backward_run(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                              const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                              const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
+                              const cv_tensor *pargmax, const cv_pool2d_params *pp, cv_workspace *ws,
+                              const dims *dp);
 
 /* the dy of samples [n0, n1) end to end (sample n at + (n - n0)*OH*OW*F); NULL: out of memory */
 static const float *chunk_dy(const conv_job *j, int64_t n0, int64_t n1) {
   const dims *d = j->d;
   int64_t P = d->OH * d->OW, Q = j->PH * j->PW * d->F;
   if (!j->pdy) return j->dy + n0 * P * d->F;
-  float *g = grow(&ws_gchunk, (size_t)((n1 - n0) * P * d->F));
+  float *g = cv_workspace_floats(j->ws, CV_WS_CONV_GCHUNK, (size_t)((n1 - n0) * P * d->F));
   if (!g) return NULL;
   for (int64_t n = n0; n < n1; n++)
     cv_maxpool2d_sample_backward(g + (n - n0) * P * d->F, j->pdy + n * Q, j->pargmax + n * Q, d->OH,
@@ -283,17 +281,17 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, HWC = d->H * d->W * d->C;
   if (j->shortcut) {
     cv_gemm_bias_act(0, 0, (int)((n1 - n0) * P), (int)d->F, (int)K, j->x + n0 * HWC, (int)K, j->w,
-                     (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F);
+                     (int)d->F, j->b, j->relu, j->out + n0 * P * d->F, (int)d->F, j->ws);
     for (int64_t n = n0; n < n1 && j->pp; n++) pool_sample(j, n, j->out + n * P * d->F);
     return;
   }
   float *ys = NULL;
-  if (j->pp && !j->keep_y && !(ys = grow(&ws_ysample, (size_t)(P * d->F)))) {
+  if (j->pp && !j->keep_y && !(ys = cv_workspace_floats(j->ws, CV_WS_CONV_YSAMPLE, (size_t)(P * d->F)))) {
     atomic_store(&j->failed, 1);
     return;
   }
   if (j->wino_fwd || j->implicit) {  /* each sample padded (Hp x Wp), then Winograd or implicit GEMM */
-    float *xp = grow(&ws_pad, (size_t)((int64_t)j->Hp * j->Wp * d->C));
+    float *xp = cv_workspace_floats(j->ws, CV_WS_CONV_PAD, (size_t)((int64_t)j->Hp * j->Wp * d->C));
     if (!xp) { atomic_store(&j->failed, 1); return; }
     for (int64_t n = n0; n < n1; n++) {
       const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
@@ -301,7 +299,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
       if (!j->wino_fwd)
         cv_conv_implicit_avx2(yn, a, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, j->b, j->relu);
       else if (cv_winograd_avx2_conv(yn, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, j->wino_u, (int)d->F,
-                                     j->b, j->relu)) {
+                                     j->b, j->relu, j->ws)) {
         atomic_store(&j->failed, 1);
         return;
       }
@@ -309,33 +307,15 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
     }
     return;
   }
-  float *col = grow(&ws_col, (size_t)(P * K));
+  float *col = cv_workspace_floats(j->ws, CV_WS_CONV_COL, (size_t)(P * K));
   if (!col) { atomic_store(&j->failed, 1); return; }
   for (int64_t n = n0; n < n1; n++) {
     float *yn = sample_out(j, n, ys);
     im2col(col, j->x + n * HWC, d, j->p);
     cv_gemm_bias_act(0, 0, (int)P, (int)d->F, (int)K, col, (int)K, j->w, (int)d->F, j->b, j->relu,
-                     yn, (int)d->F);
+                     yn, (int)d->F, j->ws);
     if (j->pp) pool_sample(j, n, yn);
   }
-}
-
-static float *grow_aligned(scratch *s, size_t n) {
-  if (!s->buf || s->cap < n) {
-    free(s->buf);
-    s->buf = aligned_alloc(64, (n * sizeof(float) + 63) & ~(size_t)63);
-    s->cap = s->buf ? n : 0;
-  }
-  return s->buf;
-}
-
-static int *grow_int(int **buf, size_t *cap, size_t n) {
-  if (!*buf || *cap < n) {
-    free(*buf);
-    *buf = malloc((n ? n : 1) * sizeof(int));
-    *cap = *buf ? n : 0;
-  }
-  return *buf;
 }
 
 /* implicit GEMM (stride 1, AVX2): reads every window straight from the padded sample, so it
@@ -382,8 +362,8 @@ static int dx_by_columns(const dims *d) {
 
 /* w (3,3,in,out) -> j->wino_u: the Winograd-transformed kernel, packed */
 static cv_status pack_winograd(conv_job *j, const float *w, int64_t in, int64_t out, const char *who) {
-  float *u = grow_aligned(&ws_wino, cv_winograd_avx2_packed_size((int)in, (int)out));
-  float *tmp = grow(&ws_wtmp, (size_t)(16 * in * out));
+  float *u = cv_workspace_floats(j->ws, CV_WS_CONV_WINO, cv_winograd_avx2_packed_size((int)in, (int)out));
+  float *tmp = cv_workspace_floats(j->ws, CV_WS_CONV_WTMP, (size_t)(16 * in * out));
   if (!u || !tmp) return cv_fail(CV_ENOMEM, "%s: out of memory for the Winograd kernel", who);
   cv_winograd_avx2_pack(u, tmp, w, (int)in, (int)out);
   j->wino_u = u;
@@ -394,7 +374,7 @@ static cv_status pack_winograd(conv_job *j, const float *w, int64_t in, int64_t 
 static cv_status window_offsets(conv_job *j, int backward) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C;
-  int *koff = grow_int(&ws_koff, &ws_koff_cap, (size_t)K);
+  int *koff = cv_workspace_ints(j->ws, CV_WS_CONV_KOFF, (size_t)K);
   if (!koff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
     for (int64_t kw = 0; kw < d->KW; kw++)
@@ -404,7 +384,7 @@ static cv_status window_offsets(conv_job *j, int backward) {
    * loaded and stored once per chunk, not per sample): offsets for grain padded samples */
   int64_t sample = (int64_t)j->Hp * j->Wp * d->C, P = d->OH * d->OW;
   int64_t ns = backward && j->grain * sample <= INT_MAX && j->grain * P <= INT_MAX ? j->grain : 1;
-  int *aoff = grow_int(&ws_aoff, &ws_aoff_cap, (size_t)(ns * P));
+  int *aoff = cv_workspace_ints(j->ws, CV_WS_CONV_AOFF, (size_t)(ns * P));
   if (!aoff) return cv_fail(CV_ENOMEM, "conv2d: out of memory for window offsets");
   for (int64_t sn = 0, q = 0; sn < ns; sn++)
     for (int64_t oh = 0; oh < d->OH; oh++)
@@ -438,16 +418,16 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     j->wino_fwd = 1;
     return CV_OK;
   } else if (!backward) {
-    float *pk = grow_aligned(&ws_pack, cv_gemm_avx2_packed_size((int)K, (int)d->F));
+    float *pk = cv_workspace_floats(j->ws, CV_WS_CONV_PACK, cv_gemm_avx2_packed_size((int)K, (int)d->F));
     if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
     cv_gemm_avx2_pack(pk, j->w, (int)d->F, (int)K, (int)d->F);
     j->wpacked = pk;
   } else if (j->dx && dx_by_columns(d) && !wdx) {
     /* B = w^T (F, K): the kernel's reduction runs over the filters */
-    float *wt = grow(&ws_flip, (size_t)(K * d->F));
-    float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)d->F, (int)K));
-    int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)d->F);
-    int *aoff2 = grow_int(&ws_aoff2, &ws_aoff2_cap, (size_t)P);
+    float *wt = cv_workspace_floats(j->ws, CV_WS_CONV_FLIP, (size_t)(K * d->F));
+    float *pk = cv_workspace_floats(j->ws, CV_WS_CONV_PACK2, cv_gemm_avx2_packed_size((int)d->F, (int)K));
+    int *koff2 = cv_workspace_ints(j->ws, CV_WS_CONV_KOFF2, (size_t)d->F);
+    int *aoff2 = cv_workspace_ints(j->ws, CV_WS_CONV_AOFF2, (size_t)P);
     if (!wt || !pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the transposed kernel");
     for (int64_t k = 0; k < K; k++)
       for (int64_t f = 0; f < d->F; f++) wt[f * K + k] = j->w[k * d->F + f];
@@ -467,7 +447,7 @@ static cv_status setup_implicit(conv_job *j, int backward) {
     /* Winograd reads whole 4x4 tiles: the padded dz may need one more row and column */
     j->Hq = wdx ? cv_winograd_padded((int)d->H) : (int)(d->H + d->KH - 1);
     j->Wq = wdx ? cv_winograd_padded((int)d->W) : (int)(d->W + d->KW - 1);
-    float *wf = grow(&ws_flip, (size_t)(K2 * d->C));
+    float *wf = cv_workspace_floats(j->ws, CV_WS_CONV_FLIP, (size_t)(K2 * d->C));
     if (!wf) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     for (int64_t kh = 0; kh < d->KH; kh++)
       for (int64_t kw = 0; kw < d->KW; kw++)
@@ -481,9 +461,9 @@ static cv_status setup_implicit(conv_job *j, int backward) {
       j->implicit = 1;
       return CV_OK;
     }
-    float *pk = grow_aligned(&ws_pack2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
-    int *koff2 = grow_int(&ws_koff2, &ws_koff2_cap, (size_t)K2);
-    int *aoff2 = grow_int(&ws_aoff2, &ws_aoff2_cap, (size_t)(d->H * d->W));
+    float *pk = cv_workspace_floats(j->ws, CV_WS_CONV_PACK2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
+    int *koff2 = cv_workspace_ints(j->ws, CV_WS_CONV_KOFF2, (size_t)K2);
+    int *aoff2 = cv_workspace_ints(j->ws, CV_WS_CONV_AOFF2, (size_t)(d->H * d->W));
     if (!pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
     cv_gemm_avx2_pack(pk, wf, (int)d->C, (int)K2, (int)d->C);
     for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
@@ -504,7 +484,7 @@ static cv_status setup_implicit(conv_job *j, int backward) {
 cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
                                  cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp) {
-  return cv_conv2d_forward_pool_ex(y, x, w, b, p, act, py, argmax, pp, 1);
+  return cv_conv2d_forward_pool_ex(y, x, w, b, p, act, py, argmax, pp, 1, NULL);
 }
 
 /* the same; keep_y 0 (with pp): y is left as it was and only py (and argmax) are written, each
@@ -512,16 +492,29 @@ cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tens
 cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                     const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
                                     cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
-                                    int keep_y) {
+                                    int keep_y, cv_workspace *ws) {
   dims d;
   cv_status st = check_conv("conv2d", &d, y, "y", x, w, b, "b", p, 0);
   if (st || (st = check_act("conv2d", act))) return st;
   if (pp && (st = cv_maxpool2d_check(py, argmax, y, pp))) return st;
+  cv_workspace *own = ws ? NULL : (ws = cv_workspace_new());
+  if (!ws) return cv_fail(CV_ENOMEM, "conv2d: out of memory for a workspace");
+  st = forward_run(y, x, w, b, p, act, py, argmax, pp, keep_y, ws, &d);
+  cv_workspace_free(own);
+  return st;
+}
+
+static cv_status forward_run(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                             const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
+                             cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
+                             int keep_y, cv_workspace *ws, const dims *dp) {
+  dims d = *dp;
+  cv_status st;
   conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w),
                 .b = b ? cv_tensor_f32(b) : NULL, .out = cv_tensor_f32(y), .relu = act == CV_ACT_RELU,
                 .shortcut = is_shortcut(&d, p), .pp = pp, .py = pp ? cv_tensor_f32(py) : NULL,
                 .pa = pp && argmax ? cv_tensor_u8(argmax) : NULL, .PH = pp ? py->shape[1] : 0,
-                .PW = pp ? py->shape[2] : 0, .keep_y = keep_y || !pp};
+                .PW = pp ? py->shape[2] : 0, .keep_y = keep_y || !pp, .ws = ws};
   atomic_init(&j.failed, 0);
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 0))) return st;
   cv_parallel_for(d.N, 1, forward_range, &j);
@@ -577,13 +570,13 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
   const dims *d = j->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW, F = d->F, HWC = d->H * d->W * d->C;
   int64_t sample = (int64_t)j->Hp * j->Wp * d->C;
-  float *xp = j->dwpart ? grow(&ws_pad, (size_t)(sample * j->dw_batch)) : NULL;
+  float *xp = j->dwpart ? cv_workspace_floats(j->ws, CV_WS_CONV_PAD, (size_t)(sample * j->dw_batch)) : NULL;
   int need_dz = j->relu && (!j->dwpart || (j->dx && j->dcol));
-  float *dz = need_dz ? grow(&ws_dz, (size_t)(P * F)) : NULL;
-  float *dzp = j->dx && !j->dcol ? grow(&ws_dzp, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
-  float *col = j->dx && j->dcol ? grow(&ws_col, (size_t)(P * K)) : NULL;
+  float *dz = need_dz ? cv_workspace_floats(j->ws, CV_WS_CONV_DZ, (size_t)(P * F)) : NULL;
+  float *dzp = j->dx && !j->dcol ? cv_workspace_floats(j->ws, CV_WS_CONV_DZP, (size_t)((int64_t)j->Hq * j->Wq * F)) : NULL;
+  float *col = j->dx && j->dcol ? cv_workspace_floats(j->ws, CV_WS_CONV_COL, (size_t)(P * K)) : NULL;
   size_t wdw_n = j->wino_dw ? cv_winograd_avx2_dw_size((int)d->C, (int)F) : 0;
-  float *wm = j->wino_dw ? grow(&ws_wdw, wdw_n) : NULL;
+  float *wm = j->wino_dw ? cv_workspace_floats(j->ws, CV_WS_CONV_WDW, wdw_n) : NULL;
   if ((j->wino_dw && !wm) || (j->dwpart && !xp) || (need_dz && !dz) || (j->dx && !j->dcol && !dzp) || (j->dx && j->dcol && !col)) {
     atomic_store(&j->failed, 1);
     return;
@@ -599,7 +592,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
       for (int64_t n = n0; n < n1; n++) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
         if (cv_winograd_avx2_dw_acc(wm, a, j->Wp, (int)d->C, (int)d->OH, (int)d->OW, gb + (n - n0) * P * F,
-                                    j->relu ? j->y + n * P * F : NULL, (int)F, pb)) {
+                                    j->relu ? j->y + n * P * F : NULL, (int)F, pb, j->ws)) {
           atomic_store(&j->failed, 1);
           return;
         }
@@ -610,7 +603,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
         pad_copy(xp + (n - n0) * sample, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp,
                  j->Wp, 1);
       cv_conv_dw_implicit_avx2(pw, pb, 0, xp, j->aoff, (int)((n1 - n0) * P), j->koff, (int)K,
-                               gb, j->relu ? j->y + n0 * P * F : NULL, (int)F);
+                               gb, j->relu ? j->y + n0 * P * F : NULL, (int)F, j->ws);
     }
     for (int64_t n = n0; n < n1; n++) {
       /* the ReLU's mask is applied where dz is read (packing for dW, padding for dx), so dz is
@@ -620,7 +613,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
         /* done above for the whole chunk */
       } else if (pw) {
         const float *a = pad_sample(xp, j->x + n * HWC, d->H, d->W, d->C, j->p->pt, j->p->pl, j->Hp, j->Wp);
-        cv_conv_dw_implicit_avx2(pw, pb, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, yn, (int)F);
+        cv_conv_dw_implicit_avx2(pw, pb, n > n0, a, j->aoff, (int)P, j->koff, (int)K, g, yn, (int)F, j->ws);
       } else if (pb) {
         if (yn) {
           cv_vrelu_mask(dz, yn, g, P * F);
@@ -650,7 +643,7 @@ static void implicit_backward(conv_job *j, int64_t c0, int64_t c1) {
         }
         if (j->wino_dx) {
           if (cv_winograd_avx2_conv(j->dx + n * HWC, dzp, j->Wq, (int)F, (int)d->H, (int)d->W, j->wino_u,
-                                    (int)d->C, NULL, 0)) {
+                                    (int)d->C, NULL, 0, j->ws)) {
             atomic_store(&j->failed, 1);
             return;
           }
@@ -675,8 +668,8 @@ static void backward_range(void *ctx, int64_t c0, int64_t c1) {
     return;
   }
   float *col = NULL, *dz = NULL;
-  if (!j->shortcut && (j->dwpart || j->dx)) col = grow(&ws_col, (size_t)(P * K));
-  if (j->relu) dz = grow(&ws_dz, (size_t)(P * F));
+  if (!j->shortcut && (j->dwpart || j->dx)) col = cv_workspace_floats(j->ws, CV_WS_CONV_COL, (size_t)(P * K));
+  if (j->relu) dz = cv_workspace_floats(j->ws, CV_WS_CONV_DZ, (size_t)(P * F));
   if ((!j->shortcut && (j->dwpart || j->dx) && !col) || (j->relu && !dz)) {
     atomic_store(&j->failed, 1);
     return;
@@ -698,16 +691,16 @@ static void backward_range(void *ctx, int64_t c0, int64_t c1) {
       const float *xn = j->x + n * HWC;
       float beta = n == n0 ? 0.0f : 1.0f;
       if (j->shortcut) {
-        if (pw) cv_gemm(1, 0, Ki, Fi, (int)P, 1.0f, xn, Ki, g, Fi, beta, pw, Fi);
-        if (j->dx) cv_gemm(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, j->dx + n * HWC, Ki);
+        if (pw) cv_gemm_ws(1, 0, Ki, Fi, (int)P, 1.0f, xn, Ki, g, Fi, beta, pw, Fi, j->ws);
+        if (j->dx) cv_gemm_ws(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, j->dx + n * HWC, Ki, j->ws);
         continue;
       }
       if (pw) {
         im2col(col, xn, d, j->p);
-        cv_gemm(1, 0, Ki, Fi, (int)P, 1.0f, col, Ki, g, Fi, beta, pw, Fi);
+        cv_gemm_ws(1, 0, Ki, Fi, (int)P, 1.0f, col, Ki, g, Fi, beta, pw, Fi, j->ws);
       }
       if (j->dx) {  /* the buffer is reused for dcol = dz @ w^T */
-        cv_gemm(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, col, Ki);
+        cv_gemm_ws(0, 1, (int)P, Ki, Fi, 1.0f, g, Fi, j->w, Fi, 0.0f, col, Ki, j->ws);
         col2im(j->dx + n * HWC, col, d, j->p);
       }
     }
@@ -728,7 +721,7 @@ static void add_parts(float *sum, const float *part, int64_t chunks, int64_t n) 
 cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                  const cv_conv2d_params *p, cv_activation act) {
-  return cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, p, act, NULL, NULL, NULL);
+  return cv_conv2d_backward_pool(dx, dw, db, dy, y, x, w, p, act, NULL, NULL, NULL, NULL);
 }
 
 /* the same with dy given as the gradient of a max pooling of y: pdy (N,PH,PW,F) and its
@@ -736,7 +729,8 @@ cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, co
 cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                   const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                   const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
-                                  const cv_tensor *pargmax, const cv_pool2d_params *pp) {
+                                  const cv_tensor *pargmax, const cv_pool2d_params *pp,
+                                  cv_workspace *ws) {
   dims d;
   cv_status st = check_conv("conv2d_backward", &d, dy, "dy", x, w, NULL, "b", p, 0);
   if (!st && pdy && (!pargmax || !pp))
@@ -751,17 +745,32 @@ cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, c
       return st;
   }
   if (!dx && !dw && !db) return CV_OK;
+  cv_workspace *own = ws ? NULL : (ws = cv_workspace_new());
+  if (!ws) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for a workspace");
+  st = backward_run(dx, dw, db, dy, y, x, w, p, act, pdy, pargmax, pp, ws, &d);
+  cv_workspace_free(own);
+  return st;
+}
+
+static cv_status backward_run(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
+                              const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
+                              const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
+                              const cv_tensor *pargmax, const cv_pool2d_params *pp, cv_workspace *ws,
+                              const dims *dp) {
+  dims d = *dp;
+  cv_status st;
   int64_t K = d.KH * d.KW * d.C, grain = grain_samples(d.N);
   int64_t chunks = cv_parallel_chunks(d.N, grain);
   int64_t nw = dw ? chunks * K * d.F : 0, nb = db ? chunks * d.F : 0;
-  float *part = grow(&ws_part, (size_t)(nw + nb));
+  float *part = cv_workspace_floats(ws, CV_WS_CONV_PART, (size_t)(nw + nb));
   if (!part) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for %lld partial sums", (long long)(nw + nb));
   conv_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w), .dy = cv_tensor_f32(dy),
                 .y = act == CV_ACT_RELU ? cv_tensor_f32(y) : NULL, .dx = dx ? cv_tensor_f32(dx) : NULL,
                 .dwpart = dw ? part : NULL, .dbpart = db ? part + nw : NULL,
                 .relu = act == CV_ACT_RELU, .shortcut = is_shortcut(&d, p), .grain = grain,
                 .pp = pdy ? pp : NULL, .PH = pdy ? pdy->shape[1] : 0, .PW = pdy ? pdy->shape[2] : 0,
-                .pdy = pdy ? cv_tensor_f32(pdy) : NULL, .pargmax = pdy ? cv_tensor_u8(pargmax) : NULL};
+                .pdy = pdy ? cv_tensor_f32(pdy) : NULL, .pargmax = pdy ? cv_tensor_u8(pargmax) : NULL,
+                .ws = ws};
   atomic_init(&j.failed, 0);
   /* dx through the flipped kernel has C output columns: too few (C < 8) waste the 16-wide tiles */
   if (use_implicit(&d, p) && (st = setup_implicit(&j, 1))) return st;

@@ -9,13 +9,16 @@
  * 2.25x fewer multiply-adds). A ReLU can be fused into forward and backward. Samples run
  * in parallel; results do not depend on the thread count. The _ref twins are direct loops the
  * tests compare with.
- * Backward kernels overwrite dx and accumulate (+=) into dw and db. */
+ * Backward kernels overwrite dx and accumulate (+=) into dw and db.
+ * Scratch: the _ex/_pool forms take a cv_workspace (last argument; NULL: allocated for this call
+ * and freed before it returns); the shorter forms pass NULL. Results do not depend on it. */
 #ifndef CV_CONV_H
 #define CV_CONV_H
 
 #include "tensor/tensor.h"
 #include "nn/activation.h"
 #include "nn/pool.h"
+#include "base/workspace.h"
 
 typedef struct cv_conv2d_params {
   int sh, sw;   /* strides */
@@ -51,7 +54,7 @@ cv_status cv_conv2d_forward_pool(cv_tensor *y, const cv_tensor *x, const cv_tens
 cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                     const cv_tensor *b, const cv_conv2d_params *p, cv_activation act,
                                     cv_tensor *py, cv_tensor *argmax, const cv_pool2d_params *pp,
-                                    int keep_y);
+                                    int keep_y, cv_workspace *ws);
 cv_status cv_conv2d_forward_ref(cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                 const cv_tensor *b, const cv_conv2d_params *p);
 /* dy (N,OH,OW,F), x (N,H,W,C), w (KH,KW,C,F) -> dx (like x, overwritten; NULL to skip),
@@ -69,7 +72,8 @@ cv_status cv_conv2d_backward_act(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, co
 cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                   const cv_tensor *y, const cv_tensor *x, const cv_tensor *w,
                                   const cv_conv2d_params *p, cv_activation act, const cv_tensor *pdy,
-                                  const cv_tensor *pargmax, const cv_pool2d_params *pp);
+                                  const cv_tensor *pargmax, const cv_pool2d_params *pp,
+                                  cv_workspace *ws);
 cv_status cv_conv2d_backward_ref(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, const cv_tensor *dy,
                                  const cv_tensor *x, const cv_tensor *w, const cv_conv2d_params *p);
 
