@@ -67,9 +67,11 @@ $(LIBCV): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@.$$$$.tmp && ar rcs $@.$$$$.tmp $^ && mv -f $@.$$$$.tmp $@
 
+# -z nodelete: lua_close dlcloses core.so, but the pool's worker threads may still be spinning in
+# its code (they live until the process exits); unmapping it under them crashed at exit
 $(CORE_SO): $(BIND_OBJ) $(LIBCV)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -o $@.$$$$.tmp $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LIBS) && mv -f $@.$$$$.tmp $@
+	$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -o $@.$$$$.tmp $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LIBS) && mv -f $@.$$$$.tmp $@
 
 $(REPL_BIN): $(REPL_OBJ) $(BIND_OBJ) $(LIBCV)
 	@mkdir -p $(dir $@)
@@ -140,6 +142,8 @@ install: $(CORE_SO) $(REPL_BIN)
 install-files:
 	@test -n "$(SO)" && test -n "$(BIN)" || { echo "install-files: SO= and BIN= are needed"; exit 1; }
 	mkdir -p "$(INST_LUADIR)/cvision" "$(INST_LIBDIR)/cvision" "$(INST_BINDIR)"
+	@# files of older versions that would shadow today's folders (cvision/plot.lua before plot/init.lua)
+	rm -f "$(INST_LUADIR)/cvision/plot.lua" "$(INST_LUADIR)/cvision/models.lua" "$(INST_LUADIR)/cvision/functional.lua"
 	cd lua && find cvision -name '*.lua' | while read -r f; do \
 	  mkdir -p "$(INST_LUADIR)/$$(dirname "$$f")" && cp -f "$$f" "$(INST_LUADIR)/$$f" || exit 1; done
 	cp -f third_party/hanzi-writer-data/medians.lua "$(INST_LUADIR)/cvision/datasets/hanzi_medians.lua"

@@ -368,6 +368,17 @@ function Layer:add_weight(name, value, trainable)
   return value
 end
 
+local scratch
+--- scratch() --> the workspace (core.nn.workspace()) that every layer passes as the last argument of
+--- its conv and dense kernels: their scratch memory (im2col columns, packed panels, Winograd
+--- tiles), kept across batches so a training step allocates nothing after the first. One is
+--- shared by all layers because kernel calls never overlap (each returns before the next starts);
+--- it holds what the largest call needed; scratch():release() gives the memory back.
+function M.scratch()
+  if not scratch then scratch = core.nn.workspace() end
+  return scratch
+end
+
 --- buf(key, shape [, dtype]) --> a tensor of that shape, reused while the shape is unchanged
 function Layer:buf(key, shape, dtype)
   local b = self._bufs[key]

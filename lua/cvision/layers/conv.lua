@@ -7,7 +7,7 @@ local activations = require "cvision.activations"
 local initializers = require "cvision.initializers"
 
 local M = {}
-local class, shape_str = base.class, base.shape_str
+local class, shape_str, scratch = base.class, base.shape_str, base.scratch
 
 local function nn() return core.nn end
 
@@ -121,12 +121,12 @@ function Conv2D:_forward(x)
   local w, b, sh, sw, pt, pl = self:kernel_args()
   if fused(self.activation) then
     local y = self:buf("y", shape)
-    nn().conv2d_forward(y, x, w, b, sh, sw, pt, pl, "relu")
+    nn().conv2d_forward(y, x, w, b, sh, sw, pt, pl, "relu", scratch())
     self._x, self._z, self._y = x, nil, y
     return y
   end
   local z = self:buf("z", shape)
-  nn().conv2d_forward(z, x, w, b, sh, sw, pt, pl)
+  nn().conv2d_forward(z, x, w, b, sh, sw, pt, pl, scratch())
   local y = act_forward(self, z)
   self._x, self._z, self._y = x, z, y
   return y
@@ -138,11 +138,11 @@ function Conv2D:_backward(dy)
   local dw, db = self:_grad(1), self.use_bias and self:_grad(2) or nil
   local w, _, sh, sw, pt, pl = self:kernel_args()
   if self._z == nil then  -- fused relu: dy is the gradient of y
-    nn().conv2d_backward(dx, dw, db, dy, self._x, w, sh, sw, pt, pl, self._y, "relu")
+    nn().conv2d_backward(dx, dw, db, dy, self._x, w, sh, sw, pt, pl, self._y, "relu", scratch())
     return dx
   end
   local dz = act_backward(self, dy, self._z, self._y)
-  nn().conv2d_backward(dx, dw, db, dz, self._x, w, sh, sw, pt, pl)
+  nn().conv2d_backward(dx, dw, db, dz, self._x, w, sh, sw, pt, pl, scratch())
   return dx
 end
 
@@ -262,7 +262,8 @@ function SeparableConv2D:_forward(x)
   nn().depthwise_conv2d_forward(t, x, self.weights[1], nil, self.strides[1], self.strides[2],
     self._pad[1], self._pad[2])
   local z = self:buf("z", {n, o[1], o[2], o[3]})
-  nn().conv2d_forward(z, t, self.weights[2], self.use_bias and self.weights[3] or nil, 1, 1, 0, 0)
+  nn().conv2d_forward(z, t, self.weights[2], self.use_bias and self.weights[3] or nil, 1, 1, 0, 0,
+    scratch())
   local y = act_forward(self, z)
   self._x, self._t, self._z, self._y = x, t, z, y
   return y
@@ -272,7 +273,7 @@ function SeparableConv2D:_backward(dy)
   local dz = act_backward(self, dy, self._z, self._y)
   local dt = self:buf("dt", self._t.shape)
   nn().conv2d_backward(dt, self:_grad(2), self.use_bias and self:_grad(3) or nil, dz, self._t,
-    self.weights[2], 1, 1, 0, 0)
+    self.weights[2], 1, 1, 0, 0, scratch())
   local dx = nil
   if not self.skip_input_grad then dx = self:buf("dx", self._x.shape) end
   nn().depthwise_conv2d_backward(dx, self:_grad(1), nil, dt, self._x, self.weights[1],

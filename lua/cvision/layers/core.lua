@@ -173,9 +173,10 @@ function Dense:_forward(x)
   if #s ~= 2 then x2 = x:reshape{rows, k} end
   local z = self:buf("z", {rows, self.units})
   if self._x_scale then
-    nn().dense_forward_ex(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil, self._x_scale)
+    nn().dense_forward_ex(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil, self._x_scale,
+      base.scratch())
   else
-    nn().dense_forward(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil)
+    nn().dense_forward(z, x2, self.weights[1], self.use_bias and self.weights[2] or nil, base.scratch())
   end
   local y = z
   if not self.activation:is_linear() then
@@ -205,9 +206,10 @@ function Dense:_backward(dy)
   local overwrite = self._overwrite
   if overwrite or self._x_scale then
     nn().dense_backward_ex(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2,
-      self.weights[1], self._x_scale or 1, overwrite)
+      self.weights[1], self._x_scale or 1, overwrite, nil, base.scratch())
   else
-    nn().dense_backward(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2, self.weights[1])
+    nn().dense_backward(dx, self:_grad(1), self.use_bias and self:_grad(2) or nil, dz, x2, self.weights[1],
+      base.scratch())
   end
   if dx == nil then return nil end
   if #dy.shape ~= 2 then

@@ -36,7 +36,7 @@ function Step:forward(x, training)
   local ph, pw, psh, psw, ppt, ppl = pool:kernel_args()
   -- keep_y: training needs y (ReLU's mask) in backward; inference leaves it unwritten
   core.nn.conv2d_forward_pool(y, x, w, b, sh, sw, pt, pl, "relu", py, arg, ph, pw, psh, psw, ppt, ppl,
-    training)
+    training, base.scratch())
   self._x, self._y, self._py, self._argmax, self._kept = x, y, py, arg, training
   return py
 end
@@ -52,9 +52,10 @@ function Step:backward(dy, need_dx)
   local dx = need_dx and self:buf("dx", self._x.shape) or nil
   local dw, db = conv:_grad(1), conv.use_bias and conv:_grad(2) or nil
   local w, _, sh, sw, pt, pl = conv:kernel_args()
+  local ph, pw, psh, psw, ppt, ppl = pool:kernel_args()
   -- the convolution's dy is only a shape here (y's): the pool's gradient dy comes with its winners
   core.nn.conv2d_backward(dx, dw, db, self._y, self._x, w, sh, sw, pt, pl, self._y, "relu",
-    dy, self._argmax, pool:kernel_args())
+    dy, self._argmax, ph, pw, psh, psw, ppt, ppl, base.scratch())
   return dx
 end
 
