@@ -19,6 +19,10 @@
 #include "nn/nn_misc.h"
 #include "io/image.h"
 #include "tensor/tensor_ops.h"
+#include "tensor/tensor_reduce.h"
+#include "tensor/tensor_index.h"
+#include "tensor/tensor_join.h"
+#include "tensor/tensor_print.h"
 #include "base/threadpool.h"
 #include "base/workspace.h"
 

@@ -1,6 +1,7 @@
 /* tensor_ops.h - element-wise work on cvision tensors: filling, dtype conversion, arithmetic and
- * comparisons with numpy broadcasting, reductions, gathering rows, masks, concatenation and the
- * numpy-like text form. Every loop over elements of the Lua tensor API lives here.
+ * comparisons with numpy broadcasting, unary functions, clamping. With tensor_reduce.h,
+ * tensor_index.h, tensor_join.h and tensor_print.h, every loop over elements of the Lua tensor API
+ * lives in csrc/tensor/.
  *
  * Conventions: outputs first and preallocated by the caller (shape and dtype as documented);
  * indices and axes are 0-based here (the Lua binding converts from 1-based); uint8 results of
@@ -19,9 +20,6 @@ typedef enum cv_binop {
 typedef enum cv_unop {
   CV_OP_NEG, CV_OP_EXP, CV_OP_LOG, CV_OP_SQRT, CV_OP_ABS, CV_OP_SIGN, CV_OP_SQUARE
 } cv_unop;
-
-typedef enum cv_reduce { CV_RED_SUM, CV_RED_MEAN, CV_RED_MAX, CV_RED_MIN, CV_RED_ARGMAX,
-                         CV_RED_ARGMIN } cv_reduce;
 
 /* Converts n elements between dtypes (float -> uint8 wraps like numpy). */
 void cv_convert(void *dst, cv_dtype dd, const void *src, cv_dtype sd, int64_t n);
@@ -58,46 +56,8 @@ cv_status cv_tensor_unary(cv_tensor *out, const cv_tensor *a, cv_unop op);
 /* out (shaped like a, may be a) <- min(max(a, lo), hi). */
 cv_status cv_tensor_clamp(cv_tensor *out, const cv_tensor *a, double lo, double hi);
 
-/* Whole-tensor reduction: sum and mean accumulate in double; max/min/argmax/argmin also give
- * the flat 0-based index of the first extreme in *index (may be NULL). Empty tensors: sum 0,
- * mean NaN, others CV_ESHAPE. */
-cv_status cv_tensor_reduce_all(const cv_tensor *t, cv_reduce op, double *value, int64_t *index);
-/* out <- reduction of t along axis; out has t's shape without that axis (or with it set to 1:
- * only numel matters). sum/mean: out float32; max/min: out of t's dtype or float32;
- * argmax/argmin: out float32 holding index + base. */
-cv_status cv_tensor_reduce_axis(cv_tensor *out, const cv_tensor *t, int axis, cv_reduce op,
-                                int64_t base);
-
-/* idx (any dtype, any shape) -> n = idx->numel integers (value - base) into rows. */
-cv_status cv_tensor_to_indices(int64_t *rows, const cv_tensor *idx, int64_t base);
-/* out (n, rest of src's shape) <- rows of src (0-based, checked against src->shape[0]). */
-cv_status cv_tensor_gather_rows(cv_tensor *out, const cv_tensor *src, const int64_t *rows,
-                                int64_t n);
-/* Number of non-zero entries of mask. */
-int64_t cv_tensor_count_nonzero(const cv_tensor *mask);
-/* out <- the rows of src whose entry of the 1-D mask (length src->shape[0]) is non-zero, or,
- * for a mask shaped like src, the selected elements as a 1-D tensor. out is preallocated with
- * count_nonzero(mask) rows (resp. elements) and src's dtype. */
-cv_status cv_tensor_mask_select(cv_tensor *out, const cv_tensor *src, const cv_tensor *mask);
-/* 1 when mask selects rows of t (1-D, length t->shape[0]), 0 when it selects elements (shaped
- * like t, t not 1-D), -1 with the error message set otherwise; what names the caller. */
-int cv_mask_kind(const cv_tensor *t, const cv_tensor *mask, const char *what);
-/* t <- v where mask (1-D over rows, or shaped like t) is non-zero. */
-cv_status cv_tensor_mask_fill(cv_tensor *t, const cv_tensor *mask, double v);
-/* out <- the n tensors joined along axis; all agree on the other axes; out has the joined shape
- * (dtype conversions applied per tensor). */
-cv_status cv_tensor_concat(cv_tensor *out, const cv_tensor *const *list, int n, int axis);
-/* the inverse: src's consecutive blocks along axis -> the n tensors of outs, whose sizes along
- * axis add up to src's and which agree with src on the other axes (dtype conversions applied) */
-cv_status cv_tensor_split(cv_tensor *const *outs, int n, const cv_tensor *src, int axis);
-
 /* Element at a flat row-major position, as a double. */
 double cv_tensor_get_flat(const cv_tensor *t, int64_t i);
 void cv_tensor_set_flat(cv_tensor *t, int64_t i, double v);
-
-/* numpy's repr of t ("array([[1., 2.],\n       [3., 4.]], dtype=float32)"): default print
- * options (linewidth 75, threshold 1000, edgeitems 3, precision 8). Returns a malloc'd string
- * the caller frees, or NULL (out of memory). */
-char *cv_tensor_format(const cv_tensor *t);
 
 #endif
