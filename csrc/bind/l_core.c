@@ -13,6 +13,7 @@ int luaopen_cvision_core(lua_State *L) {
   lcv_open_augment(L);  /* adds core.nn.image_transform_* */
   lcv_open_plot(L);
   lcv_open_data(L);
+  lcv_open_fontset(L);  /* fontset_* (cvision.datasets.hanzi_fonts) */
   lcv_open_sys(L);
   lcv_open_runtime(L);
   lcv_open_bytes(L);  /* tobytes, frombytes, copybytes (cvision.saving) */
