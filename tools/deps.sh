@@ -1,8 +1,11 @@
 #!/bin/sh
 # tools/deps.sh - installs the Debian packages cvision needs, skipping those already present.
+# The CJK fonts beyond wqy-microhei are only for the evaluation set of cvision.datasets.hanzi_fonts.
 # Idempotent; uses sudo when not root; runs `apt-get update` once, only when something is missing.
 PKGS="build-essential pkg-config liblua5.4-dev lua5.4 libpng-dev libopenblas-dev libstb-dev libedit-dev
-lua-busted lua-check lua-cjson luarocks fonts-wqy-microhei fonts-dejavu-core dataset-fashion-mnist"
+lua-busted lua-check lua-cjson luarocks fonts-wqy-microhei fonts-dejavu-core dataset-fashion-mnist
+fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp
+fonts-hanazono fonts-babelstone-han"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
