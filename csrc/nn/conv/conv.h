@@ -8,7 +8,9 @@
  * Winograd F(2x2,3x3) for the forward and dx and F(3x3,2x2) for dw instead (simd/winograd_avx2.c,
  * 2.25x fewer multiply-adds). A ReLU can be fused into forward and backward. Samples run
  * in parallel; results do not depend on the thread count. The _ref twins are direct loops the
- * tests compare with.
+ * tests compare with. One file per algorithm (conv_im2col.c, conv_implicit.c, conv_winograd.c,
+ * conv_pool.c for the fused pooling, conv_ref.c, conv_depthwise.c; conv_impl.h is what they
+ * share); conv.c checks the arguments and picks the algorithm.
  * Backward kernels overwrite dx and accumulate (+=) into dw and db.
  * Scratch: the _ex/_pool forms take a cv_workspace (last argument; NULL: allocated for this call
  * and freed before it returns); the shorter forms pass NULL. Results do not depend on it. */
