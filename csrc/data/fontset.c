@@ -229,14 +229,14 @@ static void draw_params(params *p, cv_rng *r) {
   p->aspect = unif(r, 0.87f, 1.15f);
   p->theta = unif(r, -8.0f, 8.0f) * PI_F / 180.0f;
   p->morph = unif(r, -2.0f, 2.0f);
-  p->warp_amp = unif(r, 0.3f, 2.0f);
-  p->warp_sigma = unif(r, 3.5f, 7.0f);
+  p->warp_amp = unif(r, 0.3f, 1.6f);
+  p->warp_sigma = unif(r, 4.0f, 8.0f);
   for (int i = 0; i < 4; i++) p->margin[i] = unif(r, 0.0f, 0.15f);
   p->ink = unif(r, 0.0f, 70.0f);
   p->paper = cv_rng_next_uniform(r) < 0.4f ? unif(r, 245.0f, 255.0f) : unif(r, 225.0f, 255.0f);
   p->blur = unif(r, 0.3f, 1.0f);
   p->noise = unif(r, 1.0f, 6.0f);
-  p->uneven = cv_rng_next_uniform(r) < 0.5f ? unif(r, 0.0f, 0.35f) : 0.0f;
+  p->uneven = cv_rng_next_uniform(r) < 0.5f ? unif(r, 0.0f, 0.3f) : 0.0f;
   p->uneven_sigma = unif(r, 3.0f, 10.0f);
   p->texture = unif(r, 0.0f, 6.0f);
 }
@@ -277,7 +277,7 @@ static float ink_sum(const float *a, size_t n) {
 }
 
 /* src (h,w) coverage -> dst, thickened (radius > 0) or thinned by a fractional disk radius;
- * thinning backs off (halving the radius) while it would remove more than 40% of the ink, so
+ * thinning backs off (halving the radius) while it would remove more than 30% of the ink, so
  * hairline strokes of Song faces survive. tmp holds h*w floats. */
 static void thicken(float *dst, const float *src, float *tmp, int h, int w, float radius) {
   size_t n = (size_t)h * w;
@@ -291,7 +291,7 @@ static void thicken(float *dst, const float *src, float *tmp, int h, int w, floa
       cv_fontsample_morph(tmp, src, h, w, sgn * (lo + 1));
       for (size_t i = 0; i < n; i++) dst[i] += fr * (tmp[i] - dst[i]);
     }
-    if (radius >= 0 || ink_sum(dst, n) >= 0.6f * before) return;
+    if (radius >= 0 || ink_sum(dst, n) >= 0.7f * before) return;
     radius *= 0.5f;
   }
   memcpy(dst, src, sizeof *dst * n);
@@ -342,20 +342,22 @@ cv_status cv_fontsample_render(cv_tensor *out, const cv_glyph_font *f, uint32_t 
   for (size_t i = 0; i < sn; i++) src[i] = bm[i] * (1.0f / 255.0f);
   thicken(thick, src, tmp, sh, sw, p.morph);
 
-  /* elastic field (output px), then the inverse map of every subsample into the bitmap */
-  smooth_noise(dxf, tmp, tmp2, ch, cw, p.warp_sigma, &r);
-  smooth_noise(dyf, tmp, tmp2, ch, cw, p.warp_sigma, &r);
+  /* the elastic field, on a grid of half the canvas resolution (it is smooth: sigma >= 4 px),
+   * then the inverse map of every subsample into the bitmap; the displacement is read once per
+   * output pixel */
+  int fh = ch / 2 + 2, fw = cw / 2 + 2;
+  smooth_noise(dxf, tmp, tmp2, fh, fw, 0.5f * p.warp_sigma, &r);
+  smooth_noise(dyf, tmp, tmp2, fh, fw, 0.5f * p.warp_sigma, &r);
   float ocx = 0.5f * cw, ocy = 0.5f * ch, scx = 0.5f * sw, scy = 0.5f * sh;
   /* inverse of R(theta) diag(sx, sy) / SS: SS diag(1/sx, 1/sy) R(-theta) */
   float i00 = SS * ct / sx, i01 = SS * st / sx, i10 = -SS * st / sy, i11 = SS * ct / sy;
   int minx = cw, miny = ch, maxx = -1, maxy = -1;
   for (int y = 0; y < ch; y++)
     for (int x = 0; x < cw; x++) {
-      float acc = 0;
+      float gx = 0.5f * (x + 0.5f), gy = 0.5f * (y + 0.5f), acc = 0;
+      float ddx = p.warp_amp * sample(dxf, fh, fw, gx, gy), ddy = p.warp_amp * sample(dyf, fh, fw, gx, gy);
       for (int k = 0; k < 4; k++) {
-        float u = x + 0.25f + 0.5f * (k & 1), v = y + 0.25f + 0.5f * (k >> 1);
-        float qx = u + p.warp_amp * sample(dxf, ch, cw, u, v) - ocx;
-        float qy = v + p.warp_amp * sample(dyf, ch, cw, u, v) - ocy;
+        float qx = x + 0.25f + 0.5f * (k & 1) + ddx - ocx, qy = y + 0.25f + 0.5f * (k >> 1) + ddy - ocy;
         acc += sample(thick, sh, sw, scx + i00 * qx + i01 * qy, scy + i10 * qx + i11 * qy);
       }
       acc *= 0.25f;
