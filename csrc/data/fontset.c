@@ -120,12 +120,23 @@ static int gauss_taps(float *k, float sigma) {
 void cv_fontsample_blur(float *dst, const float *src, int h, int w, float sigma, float *tmp) {
   float k[33];
   int rad = gauss_taps(k, sigma);
+  float line[1024 + 2 * 32];   /* one row with its borders replicated: no clamping per tap */
   for (int y = 0; y < h; y++) {
     const float *s = src + (size_t)y * w;
     float *t = tmp + (size_t)y * w;
+    if (w > 1024) {
+      for (int x = 0; x < w; x++) {
+        float acc = k[0] * s[x];
+        for (int i = 1; i <= rad; i++) acc += k[i] * (s[clampi(x - i, 0, w - 1)] + s[clampi(x + i, 0, w - 1)]);
+        t[x] = acc;
+      }
+      continue;
+    }
+    for (int x = -rad; x < w + rad; x++) line[x + rad] = s[clampi(x, 0, w - 1)];
+    const float *l = line + rad;
     for (int x = 0; x < w; x++) {
-      float acc = k[0] * s[x];
-      for (int i = 1; i <= rad; i++) acc += k[i] * (s[clampi(x - i, 0, w - 1)] + s[clampi(x + i, 0, w - 1)]);
+      float acc = k[0] * l[x];
+      for (int i = 1; i <= rad; i++) acc += k[i] * (l[x - i] + l[x + i]);
       t[x] = acc;
     }
   }
@@ -155,6 +166,9 @@ void cv_fontsample_blur_ref(float *dst, const float *src, int h, int w, float si
     }
 }
 
+/* max (dilation) or min (erosion) of two values, inlined (fmaxf is a libm call at -O2) */
+static inline float pick(int dil, float a, float b) { return dil ? (a > b ? a : b) : (a < b ? a : b); }
+
 /* Half-width of the disk of radius r at row offset dy: the largest e with e^2 + dy^2 <= r^2. */
 static int disk_ext(int r, int dy) {
   int e = 0;
@@ -177,8 +191,7 @@ void cv_fontsample_morph(float *dst, const float *src, int h, int w, int r) {
       float *prev = run + (size_t)(e - 1) * w, *cur = run + (size_t)e * w;
       for (int x = 0; x < w; x++) {
         float a = x - e >= 0 ? s[x - e] : 0.0f, b = x + e < w ? s[x + e] : 0.0f;
-        float m = dil ? fmaxf(a, b) : fminf(a, b);
-        cur[x] = dil ? fmaxf(prev[x], m) : fminf(prev[x], m);
+        cur[x] = pick(dil, prev[x], pick(dil, a, b));
       }
     }
     for (int dy = -R; dy <= R; dy++) {
@@ -186,14 +199,14 @@ void cv_fontsample_morph(float *dst, const float *src, int h, int w, int r) {
       if (y < 0 || y >= h) continue;
       const float *rr = run + (size_t)disk_ext(R, dy) * w;
       float *d = dst + (size_t)y * w;
-      for (int x = 0; x < w; x++) d[x] = dil ? fmaxf(d[x], rr[x]) : fminf(d[x], rr[x]);
+      for (int x = 0; x < w; x++) d[x] = pick(dil, d[x], rr[x]);
     }
   }
   /* rows outside the image count as 0 */
   for (int y = 0; y < h; y++)
     if (y - R < 0 || y + R >= h) {
       float *d = dst + (size_t)y * w;
-      for (int x = 0; x < w; x++) d[x] = dil ? fmaxf(d[x], 0.0f) : fminf(d[x], 0.0f);
+      for (int x = 0; x < w; x++) d[x] = pick(dil, d[x], 0.0f);
     }
   free(run);
 }
@@ -209,7 +222,7 @@ void cv_fontsample_morph_ref(float *dst, const float *src, int h, int w, int r) 
           if (dx * dx + dy * dy > R * R) continue;
           int yy = y + dy, xx = x + dx;
           float v = yy >= 0 && yy < h && xx >= 0 && xx < w ? src[(size_t)yy * w + xx] : 0.0f;
-          m = dil ? fmaxf(m, v) : fminf(m, v);
+          m = pick(dil, m, v);
         }
       dst[(size_t)y * w + x] = m;
     }
@@ -388,11 +401,13 @@ cv_status cv_fontsample_render(cv_tensor *out, const cv_glyph_font *f, uint32_t 
   size_t on = (size_t)ow * oh;
 
   /* toning: uneven inking (a smooth field fading the ink), paper texture, blur, noise */
-  smooth_noise(fld, tmp, tmp2, oh, ow, p.uneven_sigma, &r);
+  int uh = oh / 2 + 2, uw = ow / 2 + 2;   /* the fading field at half resolution, when any */
+  if (p.uneven > 0) smooth_noise(fld, tmp, tmp2, uh, uw, 0.5f * p.uneven_sigma, &r);
   for (int y = 0; y < oh; y++)
     for (int x = 0; x < ow; x++) {
-      float c = cov[(size_t)(Y0 + y) * cw + X0 + x];
-      float fade = 1.0f - p.uneven * clampf(0.5f + 0.35f * fld[(size_t)y * ow + x], 0.0f, 1.0f);
+      float c = cov[(size_t)(Y0 + y) * cw + X0 + x], fade = 1.0f;
+      if (p.uneven > 0)
+        fade -= p.uneven * clampf(0.5f + 0.35f * sample(fld, uh, uw, 0.5f * (x + 0.5f), 0.5f * (y + 0.5f)), 0.0f, 1.0f);
       img[(size_t)y * ow + x] = p.paper + (p.ink - p.paper) * c * fade;
     }
   smooth_noise(fld, tmp, tmp2, oh, ow, 1.5f, &r);
