@@ -165,9 +165,10 @@ describe("hanzi_fonts", function()
       "bad argument to 'render' (unknown option 'fnt') (did you mean 'font'?)")
     local ok, err = pcall(hf.generate, dir, {fonts = {"comic-sans"}})
     assert.is_false(ok)
+    local _
     assert.is_truthy(err:find("unknown font 'comic-sans' (known: ", 1, true), err)
     assert.is_truthy(err:find(fonts[1].name, 1, true), err)
-    ok, err = pcall(hf.render, "国", {font = "nope"})
+    _, err = pcall(hf.render, "国", {font = "nope"})
     assert.is_truthy(err:find("unknown font 'nope'", 1, true), err)
     for _, bad in ipairs({0, -1, 2.5, "7"}) do
       assert.has_error(function() hf.generate(dir, {per_class = bad}) end,
@@ -176,18 +177,24 @@ describe("hanzi_fonts", function()
     assert.has_error(function() hf.generate(dir, {seed = 1.5}) end,
       "bad argument #2 to 'generate' (seed must be an integer)")
     assert.has_error(function() hf.generate(nil) end)
-    ok, err = pcall(hf.render, "国国")
-    assert.is_truthy(err:find("one UTF-8 character", 1, true), err)
+    _, err = pcall(hf.render, "国国")
+    assert.is_truthy(err:find("bad argument #1 to 'render' (a character must be one UTF-8 character", 1, true), err)
+    _, err = pcall(hf.generate, dir, {characters = {"人", "/"}})
+    assert.is_truthy(err:find("bad argument #2 to 'generate' (a character must be", 1, true), err)
+    _, err = pcall(hf.generate, dir, {fonts = {{name = "a/b", path = fonts[1].path}}})
+    assert.is_truthy(err:find("a font table needs a name", 1, true), err)
     -- a character no font has: named, with its code point and the font file
-    ok, err = pcall(hf.render, "\u{10FFFD}", {font = fonts[1].name})
+    _, err = pcall(hf.render, "\u{10FFFD}", {font = fonts[1].name})
     assert.is_truthy(err:find("has no glyph for", 1, true) and err:find("U+10FFFD", 1, true)
       and err:find(fonts[1].path, 1, true), err)
-    ok, err = pcall(hf.generate, dir, {characters = {"\u{10FFFD}"}})
+    _, err = pcall(hf.generate, dir, {characters = {"\u{10FFFD}"}})
     assert.is_truthy(err:find("no selected font has a glyph", 1, true), err)
     -- a missing font file names its path
-    ok, err = pcall(core.fontset_open, dir .. "/missing.ttf")
+    _, err = pcall(core.fontset_open, dir .. "/missing.ttf")
     assert.is_truthy(err:find("missing.ttf", 1, true), err)
-    assert.same({}, select(2, core.data_listdir(dir)))   -- nothing was written
+    local dirs, files = core.data_listdir(dir)
+    assert.same({}, dirs)    -- nothing was created
+    assert.same({}, files)
     tmp.rmtree(dir)
   end)
 end)

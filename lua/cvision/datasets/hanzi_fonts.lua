@@ -92,7 +92,10 @@ local function select_fonts(fonts, fname)
   for _, c in ipairs(M.candidates) do if exists(c.path) then found[c.name] = c end end
   local out = {}
   for i, f in ipairs(fonts) do
-    if type(f) == "table" and type(f.name) == "string" and type(f.path) == "string" then
+    if type(f) == "table" then
+      if type(f.name) ~= "string" or not f.name:match("^[%w_.-]+$") or type(f.path) ~= "string" then
+        error(errors.bad_argument(fname, "a font table needs a name (letters, digits, _ . -) and a path", 2), 3)
+      end
       out[i] = f
     elseif found[f] then
       out[i] = found[f]
@@ -143,9 +146,11 @@ local function check_seed(seed, fname)
   end
 end
 
-local function codepoint(char, fname)
-  if type(char) ~= "string" or utf8.len(char) ~= 1 then
-    error(errors.bad_argument(fname, ("a character must be one UTF-8 character, got %q"):format(tostring(char)), 1), 3)
+-- The code point of char, one UTF-8 character that can name a folder (argument argn of fname).
+local function codepoint(char, fname, argn)
+  if type(char) ~= "string" or utf8.len(char) ~= 1 or char == "/" or char == "." or char:byte() < 32 then
+    error(errors.bad_argument(fname, ("a character must be one UTF-8 character that can name a folder, got %q")
+      :format(tostring(char)), argn), 3)
   end
   return utf8.codepoint(char)
 end
@@ -156,7 +161,7 @@ local render_opts = {font = true, seed = true, index = true}
 --- `index` of char in that font (a name from fonts() or a font table), the very bytes generate()
 --- writes to <char>/<font>_<index>.png with that seed
 function M.render(char, opts)
-  local cp = codepoint(char, "render")
+  local cp = codepoint(char, "render", 1)
   opts = check_options(opts, render_opts, "render")
   local seed = opts.seed or M.default_seed
   check_seed(seed, "render")
@@ -211,25 +216,30 @@ function M.generate(dir, opts)
   local fonts = select_fonts(opts.fonts, "generate")
   local handles = {}
   for i, font in ipairs(fonts) do handles[i] = open(font) end
-  local jobs = {font = {}, cp = {}, seed = {}, path = {}}
-  local turn = 0   -- the round-robin runs on across characters
-  for _, char in ipairs(characters) do
-    local cp = codepoint(char, "generate")
-    local having = {}
-    for i, f in ipairs(handles) do if f:has(cp) then having[#having + 1] = i end end
-    if #having == 0 then
+  local cps, having = {}, {}   -- every character checked before anything is created
+  for k, char in ipairs(characters) do
+    local cp = codepoint(char, "generate", 2)
+    local h = {}
+    for i, f in ipairs(handles) do if f:has(cp) then h[#h + 1] = i end end
+    if #h == 0 then
       error(("hanzi_fonts: no selected font has a glyph for '%s' (U+%04X)"):format(char, cp), 2)
     end
+    cps[k], having[k] = cp, h
+  end
+  local jobs = {font = {}, cp = {}, seed = {}, path = {}}
+  local turn = 0   -- the round-robin runs on across characters
+  for k, char in ipairs(characters) do
+    local cp, h = cps[k], having[k]
     local cdir = dir .. "/" .. char
     mkdir_p(cdir)
     for i = 1, per_class do
-      local fi = having[turn % #having + 1]
+      local fi = h[turn % #h + 1]
       turn = turn + 1
-      local k = #jobs.path + 1
-      jobs.font[k] = fi
-      jobs.cp[k] = cp
-      jobs.seed[k] = core.fontset_seed(seed, fonts[fi].name, cp, i)
-      jobs.path[k] = ("%s/%s_%d.png"):format(cdir, fonts[fi].name, i)
+      local j = #jobs.path + 1
+      jobs.font[j] = fi
+      jobs.cp[j] = cp
+      jobs.seed[j] = core.fontset_seed(seed, fonts[fi].name, cp, i)
+      jobs.path[j] = ("%s/%s_%d.png"):format(cdir, fonts[fi].name, i)
     end
   end
   core.fontset_generate(handles, jobs)
