@@ -81,9 +81,10 @@ describe("hanzi_fonts", function()
         local h, w = t.shape[1], t.shape[2]
         local where = ("%s in %s: %dx%d"):format(c, f.name, h, w)
         assert.is_true(h >= 40 and h <= 140 and w >= 30 and w <= 140, where)
-        local st = ink_stats(t)
-        assert.is_true(st.lo <= 110 and st.hi >= 200, where .. (" ink %d paper %d"):format(st.lo, st.hi))
-        assert.is_true(st.ink > 0.04 and st.ink < 0.6, where .. " ink fraction " .. st.ink)
+        local s = bytes(t)   -- string patterns keep this fast: 440 images
+        assert.is_truthy(s:find("[%z\1-\110]") and s:find("[\200-\255]"), where .. ": dark ink on light paper")
+        local ink = select(2, s:gsub("[%z\1-\127]", "")) / #s
+        assert.is_true(ink > 0.02 and ink < 0.6, where .. " ink fraction " .. ink)   -- thin Song strokes, light ink: ~0.04
       end
     end
   end)
