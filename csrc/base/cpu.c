@@ -1,24 +1,25 @@
-/* cpu.c - CPU feature detection (see cpu.h). */
+/* cpu.c - CPU feature detection (see cpu.h), once per process. */
 #include "base/cpu.h"
-#include <stdlib.h>
-#include <string.h>
+#include <pthread.h>
 
-static int detected = -1, forced = 0;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int has_avx2, has_avx512;
 
-int cv_cpu_avx2(void) {
-  if (detected < 0) {
-    int ok = 0;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+static void detect(void) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_cpu_init();
+  has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  has_avx512 = has_avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
 #endif
-    const char *env = getenv("CVISION_SIMD");
-    if (env && strcmp(env, "0") == 0) ok = 0;
-    detected = ok;
-  }
-  return detected && !forced;
 }
 
-void cv_cpu_force_portable(int on) { forced = on ? 1 : 0; }
+int cv_cpu_avx2(void) {
+  pthread_once(&once, detect);
+  return has_avx2;
+}
 
-const char *cv_cpu_path(void) { return cv_cpu_avx2() ? "avx2+fma" : "portable"; }
+int cv_cpu_avx512(void) {
+  pthread_once(&once, detect);
+  return has_avx512;
+}

@@ -1,12 +1,11 @@
-/* gemm.c - cv_gemm: the AVX2/FMA micro-kernel (simd/gemm_avx2.c) for the skinny products of
- * convolutions, where it beats OpenBLAS, and OpenBLAS' cblas_sgemm for the rest; the choice
- * depends on the shape only (measured with bench/gemm_bench.c, see bench/NOTES.md), never on
+/* gemm.c - cv_gemm: the dispatch table's micro-kernel (base/dispatch.h; simd/gemm_avx2.c) for
+ * the skinny products of convolutions, where it beats OpenBLAS, and OpenBLAS' cblas_sgemm for the
+ * rest (and for everything on the portable table); the choice depends on the shape only (measured with bench/gemm_bench.c, see bench/NOTES.md), never on
  * timing, so results are reproducible. Large products are split by rows over the thread pool.
  * cv_gemm_ref is the naive twin (see gemm.h). */
 #include "base/gemm.h"
-#include "base/cpu.h"
+#include "base/dispatch.h"
 #include "base/threadpool.h"
-#include "simd/gemm_avx2.h"
 #include <cblas.h>
 
 /* OpenBLAS is pinned to one thread when the pool first decides its size; make sure that has
@@ -24,11 +23,11 @@ static void sgemm(int ta, int tb, int M, int N, int K, float alpha, const float 
  * waste none. OpenBLAS keeps N = 10 (16 computed), very few rows and wide products (N > 320).
  * Measured with bench/gemm_bench.c: at 8..48 rows and K 256..4800 the kernel led OpenBLAS by
  * 5-60% (a dense layer's forward at batch 32, 32 x 55 x 4800: 101 against 65 GFLOP/s) */
-static int use_avx2(int ta, int tb, int M, int N, int K) {
+static int use_kernel(const cv_dispatch *t, int ta, int tb, int M, int N, int K) {
   (void)tb;
   int padded = N % 16 == 0 || N % 16 > 8 ? (N + 15) / 16 * 16 : N / 16 * 16 + 8;
   /* few rows are fine when A is transposed and K long (a first layer's dW: 9 x 16 x 4800) */
-  return cv_cpu_avx2() && N <= 320 && (M >= 8 || (ta && K >= 1024)) && (padded - N) * 10 <= N;
+  return t->gemm && N <= 320 && (M >= 8 || (ta && K >= 1024)) && (padded - N) * 10 <= N;
 }
 
 static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *bias, int relu) {
@@ -40,12 +39,12 @@ static void fill_beta(int M, int N, float beta, float *C, int ldc, const float *
     }
 }
 
-/* one product on the calling thread: the AVX2 kernel or OpenBLAS, then the epilogue */
-static void gemm1(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                  const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
-                  cv_workspace *ws) {
-  if (use_avx2(ta, tb, M, N, K)) {
-    cv_gemm_avx2_ex(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
+/* one product on the calling thread: the table's kernel or OpenBLAS, then the epilogue */
+static void gemm1(const cv_dispatch *t, int ta, int tb, int M, int N, int K, float alpha,
+                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc,
+                  const float *bias, int relu, cv_workspace *ws) {
+  if (use_kernel(t, ta, tb, M, N, K)) {
+    t->gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
     return;
   }
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -53,6 +52,7 @@ static void gemm1(int ta, int tb, int M, int N, int K, float alpha, const float 
 }
 
 typedef struct gemm_job {
+  const cv_dispatch *t;
   int ta, tb, N, K, lda, ldb, ldc, relu;
   float alpha, beta;
   const float *A, *B, *bias;
@@ -64,7 +64,7 @@ typedef struct gemm_job {
 static void gemm_rows(void *ctx, int64_t i0, int64_t i1) {
   gemm_job *j = ctx;
   const float *a = j->ta ? j->A + i0 : j->A + i0 * j->lda;
-  gemm1(j->ta, j->tb, (int)(i1 - i0), j->N, j->K, j->alpha, a, j->lda, j->B, j->ldb, j->beta,
+  gemm1(j->t, j->ta, j->tb, (int)(i1 - i0), j->N, j->K, j->alpha, a, j->lda, j->B, j->ldb, j->beta,
         j->C + i0 * j->ldc, j->ldc, j->bias, j->relu, j->ws);
 }
 
@@ -77,14 +77,15 @@ static void gemm_split(int ta, int tb, int M, int N, int K, float alpha, const f
   /* each block packs B again and may end in a partial tile, so blocks stay tall (512 rows or
    * more, a multiple of 48 = lcm of the 6-row tile and OpenBLAS' 16): a dense layer's dW, whose
    * rows are its inputs, is split; its forward at batch 32 runs whole */
+  const cv_dispatch *t = cv_dispatch_get();  /* once per call: every block takes the same path */
   if ((int64_t)M * N * K < (1 << 20) || M < 1024) {
-    gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
+    gemm1(t, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu, ws);
     return;
   }
   int64_t grain = (M + 7) / 8;
   grain = (grain + 47) / 48 * 48;
   if (grain < 528) grain = 528;
-  gemm_job j = {ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C, ws};
+  gemm_job j = {t, ta, tb, N, K, lda, ldb, ldc, relu, alpha, beta, A, B, bias, C, ws};
   cv_parallel_for(M, grain, gemm_rows, &j);
 }
 

@@ -2,6 +2,7 @@
  * Reads the versions the libraries report at run time, not only the headers compiled against,
  * so a watermark shows what actually ran. */
 #include "lcv.h"
+#include "base/dispatch.h"
 #include <png.h>
 
 /* OpenBLAS' own query functions (declared here: its cblas.h differs between packagings). */
@@ -19,7 +20,10 @@ static void setstr(lua_State *L, const char *k, const char *v) {
 }
 
 /* sys.info() --> {lua=, openblas_config=, openblas_core=, openblas_threads=, libpng=,
- *                 libpng_header=, compiler=, cpu_features={avx2=bool,...}, cvision=} */
+ *                 libpng_header=, compiler=, cpu_features={avx2=bool,...}, cvision=,
+ *                 simd=, simd_detected=}
+ * simd is the name of the dispatch table the kernels run now ("avx2+fma", "portable"),
+ * simd_detected the one CPU detection and CVISION_SIMD chose at start-up */
 static int sys_info(lua_State *L) {
   lua_newtable(L);
   setstr(L, "cvision", CV_VERSION);
@@ -38,6 +42,8 @@ static int sys_info(lua_State *L) {
   setstr(L, "compiler", "unknown C compiler");
 #endif
   setstr(L, "build_date", __DATE__ " " __TIME__);
+  setstr(L, "simd", cv_dispatch_get()->name);
+  setstr(L, "simd_detected", cv_dispatch_detected()->name);
   lua_newtable(L);
 #ifdef HAVE_CPU_SUPPORTS
   __builtin_cpu_init();

@@ -1,27 +1,27 @@
 /* optim.c - Adam, SGD and RMSprop updates (see optim.h). Adam, the one the benchmarks train with,
- * runs 8 floats at a time (simd/optim_avx2.c) in fixed chunks over the thread pool. */
+ * runs in fixed chunks over the thread pool, through the dispatch table's kernel where it has one
+ * (base/dispatch.h; simd/optim_avx2.c: 8 floats at a time, the same bits as the loop here). */
 #include "nn/optim.h"
-#include "base/cpu.h"
+#include "base/dispatch.h"
 #include "nn/nn_misc.h"
 #include "base/threadpool.h"
-#include "simd/optim_avx2.h"
 #include <math.h>
 
 typedef struct adam_job {
   float *p, *m, *v;
   const float *g;
   float a, b1, b2, eps;
-  int simd;
+  const cv_dispatch *simd;  /* its adam, or NULL: the loop below */
 } adam_job;
 
-/* elements [b, e): the AVX2 kernel does the same operations in the same order */
+/* elements [b, e): the SIMD kernel does the same operations in the same order */
 static void adam_range(void *ctx, int64_t b, int64_t e) {
   adam_job *j = ctx;
   float *pp = j->p, *mp = j->m, *vp = j->v;
   const float *gp = j->g;
   float a = j->a, b1 = j->b1, b2 = j->b2, eps = j->eps;
   if (j->simd) {
-    cv_adam_avx2(pp + b, gp + b, mp + b, vp + b, e - b, a, b1, b2, eps);
+    j->simd->adam(pp + b, gp + b, mp + b, vp + b, e - b, a, b1, b2, eps);
     return;
   }
   for (int64_t i = b; i < e; i++) {
@@ -50,8 +50,9 @@ cv_status cv_adam_update(cv_tensor *p, const cv_tensor *g, cv_tensor *m, cv_tens
     return st;
   if (t < 1) return cv_fail(CV_EINVAL, "adam: the step t is 1-based, got %ld", t);
   double lr_t = lr * sqrt(1.0 - pow(beta2, (double)t)) / (1.0 - pow(beta1, (double)t));
+  const cv_dispatch *simd = cv_dispatch_get();
   adam_job j = {cv_tensor_f32(p), cv_tensor_f32(m), cv_tensor_f32(v), cv_tensor_f32(g), (float)lr_t,
-               beta1, beta2, eps, cv_cpu_avx2()};
+               beta1, beta2, eps, simd->adam ? simd : NULL};
   /* chunks of 16k: a 264k-parameter layer splits evenly over 2 threads (65k chunks gave 3 + 2) */
   cv_parallel_for(p->numel, 1 << 14, adam_range, &j);
   return CV_OK;

@@ -1,11 +1,11 @@
 /* pool.c - max, average and global average pooling (see pool.h): direct loops over NHWC, the
  * channel loop innermost so every access is contiguous. Max pooling runs one sample per task on
- * the thread pool, with an AVX2 kernel (simd/pool_avx2.c) when no window touches padding. */
+ * the thread pool, through the dispatch table's kernel (base/dispatch.h; simd/pool_avx2.c) when
+ * it has one and no window touches padding. */
 #include "nn/pool.h"
-#include "base/cpu.h"
+#include "base/dispatch.h"
 #include "nn/nn_misc.h"
 #include "base/threadpool.h"
-#include "simd/pool_avx2.h"
 #include <float.h>
 #include <string.h>
 
@@ -63,6 +63,12 @@ static int windows_inside(const dims *d, const cv_pool2d_params *p) {
          (d->OW - 1) * p->sw + p->pw <= d->W;
 }
 
+/* the table whose forward kernel takes these windows (C a multiple of 8, no padding), or NULL */
+static const cv_dispatch *maxfwd_simd(const dims *d, const cv_pool2d_params *p) {
+  const cv_dispatch *t = cv_dispatch_get();
+  return t->maxpool_fwd && d->C % 8 == 0 && windows_inside(d, p) ? t : NULL;
+}
+
 typedef struct pool_job {
   const dims *d;
   const cv_pool2d_params *p;
@@ -70,16 +76,16 @@ typedef struct pool_job {
   float *y, *dx;
   uint8_t *a;
   const uint8_t *ca;
-  int simd;
+  const cv_dispatch *simd;  /* the table whose kernel takes every sample, or NULL: the loops */
 } pool_job;
 
 /* one sample of the max-pool forward */
 static void maxfwd_sample(float *yn, uint8_t *an, const float *xn, dims d, const cv_pool2d_params *p,
-                          int simd) {
+                          const cv_dispatch *simd) {
   int64_t C = d.C;
   {
     if (simd) {
-      cv_maxpool_fwd_avx2(yn, an, xn, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
+      simd->maxpool_fwd(yn, an, xn, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
       return;
     }
     for (int64_t oh = 0; oh < d.OH; oh++)
@@ -124,7 +130,7 @@ cv_status cv_maxpool2d_check(const cv_tensor *y, const cv_tensor *argmax, const 
 void cv_maxpool2d_sample(float *y, uint8_t *argmax, const float *x, int64_t H, int64_t W, int64_t C,
                          int64_t OH, int64_t OW, const cv_pool2d_params *p) {
   dims d = {1, H, W, C, OH, OW};
-  maxfwd_sample(y, argmax, x, d, p, cv_cpu_avx2() && C % 8 == 0 && windows_inside(&d, p));
+  maxfwd_sample(y, argmax, x, d, p, maxfwd_simd(&d, p));
 }
 
 /* x (N,H,W,C) -> y (N,OH,OW,C), argmax (uint8 like y) */
@@ -135,21 +141,21 @@ cv_status cv_maxpool2d_forward(cv_tensor *y, cv_tensor *argmax, const cv_tensor 
   if (st || (st = check_argmax("maxpool2d", argmax, y, p))) return st;
   pool_job j = {.d = &d, .p = p, .x = cv_tensor_f32(x), .y = cv_tensor_f32(y),
                 .a = argmax ? cv_tensor_u8(argmax) : NULL,
-                .simd = cv_cpu_avx2() && d.C % 8 == 0 && windows_inside(&d, p)};
+                .simd = maxfwd_simd(&d, p)};
   cv_parallel_for(d.N, 1, maxfwd_range, &j);
   return CV_OK;
 }
 
 /* one sample of the max-pool backward: dn (H,W,C) from gn, an (OH,OW,C) */
 static void maxbwd_sample(float *dn, const float *gn, const uint8_t *an, const dims *dd,
-                          const cv_pool2d_params *p, int simd) {
+                          const cv_pool2d_params *p, const cv_dispatch *simd) {
   dims d = *dd;
   int64_t C = d.C;
   /* windows tiling the image exactly: the SIMD kernel writes every cell, no zeroing first */
   int tiles = p->sh == p->ph && p->sw == p->pw && d.OH * p->ph == d.H && d.OW * p->pw == d.W;
   if (!(simd && tiles)) memset(dn, 0, (size_t)(d.H * d.W * C) * sizeof(float));
   if (simd) {
-    cv_maxpool_bwd_avx2(dn, gn, an, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
+    simd->maxpool_bwd(dn, gn, an, d.W, C, d.OH, d.OW, p->ph, p->pw, p->sh, p->sw);
     return;
   }
   for (int64_t oh = 0; oh < d.OH; oh++)
@@ -167,8 +173,10 @@ static void maxbwd_sample(float *dn, const float *gn, const uint8_t *an, const d
 
 /* the SIMD kernel needs windows that never overlap; it trusts argmax to be < ph*pw, so a
  * corrupt index just leaves its window's gradient at 0 */
-static int maxbwd_simd(const dims *d, const cv_pool2d_params *p) {
-  return cv_cpu_avx2() && d->C % 8 == 0 && windows_inside(d, p) && p->sh >= p->ph && p->sw >= p->pw;
+static const cv_dispatch *maxbwd_simd(const dims *d, const cv_pool2d_params *p) {
+  const cv_dispatch *t = cv_dispatch_get();
+  int ok = t->maxpool_bwd && d->C % 8 == 0 && windows_inside(d, p) && p->sh >= p->ph && p->sw >= p->pw;
+  return ok ? t : NULL;
 }
 
 void cv_maxpool2d_sample_backward(float *dx, const float *dy, const uint8_t *argmax, int64_t H,

@@ -1,5 +1,6 @@
-/* gemm_avx2.h - the AVX2/FMA single-precision GEMM micro-kernel path (call only when
- * cv_cpu_avx2() says so). Same contract as cv_gemm in gemm.h. */
+/* gemm_avx2.h - the AVX2/FMA single-precision GEMM micro-kernel path. Reached through the AVX2
+ * dispatch table (base/dispatch.h), which is chosen only on CPUs with AVX2 and FMA; tests may
+ * call it directly when cv_cpu_avx2() says so. Same contract as cv_gemm in gemm.h. */
 #ifndef CV_GEMM_AVX2_H
 #define CV_GEMM_AVX2_H
 
@@ -16,7 +17,7 @@ void cv_gemm_avx2_ex(int ta, int tb, int M, int N, int K, float alpha, const flo
                      const float *B, int ldb, float beta, float *C, int ldc, const float *bias, int relu,
                      cv_workspace *ws);
 
-/* Implicit-GEMM convolution of one sample, stride 1, no im2col (conv.c's fast path):
+/* Implicit-GEMM convolution of one sample, stride 1, no im2col (nn/conv/conv_implicit.c):
  * xp (Hp,Wp,C) is the zero-padded input, Hp = OH+KH-1, Wp = OW+KW-1; aoff[q] the offset of output
  * pixel q's window ((oh*Wp + ow)*C), koff[k] that of kernel element k = (kh*KW + kw)*C + c inside
  * a window (kh*Wp*C + kw*C + c); bpacked the weights (K,F) packed by cv_gemm_avx2_pack.

@@ -1,4 +1,4 @@
-/* optim_avx2.h - the Adam update 8 floats at a time (call only when cv_cpu_avx2() says so). Each
+/* optim_avx2.h - the Adam update 8 floats at a time (the AVX2 dispatch table's adam). Each
  * lane does the portable loop's operations in its order, with no fused multiply-add, so the
  * results are bit-identical to optim.c's loop. */
 #ifndef CV_OPTIM_AVX2_H

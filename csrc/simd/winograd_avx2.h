@@ -1,8 +1,8 @@
 /* winograd_avx2.h - 3x3 stride-1 convolution of one sample by Winograd's minimal filtering
  * F(2x2, 3x3) (Lavin & Gray 2015): each 2x2 output tile costs 16 multiply-adds per (channel,
- * filter) instead of 36. Call only when cv_cpu_avx2() says so; C and F must be multiples of 8,
- * C <= 384.
- * conv.c uses it for the forward pass, for dx (the convolution of the padded dz with the flipped
+ * filter) instead of 36. Reached through the AVX2 dispatch table (base/dispatch.h); C and F
+ * must be multiples of 8, C <= 384.
+ * nn/conv/conv_winograd.c uses it for the forward pass, for dx (the convolution of the padded dz with the flipped
  * kernel) and, as F(3x3, 2x2), for dw; cv_conv2d_forward_ref and cv_conv2d_backward_ref are the
  * twins the tests compare it with (csrc/tests/test_winograd.c). */
 #ifndef CV_WINOGRAD_AVX2_H

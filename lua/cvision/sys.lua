@@ -14,8 +14,10 @@ local function fmt_features(f)
 end
 
 --- versions([opts]): prints cvision, Lua, OpenBLAS (config, core type, threads), libpng,
--- compiler, CPU features, cvision's kernel path and threads, and the date, like a notebook's
--- watermark cell. versions{quiet = true} --> the same facts as a table, printing nothing.
+-- compiler, CPU features, cvision's kernel path (the SIMD dispatch table in use: "avx2+fma" or
+-- "portable"; CVISION_SIMD=0 forces the portable one) and threads, and the date, like a
+-- notebook's watermark cell. versions{quiet = true} --> the same facts as a table, printing
+-- nothing.
 function M.versions(opts)
   local i = core.sys.info()
   local v = {
@@ -27,8 +29,8 @@ function M.versions(opts)
     libpng = i.libpng,
     compiler = i.compiler,
     cpu_features = i.cpu_features,
-    -- cvision's own kernel path and thread pool, when this core has them
-    kernels = core.cpu_path and core.cpu_path() or nil,
+    -- the dispatch table the kernels run through, and cvision's thread pool
+    kernels = i.simd or (core.cpu_path and core.cpu_path()) or nil,
     threads = core.get_num_threads and core.get_num_threads() or nil,
     date = os.date("%Y-%m-%d %H:%M:%S %Z"),
   }

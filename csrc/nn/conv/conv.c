@@ -1,12 +1,12 @@
 /* conv.c - the public convolution entry points (conv.h): argument checks, the choice of one
  * algorithm per call, and the scratch and partial sums around it. The algorithms live one per
  * file (conv_impl.h): im2col + GEMM with its 1x1 shortcut (conv_im2col.c) for any stride and any
- * CPU; for stride 1 on AVX2 CPUs the implicit GEMM (conv_implicit.c), or Winograd
+ * CPU; for stride 1, when the dispatch table has the kernels (AVX2), the implicit GEMM
+ * (conv_implicit.c), or Winograd
  * (conv_winograd.c) for 3x3 kernels whose channels and filters are multiples of 8; the fused max
  * pooling (conv_pool.c). Weight gradients are summed per fixed chunk of samples, then the chunks
  * in order here: results are identical for any thread count. */
 #include "nn/conv/conv_impl.h"
-#include "base/cpu.h"
 #include "nn/nn_misc.h"
 #include "base/threadpool.h"
 #include <limits.h>
@@ -103,10 +103,11 @@ static int64_t grain_samples(int64_t N) {
 
 /* ---- the choice of algorithm ---- */
 
-/* implicit GEMM (stride 1, AVX2): reads every window straight from the padded sample, so it
- * always beats im2col + GEMM there (the pad copy is KH*KW times smaller than im2col's) */
-static int use_implicit(const cv_conv_dims *d, const cv_conv2d_params *p) {
-  return !cv_conv_is_shortcut(d, p) && p->sh == 1 && p->sw == 1 && cv_cpu_avx2();
+/* implicit GEMM (stride 1, a table with its kernels): reads every window straight from the
+ * padded sample, so it always beats im2col + GEMM there (the pad copy is KH*KW times smaller
+ * than im2col's) */
+static int use_implicit(const cv_dispatch *t, const cv_conv_dims *d, const cv_conv2d_params *p) {
+  return t->conv_implicit && !cv_conv_is_shortcut(d, p) && p->sh == 1 && p->sw == 1;
 }
 
 /* Winograd F(2x2,3x3) for 3x3 stride-1 convolutions whose channels and filters fill the 8-wide
@@ -130,8 +131,9 @@ static int winograd_on(void) {
 
 /* a 3x3 stride-1 convolution from `in` channels to `out` channels (in <= 384: the packed kernel
  * is one K slice) */
-static int use_winograd(const cv_conv_dims *d, const cv_conv2d_params *p, int64_t in, int64_t out) {
-  return use_implicit(d, p) && d->KH == 3 && d->KW == 3 && in % 8 == 0 && out % 8 == 0 && in <= 384 &&
+static int use_winograd(const cv_dispatch *t, const cv_conv_dims *d, const cv_conv2d_params *p,
+                        int64_t in, int64_t out) {
+  return t->wino_conv && use_implicit(t, d, p) && d->KH == 3 && d->KW == 3 && in % 8 == 0 && out % 8 == 0 && in <= 384 &&
          winograd_on();
 }
 
@@ -149,8 +151,8 @@ static int dx_by_columns(const cv_conv_dims *d) {
 
 /* the checked call -> the algorithm its shape and the CPU pick */
 static cv_status forward_run(const cv_conv_fwd *a) {
-  if (!use_implicit(a->d, a->p)) return cv_conv_gemm_forward(a);
-  if (use_winograd(a->d, a->p, a->d->C, a->d->F)) return cv_conv_winograd_forward(a);
+  if (!use_implicit(a->simd, a->d, a->p)) return cv_conv_gemm_forward(a);
+  if (use_winograd(a->simd, a->d, a->p, a->d->C, a->d->F)) return cv_conv_winograd_forward(a);
   return cv_conv_implicit_forward(a);
 }
 
@@ -169,7 +171,8 @@ cv_status cv_conv2d_forward_pool_ex(cv_tensor *y, const cv_tensor *x, const cv_t
   cv_workspace *own = ws ? NULL : (ws = cv_workspace_new());
   if (!ws) return cv_fail(CV_ENOMEM, "conv2d: out of memory for a workspace");
   cv_conv_fwd a = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w),
-                   .b = b ? cv_tensor_f32(b) : NULL, .relu = act == CV_ACT_RELU, .ws = ws,
+                   .b = b ? cv_tensor_f32(b) : NULL, .relu = act == CV_ACT_RELU,
+                   .simd = cv_dispatch_get(), .ws = ws,
                    .out = {.y = cv_tensor_f32(y), .pp = pp, .py = pp ? cv_tensor_f32(py) : NULL,
                            .pa = pp && argmax ? cv_tensor_u8(argmax) : NULL,
                            .PH = pp ? py->shape[1] : 0, .PW = pp ? py->shape[2] : 0,
@@ -218,10 +221,10 @@ static cv_status backward_run(cv_conv_bwd *a, cv_tensor *dw, cv_tensor *db) {
   a->dwpart = dw ? part : NULL;
   a->dbpart = db ? part + nw : NULL;
   cv_status st;
-  if (use_implicit(d, a->p)) {
+  if (use_implicit(a->simd, d, a->p)) {
     /* dx through the flipped kernel has C output columns: too few (C < 8) waste the 16-wide tiles */
-    cv_conv_s1_plan plan = {.wino_dw = dw && use_winograd(d, a->p, d->C, d->F),
-                            .wino_dx = a->dx && use_winograd(d, a->p, d->F, d->C)};
+    cv_conv_s1_plan plan = {.wino_dw = dw && use_winograd(a->simd, d, a->p, d->C, d->F),
+                            .wino_dx = a->dx && use_winograd(a->simd, d, a->p, d->F, d->C)};
     plan.dx_cols = a->dx && !plan.wino_dx && dx_by_columns(d);
     st = cv_conv_implicit_backward(a, &plan);
   } else {
@@ -260,7 +263,8 @@ cv_status cv_conv2d_backward_pool(cv_tensor *dx, cv_tensor *dw, cv_tensor *db, c
   int64_t grain = grain_samples(d.N);
   cv_conv_bwd a = {.d = &d, .p = p, .x = cv_tensor_f32(x), .w = cv_tensor_f32(w),
                    .y = act == CV_ACT_RELU ? cv_tensor_f32(y) : NULL, .dx = dx ? cv_tensor_f32(dx) : NULL,
-                   .grain = grain, .chunks = cv_parallel_chunks(d.N, grain), .ws = ws,
+                   .grain = grain, .chunks = cv_parallel_chunks(d.N, grain),
+                   .simd = cv_dispatch_get(), .ws = ws,
                    .g = {.dy = cv_tensor_f32(dy), .pdy = pdy ? cv_tensor_f32(pdy) : NULL,
                          .pargmax = pdy ? cv_tensor_u8(pargmax) : NULL, .pp = pdy ? pp : NULL,
                          .PH = pdy ? pdy->shape[1] : 0, .PW = pdy ? pdy->shape[2] : 0}};

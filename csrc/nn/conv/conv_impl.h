@@ -4,16 +4,19 @@
  * what it adds (packed kernels, window offsets, padded sizes):
  *   conv_im2col.c    im2col + GEMM, and the 1x1 stride-1 shortcut that multiplies x directly
  *   conv_implicit.c  implicit GEMM for stride 1 (windows read from a padded copy of each sample)
- *   conv_winograd.c  Winograd F(2x2,3x3) / F(3x3,2x2) glue around simd/winograd_avx2.c
+ *   conv_winograd.c  Winograd F(2x2,3x3) / F(3x3,2x2) glue around the table's Winograd kernels
  *   conv_pool.c      the fused max pooling: where a sample's output goes, dy from a pooled dy
  *   conv_ref.c       the direct _ref loops;  conv_depthwise.c  the depthwise convolution
  * Every algorithm runs samples (forward) or fixed chunks of samples (backward: dw/db partial
  * sums per chunk, added in chunk order by conv.c) over the pool: results never depend on the
- * thread count. Scratch comes from the call's workspace (never NULL here), one row per thread. */
+ * thread count. Scratch comes from the call's workspace (never NULL here), one row per thread.
+ * SIMD kernels are reached only through the dispatch table the call read once (a->simd); the
+ * implicit and Winograd paths run only when it has their kernels. */
 #ifndef CV_CONV_IMPL_H
 #define CV_CONV_IMPL_H
 
 #include "nn/conv/conv.h"
+#include "base/dispatch.h"
 #include <stdint.h>
 
 /* the sizes of one convolution: x (N,H,W,C), w (KH,KW,C,F), y (N,OH,OW,F) */
@@ -73,6 +76,7 @@ typedef struct cv_conv_fwd {
   const float *x, *w, *b;
   int relu;
   cv_conv_sink out;
+  const cv_dispatch *simd;     /* the kernels, read once per call */
   cv_workspace *ws;
 } cv_conv_fwd;
 
@@ -86,6 +90,7 @@ typedef struct cv_conv_bwd {
   cv_conv_grad g;
   float *dx, *dwpart, *dbpart;
   int64_t grain, chunks;       /* chunk c = samples [c*grain, (c+1)*grain) */
+  const cv_dispatch *simd;     /* the kernels, read once per call */
   cv_workspace *ws;
 } cv_conv_bwd;
 
@@ -121,7 +126,7 @@ cv_status cv_conv_implicit_backward(const cv_conv_bwd *a, const cv_conv_s1_plan 
 
 /* w (3,3,in,out) -> *u, the Winograd-transformed kernel packed (in the calling thread's row) */
 cv_status cv_conv_wino_pack(const float **u, const float *w, int64_t in, int64_t out,
-                            cv_workspace *ws, const char *who);
+                            const cv_dispatch *simd, cv_workspace *ws, const char *who);
 cv_status cv_conv_winograd_forward(const cv_conv_fwd *a);
 /* dW by F(3x3,2x2) for the samples [n0, n1) of one chunk, whose dy is gb: pw (K,F) written,
  * pb (F, or NULL) += the masked dy; -1: out of memory */

@@ -1,15 +1,14 @@
-/* conv_implicit.c - implicit-GEMM convolution for stride 1 (conv_impl.h; AVX2 kernels of
- * simd/gemm_avx2.c): the micro-kernel reads every window straight from a zero-padded copy of
+/* conv_implicit.c - implicit-GEMM convolution for stride 1 (conv_impl.h; the AVX2 kernels
+ * of simd/gemm_avx2.c): the micro-kernel reads every window straight from a zero-padded copy of
  * the sample through offset tables, so there is no im2col (the pad copy is KH*KW times smaller).
- * The backward takes dW the same way from the padded input (a chunk's samples end to end in one
+ * The kernels come from the dispatch table (base/dispatch.h): conv.c picks this path only when
+ * it has them. The backward takes dW the same way from the padded input (a chunk's samples end to end in one
  * product where the offsets fit an int) and dx either by columns (dcol = dz @ w^T, then col2im)
  * or as the stride-1 convolution of the padded dz with the flipped kernel; Winograd
  * (conv_winograd.c) can take dW or dx inside the same chunk loop. */
 #include "nn/conv/conv_impl.h"
 #include "base/threadpool.h"
 #include "base/vec.h"
-#include "simd/gemm_avx2.h"
-#include "simd/winograd_avx2.h"
 #include <limits.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -98,7 +97,7 @@ static void forward_range(void *ctx, int64_t n0, int64_t n1) {
   for (int64_t n = n0; n < n1; n++) {
     const float *xs = cv_conv_pad_sample(xp, a->x + n * HWC, d, a->p->pt, a->p->pl, j->Hp, j->Wp, 0);
     float *yn = cv_conv_sink_sample(&a->out, d, n, ys);
-    cv_conv_implicit_avx2(yn, xs, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, a->b, a->relu);
+    a->simd->conv_implicit(yn, xs, j->aoff, (int)P, j->koff, (int)K, j->wpacked, (int)d->F, a->b, a->relu);
     cv_conv_sink_done(&a->out, d, n, yn);
   }
 }
@@ -110,9 +109,9 @@ cv_status cv_conv_implicit_forward(const cv_conv_fwd *a) {
   atomic_init(&j.failed, 0);
   cv_status st = window_offsets(&j.koff, &j.aoff, d, j.Hp, j.Wp, 1, a->ws);
   if (st) return st;
-  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK, cv_gemm_avx2_packed_size((int)K, (int)d->F));
+  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK, a->simd->gemm_packed_size((int)K, (int)d->F));
   if (!pk) return cv_fail(CV_ENOMEM, "conv2d: out of memory for packed weights");
-  cv_gemm_avx2_pack(pk, a->w, (int)d->F, (int)K, (int)d->F);
+  a->simd->gemm_pack(pk, a->w, (int)d->F, (int)K, (int)d->F);
   j.wpacked = pk;
   cv_parallel_for(d->N, 1, forward_range, &j);
   if (atomic_load(&j.failed))
@@ -160,13 +159,13 @@ static cv_status setup_dx_cols(bwd_job *j) {
   const cv_conv_dims *d = a->d;
   int64_t K = d->KH * d->KW * d->C, P = d->OH * d->OW;
   float *wt = cv_workspace_floats(a->ws, CV_WS_CONV_FLIP, (size_t)(K * d->F));
-  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK2, cv_gemm_avx2_packed_size((int)d->F, (int)K));
+  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK2, a->simd->gemm_packed_size((int)d->F, (int)K));
   int *koff2 = cv_workspace_ints(a->ws, CV_WS_CONV_KOFF2, (size_t)d->F);
   int *aoff2 = cv_workspace_ints(a->ws, CV_WS_CONV_AOFF2, (size_t)P);
   if (!wt || !pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the transposed kernel");
   for (int64_t k = 0; k < K; k++)
     for (int64_t f = 0; f < d->F; f++) wt[f * K + k] = a->w[k * d->F + f];
-  cv_gemm_avx2_pack(pk, wt, (int)K, (int)d->F, (int)K);
+  a->simd->gemm_pack(pk, wt, (int)K, (int)d->F, (int)K);
   for (int64_t f = 0; f < d->F; f++) koff2[f] = (int)f;
   for (int64_t q = 0; q < P; q++) aoff2[q] = (int)(q * d->F);
   j->wflip = pk;
@@ -185,17 +184,17 @@ static cv_status setup_dx_flipped(bwd_job *j) {
   j->qt = (int)(d->KH - 1 - a->p->pt);
   j->ql = (int)(d->KW - 1 - a->p->pl);
   /* Winograd reads whole 4x4 tiles: the padded dz may need one more row and column */
-  j->Hq = wdx ? cv_winograd_padded((int)d->H) : (int)(d->H + d->KH - 1);
-  j->Wq = wdx ? cv_winograd_padded((int)d->W) : (int)(d->W + d->KW - 1);
+  j->Hq = wdx ? a->simd->wino_padded((int)d->H) : (int)(d->H + d->KH - 1);
+  j->Wq = wdx ? a->simd->wino_padded((int)d->W) : (int)(d->W + d->KW - 1);
   float *wf = cv_workspace_floats(a->ws, CV_WS_CONV_FLIP, (size_t)(K2 * d->C));
   if (!wf) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
   cv_conv_flip_kernel(wf, a->w, d);
-  if (wdx) return cv_conv_wino_pack(&j->wino_u, wf, d->F, d->C, a->ws, "conv2d_backward");
-  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK2, cv_gemm_avx2_packed_size((int)K2, (int)d->C));
+  if (wdx) return cv_conv_wino_pack(&j->wino_u, wf, d->F, d->C, a->simd, a->ws, "conv2d_backward");
+  float *pk = cv_workspace_floats(a->ws, CV_WS_CONV_PACK2, a->simd->gemm_packed_size((int)K2, (int)d->C));
   int *koff2 = cv_workspace_ints(a->ws, CV_WS_CONV_KOFF2, (size_t)K2);
   int *aoff2 = cv_workspace_ints(a->ws, CV_WS_CONV_AOFF2, (size_t)(d->H * d->W));
   if (!pk || !koff2 || !aoff2) return cv_fail(CV_ENOMEM, "conv2d_backward: out of memory for the flipped kernel");
-  cv_gemm_avx2_pack(pk, wf, (int)d->C, (int)K2, (int)d->C);
+  a->simd->gemm_pack(pk, wf, (int)d->C, (int)K2, (int)d->C);
   for (int64_t kh = 0, k = 0; kh < d->KH; kh++)
     for (int64_t kw = 0; kw < d->KW; kw++)
       for (int64_t f = 0; f < d->F; f++) koff2[k++] = (int)((kh * j->Wq + kw) * d->F + f);
@@ -218,13 +217,13 @@ static void dw_chunk(const bwd_job *j, float *pw, float *pb, float *xp, const fl
     int64_t sample = (int64_t)j->Hp * j->Wp * d->C;
     for (int64_t n = n0; n < n1; n++)
       cv_conv_pad_sample(xp + (n - n0) * sample, a->x + n * HWC, d, a->p->pt, a->p->pl, j->Hp, j->Wp, 1);
-    cv_conv_dw_implicit_avx2(pw, pb, 0, xp, j->aoff, (int)((n1 - n0) * P), j->koff, (int)K, gb,
+    a->simd->conv_dw_implicit(pw, pb, 0, xp, j->aoff, (int)((n1 - n0) * P), j->koff, (int)K, gb,
                              a->y ? a->y + n0 * P * F : NULL, (int)F, a->ws);
     return;
   }
   for (int64_t n = n0; n < n1; n++) {
     const float *xs = cv_conv_pad_sample(xp, a->x + n * HWC, d, a->p->pt, a->p->pl, j->Hp, j->Wp, 0);
-    cv_conv_dw_implicit_avx2(pw, pb, n > n0, xs, j->aoff, (int)P, j->koff, (int)K, gb + (n - n0) * P * F,
+    a->simd->conv_dw_implicit(pw, pb, n > n0, xs, j->aoff, (int)P, j->koff, (int)K, gb + (n - n0) * P * F,
                              a->y ? a->y + n * P * F : NULL, (int)F, a->ws);
   }
 }
@@ -241,14 +240,14 @@ static int dx_sample(const bwd_job *j, int64_t n, const float *g, const float *y
       cv_vrelu_mask(dz, yn, g, P * F);
       g = dz;
     }
-    cv_conv_implicit_avx2(col, g, j->aoff2, (int)P, j->koff2, (int)F, j->wflip, (int)K, NULL, 0);
+    a->simd->conv_implicit(col, g, j->aoff2, (int)P, j->koff2, (int)F, j->wflip, (int)K, NULL, 0);
     cv_conv_col2im(dxn, col, d, a->p);
     return 0;
   }
   cv_conv_pad_dz(dzp, g, yn, d, j->Hq, j->Wq, j->qt, j->ql);
   if (j->plan->wino_dx) return cv_conv_wino_dx_sample(dxn, dzp, j->Wq, j->wino_u, a);
-  cv_conv_implicit_avx2(dxn, dzp, j->aoff2, (int)(d->H * d->W), j->koff2, (int)(d->KH * d->KW * F),
-                        j->wflip, (int)d->C, NULL, 0);
+  a->simd->conv_implicit(dxn, dzp, j->aoff2, (int)(d->H * d->W), j->koff2, (int)(d->KH * d->KW * F),
+                         j->wflip, (int)d->C, NULL, 0);
   return 0;
 }
 
