@@ -21,6 +21,7 @@
 #include "nn/padding.h"
 #include "nn/metrics.h"
 #include "io/image.h"
+#include "io/png_write.h"
 #include "tensor/tensor_ops.h"
 #include "tensor/tensor_reduce.h"
 #include "tensor/tensor_index.h"

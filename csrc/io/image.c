@@ -1,5 +1,6 @@
-/* image.c - image decoding (libpng; stb_image for GIF, BMP, JPEG), PNG writing, resizing and
- * pixel conversions (see image.h for the contract and the conventions).
+/* image.c - image decoding (libpng; stb_image for GIF, BMP, JPEG), PNG writing (through the one
+ * writer, io/png_write.c), resizing and pixel conversions (see image.h for the contract and the
+ * conventions).
  *
  * libpng reports errors by longjmp. Each libpng session keeps all of its state (structs, row
  * pointers, the output tensor) in a struct owned by the CALLER of the function that calls setjmp,
@@ -7,6 +8,7 @@
  * everything whether the decode succeeded or not. Our error callback records libpng's message and
  * jumps; the warning callback is silent (the core never prints). */
 #include "io/image.h"
+#include "io/png_write.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -299,32 +301,6 @@ cv_status cv_image_load(cv_tensor *out, const char *path, int channels) {
 
 /* ---- PNG writing ----------------------------------------------------------------------------- */
 
-typedef struct png_enc {
-  png_structp png;
-  png_infop info;
-  FILE *f;
-  char msg[192];
-} png_enc;
-
-static int png_write_run(png_enc *e, const uint8_t *px, png_uint_32 h, png_uint_32 w, int c) {
-  static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
-                               PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
-  if (setjmp(png_jmpbuf(e->png))) return 1;
-  png_init_io(e->png, e->f);
-  png_set_IHDR(e->png, e->info, w, h, 8, types[c], PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(e->png, e->info);
-  for (png_uint_32 y = 0; y < h; y++) png_write_row(e->png, px + (size_t)y * w * c);
-  png_write_end(e->png, NULL);
-  return 0;
-}
-
-static void png_enc_error(png_structp png, png_const_charp msg) {
-  png_enc *e = (png_enc *)png_get_error_ptr(png);
-  snprintf(e->msg, sizeof e->msg, "%s", msg);
-  png_longjmp(png, 1);
-}
-
 cv_status cv_image_save_png(const char *path, const cv_tensor *img) {
   if (!img->storage || img->dtype != CV_UINT8)
     return cv_fail(CV_EDTYPE, "%s: a PNG is written from a uint8 tensor", path);
@@ -337,24 +313,8 @@ cv_status cv_image_save_png(const char *path, const cv_tensor *img) {
   }
   cv_status st = check_size(path, img->shape[0], img->shape[1]);
   if (st != CV_OK) return st;
-  char eb[128];
-  png_enc e;
-  memset(&e, 0, sizeof e);
-  e.f = fopen(path, "wb");
-  if (!e.f) return cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
-  e.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, png_enc_error, png_on_warning);
-  if (e.png) e.info = png_create_info_struct(e.png);
-  int r = e.info ? png_write_run(&e, cv_tensor_u8(img), (png_uint_32)img->shape[0],
-                                 (png_uint_32)img->shape[1], c)
-                 : 2;
-  if (e.png) png_destroy_write_struct(&e.png, e.info ? &e.info : NULL);
-  int err = ferror(e.f) ? errno : 0;
-  if (fclose(e.f) != 0 && !err) err = errno ? errno : EIO;
-  if (r == 1) st = cv_fail(CV_EIO, "%s: writing PNG failed (%s)", path, e.msg);
-  else if (r == 2) st = cv_fail(CV_ENOMEM, "%s: out of memory", path);
-  else if (err) st = cv_fail(CV_EIO, "%s: %s", path, errno_text(err, eb, sizeof eb));
-  if (st != CV_OK) remove(path);
-  return st;
+  int h = (int)img->shape[0], w = (int)img->shape[1];
+  return cv_png_write(path, cv_tensor_u8(img), h, w, c, w * c);
 }
 
 /* ---- resizing -------------------------------------------------------------------------------- */

@@ -35,7 +35,7 @@ cv_status cv_image_load(cv_tensor *out, const char *path, int channels);
 cv_status cv_image_load_mem(cv_tensor *out, const void *buf, size_t n, int channels,
                             const char *name);
 /* img (H,W,C) with C in 1..4, or (H,W), uint8 -> PNG file at path (8-bit gray, gray+alpha, RGB
- * or RGBA). A failed write removes the partial file. */
+ * or RGBA), through cv_png_write (io/png_write.h): a failed write leaves no partial file. */
 cv_status cv_image_save_png(const char *path, const cv_tensor *img);
 
 /* in (H,W,C) | (N,H,W,C) | (H,W), uint8 or float32 -> out (..,oh,ow,..) float32, as

@@ -1,12 +1,13 @@
 /* raster.c - the RGBA canvas of raster.h: exact-area antialiased polygon filling (font-rs style
  * signed-area accumulation), strokes built from quads and round joins, scaled image drawing, rotated
- * coverage masks (text) and PNG output through stb_image_write (implementation in libstb). */
+ * coverage masks (text) and PNG output through the one PNG writer (io/png_write.h). */
 #include "plot/raster.h"
+#include "io/png_write.h"
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stb_image_write.h>
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -410,37 +411,21 @@ void cv_canvas_draw_mask(cv_canvas *c, const uint8_t *mask, int mw, int mh, floa
 
 cv_status cv_canvas_save_png(const cv_canvas *c, const char *path) {
   if (!c->rgba) return cv_fail(CV_EINVAL, "save_png: empty canvas");
-  if (!stbi_write_png(path, c->width, c->height, 4, c->rgba, c->width * 4))
-    return cv_fail(CV_EIO, "save_png: cannot write '%s'", path);
-  return CV_OK;
-}
-
-typedef struct membuf { uint8_t *p; int len, cap, failed; } membuf;
-
-static void membuf_write(void *ctx, void *data, int size) {
-  membuf *m = ctx;
-  if (m->failed) return;
-  if (m->len + size > m->cap) {
-    int cap = (m->len + size) * 2;
-    uint8_t *np = realloc(m->p, (size_t)cap);
-    if (!np) { m->failed = 1; return; }
-    m->p = np; m->cap = cap;
-  }
-  memcpy(m->p + m->len, data, (size_t)size);
-  m->len += size;
+  return cv_png_write(path, c->rgba, c->height, c->width, 4, c->width * 4);
 }
 
 cv_status cv_canvas_encode_png(const cv_canvas *c, uint8_t **out, int *len) {
-  membuf m = {0};
   *out = NULL; *len = 0;
   if (!c->rgba) return cv_fail(CV_EINVAL, "encode_png: empty canvas");
-  if (!stbi_write_png_to_func(membuf_write, &m, c->width, c->height, 4, c->rgba, c->width * 4) ||
-      m.failed) {
-    free(m.p);
-    return cv_fail(CV_ENOMEM, "encode_png: out of memory");
+  size_t n;
+  cv_status st = cv_png_encode(out, &n, c->rgba, c->height, c->width, 4, c->width * 4);
+  if (st != CV_OK) return st;
+  if (n > INT_MAX) {
+    free(*out);
+    *out = NULL;
+    return cv_fail(CV_ENOMEM, "encode_png: %zu bytes are too many", n);
   }
-  *out = m.p;
-  *len = m.len;
+  *len = (int)n;
   return CV_OK;
 }
 

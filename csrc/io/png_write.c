@@ -1,0 +1,144 @@
+/* png_write.c - the one PNG writer (see png_write.h).
+ *
+ * libpng reports errors by longjmp, so each session keeps its state (structs, output) in a struct
+ * owned by the caller of the function that calls setjmp: nothing the cleanup needs lives in a local
+ * clobbered by the jump, and one cleanup path runs whether the write succeeded or not. Files are
+ * written as "<path>.<pid>.<n>.tmp" (created exclusively, so two writers never share one) and
+ * renamed over path once complete. */
+#include "io/png_write.h"
+#include <errno.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *errno_text(int err, char *buf, size_t n) {
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+  return strerror_r(err, buf, n);           /* GNU variant: returns the message */
+#else
+  if (strerror_r(err, buf, n) != 0) snprintf(buf, n, "error %d", err);
+  return buf;
+#endif
+}
+
+typedef struct membuf { uint8_t *p; size_t len, cap; } membuf;
+
+typedef struct png_enc {
+  png_structp png;
+  png_infop info;
+  FILE *f;               /* the file written, or NULL when writing into mem */
+  membuf mem;
+  char msg[192];         /* libpng's error message */
+} png_enc;
+
+static void on_error(png_structp png, png_const_charp msg) {
+  png_enc *e = (png_enc *)png_get_error_ptr(png);
+  snprintf(e->msg, sizeof e->msg, "%s", msg);
+  png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp msg) {
+  (void)png;
+  (void)msg;
+}
+
+static void mem_write(png_structp png, png_bytep data, size_t n) {
+  membuf *m = &((png_enc *)png_get_io_ptr(png))->mem;
+  if (m->len + n > m->cap) {
+    size_t cap = m->cap ? m->cap : 4096;
+    while (cap < m->len + n) cap *= 2;
+    uint8_t *np = realloc(m->p, cap);
+    if (!np) png_error(png, "out of memory");
+    m->p = np;
+    m->cap = cap;
+  }
+  memcpy(m->p + m->len, data, n);
+  m->len += n;
+}
+
+static void mem_flush(png_structp png) { (void)png; }
+
+/* The libpng part: 0 on success, 1 after a libpng error (e->msg). */
+static int png_run(png_enc *e, const uint8_t *px, int h, int w, int c, int stride) {
+  static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
+                               PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
+  if (setjmp(png_jmpbuf(e->png))) return 1;
+  if (e->f) png_init_io(e->png, e->f);
+  else png_set_write_fn(e->png, e, mem_write, mem_flush);
+  png_set_IHDR(e->png, e->info, (png_uint_32)w, (png_uint_32)h, 8, types[c], PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(e->png, e->info);
+  for (int y = 0; y < h; y++) png_write_row(e->png, px + (size_t)y * (size_t)stride);
+  png_write_end(e->png, NULL);
+  return 0;
+}
+
+/* One session into e->f or e->mem; name labels the messages. */
+static cv_status encode(png_enc *e, const char *name, const uint8_t *px, int h, int w, int c,
+                        int stride) {
+  e->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, e, on_error, on_warning);
+  if (e->png) e->info = png_create_info_struct(e->png);
+  int r = e->info ? png_run(e, px, h, w, c, stride) : 2;
+  if (e->png) png_destroy_write_struct(&e->png, e->info ? &e->info : NULL);
+  if (r == 1 && strcmp(e->msg, "out of memory") == 0) r = 2;
+  if (r == 1) return cv_fail(CV_EIO, "%s: writing PNG failed (%s)", name, e->msg);
+  if (r == 2) return cv_fail(CV_ENOMEM, "%s: out of memory", name);
+  return CV_OK;
+}
+
+static cv_status check_args(const char *name, const uint8_t *px, int h, int w, int c, int stride) {
+  if (!px || h <= 0 || w <= 0 || c < 1 || c > 4 || stride / c < w)
+    return cv_fail(CV_EINVAL, "%s: cannot write a PNG of %dx%d pixels of %d channels (row stride "
+                   "%d)", name, w, h, c, stride);
+  return CV_OK;
+}
+
+cv_status cv_png_write(const char *path, const uint8_t *pixels, int h, int w, int channels,
+                       int stride) {
+  cv_status st = check_args(path, pixels, h, w, channels, stride);
+  if (st != CV_OK) return st;
+  static atomic_uint counter;
+  size_t tn = strlen(path) + 64;
+  char *tmp = malloc(tn);
+  if (!tmp) return cv_fail(CV_ENOMEM, "%s: out of memory", path);
+  snprintf(tmp, tn, "%s.%ld.%u.tmp", path, (long)getpid(), atomic_fetch_add(&counter, 1));
+  char eb[128];
+  png_enc e;
+  memset(&e, 0, sizeof e);
+  e.f = fopen(tmp, "wbx");   /* C11 exclusive create: mode 0666 less the umask, as fopen "wb" */
+  if (!e.f) {
+    st = cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
+    free(tmp);
+    return st;
+  }
+  st = encode(&e, path, pixels, h, w, channels, stride);
+  int err = ferror(e.f) ? errno : 0;
+  if (fclose(e.f) != 0 && !err) err = errno ? errno : EIO;
+  if (st == CV_OK && err) st = cv_fail(CV_EIO, "%s: %s", path, errno_text(err, eb, sizeof eb));
+  if (st == CV_OK && rename(tmp, path) != 0)
+    st = cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
+  if (st != CV_OK) remove(tmp);
+  free(tmp);
+  return st;
+}
+
+cv_status cv_png_encode(uint8_t **out, size_t *len, const uint8_t *pixels, int h, int w,
+                        int channels, int stride) {
+  *out = NULL;
+  *len = 0;
+  cv_status st = check_args("encode_png", pixels, h, w, channels, stride);
+  if (st != CV_OK) return st;
+  png_enc e;
+  memset(&e, 0, sizeof e);
+  st = encode(&e, "encode_png", pixels, h, w, channels, stride);
+  if (st != CV_OK) {
+    free(e.mem.p);
+    return st;
+  }
+  *out = e.mem.p;
+  *len = e.mem.len;
+  return CV_OK;
+}
