@@ -7,7 +7,7 @@
 #include "data/fontset.h"
 #include "base/random.h"
 #include "base/threadpool.h"
-#include "io/image.h"
+#include "io/png_write.h"
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -450,7 +450,7 @@ static void gen_range(void *vctx, int64_t begin, int64_t end) {
     cv_tensor t = {0};
     cv_status st = cv_fontsample_render(&t, c->fonts[j->font], j->cp, j->seed);
     if (st != CV_OK) st = cv_fail(st, "%s: %s", j->path, cv_last_error());
-    else st = cv_image_save_png(j->path, &t);
+    else st = cv_png_write(j->path, cv_tensor_u8(&t), (int)t.shape[0], (int)t.shape[1], 1, (int)t.shape[1]);
     cv_tensor_release(&t);
     if (st != CV_OK) {
       pthread_mutex_lock(&c->lock);

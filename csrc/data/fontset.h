@@ -52,7 +52,8 @@ typedef struct cv_fontsample_job {
   const char *path;
 } cv_fontsample_job;
 
-/* Renders every job and writes it as an 8-bit grayscale PNG, in cvision's thread pool. Every job
+/* Renders every job and writes it as an 8-bit grayscale PNG (io/png_write.h, the one writer), in
+ * cvision's thread pool. Every job
  * is checked (font number, glyph present) before anything is written; stops at the first failure,
  * whose message names the file. */
 cv_status cv_fontsample_generate(cv_glyph_font *const *fonts, int nfonts,

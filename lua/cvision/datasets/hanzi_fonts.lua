@@ -9,6 +9,7 @@
 --   cv.datasets.hanzi_fonts.fonts()                    the fonts found on this machine
 --   cv.datasets.hanzi_fonts.generate("data/hanzi_fonts") writes <dir>/<char>/<font>_<i>.png
 --   cv.datasets.hanzi_fonts.render("国", {font = "ukai", seed = 3, index = 2})  one sample
+--   cv.datasets.hanzi_fonts.exists("data/hanzi_fonts")  true when a set is there
 --
 -- Samples of a class go to the fonts round-robin (continuing from class to class, so every font
 -- gets its share); a font without a glyph for a character is skipped for that character. Same
@@ -244,6 +245,19 @@ function M.generate(dir, opts)
   end
   core.fontset_generate(handles, jobs)
   return #jobs.path
+end
+
+--- exists(dir [, characters]) --> true when dir has a folder with at least one PNG for every
+--- character (default cv.datasets.hanzi.classes): a set generate() wrote can be reused
+function M.exists(dir, characters)
+  if type(dir) ~= "string" then error(errors.bad_argument("exists", "directory expected, got " .. type(dir), 1), 2) end
+  for _, c in ipairs(characters or require("cvision.datasets.hanzi").classes) do
+    local _, files = core.data_listdir(dir .. "/" .. c)
+    local png = false
+    for _, f in ipairs(files or {}) do if f:match("%.png$") then png = true; break end end
+    if not png then return false end
+  end
+  return true
 end
 
 return M
