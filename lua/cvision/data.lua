@@ -574,4 +574,28 @@ function M.image_dimensions(dir)
   return hs, ws
 end
 
+--- makedirs(path) --> path: creates the folder and any missing parents (as Python's
+--- os.makedirs(path, exist_ok=True)); an existing folder is fine; a failure is an error naming the
+--- folder that could not be made and why
+function M.makedirs(path)
+  if type(path) ~= "string" or path == "" then
+    error(("bad argument #1 to 'makedirs' (folder path expected, got %s)"):format(
+      path == "" and "an empty string" or type(path)), 2)
+  end
+  if core.data_listdir(path) then return path end
+  local pos = path:sub(1, 1) == "/" and 2 or 1
+  while true do
+    local slash = path:find("/", pos, true)
+    local prefix = slash and path:sub(1, slash - 1) or path
+    if prefix ~= "" and prefix ~= "." and prefix ~= ".." and not core.data_listdir(prefix) then
+      local made, err = core.data_mkdir(prefix)
+      if not made and not core.data_listdir(prefix) then
+        error(("makedirs: cannot create %s: %s"):format(prefix, tostring(err)), 2)
+      end
+    end
+    if not slash then return path end
+    pos = slash + 1
+  end
+end
+
 return M

@@ -15,6 +15,8 @@
 -- Train, so the test set measures generalisation to new hands as CASIA's does.
 -- Same seed, same bytes: every sample is seeded from (seed, split, class, index).
 local core = require "cvision.core"
+local data = require "cvision.data"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -108,32 +110,80 @@ function M.render(char, opts)
 end
 
 local function mkdir_p(path)
-  if core.data_listdir(path) then return end
-  local pos = path:sub(1, 1) == "/" and 2 or 1
-  while true do
-    local slash = path:find("/", pos, true)
-    local prefix = slash and path:sub(1, slash - 1) or path
-    if prefix ~= "" and not core.data_listdir(prefix) then
-      local made, err = core.data_mkdir(prefix)
-      if not made then error("hanzi: cannot create " .. prefix .. ": " .. tostring(err), 4) end
-    end
-    if not slash then return end
-    pos = slash + 1
-  end
+  local ok, err = pcall(data.makedirs, path)
+  if not ok then error("hanzi: " .. errors.clean(err), 4) end
 end
 
---- generate(dir, {seed=2024, per_class, test_per_class, classes, splits={"Train", "Test"},
----   verbose=true}) --> {Train = n, Test = m} files written
--- per_class / test_per_class replace the lecture's counts by the same number for every class
--- (small sets for tests and quick looks). Existing files of the same names are overwritten.
+--- characters([name]) --> list of characters: "lecture" (default: the 55 classes, sorted) or
+--- "common3500" (the 3,500 most common simplified characters, in the order of the 1988 list of
+--- frequently used characters: 2,500 common then 1,000 less common), all with stroke data here
+function M.characters(name)
+  name = name or "lecture"
+  if name == "lecture" then return table.move(M.classes, 1, #M.classes, 1, {}) end
+  local lists = M.strokes().lists or {}
+  if type(name) ~= "string" or not lists[name] then
+    local known = {"lecture"}
+    for k in pairs(lists) do known[#known + 1] = k end
+    error("bad argument #1 to 'characters' (" .. errors.unknown("list", tostring(name), known) .. ")", 2)
+  end
+  local out = {}
+  for _, c in utf8.codes(lists[name]) do out[#out + 1] = utf8.char(c) end
+  return out
+end
+
+local generate_opts = {seed = true, per_class = true, test_per_class = true, classes = true,
+  characters = true, splits = true, verbose = true}
+
+local function count_opt(v, name)
+  if v ~= nil and (math.type(v) ~= "integer" or v < 1) then
+    error(("bad argument #2 to 'generate' (%s must be a positive integer, got %s)"):format(name, tostring(v)), 4)
+  end
+  return v
+end
+
+-- the characters option: a list name or a list of characters with stroke data, without repeats
+local function character_list(v)
+  if type(v) == "string" then
+    local ok, list = pcall(M.characters, v)
+    if not ok then error("bad argument #2 to 'generate' (characters: " .. errors.clean(list):gsub("^bad argument #1 to 'characters' %((.*)%)$", "%1") .. ")", 4) end
+    return list
+  end
+  if type(v) ~= "table" or #v == 0 then
+    error("bad argument #2 to 'generate' (characters must be a list name or a non-empty list of characters)", 4)
+  end
+  local seen, chars = {}, M.strokes().chars
+  for i, c in ipairs(v) do
+    if type(c) ~= "string" or utf8.len(c) ~= 1 then
+      error(("bad argument #2 to 'generate' (characters[%d] is not one character: %s)"):format(i, tostring(c)), 4)
+    end
+    if not chars[c] then error(("bad argument #2 to 'generate' (characters[%d]: no stroke data for %q)"):format(i, c), 4) end
+    if seen[c] then error(("bad argument #2 to 'generate' (characters[%d]: %q is listed twice)"):format(i, c), 4) end
+    seen[c] = true
+  end
+  return v
+end
+
+--- generate(dir, {seed=2024, characters="lecture", per_class, test_per_class, splits={"Train",
+---   "Test"}, verbose=true}) --> {Train = n, Test = m} files written
+-- characters: a list of characters or a list name (M.characters: "lecture", "common3500"); classes
+-- is its older name. per_class / test_per_class replace the lecture's counts by the same number for
+-- every class (characters outside the lecture's 55 get 600 / 140 without them). Existing files of
+-- the same names are overwritten; folders are created with their parents.
 function M.generate(dir, opts)
   if type(dir) ~= "string" then error("bad argument #1 to 'generate' (directory expected)", 2) end
   opts = opts or {}
+  if type(opts) ~= "table" then error(errors.options_expected("generate", opts):gsub("#1", "#2"), 2) end
+  for k in pairs(opts) do
+    if not generate_opts[k] then error(errors.unknown_option("generate", tostring(k)), 2) end
+  end
   local seed = opts.seed or M.default_seed
   if math.type(seed) ~= "integer" then error("bad argument #2 to 'generate' (seed must be an integer)", 2) end
-  local classes = opts.classes or M.classes
+  if opts.classes and opts.characters then
+    error("bad argument #2 to 'generate' (characters and classes are the same option: give one)", 2)
+  end
+  local classes = character_list(opts.characters or opts.classes or "lecture")
   local splits = opts.splits or {"Train", "Test"}
-  local per_class, test_per_class = opts.per_class, opts.test_per_class
+  local per_class, test_per_class = count_opt(opts.per_class, "per_class"), count_opt(opts.test_per_class, "test_per_class")
   if per_class and not test_per_class then test_per_class = math.max(1, per_class * 140 // 600) end
   local glyphs, gindex = {}, {}
   for _, c in ipairs(classes) do
@@ -181,21 +231,6 @@ function M.exists(dir)
     if not dirs or #dirs < #M.classes then return false end
   end
   return true
-end
-
---- main(args): the command line: [dir] [--seed N] [--per-class N]
-function M.main(args)
-  args = args or {}
-  local dir, seed, per_class = "data/hanzi", nil, nil
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    if a == "--seed" then seed = math.tointeger(tonumber(args[i + 1])); i = i + 1
-    elseif a == "--per-class" then per_class = math.tointeger(tonumber(args[i + 1])); i = i + 1
-    else dir = a end
-    i = i + 1
-  end
-  return M.generate(dir, {seed = seed, per_class = per_class})
 end
 
 return M
