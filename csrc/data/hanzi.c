@@ -6,7 +6,7 @@
  * writer-level and a sample-level spread (hanzi_writer.c), and a few writers are bad. */
 #include "data/hanzi_impl.h"
 #include "base/threadpool.h"
-#include <png.h>
+#include "io/png_write.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,23 +44,6 @@ cv_status cv_hanzi_render(cv_tensor *out, const cv_hanzi_glyph *g, uint64_t writ
   return st;
 }
 
-/* 8-bit grayscale PNG through libpng's simplified API; a failed write removes the partial file. */
-static cv_status write_png_gray(const char *path, const cv_tensor *img) {
-  png_image im;
-  memset(&im, 0, sizeof im);
-  im.version = PNG_IMAGE_VERSION;
-  im.width = (png_uint_32)img->shape[1];
-  im.height = (png_uint_32)img->shape[0];
-  im.format = PNG_FORMAT_GRAY;
-  if (!png_image_write_to_file(&im, path, 0, cv_tensor_u8(img), 0, NULL)) {
-    remove(path);
-    cv_status st = cv_fail(CV_EIO, "%s: %s", path, im.message[0] ? im.message : "cannot write PNG");
-    png_image_free(&im);
-    return st;
-  }
-  return CV_OK;
-}
-
 typedef struct gen_ctx {
   const cv_hanzi_glyph *glyphs;
   int nglyphs;
@@ -86,7 +69,7 @@ static void gen_range(void *vctx, int64_t begin, int64_t end) {
       st = cv_fail(CV_EINVAL, "hanzi: job %lld names glyph %d of %d", (long long)i, j->glyph, c->nglyphs);
     else
       st = cv_hanzi_render(&t, &c->glyphs[j->glyph], cv_hanzi_seed(c->base_seed, j->writer), j->seed);
-    if (st == CV_OK) st = write_png_gray(j->path, &t);
+    if (st == CV_OK) st = cv_png_write(j->path, cv_tensor_u8(&t), (int)t.shape[0], (int)t.shape[1], 1, (int)t.shape[1]);
     cv_tensor_release(&t);
     if (st != CV_OK) {
       pthread_mutex_lock(&c->lock);
