@@ -17,7 +17,8 @@ static const uint8_t *px(const cv_canvas *c, int x, int y) {
 /* darkness of pixel (x, y) on a white canvas drawn in black, in [0, 1] */
 static double dark(const cv_canvas *c, int x, int y) { return 1.0 - px(c, x, y)[0] / 255.0; }
 
-int main(void) {
+/* fills on a 20x10 canvas: exact coverage, blending, unions, orientation, clipping */
+static void test_fills(void) {
   cv_canvas c;
   CHECK(cv_canvas_init(&c, 20, 10, WHITE) == CV_OK, "init");
   CHECK(px(&c, 19, 9)[0] == 255 && px(&c, 19, 9)[3] == 255, "cleared to white");
@@ -60,7 +61,11 @@ int main(void) {
   CHECK(px(&c, 0, 0)[0] == 0 && px(&c, 2, 2)[0] == 0 && px(&c, 3, 3)[0] == 255, "clipped at the corner");
   CHECK(px(&c, 19, 0)[0] == 255, "no wrap to the right edge");
   cv_canvas_free(&c);
+}
 
+/* strokes, discs, image drawing and PNG encoding on a 40x40 canvas */
+static void test_strokes(void) {
+  cv_canvas c;
   /* antialiased line: a 1-pixel horizontal line on a half-pixel row fills that row;
    * on a whole-pixel boundary it splits over two rows */
   CHECK(cv_canvas_init(&c, 40, 40, WHITE) == CV_OK, "init 40");
@@ -119,8 +124,9 @@ int main(void) {
   CHECK(cv_canvas_encode_png(&c, &png, &len) == CV_OK && len > 50 && memcmp(png, "\x89PNG", 4) == 0, "png");
   free(png);
   cv_canvas_free(&c);
+}
 
-  /* colour maps */
+static void test_colormaps(void) {
   uint8_t lut[256][3];
   CHECK(cv_colormap_get(lut, "viridis") == CV_OK, "viridis");
   CHECK(lut[0][0] == 68 && lut[0][1] == 1 && lut[0][2] == 84, "viridis[0]");
@@ -128,7 +134,10 @@ int main(void) {
   CHECK(cv_colormap_index(0.5, 0, 1) == 128 && cv_colormap_index(1, 0, 1) == 255 &&
         cv_colormap_index(-3, 0, 1) == 0, "matplotlib's index rule");
   CHECK(cv_colormap_get(lut, "nope") == CV_EINVAL, "unknown map");
+}
 
+static void test_text(void) {
+  cv_canvas c;
   /* text: ink for Latin and Chinese, nothing for a space */
   cv_fontset fs = {0};
   if (cv_fontset_add(&fs, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0) == CV_OK) {
@@ -147,5 +156,12 @@ int main(void) {
   } else {
     printf("test_raster: wqy-microhei not installed, text checks skipped\n");
   }
+}
+
+int main(void) {
+  test_fills();
+  test_strokes();
+  test_colormaps();
+  test_text();
   CTEST_END("raster");
 }
