@@ -121,7 +121,8 @@ data: deps
 	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/make_data.lua
 
-bench: deps
+bench:
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	sh bench/run.sh
 

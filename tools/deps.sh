@@ -5,7 +5,9 @@
 PKGS="build-essential pkg-config liblua5.4-dev lua5.4 libpng-dev libopenblas-dev libstb-dev libedit-dev
 lua-busted lua-check lua-cjson luarocks fonts-wqy-microhei fonts-dejavu-core dataset-fashion-mnist
 fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp
-fonts-hanazono fonts-babelstone-han"
+fonts-hanazono fonts-babelstone-han lua-argparse"
+# `deps.sh bench` adds what `make bench` compares against: Debian's PyTorch
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-torch python3-numpy"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -17,7 +17,7 @@
 #include "base/random.h"
 #include <math.h>
 
-#define HZ_SS 3                 /* supersampling factor */
+#define HZ_SS 2                 /* supersampling factor (the capsules are antialiased themselves) */
 #define HZ_STEP 9.0f            /* resampling step along a stroke, in glyph units (~0.8 px) */
 #define HZ_PI 3.14159265f
 

@@ -99,11 +99,20 @@ cv_status hz_ink(float **cov_out, int *H_out, int *W_out, hz_drawing *d, int nst
       s->p[j].x = (s->p[j].x - b.minx) * ssc + o.ml * HZ_SS;
       s->p[j].y = (s->p[j].y - b.miny) * ssc + o.mt * HZ_SS;
     }
-    for (int j = 0; j < s->n; j++) {
-      hz_pt a = s->p[j], c = s->p[j + 1 < s->n ? j + 1 : j];
+    /* capsules span several resampled points, about 0.7 radius long (the line is smooth at that
+     * scale): a thick pen costs no more overlapping capsules than a thin one */
+    for (int j = 0; j < s->n;) {
+      hz_pt a = s->p[j];
+      float reach = hz_clamp(0.7f * pen * a.w * ssc, HZ_STEP * ssc, 36.0f * ssc);
+      int k = j + 1;
+      while (k < s->n - 1 && hypotf(s->p[k].x - a.x, s->p[k].y - a.y) < reach) k++;
+      if (k >= s->n) k = s->n - 1;
+      hz_pt c = s->p[k];
       float f = nib_factor(w, c.x - a.x, c.y - a.y);
       float ra = fmaxf(pen * a.w * f * ssc, 0.6f), rb = fmaxf(pen * c.w * f * ssc, 0.6f);
       capsule(cov, WS, HS, a, c, ra, rb, s->alpha);
+      if (k == j) break;
+      j = k;
     }
   }
   *cov_out = cov;

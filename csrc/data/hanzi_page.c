@@ -56,14 +56,20 @@ static void tone(uint8_t *o8, const float *img, const float *tex, int H, int W, 
   float paper = hz_clamp(w->paper + hz_gauss(r, 4.0f), 200.0f, 255.0f);
   float gx = hz_gauss(r, 8.0f) / W, gy = hz_gauss(r, 8.0f) / H;          /* uneven light across the page */
   float noise = hz_unif(r, 0.0f, 5.0f), gamma = expf(hz_gauss(r, 0.25f));
+  float lut[257];                                /* coverage^gamma at 256 steps, interpolated */
+  for (int i = 0; i <= 256; i++) lut[i] = powf((float)i / 256.0f, gamma);
   for (int y = 0; y < H; y++)
     for (int x = 0; x < W; x++) {
-      float c = powf(hz_clamp(img[y * W + x], 0.0f, 1.0f), gamma);
+      float cc = hz_clamp(img[y * W + x], 0.0f, 1.0f) * 256.0f;
+      int ci = (int)cc < 256 ? (int)cc : 255;
+      float c = lut[ci] + (cc - ci) * (lut[ci + 1] - lut[ci]);
       float p = fminf(paper + gx * (x - 0.5f * W) + gy * (y - 0.5f * H) + (tex ? tex[y * W + x] : 0.0f), 255.0f);
-      float u = cv_rng_next_uniform(r) + cv_rng_next_uniform(r) + cv_rng_next_uniform(r) +
-                cv_rng_next_uniform(r) - 2.0f;   /* ~N(0, 1/3), cheaper than Box-Muller */
+      /* the sum of four 16-bit uniforms from one draw: ~N(0, 1/3), cheaper than Box-Muller */
+      uint64_t b = cv_rng_next(r);
+      float u = ((float)(b & 0xffff) + (float)((b >> 16) & 0xffff) + (float)((b >> 32) & 0xffff) +
+                 (float)(b >> 48)) * (1.0f / 65536.0f) - 2.0f;
       float v = p - (p - ink) * c + 1.73f * noise * u;
-      o8[y * W + x] = (uint8_t)lroundf(hz_clamp(v, 0.0f, 255.0f));
+      o8[y * W + x] = (uint8_t)(hz_clamp(v, 0.0f, 255.0f) + 0.5f);
     }
   if (cv_rng_next_uniform(r) < 0.15f) {                                  /* specks of dust */
     int nsp = 1 + (int)(cv_rng_next(r) % 6);
