@@ -1,27 +1,33 @@
 -- examples/error_analysis.lua: the lecture's error-analysis pass on the CNN that `make demo` trained.
--- Run from the repository root after `make demo`:
+-- Run from the repository root after `make demo` (bin/cvision examples/error_analysis.lua --help):
 --   bin/cvision examples/error_analysis.lua [EXTRA_DIR]
 --
 -- 1. On the test split (data/hanzi/Test): evaluate, list the failed predictions, plot them with
 --    Chinese titles ("东 not 炎 (63%)"), histogram the confidence when right and when wrong, print
 --    the per-class accuracy table sorted like pandas' sort_values and the classification report.
 -- 2. On a folder of extra images with the same class folders (the lecture's 385 "poorly written"
---    characters): EXTRA_DIR, or data/extra, which this script fills when it is missing with 7
---    characters per class drawn by other means than the training set's writers: the CJK font,
---    rotated, sheared, scaled and smudged. The same analysis, plus the bar chart of the classes
---    with accuracy below 0.5.
--- Figures go to out/error_analysis/ (CVISION_DEMO_OUT/.. overrides the model folder, as the demo).
+--    characters): EXTRA_DIR, or the "other hands" set beside the data folder (data/other_hands),
+--    written when missing by cv.datasets.hanzi_fonts: 7 characters per class drawn by another
+--    process than the training set's writers (eight CJK fonts, warped, thickened or thinned,
+--    turned, blurred, noised). The same analysis, plus the bar chart of the classes with accuracy
+--    below 0.5 and the pairs the model confuses most.
+-- Figures go to out/error_analysis/. Environment as the demo: CVISION_DEMO_DATA, CVISION_DEMO_OUT.
 package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
 package.cpath = "./lua/?.so;" .. package.cpath
 
+local argparse = require "argparse"
 local cv = require "cvision"
 local analysis = require "cvision.analysis"
 local plt = require "cvision.plot"
+local hanzi_fonts = require "cvision.datasets.hanzi_fonts"
 
 local data_dir = os.getenv("CVISION_DEMO_DATA") or "data/hanzi"
 local model_dir = os.getenv("CVISION_DEMO_OUT") or "out/demo"
 local out_dir = "out/error_analysis"
-local extra_dir = arg and arg[1] or "data/extra"
+local parser = argparse("error_analysis.lua", "The lecture's error analysis of the CNN `make demo` trained.")
+parser:argument("extra_dir", "Folder of extra images, one folder per class (default: the other-hands set)."):args("?")
+local args = parser:parse(arg or {})
+local extra_dir = args.extra_dir or (data_dir:match("^(.*)/[^/]*$") or ".") .. "/other_hands"
 local img_size = {80, 60}
 
 local function exists(path)
@@ -36,8 +42,7 @@ if not exists(model_path) or not exists(data_dir .. "/Test") then
     model_path, data_dir))
   os.exit(1)
 end
-cv.core.data_mkdir("out")
-cv.core.data_mkdir(out_dir)
+cv.data.makedirs(out_dir)
 
 local model = cv.models.load_model(model_path)
 local written = {}
@@ -82,6 +87,8 @@ local function analyse(tag, X, y, class_names)
   print(acc:sort("Accuracy"):head(8))
   local fails = acc:filter(function(r) return r.Accuracy < 0.5 end)
   print(("%d classes below 0.5 accuracy"):format(#fails))
+  print("\nThe pairs it confuses most (actual read as predicted):")
+  print(analysis.most_confused(y, probs, class_names):head(10))
   save((plt.class_accuracy(probs, X, y, class_names, {threshold = 0.5})), tag .. "_class_accuracy.png")
   save((plt.confusion_matrix(y, probs, class_names)), tag .. "_confusion_matrix.png")
 
@@ -97,34 +104,11 @@ local test_ds, X_test, y_test = load(data_dir .. "/Test")
 local class_names = test_ds.class_names
 analyse("test", X_test, y_test, class_names)
 
--- 2. extra images written "by other means": the font, distorted, 7 per class
-local function make_extra(dir, per_class)
-  print(("\n== writing %d characters per class into %s"):format(per_class, dir))
-  cv.manual_seed(2024)
-  cv.core.data_mkdir(dir)
-  for _, name in ipairs(class_names) do
-    cv.core.data_mkdir(dir .. "/" .. name)
-    for i = 1, per_class do
-      local u = cv.rand{6}:totable()
-      local c = plt.canvas(120, 160)   -- white
-      local size = 80 + 40 * u[1]
-      local angle = (u[2] - 0.5) * 30
-      local ink = ("#%02x%02x%02x"):format(20 + 80 * u[3] // 1, 20 + 80 * u[3] // 1, 30 + 80 * u[3] // 1)
-      local x, y = 60 + (u[4] - 0.5) * 24, 80 + (u[5] - 0.5) * 30
-      -- a heavier pen: the glyph drawn several times a pixel or two apart
-      local passes = 1 + math.floor(u[6] * 3)
-      for p = 0, passes - 1 do
-        c:text(name, x + p * 0.8, y + (p % 2) * 0.8, size, ink, "center", "center", angle)
-      end
-      local img = cv.image.resize(c:tensor(1), img_size)
-      -- smudges: a little noise on the page
-      img = (img + cv.randn{img_size[1], img_size[2], 1} * 12):clamp(0, 255)
-      cv.imwrite(("%s/%s/%d.png"):format(dir, name, i), img)
-    end
-  end
+-- 2. extra images written by another process: the other-hands set (made when missing)
+if not args.extra_dir and not hanzi_fonts.exists(extra_dir, class_names) then
+  print(("\n== writing 7 font-drawn characters per class into %s"):format(extra_dir))
+  hanzi_fonts.generate(extra_dir, {characters = class_names})
 end
-
-if not exists(extra_dir) then make_extra(extra_dir, 7) end
 local extra_ds, X_extra, y_extra = load(extra_dir)
 for i, name in ipairs(class_names) do
   if extra_ds.class_names[i] ~= name then

@@ -194,3 +194,24 @@ describe("analysis.labels", function()
       "plot: label 1.5 at position 1 is not a class number in 1..K")
   end)
 end)
+
+describe("analysis.most_confused", function()
+  it("lists the mistaken pairs, most frequent first, ties in class order", function()
+    local df = A.most_confused({1, 1, 2, 2, 3, 3, 3}, {2, 2, 1, 2, 1, 1, 3}, {"a", "b", "c"})
+    assert.are.same({"a", "c", "b"}, df:column("Actual"))
+    assert.are.same({"b", "a", "a"}, df:column("Predicted"))
+    assert.are.same({2, 2, 1}, df:column("Count"))
+  end)
+
+  it("takes scores, keeps pairs seen at least min_count times, and checks its arguments", function()
+    local scores = cv.tensor{{0.1, 0.9}, {0.2, 0.8}, {0.7, 0.3}, {0.6, 0.4}}
+    local df = A.most_confused({1, 1, 2, 1}, scores, {"x", "y"}, 2)
+    assert.are.same({"x"}, df:column("Actual"))
+    assert.are.same({2}, df:column("Count"))
+    assert.are.equal(0, #A.most_confused({1, 2}, {1, 2}, {"x", "y"}))
+    assert.has_error(function() A.most_confused({1}, {1}) end,
+      "most_confused: class_names (a list of names) is required")
+    assert.has_error(function() A.most_confused({1}, {1}, {"x"}, 0) end,
+      "most_confused: min_count must be a positive integer, got 0")
+  end)
+end)

@@ -193,6 +193,35 @@ function M.per_class_accuracy(y_true, y_pred, class_names)
   return M.DataFrame({Class = names, Accuracy = acc, Count = count}, {"Class", "Accuracy", "Count"})
 end
 
+--- most_confused(y_true, y_pred, class_names [, min_count=1]) --> DataFrame {Actual, Predicted,
+--- Count}: every (true class, predicted class) pair with a mistake, most frequent first (ties in
+--- class order), as fastai's ClassificationInterpretation.most_confused. y_pred may be scores.
+function M.most_confused(y_true, y_pred, class_names, min_count)
+  if type(class_names) ~= "table" then error("most_confused: class_names (a list of names) is required", 2) end
+  min_count = min_count or 1
+  if math.type(min_count) ~= "integer" or min_count < 1 then
+    error(("most_confused: min_count must be a positive integer, got %s"):format(tostring(min_count)), 2)
+  end
+  local k = #class_names
+  local yt = label_list(y_true, "most_confused", nil, k)
+  local yp = predicted_list(y_pred, "most_confused", #yt, k)
+  local counts = {}
+  for i = 1, #yt do
+    if yt[i] ~= yp[i] then
+      local key = (yt[i] - 1) * k + yp[i]
+      counts[key] = (counts[key] or 0) + 1
+    end
+  end
+  local keys = {}
+  for key, n in pairs(counts) do if n >= min_count then keys[#keys + 1] = key end end
+  table.sort(keys, function(a, b) if counts[a] ~= counts[b] then return counts[a] > counts[b] end return a < b end)
+  local actual, predicted, count = {}, {}, {}
+  for i, key in ipairs(keys) do
+    actual[i], predicted[i], count[i] = class_names[(key - 1) // k + 1], class_names[(key - 1) % k + 1], counts[key]
+  end
+  return M.DataFrame({Actual = actual, Predicted = predicted, Count = count}, {"Actual", "Predicted", "Count"})
+end
+
 --- classification_report(y_true, y_pred, class_names) --> DataFrame {Class, precision, recall,
 --- f1-score, support} with sklearn's definitions (0 where undefined), followed by the rows
 --- "accuracy", "macro avg" and "weighted avg"; tostring prints it like sklearn's report.
