@@ -51,6 +51,41 @@ describe("hanzi dataset", function()
     assert.truthy(light > 0.5)                           -- mostly paper
   end)
 
+  -- the writers vary as people do (issue 13): per writer, the ink area (stroke width against the
+  -- character's size), the ink's darkness, and where the character sits in its crop
+  it("varies stroke width, ink and position across writers", function()
+    local n, area, darkest, cx, top, tight = 60, {}, {}, {}, {}, 0
+    for wr = 1, n do
+      local img = hanzi.render("口", {seed = 5, index = wr})
+      local h, w = img.shape[1], img.shape[2]
+      local px = img:reshape{h * w}:totable()
+      local lo = 255
+      for i = 1, #px do lo = math.min(lo, px[i]) end
+      local thr = (lo + 200) / 2            -- half way from this writer's ink to the page
+      local ink, sx, first = 0, 0, nil
+      for i = 1, #px do
+        if px[i] < thr then
+          ink = ink + 1
+          sx = sx + ((i - 1) % w + 0.5) / w
+          first = first or (i - 1) // w
+        end
+      end
+      area[wr], darkest[wr], cx[wr], top[wr] = ink / #px, lo, sx / ink, first / h
+      if first / h < 0.06 then tight = tight + 1 end
+    end
+    local function spread(t)
+      table.sort(t)
+      return t[#t * 9 // 10] - t[#t // 10 + 1]   -- 10th to 90th percentile
+    end
+    local a = {table.unpack(area)}
+    table.sort(a)
+    assert.truthy(a[#a * 9 // 10] / a[#a // 10 + 1] > 2, "ink area (stroke width) spread")
+    assert.truthy(spread(darkest) > 40, "ink darkness spread")
+    assert.truthy(spread(cx) > 0.04, "horizontal position spread")
+    assert.truthy(spread(top) > 0.1, "top margin spread")
+    assert.truthy(tight > n / 5 and tight < n * 4 / 5, "tight crops and crops with margins: " .. tight)
+  end)
+
   it("gives different writers different images of one character", function()
     local a = hanzi.render("人", {seed = 1, index = 1})
     local b = hanzi.render("人", {seed = 1, index = 2})
