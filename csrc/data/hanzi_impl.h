@@ -44,6 +44,7 @@ typedef struct hz_writer {
 static inline float hz_unif(cv_rng *r, float a, float b) { return a + (b - a) * cv_rng_next_uniform(r); }
 static inline float hz_gauss(cv_rng *r, float sd) { return sd * cv_rng_next_normal(r); }
 static inline float hz_clamp(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+static inline float hz_len(float dx, float dy) { return sqrtf(dx * dx + dy * dy); }   /* hypotf is slow */
 static inline float hz_smooth01(float t) { t = hz_clamp(t, 0.0f, 1.0f); return t * t * (3.0f - 2.0f * t); }
 
 /* hanzi_writer.c */

@@ -105,7 +105,7 @@ cv_status hz_ink(float **cov_out, int *H_out, int *W_out, hz_drawing *d, int nst
       hz_pt a = s->p[j];
       float reach = hz_clamp(0.7f * pen * a.w * ssc, HZ_STEP * ssc, 36.0f * ssc);
       int k = j + 1;
-      while (k < s->n - 1 && hypotf(s->p[k].x - a.x, s->p[k].y - a.y) < reach) k++;
+      while (k < s->n - 1 && hz_len(s->p[k].x - a.x, s->p[k].y - a.y) < reach) k++;
       if (k >= s->n) k = s->n - 1;
       hz_pt c = s->p[k];
       float f = nib_factor(w, c.x - a.x, c.y - a.y);

@@ -15,23 +15,28 @@ static void downsample(float *img, const float *cov, int H, int W) {
     }
 }
 
+/* one blurred line: out[i] = sum_k k[k+3] in[(i+k)*step], taps outside 0..n-1 dropped; the
+ * interior without bounds checks */
+static void blur_line(float *out, const float *in, int n, int step, const float *k) {
+  for (int i = 0; i < n; i++) {
+    float a = 0.0f;
+    if (i >= 3 && i + 3 < n) {
+      const float *p = in + (size_t)(i - 3) * step;
+      for (int t = 0; t < 7; t++) a += k[t] * p[(size_t)t * step];
+    } else {
+      for (int t = -3; t <= 3; t++) if (i + t >= 0 && i + t < n) a += k[t + 3] * in[(size_t)(i + t) * step];
+    }
+    out[(size_t)i * step] = a;
+  }
+}
+
 /* separable Gaussian blur of img (H, W) with radius 3 (sigma <= ~1.5), tmp as scratch */
 static void blur(float *img, float *tmp, int H, int W, float sigma) {
   float k[7], ks = 0.0f;
   for (int i = -3; i <= 3; i++) { k[i + 3] = expf(-0.5f * i * i / (sigma * sigma)); ks += k[i + 3]; }
   for (int i = 0; i < 7; i++) k[i] /= ks;
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++) {
-      float a = 0.0f;
-      for (int i = -3; i <= 3; i++) { int xx = x + i; if (xx >= 0 && xx < W) a += k[i + 3] * img[y * W + xx]; }
-      tmp[y * W + x] = a;
-    }
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++) {
-      float a = 0.0f;
-      for (int i = -3; i <= 3; i++) { int yy = y + i; if (yy >= 0 && yy < H) a += k[i + 3] * tmp[yy * W + x]; }
-      img[y * W + x] = a;
-    }
+  for (int y = 0; y < H; y++) blur_line(tmp + (size_t)y * W, img + (size_t)y * W, W, 1, k);
+  for (int x = 0; x < W; x++) blur_line(img + x, tmp + x, H, W, k);
 }
 
 /* paper grain: values on a grid every 4 px, interpolated bilinearly, into tmp (H, W) */

@@ -79,7 +79,7 @@ static void pen_along(hz_stroke *o, const hz_writer *w, cv_rng *r, float s) {
   }
   float acc = 0.0f, px = q[0].x, py = q[0].y;
   for (int j = 0; j < o->n; j++) {
-    if (j > 0) acc += hypotf(q[j].x - px, q[j].y - py);
+    if (j > 0) acc += hz_len(q[j].x - px, q[j].y - py);
     px = q[j].x; py = q[j].y;
     float t = acc / L2, nx = -sinf(q[j].w), ny = cosf(q[j].w), d = 0.0f;
     for (int h = 0; h < 3; h++) d += wa[h] * sinf(wf[h] * HZ_PI * t + wp[h]);
@@ -125,7 +125,7 @@ static int connect(hz_drawing *d, int nreal, const hz_writer *w, cv_rng *r) {
   for (int i = 0; i + 1 < nreal; i++) {
     if (cv_rng_next_uniform(r) >= w->lig) continue;
     hz_pt a = d->st[i].p[d->st[i].n - 1], b = d->st[i + 1].p[0];
-    float dd = hypotf(b.x - a.x, b.y - a.y);
+    float dd = hz_len(b.x - a.x, b.y - a.y);
     if (dd > 380.0f || dd < 20.0f) continue;
     hz_stroke *o = hz_new_stroke(d);
     if (!o) return 1;

@@ -17,7 +17,7 @@ int hz_push(hz_stroke *s, float x, float y, float w) {
 
 float hz_poly_len(const hz_pt *p, int n) {
   float L = 0.0f;
-  for (int i = 1; i < n; i++) L += hypotf(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
+  for (int i = 1; i < n; i++) L += hz_len(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
   return L;
 }
 
@@ -25,7 +25,7 @@ float hz_poly_len(const hz_pt *p, int n) {
 static hz_pt poly_at(const hz_pt *p, int n, float s) {
   if (n == 1 || s <= 0.0f) return p[0];
   for (int i = 1; i < n; i++) {
-    float d = hypotf(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
+    float d = hz_len(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
     if (s <= d && d > 0.0f) {
       float t = s / d;
       return (hz_pt){p[i - 1].x + t * (p[i].x - p[i - 1].x), p[i - 1].y + t * (p[i].y - p[i - 1].y),
@@ -59,7 +59,7 @@ fail:
 /* the end segment's straight extension by u (< 0: before the start; > 0: past the end) */
 static hz_pt extend(const hz_pt *p, int n, float u, int at_end) {
   hz_pt a = at_end ? p[n - 2] : p[1], b = at_end ? p[n - 1] : p[0];
-  float dx = at_end ? b.x - a.x : a.x - b.x, dy = at_end ? b.y - a.y : a.y - b.y, d = hypotf(dx, dy);
+  float dx = at_end ? b.x - a.x : a.x - b.x, dy = at_end ? b.y - a.y : a.y - b.y, d = hz_len(dx, dy);
   if (d <= 0.0f) d = 1.0f;
   return (hz_pt){b.x + u * dx / d, b.y + u * dy / d, 1.0f};
 }

@@ -11,7 +11,7 @@ static void draw_geometry(hz_writer *w, cv_rng *r) {
   w->aspect = expf(logf(0.88f) + hz_gauss(r, 0.15f));   /* hands write narrower than the font */
   w->size = hz_clamp(78.0f + hz_gauss(r, 11.0f), 50.0f, 110.0f);
   w->sloppy = expf(logf(1.2f) + hz_gauss(r, 0.4f));
-  if (cv_rng_next_uniform(r) < 0.12f) w->sloppy *= hz_unif(r, 1.4f, 2.2f);   /* bad writers */
+  if (cv_rng_next_uniform(r) < 0.08f) w->sloppy *= hz_unif(r, 1.3f, 1.9f);   /* bad writers */
   w->round_passes = hz_unif(r, 0.0f, 3.99f);
   w->spacing = expf(hz_gauss(r, 0.10f));
   w->elastic = cv_rng_next_uniform(r) < 0.5f ? hz_unif(r, 0.0f, 6.0f) : hz_unif(r, 6.0f, 13.0f);
