@@ -44,8 +44,8 @@ static void draw_page(hz_writer *w, cv_rng *r) {
   w->blur = hz_unif(r, 0.2f, 1.25f);
   w->texture = cv_rng_next_uniform(r) < 0.4f ? hz_unif(r, 2.0f, 10.0f) : 0.0f;
   /* CASIA's crops are tight; photographed or scanned cells leave a margin, often uneven */
-  w->tight = cv_rng_next_uniform(r) < 0.45f;
-  w->margin = w->tight ? 0.0f : hz_unif(r, 0.03f, 0.28f);
+  w->tight = cv_rng_next_uniform(r) < 0.55f;
+  w->margin = w->tight ? 0.0f : hz_unif(r, 0.03f, 0.22f);
 }
 
 void hz_writer_draw(hz_writer *w, uint64_t seed) {
