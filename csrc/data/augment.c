@@ -3,7 +3,7 @@
  * (tensorflow/core/kernels/image/image_ops.h), which Keras' RandomRotation/Zoom/Translation use,
  * so a transform row gives the same pixels here as there. */
 #include "data/augment.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include <math.h>
 #include <string.h>
 

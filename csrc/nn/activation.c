@@ -2,7 +2,7 @@
  * plain loop per activation, so nothing is called per element; large tensors are split over the
  * thread pool in fixed chunks (elementwise, so the split never changes a result). */
 #include "nn/activation.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include "base/threadpool.h"
 #include "base/vec.h"
 #include <math.h>

@@ -1,7 +1,7 @@
 /* batchnorm.c - batch normalization (see batchnorm.h). Statistics are summed in double, channel
  * loop innermost so rows stream contiguously. */
 #include "nn/batchnorm.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include <math.h>
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* dense.c - fully connected layer (see dense.h). */
 #include "nn/dense.h"
 #include "base/gemm.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include "base/threadpool.h"
 #include <limits.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* loss.c - losses and their gradients (see loss.h). Sums in double; per-row work in plain loops. */
 #include "nn/loss.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include <math.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * (base/dispatch.h; simd/optim_avx2.c: 8 floats at a time, the same bits as the loop here). */
 #include "nn/optim.h"
 #include "base/dispatch.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include "base/threadpool.h"
 #include <math.h>
 

@@ -4,7 +4,7 @@
  * it has one and no window touches padding. */
 #include "nn/pool.h"
 #include "base/dispatch.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include "base/threadpool.h"
 #include <float.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* test_pool.c - max/avg/global pooling against per-output naive loops written here, finite-difference
- * gradients of all three, argmax layout, and zero padding (nn_misc) forward/backward. */
+ * gradients of all three, argmax layout, and zero padding (nn/padding.c) forward/backward. */
 #include "nn_check.h"
 #include <float.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * pooling (conv_pool.c). Weight gradients are summed per fixed chunk of samples, then the chunks
  * in order here: results are identical for any thread count. */
 #include "nn/conv/conv_impl.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include "base/threadpool.h"
 #include <limits.h>
 #include <stdatomic.h>

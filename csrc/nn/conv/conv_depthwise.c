@@ -2,7 +2,7 @@
  * own M filters into channels c*M+m, as TF does. Direct loops over NHWC, the channel loop
  * innermost; used by few layers, so no fast path. */
 #include "nn/conv/conv_impl.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include <string.h>
 
 static void sum_rows(float *db, const float *dy, int64_t rows, int64_t F) {

@@ -2,7 +2,7 @@
  * twins every fast convolution path is tested against, written for clarity only (the forward
  * accumulates in double). */
 #include "nn/conv/conv_impl.h"
-#include "nn/nn_misc.h"
+#include "nn/check.h"
 #include <string.h>
 
 /* direct 7-loop twin of cv_conv2d_forward */
