@@ -29,5 +29,6 @@
 #include "tensor/tensor_print.h"
 #include "base/threadpool.h"
 #include "base/workspace.h"
+#include "base/proc.h"
 
 #endif

@@ -21,7 +21,7 @@ local submodules = {
   activations = "activations", callbacks = "callbacks", models = "models", data = "data",
   datasets = "datasets", image = "image", plot = "plot", analysis = "analysis",
   applications = "applications", initializers = "initializers",
-  sys = "sys",
+  sys = "sys", tuner = "tuner",
 }
 M._submodules = submodules
 
