@@ -183,6 +183,11 @@ local function check_range(fname, name, lo, hi, o, integer)
       fail(fname, ("default %s is outside [%s, %s]"):format(tostring(default), lo, hi))
     end
   end
+  if not integer then
+    lo, hi = lo + 0.0, hi + 0.0
+    if step ~= nil then step = step + 0.0 end
+    if default ~= nil then default = default + 0.0 end
+  end
   return setmetatable({name = name, min_value = lo, max_value = hi, step = step, sampling = sampling,
     _default = default}, integer and kinds.Int or kinds.Float)
 end
@@ -529,6 +534,12 @@ function HP.from_config(c)
     hp.space[#hp.space + 1] = h
   end
   for k, v in pairs(c.values or {}) do hp.values[k] = v end
+  -- JSON keeps no difference between 1 and 1.0: a Float's value reads back as a float
+  for _, h in ipairs(hp.space) do
+    if h.class_name == "Float" and math.type(hp.values[h.name]) == "integer" then
+      hp.values[h.name] = hp.values[h.name] + 0.0
+    end
+  end
   return hp
 end
 

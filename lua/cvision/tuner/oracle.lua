@@ -140,12 +140,8 @@ end
 
 function Oracle:_record_values(trial)
   local hp = trial.hyperparameters
-  -- only active values count (fill missing ones, drop inactive ones)
-  for _, h in ipairs(hp.space) do
-    if hp:is_active(h) then
-      if hp.values[h.name] == nil then hp.values[h.name] = h.default end
-    end
-  end
+  -- the values the trial holds count; names its build did not reach stay absent (unlike
+  -- KerasTuner, which fills them in: a 1-layer trial would list neurons_2)
   local new = self:values_hash(hp.values)
   self.tried_so_far[new] = true
   local old = self.id_to_hash[trial.trial_id]

@@ -92,6 +92,9 @@ function Tuner:_tuner_fname() return self.project_dir .. "/tuner0.json" end
 
 --- tuner:save(): writes the oracle's state and tuner0.json
 function Tuner:save()
+  -- a worker writes nothing here: its oracle saves itself under the project's lock inside each
+  -- of its operations, and the chief wrote tuner0.json before starting the workers
+  if self.oracle.shared then return end
   self.oracle:save()
   saving.save_json(self:_tuner_fname(), saving.object())
 end
@@ -302,36 +305,51 @@ function Tuner:search(x, y, opts)
   if math.type(workers) ~= "integer" or workers < 1 then
     error(errors.bad_argument("search", "workers must be a positive integer"), 2)
   end
-  if workers > 1 and not self.worker then return self:_search_in_workers(workers) end
-  self:save()
-  while true do
-    local trial = self.oracle:create_trial(self.tuner_id)
-    if trial.status == T.STOPPED then break end
-    if trial.status == T.IDLE then
-      os.execute("sleep 0.2")
-    else
-      local ok, err = pcall(self._run_and_update, self, trial, x, y, fit_opts)
-      if ok then
-        trial.status = T.COMPLETED
-      else
-        trial.status = T.INVALID
-        trial.message = errors.clean(err)
-        io.stderr:write(("Trial %s failed: %s\n"):format(trial.trial_id, trial.message))
-      end
-      self.oracle:end_trial(trial)
-      self:save()
-    end
+  if workers > 1 and not self.worker then
+    self._x, self._y, self._fit_opts = x, y, fit_opts
+    local ok, err = pcall(self._search_in_workers, self, workers)
+    self._x, self._y, self._fit_opts = nil, nil, nil
+    if not ok then error(err, 2) end
+    return
   end
+  self:save()
+  while self:_run_one(x, y, fit_opts) do end
   if self.worker then os.exit(0, true) end
+end
+
+-- creates and runs one trial --> false when the oracle has stopped
+function Tuner:_run_one(x, y, fit_opts)
+  local trial = self.oracle:create_trial(self.tuner_id)
+  if trial.status == T.STOPPED then return false end
+  if trial.status == T.IDLE then
+    os.execute("sleep 0.2")
+    return true
+  end
+  local ok, err = pcall(self._run_and_update, self, trial, x, y, fit_opts)
+  if ok then
+    trial.status = T.COMPLETED
+  else
+    trial.status = T.INVALID
+    trial.message = errors.clean(err)
+    io.stderr:write(("Trial %s failed: %s\n"):format(trial.trial_id, trial.message))
+  end
+  self.oracle:end_trial(trial)
+  self:save()
+  return true
 end
 
 -- the chief's side of search{workers = n}: n processes run this same script as workers
 function Tuner:_search_in_workers(n)
   local script = _G.arg and _G.arg[0]
   if type(script) ~= "string" or not exists(script) then
-    error("search: workers need the script to run again (run it as a file: bin/cvision script.lua)", 3)
+    error("search: workers need the script to run again (run it as a file: bin/cvision script.lua)", 0)
   end
   self:save()
+  -- a space only a trial can reveal (run_trial making its own hyperparameters): run the first
+  -- trial here, so that the workers draw from the whole space in the same order as one process
+  if next(self.oracle.trials) == nil and #self.oracle.hyperparameters.space == 0 then
+    self:_run_one(self._x, self._y, self._fit_opts)
+  end
   local exe = core.proc.exe()
   local threads = math.max(1, (core.get_num_threads and core.get_num_threads() or 1) // n)
   local pids = {}
@@ -347,7 +365,7 @@ function Tuner:_search_in_workers(n)
     if code ~= 0 then bad[#bad + 1] = ("tuner%d exited with code %d"):format(k - 1, code) end
   end
   self.oracle:reload(false)
-  if #bad > 0 then error("search: " .. table.concat(bad, "; "), 3) end
+  if #bad > 0 then error("search: " .. table.concat(bad, "; "), 0) end
 end
 
 ---------------------------------------------------------------------------------------------------
