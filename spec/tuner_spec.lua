@@ -381,3 +381,40 @@ describe("Hyperband", function()
     tmp.rmtree(dir)
   end)
 end)
+
+describe("cv.plot.tuner_results", function()
+  it("draws the score by trial and one panel per hyperparameter, the best trial marked", function()
+    local dir = tmp.dir()
+    local Cheap = cheap(tuner.RandomSearch, function(hp)
+      local lr = hp:Float("lr", 1e-4, 1e-2, {sampling = "log"})
+      local act = hp:Choice("act", {"relu", "tanh"})
+      hp:Fixed("batch", 32)
+      return math.abs(math.log(lr, 10) + 3) + (act == "tanh" and 1 or 0)
+    end)
+    local t = Cheap(nil, {max_trials = 6, directory = dir, seed = 3})
+    capture(function() t:search() end)
+    local path = dir .. "/results.png"
+    local fig = cv.plot.tuner_results(t, {path = path})
+    assert.equal(3, #fig.axes)          -- score by trial, lr, act (Fixed is not tuned)
+    assert.equal("log10(lr)", fig.axes[2].xlabel.text)
+    local lines = fig.axes[1].artists
+    assert.equal(2, #lines)             -- the trials, the best so far
+    local best = t.oracle:get_best_trials(1)[1]
+    -- the best-so-far line ends at the best score
+    local by = lines[2].y or lines[2].ys
+    assert.equal(best.score, by[#by])
+    local f = assert(io.open(path, "rb"))
+    assert.equal("\137PNG", f:read(4))
+    f:close()
+    cv.plot.close("all")
+    tmp.rmtree(dir)
+  end)
+
+  it("refuses a tuner without completed trials", function()
+    local dir = tmp.dir()
+    local t = cheap(tuner.RandomSearch, function() return 1 end)(nil, {max_trials = 1, directory = dir})
+    assert.has_error(function() cv.plot.tuner_results(t) end, "tuner_results: the tuner has no completed trial to plot")
+    assert.has_error(function() cv.plot.tuner_results({}) end, "bad argument #1 to 'tuner_results' (a cv.tuner tuner expected)")
+    tmp.rmtree(dir)
+  end)
+end)

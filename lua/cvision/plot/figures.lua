@@ -7,6 +7,7 @@
 --   confusion_matrix(y_true, y_pred|probs, names)
 --   confidence(model|probs, X, y)                histograms of confidence when right vs wrong
 --   class_accuracy(model|probs, X, y, names)     the worst classes' accuracy as bars
+--   tuner_results(tuner)                         a search's scores by trial and by hyperparameter
 -- Labels are 1-based class numbers, as everywhere in cvision. The numbers behind the pictures
 -- (predictions, confusion matrix, per-class accuracy, confidence) come from cvision.analysis.
 local plot = require "cvision.plot"
@@ -324,5 +325,8 @@ function F.model(model, opts)
   end)
   return finish(fig, opts)
 end
+
+--- tuner_results(tuner [, {figsize, dpi, cols = 3, path}]) --> Figure (cvision.plot.tuner_results)
+function F.tuner_results(...) return require("cvision.plot.tuner_results").tuner_results(...) end
 
 return F

@@ -235,7 +235,8 @@ end
 -- no model code; methods of artist kinds registered straight with cvision.plot.artists get their
 -- pyplot function on first use.
 local figure_names = { history = true, model = true, images = true, failed_predictions = true,
-  confusion_matrix = true, confidence = true, class_accuracy = true, confusion = true }
+  confusion_matrix = true, confidence = true, class_accuracy = true, confusion = true,
+  tuner_results = true }
 setmetatable(M, {
   __index = function(t, k)
     if k == "color_cycle" then return colors.color_cycle end
