@@ -22,6 +22,9 @@ local object_mt = {__name = "json_object"}
 --- object(t) --> t, marked to be written as a JSON object even when empty
 function M.object(t) return setmetatable(t or {}, object_mt) end
 
+--- null: a value written as JSON's null (a table field that is nil is left out instead)
+M.null = cjson_ok and cjson.null or setmetatable({}, {__name = "json_null"})
+
 local function num_str(v)
   if math.type(v) == "integer" then return tostring(v) end
   if v ~= v then return "NaN" end
@@ -58,7 +61,7 @@ end
 
 local function encode(v, out, seen)
   local tv = type(v)
-  if v == nil or (cjson_ok and v == cjson.null) then out[#out + 1] = "null"
+  if v == nil or v == M.null then out[#out + 1] = "null"
   elseif tv == "boolean" then out[#out + 1] = tostring(v)
   elseif tv == "number" then out[#out + 1] = num_str(v)
   elseif tv == "string" then out[#out + 1] = str_json(v)

@@ -224,9 +224,11 @@ function Numerical:_index_of(v)
   if self.sampling == "log" then return math.log(v / lo) / math.log(self.step) end
   return math.log((hi - v + lo) / lo) / math.log(self.step)
 end
+local function null(v) if v == nil then return require("cvision.saving").null end return v end
+
 function Numerical:get_config()
-  return {name = self.name, default = self._default, conditions = conditions_config(self.conditions),
-    min_value = self.min_value, max_value = self.max_value, step = self.step, sampling = self.sampling}
+  return {name = self.name, default = null(self._default), conditions = conditions_config(self.conditions),
+    min_value = self.min_value, max_value = self.max_value, step = null(self.step), sampling = self.sampling}
 end
 function Numerical:describe()
   return {default = self.default, conditions = self.conditions, min_value = self.min_value,
@@ -338,7 +340,10 @@ function M.hp_from_config(c)
   if type(c.config) ~= "table" or type(c.config.name) ~= "string" then
     error("HyperParameters.from_config: a " .. c.class_name .. " without a config name", 0)
   end
-  return kind.from_config(c.config)
+  local saving = require "cvision.saving"
+  local cfg = {}
+  for k, v in pairs(c.config) do if v ~= saving.null then cfg[k] = v end end
+  return kind.from_config(cfg)
 end
 
 ---------------------------------------------------------------------------------------------------

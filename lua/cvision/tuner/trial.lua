@@ -174,9 +174,10 @@ end
 function Trial:get_state()
   local metrics = saving.object()
   for name, m in pairs(self.metrics) do metrics[name] = {direction = m.direction, observations = m.observations} end
+  local function null(v) if v == nil then return saving.null end return v end
   return {trial_id = self.trial_id, hyperparameters = self.hyperparameters:get_config(),
-    metrics = {metrics = metrics}, score = self.score, best_step = self.best_step,
-    status = self.status, message = self.message}
+    metrics = {metrics = metrics}, score = null(self.score), best_step = self.best_step,
+    status = self.status, message = null(self.message)}
 end
 
 --- Trial.from_state(t [, path]) --> the trial a trial.json held (errors name the file)
