@@ -198,3 +198,38 @@ describe("search{workers = n}", function()
     tmp.rmtree(dir); tmp.rmtree(dir1)
   end)
 end)
+
+describe("Hyperband with models", function()
+  it("continues a promoted trial from the weights its earlier round kept", function()
+    local x, y = data(128, 3)
+    local xv, yv = data(64, 4)
+    local dir = tmp.dir()
+    local HB = tuner.subclass("WatchedHyperband", tuner.Hyperband)
+    local seen = {}
+    function HB:_build_for_trial(hp)
+      local m = tuner.Hyperband._build_for_trial(self, hp)
+      local past = hp.values["tuner/trial_id"]
+      if past then seen[#seen + 1] = {past = past, w = m:get_weights()} end
+      return m
+    end
+    local t = HB(build_model, {objective = "val_loss", max_epochs = 3, factor = 3, directory = dir, seed = 8})
+    capture(function() t:search(x, y, {validation_data = {xv, yv}, verbose = 0}) end)
+    assert.is_true(#seen > 0, "no trial was promoted")
+    for _, s in ipairs(seen) do
+      local fresh = t:load_model(t.oracle.trials[s.past])
+      local w = fresh:get_weights()
+      assert.equal(#w, #s.w)
+      for i = 1, #w do assert.equal(w[i]:sum(), s.w[i]:sum()) end
+    end
+    -- promoted trials trained from tuner/initial_epoch to tuner/epochs
+    for _, tr in pairs(t.oracle.trials) do
+      local v = tr.hyperparameters.values
+      if v["tuner/round"] > 0 then
+        assert.equal(1, v["tuner/initial_epoch"])
+        assert.equal(3, v["tuner/epochs"])
+        assert.equal("COMPLETED", tr.status)
+      end
+    end
+    tmp.rmtree(dir)
+  end)
+end)
