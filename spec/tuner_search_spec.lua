@@ -6,17 +6,7 @@ local tuner = require "cvision.tuner"
 local saving = require "cvision.saving"
 local tmp = require "spec.helpers.tmpdir"
 
-local function capture(fn)
-  local out, real = {}, io.write
-  io.write = function(...)
-    for i = 1, select("#", ...) do out[#out + 1] = tostring((select(i, ...))) end
-    return io.stdout
-  end
-  local ok, err = pcall(fn)
-  io.write = real
-  if not ok then error(err, 0) end
-  return table.concat(out)
-end
+local capture = require "spec.helpers.capture"
 
 -- a small Poisson regression: counts with rate exp(0.4 x1 - 0.3 x2)
 local function data(n, seed)

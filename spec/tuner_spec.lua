@@ -7,18 +7,7 @@ local trialmod = require "cvision.tuner.trial"
 local saving = require "cvision.saving"
 local tmp = require "spec.helpers.tmpdir"
 
--- runs fn with io.write collected; returns the text
-local function capture(fn)
-  local out, real = {}, io.write
-  io.write = function(...)
-    for i = 1, select("#", ...) do out[#out + 1] = tostring((select(i, ...))) end
-    return io.stdout
-  end
-  local ok, err = pcall(fn)
-  io.write = real
-  if not ok then error(err, 0) end
-  return table.concat(out)
-end
+local capture = require "spec.helpers.capture"
 
 -- a tuner class whose trials score f(hp) without training
 local function cheap(parent, f)

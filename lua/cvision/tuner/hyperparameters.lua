@@ -246,11 +246,6 @@ function Int:value_to_prob(v)
   if self.step == nil then return self:_to_prob(v + 0.5, self.max_value + 1) end
   return index_to_prob(self:_index_of(v), self:n_values())
 end
-function Int.from_config(c)
-  local h = Int.create("Int", c.name, c.min_value, c.max_value, {step = c.step, sampling = c.sampling, default = c.default})
-  h.conditions = conditions_from_config(c.conditions, "Int")
-  return h
-end
 
 local Float = new_kind("Float")
 for k, f in pairs(Numerical) do Float[k] = f end
@@ -265,10 +260,14 @@ function Float:value_to_prob(v)
   if self.step == nil then return self:_to_prob(v) end
   return index_to_prob(self:_index_of(v), self:n_values())
 end
-function Float.from_config(c)
-  local h = Float.create("Float", c.name, c.min_value, c.max_value, {step = c.step, sampling = c.sampling, default = c.default})
-  h.conditions = conditions_from_config(c.conditions, "Float")
-  return h
+
+for _, kind in ipairs{Int, Float} do
+  kind.from_config = function(c)
+    local h = kind.create(kind.class_name, c.name, c.min_value, c.max_value,
+      {step = c.step, sampling = c.sampling, default = c.default})
+    h.conditions = conditions_from_config(c.conditions, kind.class_name)
+    return h
+  end
 end
 
 -- the default of Int and Float is min_value unless given (KerasTuner)
