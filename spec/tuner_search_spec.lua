@@ -223,3 +223,32 @@ describe("Hyperband with models", function()
     tmp.rmtree(dir)
   end)
 end)
+
+describe("a HyperModel with its own fit", function()
+  it("is fitted executions_per_trial times and scored by the mean of its best epochs", function()
+    local dir = tmp.dir()
+    local fits = 0
+    local hm = {}
+    function hm:build(hp)
+      hp:Choice("neurons", {4, 8})
+      return build_model(hp)
+    end
+    function hm:fit(hp, model, x, y, opts)
+      fits = fits + 1
+      assert.equal(2, opts.epochs)
+      -- a made-up history: the best val_loss is 0.5 in the first execution, 0.7 in the second
+      local best = fits % 2 == 1 and 0.5 or 0.7
+      return {history = {val_loss = {best + 0.2, best, best + 0.1}, loss = {1, 0.9, 0.8}}, epoch = {1, 2, 3}}
+    end
+    local t = tuner.RandomSearch(hm, {objective = "val_loss", max_trials = 1, directory = dir, executions_per_trial = 2})
+    capture(function() t:search(nil, nil, {epochs = 2, verbose = 0}) end)
+    assert.equal(2, fits)
+    local tr = t.oracle:get_best_trials(1)[1]
+    assert.near(0.6, tr.score, 1e-12)
+    assert.near(0.9, tr.metrics.loss.observations[1].value[1], 1e-12)
+    assert.equal(2, tr.best_step)
+    assert.has_error(function() tuner.RandomSearch(hm, {executions_per_trial = 0, directory = dir}) end,
+      "bad argument to 'RandomSearch' (executions_per_trial must be a positive integer)")
+    tmp.rmtree(dir)
+  end)
+end)
