@@ -160,6 +160,12 @@ describe("image_dataset_from_directory", function()
     assert.same({8, 5, 0, 2, 1, 9, 7, 3, 6, 4}, l)   -- np.random.RandomState(7).shuffle
   end)
 
+  it("draws numpy's RandomState(seed).random_sample() doubles", function()
+    local rs = data.RandomState(5)
+    assert.equal(0.22199317108973948, rs:random())   -- np.random.RandomState(5).random_sample()
+    assert.equal(0.8707323061773764, rs:random())
+  end)
+
   it("refuses validation_split with shuffle but no seed, and bad options", function()
     assert.has_error(function()
       data.image_dataset_from_directory(root, {validation_split = 0.2, subset = "training", verbose = false})

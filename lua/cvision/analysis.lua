@@ -408,6 +408,29 @@ local function width(s) return utf8.len(s) or #s end
 
 local function pad_left(s, w) return (" "):rep(w - width(s)) .. s end
 
+--- df:to_tensor([names]) --> float32 tensor (rows, #names) of numeric columns (all by default)
+function DataFrame:to_tensor(names)
+  names = names or self.names
+  if type(names) == "string" then names = {names} end
+  local cols = {}
+  for j, name in ipairs(names) do
+    local col = self.columns[name]
+    if not col then error(("to_tensor: no column '%s' (columns: %s)"):format(tostring(name), table.concat(self.names, ", ")), 2) end
+    if self.n > 0 and type(col[1]) ~= "number" then
+      error(("to_tensor: column '%s' is text; encode it first (cv.data.OneHotEncoder)"):format(name), 2)
+    end
+    cols[j] = col
+  end
+  local rows = {}
+  for i = 1, self.n do
+    local r = {}
+    for j = 1, #cols do r[j] = cols[j][i] end
+    rows[i] = r
+  end
+  if self.n == 0 then return tensor.zeros({0, #cols}) end
+  return tensor.tensor(rows)
+end
+
 --- tostring(df): pandas' layout, right-aligned columns, the middle elided past 60 rows
 function DataFrame:__tostring()
   local rows = {}

@@ -5,6 +5,8 @@
 --   train_test_split(X, y, opts)            --> X_train, X_test, y_train, y_test
 --   display_tree(dir [, opts])               prints the folder tree (like `directory_tree`)
 --   count_images(dir [, opts])               --> per-class counts (prints as a table)
+--   read_csv(path) / write_csv(path, names, columns)   tables (cvision.data.csv)
+--   StandardScaler() / OneHotEncoder()       scikit-learn's scalers (cvision.data.scalers)
 --
 -- Decoding and resizing run in C threads (csrc/dataload.c). Shuffles use MT19937 exactly as numpy's
 -- legacy RandomState does, so a seed gives the same file order as Keras and the same split as
@@ -21,7 +23,7 @@ local M = {}
 local MT = {}
 MT.__index = MT
 
---- M.RandomState(seed) --> generator with :random_u32(), :shuffle(list), :permutation(n)
+--- M.RandomState(seed) --> generator with :random_u32(), :random(), :shuffle(list), :permutation(n)
 function M.RandomState(seed)
   if math.type(seed) ~= "integer" or seed < 0 or seed > 0xffffffff then
     error("bad argument #1 to 'RandomState' (seed must be an integer between 0 and 2^32 - 1)", 2)
@@ -56,6 +58,12 @@ function MT:random_u32()
 end
 
 -- numpy's random_interval: uniform in [0, max] by masked rejection
+--- rs:random() --> a number in [0, 1), as numpy's RandomState.random_sample (53 random bits)
+function MT:random()
+  local a, b = self:random_u32() >> 5, self:random_u32() >> 6
+  return (a * 67108864.0 + b) / 9007199254740992.0
+end
+
 function MT:interval(max)
   if max == 0 then return 0 end
   local mask = max
@@ -597,5 +605,11 @@ function M.makedirs(path)
     pos = slash + 1
   end
 end
+
+-- tables and their scalers live in their own files
+local csv = require "cvision.data.csv"
+M.read_csv, M.write_csv = csv.read_csv, csv.write_csv
+local scalers = require "cvision.data.scalers"
+M.StandardScaler, M.OneHotEncoder = scalers.StandardScaler, scalers.OneHotEncoder
 
 return M
