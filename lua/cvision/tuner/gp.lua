@@ -553,7 +553,6 @@ function M.suggest(gp, d, opts)
 
   -- random candidates; the `restarts` best distinct ones kept, best first
   local top, top_f = {}, {}
-  local bx, bf = nil, -huge
   local keep = math.max(restarts, 1)
   for _ = 1, n_samples do
     local x = {}
@@ -580,7 +579,7 @@ function M.suggest(gp, d, opts)
       end
     end
   end
-  bx, bf = top[1], top_f[1]
+  local bx, bf = top[1], top_f[1]
   local budget = math.max(50, 20 * d)
   for i = 1, math.min(restarts, #top) do
     local x, f = refine(score, prepare, top[i], top_f[i], d, budget)
