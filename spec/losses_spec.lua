@@ -92,3 +92,29 @@ describe("cv.losses", function()
     assert.truthy(e:find("^spec/losses_spec.lua:%d+: mean_squared_error: y_true must be a tensor, got nil"), e)
   end)
 end)
+
+describe("the poisson loss with an exponential output (the tabular case)", function()
+  it("is Keras' mean(y_pred - y_true * log(y_pred + 1e-7)), epsilon included at y_pred = 0", function()
+    local p = cv.tensor{{0}, {0.5}, {2}}
+    local y = cv.tensor{{1}, {0}, {3}}
+    local eps = string.unpack("f", string.pack("f", 1e-7))   -- Keras' epsilon as a float32
+    local want = ((0 - math.log(eps)) + 0.5 + (2 - 3 * math.log(2 + eps))) / 3
+    assert.is_true(near(losses.get("poisson")(y, p), want))
+    assert.is_true(near(want, 5.512885, 1e-6))   -- (16.11810 + 0.5 + (2 - 3 log 2)) / 3
+  end)
+
+  it("has the canonical-link gradient exp(z) - y through the exponential activation", function()
+    local z = cv.tensor{{-1.5}, {0.2}, {1.1}, {0}}
+    local y = cv.tensor{{0}, {1}, {4}, {2}}
+    local act = cv.activations.get("exponential")
+    local mu = act:forward(cv.zeros(z.shape), z)
+    local dmu = cv.zeros(z.shape)
+    losses.Poisson():compute(mu, y, dmu)
+    local dz = act:backward(cv.zeros(z.shape), dmu, z, mu):totable()
+    local zs, ys = z:totable(), y:totable()
+    for i = 1, 4 do
+      local g = (math.exp(zs[i][1]) - ys[i][1]) / 4
+      assert.is_true(math.abs(dz[i][1] - g) < 1e-5, ("row %d: %.7g, expected %.7g"):format(i, dz[i][1], g))
+    end
+  end)
+end)
