@@ -73,4 +73,18 @@ describe("cv.data.read_csv", function()
     assert.has_error(function() cv.data.write_csv(p, {"n", "m"}, {n = {1}, m = {1, 2}}) end,
       "write_csv: column 'm' has 2 rows, expected 1")
   end)
+
+  it("refuses an empty cell in a numeric column, and reads any one-character separator", function()
+    assert.has_error(function() cv.data.read_csv(file("k.csv", "x,y\n1,a\n,b\n3,c\n")) end,
+      "read_csv: " .. dir .. "/k.csv:3: column 'x': empty cell in a numeric column (dtype = {x = \"str\"} reads it as text)")
+    local df = cv.data.read_csv(file("l.csv", 'x,y,z\n1,"",\n2,b,\n'))
+    assert.same({"", "b"}, df:column("y"))      -- text may be empty
+    assert.same({"", ""}, df:column("z"))       -- so may a column with nothing in it
+    assert.same({"1", " "}, cv.data.read_csv(file("m.csv", "x\n1\n \n"), {dtype = {x = "str"}}):column("x"))
+    for _, sep in ipairs{"]", "%", ".", "\t", "|", "^"} do
+      df = cv.data.read_csv(file("n.csv", ("a%sb\n1%s\"x%sy\"\n"):format(sep, sep, sep)), {sep = sep})
+      assert.same({"a", "b"}, df.names, "sep " .. sep)
+      assert.same({"x" .. sep .. "y"}, df:column("b"), "sep " .. sep)
+    end
+  end)
 end)

@@ -25,6 +25,7 @@ local function parse(text, sep, fail)
   local rows, row, field = {}, {}, {}
   local i, n, line, row_line = 1, #text, 1, 1
   local quoted_field = false
+  local stops = "[\r\n\"" .. sep:gsub("%W", "%%%0") .. "]"   -- sep may be a pattern character
   local function end_field()
     row[#row + 1] = {text = table.concat(field), quoted = quoted_field}
     field, quoted_field = {}, false
@@ -72,7 +73,7 @@ local function parse(text, sep, fail)
       end_row()
       i = i + 1
     else
-      local j = text:find("[\r\n\"" .. (sep == "%" and "%%" or sep) .. "]", i)
+      local j = text:find(stops, i)
       local stop = j and j - 1 or n
       local chunk = text:sub(i, stop)
       if quoted_field then fail(line, "text after a closing quote") end
@@ -102,7 +103,8 @@ function M.parse_number(s)
 end
 
 --- read_csv(path [, {sep = ",", max_bytes = 1 GiB, dtype = {name = "str"|"number"}}]) --> DataFrame
---- (numeric columns as numbers, others as strings; errors name the file and line)
+--- (numeric columns as numbers, others as strings; an empty cell in a numeric column is an error,
+--- as there are no missing values; errors name the file and line)
 function M.read_csv(path, opts)
   opts = check_opts("read_csv", opts, {sep = true, max_bytes = true, dtype = true})
   if type(path) ~= "string" then error(errors.bad_argument("read_csv", "path must be a string", 1), 2) end
@@ -155,18 +157,28 @@ function M.read_csv(path, opts)
     local cells = cols[j]
     local nums = {}
     local numeric = want ~= "str" and #cells > 0
+    local empty_row, any_number = nil, false   -- the first empty cell; whether a cell is a number
     if numeric then
       for r, cell in ipairs(cells) do
         local v = M.parse_number(cell.text)
-        if v == nil then
+        if v == nil and not cell.quoted and cell.text:match("^%s*$") then
+          empty_row = empty_row or r
+        elseif v == nil then
           if want == "number" then
             error(("read_csv: %s:%d: column '%s': '%s' is not a number"):format(path, rows[r + 1].line, name, cell.text), 2)
           end
           numeric = false
           break
+        else
+          nums[r], any_number = v, true
         end
-        nums[r] = v
       end
+      -- a numeric column with a gap has no number to put there (no missing values here)
+      if numeric and empty_row and (any_number or want == "number") then
+        error(("read_csv: %s:%d: column '%s': empty cell in a numeric column (dtype = {%s = \"str\"} "
+          .. "reads it as text)"):format(path, rows[empty_row + 1].line, name, name), 2)
+      end
+      if empty_row then numeric = false end   -- a column of empty cells only is text
     end
     if numeric then
       -- one type per column, as pandas: a float anywhere makes every value a float
