@@ -7,6 +7,7 @@
 -- Statistics are computed in double precision (as numpy does) from the tensor's values.
 local core = require "cvision.core"
 local tensor = require "cvision.tensor"
+local class = require "cvision.util.class"
 local errors = require "cvision.util.errors"
 
 local M = {}
@@ -26,8 +27,7 @@ end
 -- StandardScaler
 ---------------------------------------------------------------------------------------------------
 
-local StandardScaler = {class_name = "StandardScaler"}
-StandardScaler.__index = StandardScaler
+local StandardScaler = class.define("StandardScaler")
 M.StandardScaler = StandardScaler
 
 --- StandardScaler([{with_mean = true, with_std = true}]) --> a scaler: (x - mean_) / scale_
@@ -39,7 +39,6 @@ function StandardScaler.new(o)
   end
   return setmetatable({with_mean = o.with_mean ~= false, with_std = o.with_std ~= false}, StandardScaler)
 end
-setmetatable(StandardScaler, {__call = function(_, ...) return StandardScaler.new(...) end})
 
 --- sc:fit(X) --> sc: learns each column's mean_ and scale_ (the population standard deviation,
 --- 1 where it is 0), var_, n_features_in_ and n_samples_seen_
@@ -104,8 +103,7 @@ end
 -- OneHotEncoder
 ---------------------------------------------------------------------------------------------------
 
-local OneHotEncoder = {class_name = "OneHotEncoder"}
-OneHotEncoder.__index = OneHotEncoder
+local OneHotEncoder = class.define("OneHotEncoder")
 M.OneHotEncoder = OneHotEncoder
 
 --- OneHotEncoder([{handle_unknown = "error"|"ignore"}]) --> an encoder of categorical columns
@@ -121,7 +119,6 @@ function OneHotEncoder.new(o)
   end
   return setmetatable({handle_unknown = h}, OneHotEncoder)
 end
-setmetatable(OneHotEncoder, {__call = function(_, ...) return OneHotEncoder.new(...) end})
 
 -- the input as a list of features, each a list of values (one list = one feature)
 local function features(fname, X)
