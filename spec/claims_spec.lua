@@ -47,6 +47,10 @@ describe("cv.datasets.claims", function()
       assert.is_true(rate[i] > 0)
     end
     assert.is_true(young[1] / young[2] > 1.5 * mid[1] / mid[2], "young drivers claim more often")
+    assert.equal(rate[7], claims.true_rate(df:row(7)))   -- one policy as a row
+    -- the documented formula at one point: age 45, new car, power 6, density e^6, R24
+    local r = claims.true_rate{driver_age = 45, vehicle_age = 0, vehicle_power = 6, density = math.exp(6), region = "R24"}
+    assert.is_true(math.abs(r - math.exp(-2.7)) < 1e-12)
   end)
 
   it("gives the true model a lower Poisson deviance than a constant frequency", function()

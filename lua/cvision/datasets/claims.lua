@@ -40,9 +40,14 @@ function M.log_rate(age, vage, power, density, region)
   return v
 end
 
---- claims.true_rate(df_or_columns) --> list of the true yearly frequencies of each policy
+--- claims.true_rate(df_or_columns_or_row) --> list of the true yearly frequencies of each policy;
+--- for one row ({driver_age = 30, vehicle_age = 2, ...}, as df:row(i)) the frequency itself
 function M.true_rate(t)
+  if type(t) ~= "table" then error(errors.bad_argument("claims.true_rate", "a frame, columns or a row expected", 1), 2) end
   local cols = t.columns or t
+  if type(cols.driver_age) == "number" then
+    return math.exp(M.log_rate(cols.driver_age, cols.vehicle_age, cols.vehicle_power, cols.density, cols.region))
+  end
   local out = {}
   for i = 1, #cols.driver_age do
     out[i] = math.exp(M.log_rate(cols.driver_age[i], cols.vehicle_age[i], cols.vehicle_power[i],
