@@ -152,3 +152,145 @@ describe("gp.GP", function()
     assert.has_error(function() gp.GP.new{alpha = -1} end, "gp.GP.new: alpha must be a number >= 0, got -1")
   end)
 end)
+
+-- the test's own standard normal: density by formula, distribution by Simpson's rule on [0, |z|]
+local function pdf(z) return math.exp(-z * z / 2) / math.sqrt(2 * math.pi) end
+local function cdf(z)
+  local n, h, s = 2000, math.abs(z) / 2000, 0
+  for i = 0, n do
+    local w = (i == 0 or i == n) and 1 or (i % 2 == 1 and 4 or 2)
+    s = s + w * pdf(i * h)
+  end
+  local half = s * h / 3
+  return z >= 0 and 0.5 + half or 0.5 - half
+end
+
+describe("gp acquisitions", function()
+  it("has a normal cdf that matches numerical integration", function()
+    for _, z in ipairs{-6, -2.5, -1, -0.3, 0, 0.01, 0.7, 1.96, 4} do
+      close(gp.normal_cdf(z), cdf(z), 1e-12, "Phi(" .. z .. ")")
+    end
+    close(gp.normal_cdf(1.959963984540054), 0.975, 1e-12, "Phi(1.96)")
+  end)
+
+  it("gives the expected improvement's closed form (minimisation)", function()
+    -- mean = best, std 1, xi = 0: imp = 0, so EI = 0 * Phi(0) + 1 * phi(0) = 1/sqrt(2 pi)
+    close(gp.expected_improvement(0, 1, 0, 0), 0.3989422804014327, 1e-12, "EI(0, 1, 0)")
+    for _, c in ipairs{{0, 1, 0, 0.01}, {1, 0.5, 0.2, 0.01}, {-1, 2, 0.5, 0}, {0.3, 0.1, 0.5, 0.05}} do
+      local mean, std, best, xi = c[1], c[2], c[3], c[4]
+      local imp = best - mean - xi
+      local want = imp * cdf(imp / std) + std * pdf(imp / std)
+      close(gp.expected_improvement(mean, std, best, xi), want, 1e-10, table.concat(c, ","))
+    end
+    -- xi defaults to 0.01
+    close(gp.expected_improvement(0, 1, 0), -0.01 * cdf(-0.01) + pdf(-0.01), 1e-10, "default xi")
+  end)
+
+  it("gives 0 expected improvement where std is 0, and more for a lower mean or a larger std", function()
+    assert.are.equal(0, gp.expected_improvement(-5, 0, 0))
+    assert.is_true(gp.expected_improvement(-0.5, 1, 0) > gp.expected_improvement(0, 1, 0))
+    assert.is_true(gp.expected_improvement(0, 2, 0) > gp.expected_improvement(0, 1, 0))
+  end)
+
+  it("has KerasTuner's lower confidence bound mean - beta * std (beta 2.6) and its negation", function()
+    close(gp.lower_confidence_bound(1, 0.5), 1 - 2.6 * 0.5, 1e-15, "LCB default beta")
+    close(gp.lower_confidence_bound(1, 0.5, 1), 0.5, 1e-15, "LCB beta 1")
+    close(gp.upper_confidence_bound(1, 0.5, 2), -gp.lower_confidence_bound(1, 0.5, 2), 1e-15, "UCB = -LCB")
+  end)
+end)
+
+describe("gp.suggest", function()
+  local f = function(x) return (x[1] - 0.3) ^ 2 + (x[2] - 0.7) ^ 2 end
+
+  -- evaluations until f <= 0.01 (limit + 1 if never): 5 random points, then GP suggestions
+  local function bo_evals(seed, limit, acquisition)
+    local rng = lcg(seed)
+    local X, y = {}, {}
+    for n = 1, limit do
+      local x
+      if n <= 5 then x = {rng(), rng()}
+      else x = gp.suggest(gp.GP.new():fit(X, y), 2, {rng = rng, acquisition = acquisition}) end
+      X[n], y[n] = x, f(x)
+      if y[n] <= 0.01 then return n end
+    end
+    return limit + 1
+  end
+  local function random_evals(seed, limit)
+    local rng = lcg(seed)
+    for n = 1, limit do
+      if f({rng(), rng()}) <= 0.01 then return n end
+    end
+    return limit + 1
+  end
+
+  -- computed here so that the test's name states the averages it measured (same seeds, so the
+  -- first 5 points of both searches are the same)
+  local bo, rnd, bo_worst, bo_ei = 0, 0, 0, 0
+  for seed = 1, 10 do
+    local n = bo_evals(seed, 20, "ucb")
+    bo, bo_worst = bo + n, math.max(bo_worst, n)
+    bo_ei = bo_ei + bo_evals(seed, 20, "ei")
+    rnd = rnd + random_evals(seed, 1000)
+  end
+  bo, rnd, bo_ei = bo / 10, rnd / 10, bo_ei / 10
+
+  it(("reaches within 0.01 of a 2-D quadratic's minimum in 5 random + 15 suggested points, on average in "
+    .. "%.1f evaluations (LCB; EI %.1f) against %.1f for random sampling (10 seeds)"):format(bo, bo_ei, rnd), function()
+    assert.is_true(bo_worst <= 20, "some seed needed more than 20 evaluations")
+    assert.is_true(bo_ei <= 20)
+    assert.is_true(bo < rnd and bo_ei < rnd, ("LCB %.1f, EI %.1f, random %.1f"):format(bo, bo_ei, rnd))
+  end)
+
+  local X = {{0.1, 0.2}, {0.4, 0.9}, {0.8, 0.3}, {0.5, 0.5}, {0.2, 0.7}}
+  local y = {3.0, -1.0, 2.5, 0.5, 1.0}
+
+  it("is deterministic for a given rng and returns a point of the cube", function()
+    local model = gp.GP.new():fit(X, y)
+    for _, acq in ipairs{"ucb", "ei"} do
+      local a = gp.suggest(model, 2, {rng = lcg(7), acquisition = acq})
+      local b = gp.suggest(model, 2, {rng = lcg(7), acquisition = acq})
+      assert.are.same(a, b)
+      assert.are.equal(2, #a)
+      for j = 1, 2 do assert.is_true(a[j] >= 0 and a[j] <= 1) end
+    end
+  end)
+
+  it("scores better than every random candidate it started from", function()
+    local model = gp.GP.new():fit(X, y)
+    local x = gp.suggest(model, 2, {rng = lcg(3), n_samples = 200})
+    local m, s = model:predict(x)
+    local rng = lcg(3)
+    for _ = 1, 200 do
+      local mc, sc = model:predict({rng(), rng()})
+      assert.is_true(gp.lower_confidence_bound(m, s) <= gp.lower_confidence_bound(mc, sc))
+    end
+  end)
+
+  it("returns a snapped point when given snap", function()
+    local model = gp.GP.new():fit(X, y)
+    local calls = 0
+    local snap = function(p)
+      calls = calls + 1
+      return {p[1] < 0.5 and 0.25 or 0.75, p[2]}
+    end
+    local x = gp.suggest(model, 2, {rng = lcg(1), snap = snap, n_samples = 100, restarts = 2})
+    assert.is_true(x[1] == 0.25 or x[1] == 0.75)
+    assert.is_true(calls >= 100)
+  end)
+
+  it("checks its arguments", function()
+    local model = gp.GP.new():fit(X, y)
+    assert.has_error(function() gp.suggest(model, 2, {}) end,
+      "gp.suggest: opts.rng (a function returning uniform numbers in [0, 1)) is required")
+    assert.has_error(function() gp.suggest(model, 3, {rng = lcg(1)}) end,
+      "gp.suggest: expected points of dimension 2, got 3")
+    assert.has_error(function() gp.suggest(model, 2, {rng = lcg(1), n_sample = 10}) end,
+      "gp.suggest: unknown option 'n_sample' (known: acquisition, best, beta, n_samples, restarts, rng, snap, xi)")
+    assert.has_error(function() gp.suggest(model, 2, {rng = lcg(1), acquisition = "pi"}) end,
+      "gp.suggest: acquisition must be \"ucb\" or \"ei\", got pi")
+    assert.has_error(function() gp.suggest(model, 2, {rng = function() return 1 end}) end,
+      "gp.suggest: rng must return numbers in [0, 1), got 1")
+    assert.has_error(function() gp.suggest(gp.GP.new(), 2, {rng = lcg(1)}) end,
+      "gp.suggest: the process is not fitted (call gp:fit(X, y) first)")
+  end)
+end)

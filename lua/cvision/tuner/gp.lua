@@ -98,7 +98,7 @@ local function cholesky_flat(a, n)
       local s = a[ri + j]
       for k = 1, j - 1 do s = s - a[ri + k] * a[rj + k] end
       if i == j then
-        if not (s > 0) then return false, i end
+        if not (s > 0) then return false, i end -- a NaN pivot fails too
         a[ri + i] = sqrt(s)
       else
         a[ri + j] = s / a[rj + j]
@@ -274,7 +274,7 @@ function GP:fit(X, y)
   local var = 0
   for i = 1, n do var = var + (y[i] - mean) ^ 2 end
   local std = sqrt(var / n)
-  if not (std > 0) then std = 1 end
+  if not (std > 0) then std = 1 end -- a constant y: nothing to scale
   local yn = {}
   for i = 1, n do yn[i] = (y[i] - mean) / std end
   -- pairwise distances once: every length scale tried reuses them
@@ -419,7 +419,7 @@ local normal_pdf, normal_cdf = M.normal_pdf, M.normal_cdf
 --- 0 where std is 0. Larger is better.
 function M.expected_improvement(mean, std, best, xi)
   xi = xi or 0.01
-  if not (std > 0) then return 0 end
+  if not (std > 0) then return 0 end -- no uncertainty, no expected gain (and NaN-safe)
   local imp = best - mean - xi
   local z = imp / std
   local ei = imp * normal_cdf(z) + std * normal_pdf(z)
