@@ -86,6 +86,31 @@ function BO:_values_of(x)
   return hps.values
 end
 
+-- x --> the point of the values a trial would take there (each coordinate moved to its value's
+-- place in [0, 1); an inactive one to its default's), cheaply: suggest calls it for every candidate
+function BO:_snapper(dims)
+  local fixed = {}
+  for _, h in ipairs(self.hyperparameters.space) do
+    if h.class_name == "Fixed" then fixed[h.name] = h.value end
+  end
+  return function(x)
+    local vals = {}
+    for k, v in pairs(fixed) do vals[k] = v end
+    for i, h in ipairs(dims) do vals[h.name] = h:prob_to_value(math.min(math.max(x[i], 0), 1 - 1e-12)) end
+    local out = {}
+    for i, h in ipairs(dims) do
+      local active = true
+      for _, c in ipairs(h.conditions or {}) do
+        local hit = false
+        for _, v in ipairs(c.values) do if vals[c.name] == v then hit = true break end end
+        if not hit then active = false break end
+      end
+      out[i] = h:value_to_prob(active and vals[h.name] or h.default)
+    end
+    return out
+  end
+end
+
 function BO:_rng()
   return function()
     local u = hpmod.uniform(self.seed_state)
@@ -135,7 +160,7 @@ function BO:populate_space()
   end
   local best = math.huge
   for _, y in ipairs(Y) do if y < best then best = y end end
-  local snap = function(x) return vector(dims, self:_values_of(x)) end
+  local snap = self:_snapper(dims)
   local x = gp.suggest(model, #dims, {acquisition = self.acquisition, beta = self.beta, best = best,
     rng = self:_rng(), snap = snap})
   local values = self:_values_of(x)
