@@ -81,6 +81,15 @@ function M.tuner_results(tuner, opts)
     end
     if #px > 0 then ax:scatter(px, py) end
     if #bpx > 0 then ax:scatter(bpx, bpy, {color = BEST, s = 64}) end
+    -- a few integers or listed numbers: a tick at each (never 1.5 layers)
+    local marks
+    if h.class_name == "Int" and not log and h.step and h:n_values() <= 12 then
+      marks = {}
+      for i = 0, h:n_values() - 1 do marks[#marks + 1] = math.floor(h:value_at(i) + 0.5) end
+    elseif h.class_name == "Choice" and not cats and #h.values <= 8 then
+      marks = h.values
+    end
+    if marks then ax:set_xticks(marks) end
     if cats then
       local pos, labels = {}, {}
       for i, c in ipairs(cats) do pos[i], labels[i] = i, trialmod.repr(c) end
