@@ -21,7 +21,23 @@ local registry = class.registry("optimizer")
 -- define(class_name, name, defaults, slots): defaults is an ordered list of {key, value}
 local function define(class_name, name, defaults, slots)
   local cls = class.define(class_name, Optimizer, {name = name, defaults = defaults, slot_names = slots})
-  function cls.new(args)
+  function cls.new(args, ...)
+    if type(args) == "number" then
+      -- positional, as Keras users write Adam(1e-5): the options in Keras' order, then a table
+      local pos, named = table.pack(args, ...), {}
+      if type(pos[pos.n]) == "table" then named = pos[pos.n]; pos.n = pos.n - 1 end
+      if pos.n > #defaults then
+        error(errors.bad_argument(class_name, ("at most %d positional arguments (%s), got %d"):format(#defaults,
+          defaults[1][1] .. ", ...", pos.n)), 2)
+      end
+      args = {}
+      for k, v in pairs(named) do args[k] = v end
+      for i = 1, pos.n do
+        local k = defaults[i][1]
+        if named[k] ~= nil then error(errors.bad_argument(class_name, ("%s given twice"):format(k)), 2) end
+        args[k] = pos[i]
+      end
+    end
     args = args or {}
     if type(args) ~= "table" then error(errors.options_expected(class_name, args), 2) end
     local self = setmetatable({}, cls)
