@@ -47,7 +47,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench demo data install install-files rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench demo data pretrained install install-files rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -116,6 +116,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/chinese_characters.lua
 	$(REPL_BIN) examples/error_analysis.lua
+
+# cvision's pretrained base (cv.applications.MobileNetV2{weights = "hanzi"}): hours on 2 cores;
+# it resumes from pretrained/checkpoint.safetensors when stopped
+pretrained: deps
+	@$(MAKE) --no-print-directory all
+	$(REPL_BIN) examples/pretrain_hanzi.lua
 
 data: deps
 	@$(MAKE) --no-print-directory all
