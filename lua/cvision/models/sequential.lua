@@ -55,9 +55,6 @@ function Sequential:add(l)
   if type(l) ~= "table" or type(l.forward) ~= "function" or type(l.backward) ~= "function" then
     error(("add: expected a layer, got %s"):format(type(l) == "table" and tostring(l) or type(l)), 2)
   end
-  if getmetatable(l) and getmetatable(l).class_name and model.classes[getmetatable(l).class_name] then
-    error("add: nested models are not supported; add their layers", 2)
-  end
   for _, o in ipairs(self.layers) do
     if o.name == l.name then
       error(("add: the model already has a layer named %q; layer names must be unique"):format(l.name), 2)
@@ -134,6 +131,14 @@ function Sequential:backprop(dy, need_dx, overwrite)
   return self:plan():backward(dy, need_dx, overwrite, layer_error)
 end
 
+-- the layer contract, so that a Sequential can be a layer of another model
+
+--- forward(x [, training]) --> y
+function Sequential:forward(x, training) return self:call(x, training and true or false) end
+
+--- backward(dy) --> dx (nil when skip_input_grad is set)
+function Sequential:backward(dy) return self:backprop(dy, not rawget(self, "skip_input_grad")) end
+
 function Sequential:get_config()
   local ls = {}
   if self._input_shape then
@@ -141,7 +146,12 @@ function Sequential:get_config()
       shape = copy_shape(self._input_shape), dtype = "float32"}}
   end
   for _, l in ipairs(self.layers) do
-    ls[#ls + 1] = layers.serialize(l)
+    if model.is_model(l) then
+      local c = l:get_config()          -- a nested model: its own {class_name, config}
+      ls[#ls + 1] = {class_name = c.class_name, config = c.config}
+    else
+      ls[#ls + 1] = layers.serialize(l)
+    end
   end
   return {class_name = "Sequential", config = {name = self.name, layers = ls,
     build_input_shape = self._input_shape and copy_shape(self._input_shape) or nil}}
@@ -152,7 +162,12 @@ function Sequential.from_config(cfg)
   if cfg.layers ~= nil and type(cfg.layers) ~= "table" then error("the layers of a Sequential config are not a list", 0) end
   for i, lc in ipairs(cfg.layers or {}) do
     if type(lc) ~= "table" then error(("layer %d: its config is not an object"):format(i), 0) end
-    local ok, l = pcall(layers.from_config, lc.class_name, lc.config or {})
+    local ok, l
+    if model.classes[lc.class_name] then   -- a nested model (a base being fine-tuned)
+      ok, l = pcall(require("cvision.saving.model_file").from_config, {class_name = lc.class_name, config = lc.config})
+    else
+      ok, l = pcall(layers.from_config, lc.class_name, lc.config or {})
+    end
     if not ok then error(("layer %d (%s): %s"):format(i, tostring(lc.class_name), clean(l)), 0) end
     list[#list + 1] = l
   end
