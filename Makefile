@@ -155,6 +155,11 @@ install-files:
 	  mkdir -p "$(INST_LUADIR)/$$(dirname "$$f")" && cp -f "$$f" "$(INST_LUADIR)/$$f" || exit 1; done
 	cp -f third_party/hanzi-writer-data/medians.lua "$(INST_LUADIR)/cvision/datasets/hanzi_medians.lua"
 	cp -f third_party/hanzi-writer-data/ARPHICPL.TXT "$(INST_LUADIR)/cvision/datasets/hanzi_medians.ARPHICPL.TXT"
+	mkdir -p "$(INST_LUADIR)/cvision/applications/hanzi"
+	cp -f third_party/cc-cedict/glosses.lua "$(INST_LUADIR)/cvision/applications/cc_cedict_glosses.lua"
+	cp -f third_party/cc-cedict/LICENSE.txt "$(INST_LUADIR)/cvision/applications/cc_cedict_glosses.LICENSE.txt"
+	for f in lua/cvision/applications/hanzi/*.safetensors lua/cvision/applications/hanzi/*.json; do \
+	  test -f "$$f" && cp -f "$$f" "$(INST_LUADIR)/cvision/applications/hanzi/" || true; done
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
 
