@@ -1,0 +1,85 @@
+-- cvision.applications.common: what every builder of cv.applications shares: the options table
+-- checked (setup: unknown options, classes, pooling, weights, the input tensor and its minimum
+-- size), the top (head: global average pooling and the "predictions" classifier, or the optional
+-- global pooling without it) and the model made and its weights file loaded (finish).
+local layers = require "cvision.layers"
+local functional = require "cvision.models.functional"
+
+local M = {}
+local L = layers
+
+local OPTIONS = {include_top = true, weights = true, input_tensor = true, input_shape = true, pooling = true,
+  classes = true, classifier_activation = true, name = true, alpha = true, depth_multiplier = true,
+  dropout = true}
+
+-- the common options, checked, and the input tensor
+function M.setup(fname, a, default_shape, min_size, default_classes, extra)
+  a = a or {}
+  if type(a) ~= "table" then error(("bad argument #1 to '%s' (table of options expected)"):format(fname), 3) end
+  for k in pairs(a) do
+    if not OPTIONS[k] or (extra and extra[k] == false) then
+      error(("bad argument to '%s' (unknown option '%s')"):format(fname, tostring(k)), 3)
+    end
+  end
+  local o = {}
+  for k, v in pairs(a) do o[k] = v end
+  if o.include_top == nil then o.include_top = true end
+  o.classes = o.classes or default_classes or 1000
+  if math.type(o.classes) ~= "integer" or o.classes < 1 then
+    error(("bad argument to '%s' (classes must be a positive integer)"):format(fname), 3)
+  end
+  if o.classifier_activation == nil then o.classifier_activation = "softmax" end
+  if o.pooling ~= nil and o.pooling ~= "avg" and o.pooling ~= "max" then
+    error(("bad argument to '%s' (pooling must be nil, \"avg\" or \"max\", got %s)"):format(fname, tostring(o.pooling)), 3)
+  end
+  if o.weights == "imagenet" then
+    error(("%s: pretrained weights (weights = \"imagenet\") can't be downloaded here: build the model with "
+      .. "weights = nil (random weights) and load trained weights with model:load_weights(path), "
+      .. "model:set_weights(list) or cv.models.load_model(path)"):format(fname), 3)
+  elseif o.weights ~= nil and type(o.weights) ~= "string" then
+    error(("bad argument to '%s' (weights must be nil or the path of a weights file)"):format(fname), 3)
+  end
+  local input = o.input_tensor
+  local shape = o.input_shape
+  if input ~= nil then
+    if not functional.is_symbolic(input) then
+      error(("bad argument to '%s' (input_tensor must be cv.Input{...} or a symbolic tensor)"):format(fname), 3)
+    end
+    shape = input.shape
+  end
+  shape = shape or default_shape
+  if type(shape) ~= "table" or #shape ~= 3 then
+    error(("bad argument to '%s' (input_shape must be {height, width, channels})"):format(fname), 3)
+  end
+  if shape[1] < min_size or shape[2] < min_size then
+    error(("%s: input size must be at least %dx%d, got input_shape {%d, %d, %d}"):format(fname, min_size,
+      min_size, shape[1], shape[2], shape[3]), 3)
+  end
+  o.input = input or layers.Input{shape[1], shape[2], shape[3]}
+  return o
+end
+
+-- no top: the optional global pooling (names as each Keras builder gives them)
+function M.pool(x, o, avg_name, max_name)
+  if o.pooling == "avg" then return L.GlobalAveragePooling2D{name = avg_name}(x) end
+  if o.pooling == "max" then return L.GlobalMaxPooling2D{name = max_name}(x) end
+  return x
+end
+
+-- the head of the ImageNet builders: with the top, global average pooling and the classifier
+-- "predictions"; without it, the optional global pooling (gap_name: the pooling layer's name)
+function M.head(x, o, gap_name, avg_name, max_name)
+  if o.include_top then
+    x = L.GlobalAveragePooling2D{name = gap_name}(x)
+    return L.Dense(o.classes, {activation = o.classifier_activation, name = "predictions"})(x)
+  end
+  return M.pool(x, o, avg_name, max_name)
+end
+
+function M.finish(o, x, name)
+  local model = functional.new{inputs = o.input, outputs = x, name = o.name or name}
+  if type(o.weights) == "string" then model:load_weights(o.weights) end
+  return model
+end
+
+return M
