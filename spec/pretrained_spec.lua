@@ -1,0 +1,41 @@
+-- spec/pretrained_spec.lua: weights loaded by layer name (cvision.applications.pretrained), so a
+-- base without its top takes the full network's weights
+local cv = require "cvision"
+local pretrained = require "cvision.applications.pretrained"
+
+local function net(top, width)
+  local inp = cv.Input{shape = {8, 8, 1}}
+  local x = cv.layers.Conv2D(width or 4, 3, {name = "c1"})(inp)
+  x = cv.layers.BatchNormalization{name = "bn1"}(x)
+  x = cv.layers.GlobalAveragePooling2D{name = "gap"}(x)
+  if top then x = cv.layers.Dense(5, {name = "predictions"})(x) end
+  return cv.Model{inputs = inp, outputs = x}
+end
+
+describe("applications.pretrained.load_by_name", function()
+  it("loads a full network's weights into its base, layer by layer name", function()
+    cv.manual_seed(1)
+    local full = net(true)
+    local path = os.tmpname()
+    full:save_weights(path)
+    cv.manual_seed(2)
+    local base = net(false)
+    assert.equal(2, pretrained.load_by_name(base, path))      -- c1 and bn1; the top is left out
+    local a, b = full:get_weights(), base:get_weights()
+    for i = 1, #b do assert.equal(0, (a[i] - b[i]):abs():max()) end
+    os.remove(path)
+  end)
+
+  it("names a layer the file lacks or a tensor of the wrong shape", function()
+    cv.manual_seed(3)
+    local path = os.tmpname()
+    net(false):save_weights(path)
+    assert.has_error(function() pretrained.load_by_name(net(true), path) end,
+      ("load_by_name: %s: no weights for layer predictions (missing layers.predictions.kernel)"):format(path))
+    assert.equal(2, pretrained.load_by_name(net(true), path, {skip_missing = true}))
+    assert.has_error(function() pretrained.load_by_name(net(false, 6), path) end,
+      ("load_by_name: %s: layers.c1.kernel has shape (3, 3, 1, 4), layer c1 expects (3, 3, 1, 6)"):format(path))
+    os.remove(path)
+    assert.has_error(function() pretrained.load_by_name(net(false), path) end)
+  end)
+end)
