@@ -16,6 +16,13 @@ local layers = require "cvision.layers"
 local common = require "cvision.applications.common"
 
 local M = {}
+
+-- Keras' per-application modules (cv.applications.mobilenet_v2.preprocess_input, ...),
+-- decode_predictions and loading pretrained weights by layer name: their own files
+M.decode = require "cvision.applications.decode"
+M.pretrained = require "cvision.applications.pretrained"
+for module_name, mode in pairs(M.decode.modes) do M[module_name] = M.decode.module(mode) end
+M.decode_predictions, M.preprocess_input = M.decode.decode_predictions, M.decode.preprocess_input
 local L = layers
 
 local setup, pool, head, finish = common.setup, common.pool, common.head, common.finish
