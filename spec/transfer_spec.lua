@@ -106,3 +106,21 @@ describe("a model called as a layer of a functional model", function()
     assert.is_true(identical(before, snapshot(base)))
   end)
 end)
+
+describe("the lecture's frozen Xception", function()
+  it("counts 2,049 trainable and 20,861,480 non-trainable parameters, as Keras prints", function()
+    local base = cv.applications.Xception{include_top = false, input_shape = {150, 150, 3}}
+    base.trainable = false
+    local inp = cv.Input{shape = {150, 150, 3}}
+    local x = base(inp, {training = false})
+    x = cv.layers.GlobalAveragePooling2D()(x)
+    x = cv.layers.Dropout(0.2)(x)
+    local m = cv.Model{inputs = inp, outputs = cv.layers.Dense(1)(x)}
+    local trainable, frozen = m:_counts()
+    assert.equal(2049, trainable)
+    assert.equal(20861480, frozen)
+    local text = table.concat(m:summary_lines(), "\n")
+    assert.truthy(text:find("Trainable params: 2,049 ", 1, true))
+    assert.truthy(text:find("Non-trainable params: 20,861,480 ", 1, true))
+  end)
+end)
