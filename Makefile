@@ -11,8 +11,11 @@ LUA      ?= lua5.4
 LUA_INC  ?= /usr/include/lua5.4
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb -pthread
-LIBS      = -lopenblas -lpng -lz -lstb -lm -pthread
+# libhdf5 (io/hdf5.c, the Keras weight reader): pkg-config's flags, else Debian's serial build
+HDF5_CFLAGS := $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
+HDF5_LIBS   := $(or $(shell pkg-config --libs hdf5 2>/dev/null),-lhdf5_serial)
+CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb $(HDF5_CFLAGS) -pthread
+LIBS      = -lopenblas -lpng $(HDF5_LIBS) -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
 BUILD    ?= build
 

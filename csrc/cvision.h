@@ -22,6 +22,7 @@
 #include "nn/metrics.h"
 #include "io/image.h"
 #include "io/png_write.h"
+#include "io/hdf5.h"
 #include "tensor/tensor_ops.h"
 #include "tensor/tensor_reduce.h"
 #include "tensor/tensor_index.h"

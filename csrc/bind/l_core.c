@@ -17,6 +17,7 @@ int luaopen_cvision_core(lua_State *L) {
   lcv_open_sys(L);
   lcv_open_runtime(L);
   lcv_open_proc(L);     /* core.proc: locks and workers (cvision.tuner) */
+  lcv_open_hdf5(L);     /* hdf5_open (cvision.models.keras_weights) */
   lcv_open_bytes(L);  /* tobytes, frombytes, copybytes (cvision.saving) */
   lua_pushliteral(L, CV_VERSION);
   lua_setfield(L, -2, "version");

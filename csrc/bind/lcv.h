@@ -45,6 +45,7 @@ void lcv_open_bytes(lua_State *L);
 void lcv_open_workspace(lua_State *L);
 void lcv_open_fontset(lua_State *L);
 void lcv_open_proc(lua_State *L);
+void lcv_open_hdf5(lua_State *L);
 
 /* The workspace userdata (core.nn.workspace()) when it is the LAST argument, which is then
  * removed from the stack (lua_settop) so the other arguments read as without it; else NULL. */
