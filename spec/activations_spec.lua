@@ -27,11 +27,13 @@ describe("cvision.activations", function()
       relu6 = {0, 0, 0, 0.5, 6},
       linear = xs,
     }
-    expect.tanh, expect.sigmoid, expect.exponential = {}, {}, {}
+    expect.tanh, expect.sigmoid, expect.exponential, expect.silu, expect.swish = {}, {}, {}, {}, {}
     for i, v in ipairs(xs) do
       expect.tanh[i] = tanh(v)
       expect.sigmoid[i] = sigmoid(v)
       expect.exponential[i] = math.exp(v)
+      expect.silu[i] = v * sigmoid(v)
+      expect.swish[i] = v * sigmoid(v)
     end
     for name, e in pairs(expect) do
       local y = A[name](x)

@@ -131,6 +131,19 @@ describe("gradient check", function()
       assert_grads(L.Dropout(0.5), smooth_input{3, 4}, {training = false})
     end)
 
+    it("Dropout with a noise_shape (one draw per sample, EfficientNet's stochastic depth)", function()
+      assert_grads(L.Dropout(0.5, {noise_shape = {false, 1, 1, 1}}), smooth_input{4, 2, 2, 3}, {training = true, seed = 9})
+      assert_grads(L.Dropout(0.5, {noise_shape = {false, 1, 3}}), smooth_input{3, 2, 3}, {training = true, seed = 5})
+    end)
+
+    it("Normalization: adapted weights, given mean and variance, inverted", function()
+      local n = L.Normalization()
+      n:adapt(smooth_input({6, 2, 3}, 8) * 3 + 1)
+      assert_grads(n, smooth_input{2, 2, 3})
+      assert_grads(L.Normalization{mean = {1, -2, 0.5}, variance = {4, 0.25, 2}}, smooth_input{2, 3})
+      assert_grads(L.Normalization{mean = 0.5, variance = 2, invert = true}, smooth_input{2, 3})
+    end)
+
     it("the activation layers", function()
       local x = spread({3, 7}, 4)
       assert_grads(L.Activation("relu"), x)
@@ -232,7 +245,8 @@ describe("gradient check", function()
   end)
 
   describe("of activations", function()
-    for _, name in ipairs{"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear"} do
+    for _, name in ipairs{"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear",
+        "silu", "swish"} do
       it(name, function()
         local act = cv.activations.get(name)
         -- spread values away from 0, 6 (relu6) and each other; x*4 covers [-4, 4)

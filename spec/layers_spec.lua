@@ -201,6 +201,38 @@ describe("cvision.layers", function()
   end)
 
   describe("forward values", function()
+    it("Normalization: (x - mean) / sqrt(variance), adapted to data or given; 2c + 1 weights as Keras", function()
+      local n = L.Normalization()
+      n:adapt(cv.tensor{{{1, 10}}, {{3, 30}}, {{5, 20}}})    -- (3, 1, 2): 3 samples of 1 x 2
+      assert.same({"mean", "variance", "count"}, n.weight_names)
+      assert.equal(5, n:count_params())
+      assert.equal(0, n:count_trainable_params())
+      approx({3, 20}, n.weights[1])
+      approx({8 / 3, 200 / 3}, n.weights[2], 1e-5)
+      assert.equal(3, n.weights[3]:item())
+      approx({{{0, 0}}}, n:forward(cv.tensor{{{3, 20}}}))
+      local g = L.Normalization{mean = {1, 2}, variance = {4, 9}}
+      approx({{0, 1}}, g:forward(cv.tensor{{1, 5}}))
+      assert.equal(0, g:count_params())
+      approx({{4, 2}}, L.Normalization{mean = 2, variance = 4, invert = true}:forward(cv.tensor{{1, 0}}))
+      assert_error_is("mean and variance must be given together", L.Normalization, {mean = 1})
+      local ok, err = pcall(function() return L.Normalization{mean = {1, 2}, variance = {1, 2}}(cv.Input{3}) end)
+      assert.is_false(ok)
+      assert.matches("mean and variance have 2 values for 3 channels", err)
+    end)
+
+    it("Dropout with noise_shape {false, 1, 1, 1} keeps or drops whole samples (inverted scaling)", function()
+      cv.manual_seed(1)
+      local d = L.Dropout(0.5, {noise_shape = {false, 1, 1, 1}})
+      local y = d:forward(cv.ones{16, 2, 2, 3}, true):reshape{16, 12}
+      local lo, hi = y:min(2), y:max(2)
+      for i = 1, 16 do
+        assert.equal(lo:at(i), hi:at(i))
+        assert.is_true(lo:at(i) == 0 or lo:at(i) == 2)
+      end
+      assert_error_is("noise_shape must be a list", L.Dropout, 0.5, {noise_shape = {0, 1}})
+    end)
+
     it("Dense: x*kernel + bias, then the activation", function()
       local d = L.Dense(3)
       d:build{2}
@@ -509,6 +541,9 @@ describe("cvision.layers", function()
       roundtrip(L.ZeroPadding2D{{1, 2}, {3, 4}}, {8, 8, 2})
       roundtrip(L.BatchNormalization{momentum = 0.9}, {8, 8, 2})
       roundtrip(L.Dropout(0.3), {4})
+      roundtrip(L.Dropout(0.3, {noise_shape = {false, 1, 1, 1}}), {4, 4, 2})
+      roundtrip(L.Normalization(), {4, 4, 3})
+      roundtrip(L.Normalization{mean = {1, 2}, variance = {3, 4}, invert = true}, {2})
       roundtrip(L.Rescaling(1 / 255, {offset = 0.5}), {4})
       roundtrip(L.Flatten(), {2, 2})
       roundtrip(L.Reshape{{4}}, {2, 2})

@@ -1,5 +1,6 @@
 -- cvision.activations: Keras' activations by name or function. relu, leaky_relu, relu6, tanh,
--- sigmoid, softmax (over the last axis), exponential, linear run as C kernels (core.nn);
+-- sigmoid, softmax (over the last axis), exponential, linear run as C kernels (core.nn); silu
+-- (Keras' swish, under both names: x * sigmoid(x)) is written in Lua over the sigmoid kernel;
 -- `register(name, f, df)` adds one written in Lua. As functions, `cv.activations.relu(x)` returns a
 -- new tensor; layers use `get(spec)`, which gives an object with in-place-capable forward/backward.
 local core = require "cvision.core"
@@ -96,7 +97,7 @@ function M.register(name, f, df)
   if type(name) ~= "string" then error(errors.bad_argument("register", "name expected", 1), 2) end
   if type(f) ~= "function" then error(errors.bad_argument("register", "function expected", 2), 2) end
   if df ~= nil and type(df) ~= "function" then error(errors.bad_argument("register", "function expected", 3), 2) end
-  if builtin[name:lower()] then error(errors.bad_argument("register", ("'%s' is built in"):format(name), 1), 2) end
+  if builtin[name:lower()] or name:lower() == "silu" or name:lower() == "swish" then error(errors.bad_argument("register", ("'%s' is built in"):format(name), 1), 2) end
   registered[name:lower()] = {forward = f, backward = df}
   by_function[f] = name:lower()
   M[name] = M[name] or f
@@ -117,6 +118,19 @@ end
 
 for name in pairs(builtin) do M[name] = functional(name) end
 
-M.names = {"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear"}
+-- silu(x) = x * sigmoid(x) (Keras 3: keras.activations.silu, also exported as swish);
+-- d/dx = s + x*s*(1 - s) = s + y*(1 - s)
+local function silu(x) return x * M.sigmoid(x) end
+local function silu_grad(dy, x, y)
+  local s = M.sigmoid(x)
+  return dy * (s + y * (1 - s))
+end
+for _, name in ipairs{"silu", "swish"} do
+  registered[name] = {forward = silu, backward = silu_grad}
+  M[name] = silu
+end
+by_function[silu] = "silu"
+
+M.names = {"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear", "silu", "swish"}
 
 return M

@@ -330,7 +330,7 @@ end
 function Rescaling:_config() return {scale = self.scale, offset = self.offset} end
 
 ---------------------------------------------------------------------------------------------------
--- Dropout: inverted dropout, active only in training
+-- Dropout: inverted dropout, active only in training (noise_shape: one draw per sample, or per axis)
 ---------------------------------------------------------------------------------------------------
 
 local Dropout = class("Dropout", nil, {positional = {"rate", "noise_shape", "seed"}, required = {"rate"},
@@ -340,7 +340,17 @@ M.Dropout = Dropout
 function Dropout:init(a)
   local r = check_number("Dropout", a.rate, "rate")
   if not (r >= 0 and r < 1) then base.argerror("Dropout", ("rate must be in [0, 1), got %s"):format(r), 3) end
-  if a.noise_shape ~= nil then base.argerror("Dropout", "noise_shape is not supported", 3) end
+  -- noise_shape: the mask's shape with the batch axis, false for Keras' None (that axis of the
+  -- input); axes of size 1 share one draw (EfficientNet's {false, 1, 1, 1} drops whole samples)
+  if a.noise_shape ~= nil then
+    local ns = a.noise_shape
+    local ok = type(ns) == "table" and #ns >= 1
+    for i = 1, ok and #ns or 0 do ok = ok and (ns[i] == false or math.type(ns[i]) == "integer" and ns[i] >= 1) end
+    if not ok then
+      base.argerror("Dropout", "noise_shape must be a list of positive integers or false (None), batch axis first", 3)
+    end
+    self.noise_shape = base.copy_shape(ns)
+  end
   self.rate = r
   self.seed = a.seed -- accepted for Keras compatibility; cvision draws from the global stream
 end
@@ -349,14 +359,40 @@ function Dropout:_forward(x, training)
   self._active = training and self.rate > 0
   if not self._active then return x end
   local y = self:buf("y", x.shape)
+  if self.noise_shape then return self:_forward_noise_shape(y, x) end
   local mask = self:buf("mask", x.shape)
   nn().dropout_forward(y, mask, x, self.rate)
   return y
 end
 
+-- one draw per cell of noise_shape, broadcast over the axes where it is 1
+function Dropout:_forward_noise_shape(y, x)
+  local ns = self.noise_shape
+  if #ns ~= #x.shape then
+    self:fail(("noise_shape %s does not fit input %s"):format(base.shape_str(ns), base.shape_str(x.shape)), 3)
+  end
+  local s = {}
+  for d = 1, #ns do
+    s[d] = ns[d] or x.shape[d]
+    if s[d] ~= 1 and s[d] ~= x.shape[d] then
+      self:fail(("noise_shape %s does not fit input %s"):format(base.shape_str(ns), base.shape_str(x.shape)), 3)
+    end
+  end
+  local ones = self:buf("ones", s)
+  ones:fill(1)
+  local mask = self:buf("mask", s)
+  nn().dropout_forward(self:buf("draw", s), mask, ones, self.rate)
+  y:copy(x)
+  return y:mul_(mask)
+end
+
 function Dropout:_backward(dy)
   if not self._active then return dy end
   local dx = self:buf("dx", dy.shape)
+  if self.noise_shape then
+    dx:copy(dy)
+    return dx:mul_(self._bufs.mask)
+  end
   if nn().dropout_backward then
     nn().dropout_backward(dx, dy, self._bufs.mask)
   else
@@ -365,7 +401,7 @@ function Dropout:_backward(dy)
   return dx
 end
 
-function Dropout:_config() return {rate = self.rate, seed = self.seed} end
+function Dropout:_config() return {rate = self.rate, noise_shape = self.noise_shape, seed = self.seed} end
 
 ---------------------------------------------------------------------------------------------------
 -- activation layers

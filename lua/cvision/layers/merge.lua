@@ -2,7 +2,8 @@
 -- list of inputs, so their verbs differ from the one-input contract of docs/DESIGN.md in the
 -- plural only: build({shape1, shape2, ...}), forward({x1, x2, ...} [, training]) --> y,
 -- backward(dy) --> {dx1, dx2, ...}. `multi_input = true` tells a functional model to pass lists.
--- Add, Multiply and Average need inputs of one shape (no broadcasting); Concatenate joins along
+-- Add and Average need inputs of one shape (no broadcasting); Multiply broadcasts axes of size 1,
+-- as Keras does (squeeze-and-excitation: (h, w, c) times (1, 1, c)); Concatenate joins along
 -- `axis` (Keras' numbering with the batch axis: -1, the default, is the channels) and needs the
 -- other axes equal. The outputs of Add, Average and the input gradients of Add may be shared
 -- tensors (Add passes dy through to every input, as TensorFlow does).
@@ -132,21 +133,41 @@ end
 local Multiply = base.class("Multiply", Merge, {positional = {}, defaults = {}})
 M.Multiply = Multiply
 
+-- inputs of one rank; on each axis the sizes agree or are 1 (broadcast, as Keras' Multiply)
+function Multiply:compute_output_shape(shapes)
+  local out = copy_shape(shapes[1])
+  for i = 2, #shapes do
+    local s = shapes[i]
+    if #s ~= #out then self:fail("inputs must have the same rank, got " .. shapes_str(shapes), 3) end
+    for d = 1, #s do
+      if s[d] ~= out[d] and s[d] ~= 1 and out[d] ~= 1 then
+        self:fail(("inputs must have the same shape or 1 on each axis, got %s"):format(shapes_str(shapes)), 3)
+      end
+      out[d] = math.max(out[d], s[d])
+    end
+  end
+  return out
+end
+
 function Multiply:_forward(xs)
-  local y = self:buf("y", xs[1].shape)
-  y:copy(xs[1])
+  local y = self:buf("y", base.batched(xs[1].shape[1], self.output_shape))
+  if shape_equal(xs[1].shape, y.shape) then y:copy(xs[1]) else y:fill(1):mul_(xs[1]) end
   for i = 2, #xs do y:mul_(xs[i]) end
   self._xs = xs
   return y
 end
 
--- d(x1*...*xn)/dxi = dy * (product of the others)
+-- d(x1*...*xn)/dxi = dy * (product of the others), summed over the axes xi was broadcast along
 function Multiply:_backward(dy)
   local out = {}
   for i = 1, #self._xs do
     local dx = self:buf("dx" .. i, dy.shape)
     dx:copy(dy)
     for j, x in ipairs(self._xs) do if j ~= i then dx:mul_(x) end end
+    local s = self._xs[i].shape
+    for d = 2, #s do
+      if s[d] == 1 and dx.shape[d] ~= 1 then dx = dx:sum(d, true) end
+    end
     out[i] = dx
   end
   return out
