@@ -2,8 +2,9 @@
 -- for layer as Keras 3 builds them (names, order, padding, use_bias, BatchNormalization
 -- epsilon/momentum/scale), so parameter counts and get_weights() order match Keras:
 --   VGG16 138,357,544; VGG19 143,667,240; ResNet50 25,636,712; InceptionV3 23,851,784;
---   MobileNet 4,253,864; MobileNetV2 3,538,984; Xception 22,910,480; DenseNet121 8,062,504
---   (include_top, default sizes; DenseNet121 in applications/densenet.lua),
+--   MobileNet 4,253,864; MobileNetV2 3,538,984; Xception 22,910,480; DenseNet121 8,062,504;
+--   EfficientNetB0 5,330,571 (include_top, default sizes; the last two in applications/densenet.lua
+--   and applications/efficientnet.lua),
 -- plus LeNet5 and AlexNet as the lecture's tables give them (LeNet-5: tanh everywhere and a
 -- softmax output in place of the RBF layer; AlexNet: no dropout or local response normalisation).
 -- Every builder takes Keras' options in one table:
@@ -430,9 +431,10 @@ end
 ---------------------------------------------------------------------------------------------------
 
 M.DenseNet121 = require("cvision.applications.densenet").DenseNet121
+M.EfficientNetB0 = require("cvision.applications.efficientnet").EfficientNetB0
 
 --- the builders by name, in the order of the issue
 M.names = {"LeNet5", "AlexNet", "VGG16", "VGG19", "ResNet50", "InceptionV3", "MobileNet", "MobileNetV2", "Xception",
-  "DenseNet121"}
+  "DenseNet121", "EfficientNetB0"}
 
 return M
