@@ -1,8 +1,9 @@
 -- spec/applications_spec.lua: cv.applications: Keras' parameter totals for every builder at its
 -- default size with the top, the lecture's LeNet-5 and AlexNet tables layer by layer, a ResNet50
 -- forward pass on one 224x224x3 image, the options (include_top, pooling, classes, input_shape)
--- and the error for pretrained weights. The big models allocate ~1 GB each: each test drops its
--- model before the next one.
+-- and the error for pretrained weights; DenseNet121, EfficientNetB0 and GoogLeNet each in a block
+-- of their own (counts at 224 without a forward pass, names, forward at 32x32, options). The big
+-- models allocate ~1 GB each: each test drops its model before the next one.
 local cv = require "cvision"
 local apps = cv.applications
 
@@ -240,8 +241,10 @@ describe("cv.applications", function()
       assert.are.equal(7, norm:count_params())
     end)
 
-    it("names its layers as Keras 3 does", function()
-      local m = build("EfficientNetB0", {input_shape = {32, 32, 3}})
+    -- each build draws 4 million truncated-normal kernel values: two builds at 32x32 for the rest
+    it("names its layers as Keras 3 does and runs forward on one 32x32x3 image", function()
+      cv.manual_seed(5)
+      local m = build("EfficientNetB0", {input_shape = {32, 32, 3}, classes = 10})
       local names = {}
       for i = 1, 6 do names[i] = m.layers[i].name end
       assert.are.same({"rescaling", "normalization", "stem_conv_pad", "stem_conv", "stem_bn", "stem_activation"}, names)
@@ -262,21 +265,16 @@ describe("cv.applications", function()
       assert.are.equal(0.2, m:get_layer("top_dropout").rate)
       assert.are.same({1, 1, 1280}, m:get_layer("top_activation").output_shape)
       assert.are.equal("VarianceScaling", m:get_layer("stem_conv").kernel_initializer.class_name)
-    end)
-
-    it("runs forward on one 32x32x3 image, with the top and without it", function()
-      cv.manual_seed(5)
-      local m = build("EfficientNetB0", {input_shape = {32, 32, 3}, classes = 10})
       local y = m:predict(cv.rand{1, 32, 32, 3} * 255)
       assert.are.same({1, 10}, y.shape)
       assert.is_true(math.abs(y:sum() - 1) < 1e-4)
-      m = build("EfficientNetB0", {input_shape = {32, 32, 3}, include_top = false, pooling = "avg"})
-      y = m:predict(cv.rand{1, 32, 32, 3} * 255)
-      assert.are.same({1, 1280}, y.shape)
-      m = build("EfficientNetB0", {input_shape = {32, 32, 3}, include_top = false})
-      assert.are.same({1, 1, 1280}, m.output_shape)
-      m = build("EfficientNetB0", {input_shape = {32, 32, 3}, include_top = false, pooling = "max"})
+    end)
+
+    it("runs forward without the top, pooled", function()
+      cv.manual_seed(5)
+      local m = build("EfficientNetB0", {input_shape = {32, 32, 3}, include_top = false, pooling = "max"})
       assert.are.equal("max_pool", m.layers[#m.layers].name)
+      assert.are.same({1, 1280}, m:predict(cv.rand{1, 32, 32, 3} * 255).shape)
     end)
 
     it("checks its options", function()
@@ -284,6 +282,67 @@ describe("cv.applications", function()
       assert.matches("can't be downloaded", select(2, pcall(apps.EfficientNetB0, {weights = "imagenet"})))
       assert.matches("unknown option 'dropout'", select(2, pcall(apps.EfficientNetB0, {dropout = 0.3})))
       assert.matches("classes must be", select(2, pcall(apps.EfficientNetB0, {classes = 0})))
+    end)
+  end)
+
+  describe("GoogLeNet (Szegedy et al. 2014, Table 1)", function()
+    -- the paper's table: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj
+    local table1 = {
+      {"3a", 64, 96, 128, 16, 32, 32}, {"3b", 128, 128, 192, 32, 96, 64}, {"4a", 192, 96, 208, 16, 48, 64},
+      {"4b", 160, 112, 224, 24, 64, 64}, {"4c", 128, 128, 256, 24, 64, 64}, {"4d", 112, 144, 288, 32, 64, 64},
+      {"4e", 256, 160, 320, 32, 128, 128}, {"5a", 256, 160, 320, 32, 128, 128}, {"5b", 384, 192, 384, 48, 128, 128},
+    }
+    -- a k x k convolution from c_in to c_out channels, with its bias
+    local function conv(k, c_in, c_out) return k * k * c_in * c_out + c_out end
+
+    it("has 6,998,552 parameters with the top at 224x224x3, as counted from the table", function()
+      local n = conv(7, 3, 64) + conv(1, 64, 64) + conv(3, 64, 192)
+      assert.are.equal(9472 + 4160 + 110784, n)
+      local c = 192
+      for _, t in ipairs(table1) do
+        n = n + conv(1, c, t[2]) + conv(1, c, t[3]) + conv(3, t[3], t[4]) + conv(1, c, t[5]) + conv(5, t[5], t[6])
+          + conv(1, c, t[7])
+        c = t[2] + t[4] + t[6] + t[7]
+      end
+      assert.are.equal(1024, c)
+      n = n + c * 1000 + 1000
+      assert.are.equal(6998552, n)
+      local m = build("GoogLeNet")
+      assert.are.equal(n, m:count_params())
+      assert.are.equal("googlenet", m.name)
+      assert.are.same({224, 224, 3}, m.input_shape)
+      assert.are.same({1000}, m.output_shape)
+      -- the table's output sizes
+      local want = {pool1_3x3_s2 = {56, 56, 64}, conv2_3x3 = {56, 56, 192}, pool2_3x3_s2 = {28, 28, 192},
+        inception_3a_output = {28, 28, 256}, inception_3b_output = {28, 28, 480}, pool3_3x3_s2 = {14, 14, 480},
+        inception_4a_output = {14, 14, 512}, inception_4d_output = {14, 14, 528}, inception_4e_output = {14, 14, 832},
+        pool4_3x3_s2 = {7, 7, 832}, inception_5a_output = {7, 7, 832}, inception_5b_output = {7, 7, 1024},
+        avg_pool = {1024}}
+      for name, shape in pairs(want) do assert.are.same(shape, m:get_layer(name).output_shape, name) end
+      assert.are.equal(0.4, m:get_layer("dropout").rate)
+      assert.are.equal("relu", m:get_layer("inception_4c_pool_proj").activation.name)
+      assert.are.same({5, 5}, m:get_layer("inception_5b_5x5").kernel_size)
+    end)
+
+    it("runs forward on one 32x32x3 image, with the top and without it", function()
+      cv.manual_seed(6)
+      local m = build("GoogLeNet", {input_shape = {32, 32, 3}, classes = 5, dropout = 0.2})
+      assert.are.equal(0.2, m:get_layer("dropout").rate)
+      local y = m:predict(cv.rand{1, 32, 32, 3})
+      assert.are.same({1, 5}, y.shape)
+      assert.is_true(math.abs(y:sum() - 1) < 1e-4)
+      m = build("GoogLeNet", {input_shape = {32, 32, 3}, include_top = false, pooling = "max"})
+      assert.are.equal("max_pool", m.layers[#m.layers].name)
+      assert.are.same({1, 1024}, m:predict(cv.rand{1, 32, 32, 3}).shape)
+      m = build("GoogLeNet", {input_shape = {64, 64, 3}, include_top = false})
+      assert.are.same({2, 2, 1024}, m.output_shape)
+    end)
+
+    it("checks its options", function()
+      assert.matches("at least 32x32", select(2, pcall(apps.GoogLeNet, {input_shape = {16, 16, 3}})))
+      assert.matches("can't be downloaded", select(2, pcall(apps.GoogLeNet, {weights = "imagenet"})))
+      assert.matches("dropout must be", select(2, pcall(apps.GoogLeNet, {dropout = 1})))
+      assert.matches("unknown option 'alpha'", select(2, pcall(apps.GoogLeNet, {alpha = 1})))
     end)
   end)
 end)

@@ -6,7 +6,9 @@
 --   EfficientNetB0 5,330,571 (include_top, default sizes; the last two in applications/densenet.lua
 --   and applications/efficientnet.lua),
 -- plus LeNet5 and AlexNet as the lecture's tables give them (LeNet-5: tanh everywhere and a
--- softmax output in place of the RBF layer; AlexNet: no dropout or local response normalisation).
+-- softmax output in place of the RBF layer; AlexNet: no dropout or local response normalisation)
+-- and GoogLeNet as Table 1 of Szegedy et al. 2014 (6,998,552; applications/googlenet.lua: no local
+-- response normalisation, no auxiliary classifiers).
 -- Every builder takes Keras' options in one table:
 --   {include_top = true, weights = nil, input_tensor = nil, input_shape = nil, pooling = nil,
 --    classes = 1000, classifier_activation = "softmax", name = nil}
@@ -432,9 +434,10 @@ end
 
 M.DenseNet121 = require("cvision.applications.densenet").DenseNet121
 M.EfficientNetB0 = require("cvision.applications.efficientnet").EfficientNetB0
+M.GoogLeNet = require("cvision.applications.googlenet").GoogLeNet
 
 --- the builders by name, in the order of the issue
 M.names = {"LeNet5", "AlexNet", "VGG16", "VGG19", "ResNet50", "InceptionV3", "MobileNet", "MobileNetV2", "Xception",
-  "DenseNet121", "EfficientNetB0"}
+  "DenseNet121", "EfficientNetB0", "GoogLeNet"}
 
 return M
