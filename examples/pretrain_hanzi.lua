@@ -24,7 +24,7 @@ local parser = argparse("pretrain_hanzi.lua", "Trains cvision's pretrained Mobil
 parser:option("--classes", "Number of characters.", "1000"):convert(tonumber)
 parser:option("--per-class", "Training images per character.", "40"):convert(tonumber)
 parser:option("--test-per-class", "Held-out writers' images per character.", "8"):convert(tonumber)
-parser:option("--epochs", "Epochs.", "12"):convert(tonumber)
+parser:option("--epochs", "Epochs.", "30"):convert(tonumber)
 parser:option("--batch-size", "Batch size.", "64"):convert(tonumber)
 parser:option("--data", "Folder of the generated images.", "data/pretrain")
 parser:option("--out", "Folder of the checkpoint, the log and the weights.", "pretrained")
@@ -82,6 +82,12 @@ if exists(ckpt) then
 else
   cv.manual_seed(77)
   model = cv.applications.MobileNetV2{alpha = 0.35, input_shape = {64, 64, 1}, classes = #class_names}
+  -- Keras' BatchNormalization momentum for MobileNetV2 is 0.999, made for ImageNet's millions of
+  -- steps; in a few thousand steps its moving statistics lag the weights so far that held-out
+  -- accuracy stays at chance (measured: 100 classes, 4 epochs, 1% at 0.999 against 10% at 0.9)
+  for _, l in ipairs(model.layers) do
+    if l.class_name == "BatchNormalization" then l.momentum = 0.99 end
+  end
   model:compile{optimizer = cv.optimizers.Adam{learning_rate = 2e-3}, loss = "sparse_categorical_crossentropy",
     metrics = {"accuracy"}}
   initial_epoch = 0
