@@ -7,10 +7,12 @@
 -- It resumes: each epoch ends with a full checkpoint (weights and optimizer state) in
 -- <out>/checkpoint.safetensors and a line in <out>/log.csv; run it again and it goes on from the
 -- last finished epoch (a resumed run continues training; its shuffles differ from an unbroken
--- run's). When all epochs are done it writes the shipped files:
---   <out>/mobilenetv2_0.35_64_hanzi.safetensors   the weights (include_top, 1,000 classes)
---   <out>/mobilenetv2_0.35_64_hanzi.json          classes (characters), accuracy on held-out
---                                                  writers, the command, date, machine
+-- run's). When all epochs are done it writes the shipped files into --ship (default
+-- lua/cvision/applications/hanzi/, where MobileNetV2{weights = "hanzi"} finds them):
+--   mobilenetv2_0.35_64_hanzi.safetensors   the weights (include_top, 1,000 classes)
+--   mobilenetv2_0.35_64_hanzi.json          classes (characters), accuracy on held-out writers,
+--                                           the command, date, machine
+--   mobilenetv2_0.35_64_hanzi.log.csv       the training log
 -- Inputs are scaled as Keras' mobilenet_v2.preprocess_input: x / 127.5 - 1.
 package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
 package.cpath = "./lua/?.so;" .. package.cpath
@@ -27,7 +29,8 @@ parser:option("--test-per-class", "Held-out writers' images per character.", "8"
 parser:option("--epochs", "Epochs.", "30"):convert(tonumber)
 parser:option("--batch-size", "Batch size.", "64"):convert(tonumber)
 parser:option("--data", "Folder of the generated images.", "data/pretrain")
-parser:option("--out", "Folder of the checkpoint, the log and the weights.", "pretrained")
+parser:option("--out", "Folder of the checkpoint and the log.", "pretrained")
+parser:option("--ship", "Folder the finished weights, their JSON and the log go to.", "lua/cvision/applications/hanzi")
 local args = parser:parse(arg or {})
 
 local function exists(p) local f = io.open(p, "rb"); if f then f:close() end; return f ~= nil end
@@ -115,7 +118,8 @@ end
 say("== held-out writers")
 local logs = model:evaluate(x_test, y_test, {verbose = 0, return_dict = true})
 say(("test accuracy on held-out writers: %.4f (loss %.4f)"):format(logs.accuracy, logs.loss))
-local base = args.out .. "/mobilenetv2_0.35_64_hanzi"
+cv.data.makedirs(args.ship)
+local base = args.ship .. "/mobilenetv2_0.35_64_hanzi"
 model:save_weights(base .. ".safetensors")
 local cpu = "?"
 local fcpu = io.open("/proc/cpuinfo")
@@ -129,4 +133,6 @@ saving.save_json(base .. ".json", {
     "--batch-size", args.batch_size}, " "),
   date = os.date("!%Y-%m-%d %H:%M UTC"), machine = cpu .. ", " .. cv.get_num_threads() .. " threads",
 })
-say("wrote " .. base .. ".safetensors and .json")
+local log = assert(io.open(log_path, "rb")):read("a")
+assert(io.open(base .. ".log.csv", "wb")):write(log):close()
+say("wrote " .. base .. ".safetensors, .json and .log.csv")

@@ -39,3 +39,26 @@ describe("applications.pretrained.load_by_name", function()
     assert.has_error(function() pretrained.load_by_name(net(false), path) end)
   end)
 end)
+
+describe("MobileNetV2{weights = \"hanzi\"}", function()
+  it("is only cvision's pretrained architecture, and says where its weights come from", function()
+    assert.has_error(function() cv.applications.MobileNetV2{weights = "hanzi"} end,
+      "MobileNetV2: weights = \"hanzi\" is cvision's pretrained MobileNetV2{alpha = 0.35, input_shape = "
+      .. "{64, 64, 1}} (1,000 handwritten characters); build exactly that")
+    assert.has_error(function()
+      cv.applications.MobileNetV2{weights = "hanzi", alpha = 0.35, input_shape = {64, 64, 1}, classes = 55}
+    end)
+    local f = io.open(pretrained.hanzi_path(), "rb")
+    if f then
+      f:close()
+      local base = cv.applications.MobileNetV2{weights = "hanzi", alpha = 0.35, input_shape = {64, 64, 1},
+        include_top = false, pooling = "avg"}
+      assert.same({1, 1280}, base:predict(cv.zeros({1, 64, 64, 1}), {verbose = 0}).shape)
+    else
+      assert.has_error(function()
+        cv.applications.MobileNetV2{weights = "hanzi", alpha = 0.35, input_shape = {64, 64, 1}}
+      end, ("MobileNetV2: the hanzi base's weights are not installed (%s): `make pretrained` trains them"):format(
+        pretrained.hanzi_path()))
+    end
+  end)
+end)

@@ -32,7 +32,19 @@ function M.setup(fname, a, default_shape, min_size, default_classes, extra)
   if o.pooling ~= nil and o.pooling ~= "avg" and o.pooling ~= "max" then
     error(("bad argument to '%s' (pooling must be nil, \"avg\" or \"max\", got %s)"):format(fname, tostring(o.pooling)), 3)
   end
-  if o.weights == "imagenet" then
+  if o.weights == "hanzi" then
+    -- cvision's own pretrained base: one architecture, one input
+    local shape = o.input_shape or (o.input_tensor and o.input_tensor.shape)
+    if fname ~= "MobileNetV2" or (o.alpha or 1.0) ~= 0.35 or type(shape) ~= "table"
+        or shape[1] ~= 64 or shape[2] ~= 64 or shape[3] ~= 1 then
+      error(("%s: weights = \"hanzi\" is cvision's pretrained MobileNetV2{alpha = 0.35, input_shape = "
+        .. "{64, 64, 1}} (1,000 handwritten characters); build exactly that"):format(fname), 3)
+    end
+    if o.include_top and o.classes ~= 1000 then
+      error(("%s: weights = \"hanzi\" with include_top has 1,000 classes; for another task use "
+        .. "include_top = false and a new head"):format(fname), 3)
+    end
+  elseif o.weights == "imagenet" then
     error(("%s: pretrained weights (weights = \"imagenet\") can't be downloaded here: build the model with "
       .. "weights = nil (random weights) and load trained weights with model:load_weights(path), "
       .. "model:set_weights(list) or cv.models.load_model(path)"):format(fname), 3)
@@ -78,7 +90,19 @@ end
 
 function M.finish(o, x, name)
   local model = functional.new{inputs = o.input, outputs = x, name = o.name or name}
-  if type(o.weights) == "string" then model:load_weights(o.weights) end
+  if o.weights == "hanzi" then
+    local pretrained = require "cvision.applications.pretrained"
+    local path = pretrained.hanzi_path()
+    local f = io.open(path, "rb")
+    if not f then
+      error(("%s: the hanzi base's weights are not installed (%s): `make pretrained` trains them"):format(
+        o.fname or "MobileNetV2", path), 3)
+    end
+    f:close()
+    pretrained.load_by_name(model, path)
+  elseif type(o.weights) == "string" then
+    model:load_weights(o.weights)
+  end
   return model
 end
 
