@@ -35,6 +35,8 @@ M.Sequential_class = sequential.Sequential_class
 
 M.from_config = model_file.from_config
 M.load_model = model_file.load_model
+M.load_keras_weights = require("cvision.models.keras_weights").load_keras_weights
+M.load_keras_model = require("cvision.models.keras_weights").load_keras_model
 M.save_history = model_file.save_history
 M.load_history = model_file.load_history
 
