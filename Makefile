@@ -17,6 +17,9 @@ HDF5_LIBS   := $(or $(shell pkg-config --libs hdf5 2>/dev/null),-lhdf5_serial)
 CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb $(HDF5_CFLAGS) -pthread
 LIBS      = -lopenblas -lpng $(HDF5_LIBS) -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
+# libzmq: only bin/cvision links it (the Jupyter kernel lives with the REPL; libcvision and
+# core.so never depend on it)
+ZMQ_LIBS := $(or $(shell pkg-config --libs libzmq 2>/dev/null),-lzmq)
 BUILD    ?= build
 
 # every .c/.h under csrc/ (sorted, so the archive and link order are stable)
@@ -78,7 +81,7 @@ $(CORE_SO): $(BIND_OBJ) $(LIBCV)
 
 $(REPL_BIN): $(REPL_OBJ) $(BIND_OBJ) $(LIBCV)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@.$$$$.tmp $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LUALIB) -ledit $(LIBS) -ldl -Wl,-E && mv -f $@.$$$$.tmp $@
+	$(CC) $(CFLAGS) -o $@.$$$$.tmp $(REPL_OBJ) $(BIND_OBJ) $(LIBCV) $(LDFLAGS) $(LUALIB) -ledit $(ZMQ_LIBS) $(LIBS) -ldl -Wl,-E && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/tests/%: csrc/tests/%.c $(LIBCV) $(HDRS)
 	@mkdir -p $(dir $@)

@@ -5,7 +5,8 @@
  * The REPL adds: libedit line editing with persistent history (~/.cvision_history, or
  * $CVISION_HISTORY), tab completion of cvision names, pretty-printed results
  * (cvision.sys.repr), and Ctrl-C interrupting a running computation back to the prompt.
- * When stdin is not a terminal the REPL reads plain lines and prints no prompts. */
+ * When stdin is not a terminal the REPL reads plain lines and prints no prompts.
+ * `--kernel CONNECTION_FILE` and `--install-kernel` run the Jupyter kernel instead (kernel.c). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <lualib.h>
 
 #include "cvision.h"
+#include "repl/kernel.h"
 
 int luaopen_cvision_core(lua_State *L);
 
@@ -575,6 +577,13 @@ static int pmain(lua_State *L) {
   int args = collectargs(argv, &script);
   luaL_checkversion(L);
   if (argv[0] && argv[0][0]) progname = argv[0];
+  if (argc > 1 && cv_kernel_option(argv[1])) {  /* --kernel, --install-kernel: kernel.c */
+    luaL_openlibs(L);
+    lua_gc(L, LUA_GCGEN, 0, 0);
+    if (setup_cvision(L) != LUA_OK) return 0;
+    lua_pushboolean(L, cv_kernel_main(L, argc - 1, argv + 1) == 0);
+    return 1;
+  }
   if (args == has_error) {
     print_usage(argv[script]);
     return 0;

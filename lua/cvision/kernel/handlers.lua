@@ -1,0 +1,60 @@
+-- cvision.kernel.handlers: what the kernel answers to each request (messaging protocol 5.3).
+-- Every request is answered between a status "busy" and a status "idle" on iopub whose parent
+-- is the request (nbclient waits for that idle). Unknown request types are logged and ignored,
+-- as ipykernel does.
+local session = require "cvision.kernel.session"
+local core = require "cvision.core"
+
+local M = {}
+
+local K = {}
+K.__index = K
+
+--- new(s) --> the kernel's request handler over session s
+function M.new(s)
+  return setmetatable({s = s, execution_count = 0, stopped = false}, K)
+end
+
+local handlers = {}
+M.handlers = handlers
+
+function handlers.kernel_info_request(k, msg)
+  k.s:reply(msg, "kernel_info_reply", {
+    status = "ok",
+    protocol_version = session.PROTOCOL_VERSION,
+    implementation = "cvision",
+    implementation_version = core.sys.info().cvision,
+    language_info = {name = "lua", version = "5.4", mimetype = "text/x-lua",
+                     file_extension = ".lua", codemirror_mode = "lua", pygments_lexer = "lua"},
+    banner = ("cvision %s (%s): cv is loaded"):format(core.sys.info().cvision, _VERSION),
+    help_links = {},
+  })
+end
+
+function handlers.shutdown_request(k, msg)
+  local restart = msg.content.restart and true or false
+  k.s:reply(msg, "shutdown_reply", {status = "ok", restart = restart})
+  k.stopped = true
+end
+
+-- nothing runs between requests, so there is nothing to interrupt (a running cell is stopped
+-- by SIGINT: the kernelspec's interrupt_mode is "signal")
+function handlers.interrupt_request(k, msg)
+  k.s:reply(msg, "interrupt_reply", {status = "ok"})
+end
+
+--- k:dispatch(msg): answers one request
+function K:dispatch(msg)
+  local t = msg.header.msg_type
+  local h = handlers[t]
+  if not h then
+    session.log("unknown message type %s on %s (ignored)", tostring(t), msg.channel)
+    return
+  end
+  self.s:publish("status", {execution_state = "busy"}, msg)
+  local ok, err = xpcall(h, debug.traceback, self, msg)
+  if not ok then session.log("%s failed: %s", t, tostring(err)) end
+  self.s:publish("status", {execution_state = "idle"}, msg)
+end
+
+return M
