@@ -3,6 +3,10 @@
 -- is the request (nbclient waits for that idle). Unknown request types are logged and ignored,
 -- as ipykernel does.
 local session = require "cvision.kernel.session"
+local cell = require "cvision.kernel.cell"
+local source = require "cvision.kernel.source"
+local introspect = require "cvision.kernel.introspect"
+local saving = require "cvision.saving"
 local core = require "cvision.core"
 
 local M = {}
@@ -10,9 +14,12 @@ local M = {}
 local K = {}
 K.__index = K
 
---- new(s) --> the kernel's request handler over session s
+--- new(s) --> the kernel's request handler over session s; cv is loaded, output redirected
 function M.new(s)
-  return setmetatable({s = s, execution_count = 0, stopped = false}, K)
+  local k = setmetatable({s = s, execution_count = 0, stopped = false}, K)
+  rawset(_G, "cv", require "cvision")
+  cell.install(k)
+  return k
 end
 
 local handlers = {}
@@ -29,6 +36,33 @@ function handlers.kernel_info_request(k, msg)
     banner = ("cvision %s (%s): cv is loaded"):format(core.sys.info().cvision, _VERSION),
     help_links = {},
   })
+end
+
+handlers.execute_request = cell.execute
+
+function handlers.is_complete_request(k, msg)
+  local status = source.is_complete(tostring(msg.content.code or ""))
+  k.s:reply(msg, "is_complete_reply", {status = status, indent = status == "incomplete" and "  " or nil})
+end
+
+function handlers.complete_request(k, msg)
+  local matches, first, last = introspect.complete(tostring(msg.content.code or ""), msg.content.cursor_pos)
+  k.s:reply(msg, "complete_reply", {status = "ok", matches = matches, cursor_start = first,
+                                    cursor_end = last, metadata = saving.object()})
+end
+
+function handlers.inspect_request(k, msg)
+  local text = introspect.inspect(tostring(msg.content.code or ""), msg.content.cursor_pos)
+  k.s:reply(msg, "inspect_reply", {status = "ok", found = text ~= nil,
+    data = saving.object(text and {["text/plain"] = text} or {}), metadata = saving.object()})
+end
+
+function handlers.comm_info_request(k, msg)
+  k.s:reply(msg, "comm_info_reply", {status = "ok", comms = saving.object()})
+end
+
+function handlers.history_request(k, msg)
+  k.s:reply(msg, "history_reply", {status = "ok", history = {}})
 end
 
 function handlers.shutdown_request(k, msg)

@@ -1,0 +1,150 @@
+-- cvision.kernel.cell: runs one execute_request's code as a notebook cell.
+-- The code is one Lua chunk, named "cell[N]" in errors, run in the kernel's globals after
+-- source.persist (top-level locals persist to later cells) and source.split_last (the last
+-- expression's value becomes the execute_result, shown as the REPL shows it: cvision.sys.show).
+-- While it runs, SIGINT raises "interrupted" in it (kernel.c's hook) and what it prints goes out
+-- as streams (kernel/output.lua). When it ends, each figure it drew (cvision.plot's open
+-- figures) is sent as display_data image/png and closed; plot.show() sends the current figure
+-- at once. Replies and iopub messages follow ipykernel's order: execute_input, streams,
+-- execute_result or error, display_data, then the execute_reply.
+local native = require "cvision.kernel.native"
+local source = require "cvision.kernel.source"
+local output = require "cvision.kernel.output"
+local saving = require "cvision.saving"
+
+local obj = saving.object   -- an empty table written as {} (a plain {} is written as [])
+
+local M = {}
+
+-- the traceback of an error in the cell, without the kernel's own frames below the cell's chunk
+local function traceback(e)
+  local msg = e
+  if type(e) ~= "string" then
+    local mt = getmetatable(e)
+    msg = (mt and mt.__tostring) and tostring(e) or ("(error object is a %s value)"):format(type(e))
+  end
+  local tb = debug.traceback(msg, 3)   -- from the frame that raised (1: here, 2: the handler)
+  local lines = {}
+  for l in (tb .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = l end
+  local cut
+  for i, l in ipairs(lines) do
+    if l:match("^%s*cell%[%d+%]:%d+: in main chunk") then cut = i end
+  end
+  if not cut then
+    for i, l in ipairs(lines) do
+      if l:match("in function 'xpcall'") then cut = i - 1 break end
+    end
+  end
+  cut = cut or #lines
+  if cut > 0 and lines[cut]:match("%(%.%.%.tail calls%.%.%.%)") then cut = cut - 1 end
+  return {msg = msg, lines = {table.unpack(lines, 1, cut)}}
+end
+
+--- show_values(values) --> the text/plain of a cell's results ("\t" between several), or nil when
+-- there is nothing to show (no value, or a lone nil, as a notebook shows no None)
+local function show_values(r)
+  if r.n == 0 or (r.n == 1 and r[1] == nil) then return nil end
+  local ok, sys = pcall(require, "cvision.sys")
+  local parts = {}
+  for i = 1, r.n do parts[i] = ok and sys.show(r[i]) or tostring(r[i]) end
+  return table.concat(parts, "\t")
+end
+
+local function send_figure(k, fig, parent)
+  local png = fig:render():png()
+  local plot = package.loaded["cvision.plot"]
+  k.s:publish("display_data", {
+    data = {["image/png"] = plot._base64(png), ["text/plain"] = ("<Figure %s>"):format(tostring(fig.number))},
+    metadata = obj(), transient = obj(),
+  }, parent)
+end
+
+local function has_content(fig)
+  return #fig.axes + #fig.painters + #fig.texts > 0
+end
+
+-- each open figure that has something on it, as display_data; then none is open
+local function send_figures(k, parent)
+  local plot = package.loaded["cvision.plot"]
+  if type(plot) ~= "table" or type(plot._state) ~= "table" then return end
+  for _, fig in ipairs(plot._state.figures) do
+    if has_content(fig) then
+      local ok, err = pcall(send_figure, k, fig, parent)
+      if not ok then k.sink.stderr:write("figure ", tostring(fig.number), ": ", tostring(err), "\n") end
+    end
+  end
+  k.sink.flush()
+  plot.close("all")
+end
+
+--- install(k): the kernel's output streams, and plot.show() showing in the notebook
+function M.install(k)
+  k.sink = output.install(function(...) k.s:publish(...) end)
+  local ok, plot = pcall(require, "cvision.plot")
+  if ok then
+    -- in a notebook, show() displays the current figure now (instead of writing a file)
+    rawset(plot, "show", function()
+      local fig = plot._state.current
+      if not fig or not has_content(fig) or not k.sink.parent then return nil end
+      k.sink.flush()
+      send_figure(k, fig, k.sink.parent)
+      plot.close(fig)
+    end)
+  end
+end
+
+-- compiles and runs the cell; --> true, text/plain or nil | false, error {ename, evalue, traceback}
+local function run(code, n)
+  local chunk, _ = source.split_last(source.persist(code))
+  local name = "=cell[" .. n .. "]"
+  local f, err = load(chunk, name, "t")
+  if not f then f, err = load(code, name, "t") end   -- the user's own text, and its own error
+  if not f then
+    return false, {ename = "SyntaxError", evalue = err, traceback = {err}}
+  end
+  local tb
+  local function handler(e)
+    tb = traceback(e)
+    return e
+  end
+  native.arm_interrupt()
+  -- the chunk is called by xpcall itself, so its frame reads "cell[N]:L: in main chunk"
+  local r = table.pack(xpcall(f, handler))
+  if r[1] then r = table.pack(xpcall(show_values, handler, table.pack(table.unpack(r, 2, r.n)))) end
+  local interrupted = native.disarm_interrupt()
+  if r[1] then return true, r[2] end
+  tb = tb or {msg = tostring(r[2]), lines = {tostring(r[2])}}
+  local ename = "LuaError"
+  if interrupted and tb.msg:match("interrupted$") then ename = "KeyboardInterrupt" end
+  return false, {ename = ename, evalue = tb.msg, traceback = tb.lines}
+end
+
+--- execute(k, msg): answers an execute_request
+function M.execute(k, msg)
+  local c = msg.content
+  local code = type(c.code) == "string" and c.code or ""
+  local silent = c.silent == true
+  if not silent and c.store_history ~= false then k.execution_count = k.execution_count + 1 end
+  local n = k.execution_count
+  if not silent then k.s:publish("execute_input", {code = code, execution_count = n}, msg) end
+  k.sink.parent = msg
+  local ok, res = run(code, n)
+  k.sink.flush()
+  if ok and res and not silent then
+    k.s:publish("execute_result", {execution_count = n, data = {["text/plain"] = output.utf8_clean(res)},
+                                   metadata = obj()}, msg)
+  elseif not ok then
+    k.s:publish("error", res, msg)
+  end
+  send_figures(k, msg)
+  k.sink.parent = nil
+  if ok then
+    k.s:reply(msg, "execute_reply", {status = "ok", execution_count = n, payload = {},
+                                     user_expressions = obj()})
+  else
+    res.status, res.execution_count = "error", n
+    k.s:reply(msg, "execute_reply", res)
+  end
+end
+
+return M
