@@ -161,6 +161,7 @@ static cv_hdf5_kind kind_of_open(hid_t oid) {
 /* Opens the object at path (*oid, to be closed with H5Oclose); a missing object is an error. */
 static cv_status open_object(hid_t *oid, cv_hdf5 *f, const char *path) {
   *oid = -1;
+  if (strlen(path) >= 1024) return cv_fail(CV_EINVAL, "%s: %.60s...: path too long", f->path, path);
   if (strcmp(path, "/") != 0) {
     int e = links_exist(f->fid, path);
     if (e < 0) return h5_fail(f, path, "cannot resolve the path");
@@ -178,7 +179,8 @@ cv_status cv_hdf5_kind_of(cv_hdf5_kind *kind, cv_hdf5 *f, const char *path) {
   quiet_begin(&q);
   cv_status st = CV_OK;
   int e = strcmp(path, "/") == 0 ? 1 : links_exist(f->fid, path);
-  if (e < 0) st = h5_fail(f, path, "cannot resolve the path");
+  if (strlen(path) >= 1024) st = cv_fail(CV_EINVAL, "%s: %.60s...: path too long", f->path, path);
+  else if (e < 0) st = h5_fail(f, path, "cannot resolve the path");
   if (e > 0) {
     hid_t oid = H5Oopen(f->fid, path, H5P_DEFAULT);
     if (oid < 0) st = h5_fail(f, path, "cannot open the object");   /* a dangling link */

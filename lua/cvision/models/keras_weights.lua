@@ -191,15 +191,19 @@ local function load_keras2(model, f, root, fail, classes)
   local targets = weighted(model)
   local by_layer_name = #targets > 0
   for _, l in ipairs(targets) do if not by_name[l.name] then by_layer_name = false break end end
+  local function label(e)
+    return classes[e.name] and ("%s '%s'"):format(classes[e.name], e.name) or ("'" .. e.name .. "'")
+  end
   local pairs_ = {}
   if by_layer_name then
-    for i, l in ipairs(targets) do pairs_[i] = {l, by_name[l.name]} end
+    local taken, extra = {}, {}
+    for i, l in ipairs(targets) do pairs_[i] = {l, by_name[l.name]} taken[l.name] = true end
+    for _, e in ipairs(entries) do if not taken[e.name] then extra[#extra + 1] = label(e) end end
+    if #extra > 0 then fail("the model has no layer for the file's " .. table.concat(extra, ", ")) end
   else
     if #entries ~= #targets then
       local fl, ml = {}, {}
-      for i, e in ipairs(entries) do
-        fl[i] = classes[e.name] and ("%s '%s'"):format(classes[e.name], e.name) or ("'" .. e.name .. "'")
-      end
+      for i, e in ipairs(entries) do fl[i] = label(e) end
       for i, l in ipairs(targets) do ml[i] = tag(l) end
       fail(("the file has %d layers with weights (%s), the model %d (%s); their names differ, so they are "
         .. "matched by position and must agree"):format(#entries, table.concat(fl, ", "), #targets, table.concat(ml, ", ")))
