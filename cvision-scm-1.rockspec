@@ -2,7 +2,8 @@
 -- `make install-rock`), so the rock and `make` compile the very same sources (and share the
 -- objects in build/; the rock's core.so and REPL are linked into build/rock/).
 -- OpenBLAS and libpng are external dependencies found by luarocks (no hard-coded paths);
--- stb and libedit come from their Debian packages (make deps).
+-- stb, libedit and libzmq (linked into the REPL binary only, for its Jupyter kernel) come from
+-- their Debian packages (make deps).
 rockspec_format = "3.0"
 package = "cvision"
 version = "scm-1"

@@ -16,8 +16,11 @@ function M.serve(path)
   local session = require "cvision.kernel.session"
   local handlers = require "cvision.kernel.handlers"
   local zmq = require "cvision.zmq"
-  local cfg = session.read_connection(path)
-  local s = session.open(cfg)
+  local ok, s = pcall(function() return session.open(session.read_connection(path)) end)
+  if not ok then
+    session.log("%s", tostring(s))
+    return 1
+  end
   local k = handlers.new(s)
   s:publish("status", {execution_state = "starting"})
   local order = {"control", "shell"}
@@ -39,12 +42,12 @@ end
 function M.main(argv)
   if argv[1] == "--install-kernel" then
     local install = require "cvision.kernel.install"
-    local ok, err = pcall(install.main, {table.unpack(argv, 2)})
+    local ok, status = pcall(install.main, {table.unpack(argv, 2)})
     if not ok then
-      io.stderr:write("cvision --install-kernel: ", tostring(err), "\n")
+      io.stderr:write("cvision --install-kernel: ", tostring(status), "\n")
       return 1
     end
-    return err or 0
+    return status
   end
   if argv[1] ~= "--kernel" or not argv[2] or argv[3] then
     io.stderr:write(USAGE, "\n")

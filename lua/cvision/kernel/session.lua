@@ -11,14 +11,15 @@ local saving = require "cvision.saving"
 local M = {}
 
 local DELIM = "<IDS|MSG>"
+local stderr = io.stderr   -- the real one: a cell's io.stderr goes to the notebook
 M.PROTOCOL_VERSION = "5.3"
 
 local Session = {}
 Session.__index = Session
 
 local function log(...)
-  io.stderr:write("cvision kernel: ", string.format(...), "\n")
-  io.stderr:flush()
+  stderr:write("cvision kernel: ", string.format(...), "\n")
+  stderr:flush()
 end
 M.log = log
 

@@ -139,9 +139,10 @@ local function safe_tail_start(line)
   return not (c == "-" and not line:match("^%s*%-%-"))   -- `a` then `-b` is a - b
 end
 
---- split_last(src) --> chunk source, returns_value: the last lines of src as `return <lines>`
--- when they are an expression and what comes before them compiles on its own; else src as is.
--- Line numbers do not move (the return goes in front of the tail's first line).
+--- split_last(src) --> chunk source, returns_value: the last lines of src returned (as
+-- `return <lines>`, through an identity function) when they are an expression and what comes
+-- before them compiles on its own; else src as is. Line numbers do not move (the return goes in
+-- front of the tail's first line, its closing parenthesis on a line after the last).
 function M.split_last(src)
   local lines = {}
   for l in (src .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = l end
@@ -154,7 +155,9 @@ function M.split_last(src)
       local tail = table.concat(lines, "\n", k, n)
       if compiles("return " .. tail) then
         local head = table.concat(lines, "\n", 1, k - 1)
-        local chunk = (k > 1 and head .. "\n" or "") .. "return " .. tail
+        -- through an identity function, so the tail is no tail call: an error in it keeps the
+        -- cell's own frame ("cell[N]:L: in main chunk") in the traceback
+        local chunk = (k > 1 and head .. "\n" or "") .. "return (function(...) return ... end)(" .. tail .. "\n)"
         if compiles(head) and compiles(chunk) then return chunk, true end
       end
     end
