@@ -57,6 +57,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("stdout_stream")
   end)
 
+  it("draws fit's progress bar in place (redrawn after \\r, as on a terminal)", function()
+    passes("progress_bar_in_place")
+  end)
+
   it("shows the last expression's value as the execute_result (a tensor as the REPL prints it)", function()
     passes("execute_result")
   end)
@@ -73,6 +77,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
   it("completes cv. names as the REPL does, and inspects a function's doc comment", function()
     passes("complete")
     passes("inspect")
+  end)
+
+  it("asks the notebook for io.read()'s line (input_request on the stdin channel)", function()
+    passes("stdin_input")
   end)
 
   it("tells complete, incomplete and invalid code apart", function()

@@ -3,13 +3,14 @@
 -- source.persist (top-level locals persist to later cells) and source.split_last (the last
 -- expression's value becomes the execute_result, shown as the REPL shows it: cvision.sys.show).
 -- While it runs, SIGINT raises "interrupted" in it (kernel.c's hook) and what it prints goes out
--- as streams (kernel/output.lua). When it ends, each figure it drew (cvision.plot's open
+-- as streams (kernel/output.lua); io.read asks the notebook (kernel/input.lua). When it ends, each figure it drew (cvision.plot's open
 -- figures) is sent as display_data image/png and closed; plot.show() sends the current figure
 -- at once. Replies and iopub messages follow ipykernel's order: execute_input, streams,
 -- execute_result or error, display_data, then the execute_reply.
 local native = require "cvision.kernel.native"
 local source = require "cvision.kernel.source"
 local output = require "cvision.kernel.output"
+local input = require "cvision.kernel.input"
 local saving = require "cvision.saving"
 
 local obj = saving.object   -- an empty table written as {} (a plain {} is written as [])
@@ -77,9 +78,15 @@ local function send_figures(k, parent)
   plot.close("all")
 end
 
---- install(k): the kernel's output streams, and plot.show() showing in the notebook
+--- install(k): the kernel's output streams and input, the progress bar redrawn in place, and
+-- plot.show() showing in the notebook
 function M.install(k)
   k.sink = output.install(function(...) k.s:publish(...) end)
+  input.install(k)
+  -- a notebook redraws a line written after \r in place (as Keras' bar does in Jupyter): fit's
+  -- progress bar is drawn as on a terminal
+  local okb, progbar = pcall(require, "cvision.progbar")
+  if okb then progbar.isatty = function() return true end end
   local ok, plot = pcall(require, "cvision.plot")
   if ok then
     -- in a notebook, show() displays the current figure now (instead of writing a file)
