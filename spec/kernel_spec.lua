@@ -57,6 +57,11 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("stdout_stream")
   end)
 
+  it("sends a burst of prints as a few messages, and a held line while the cell still runs", function()
+    passes("print_burst_coalesced")
+    passes("held_line_sent_while_running")
+  end)
+
   it("draws fit's progress bar in place (redrawn after \\r, as on a terminal)", function()
     passes("progress_bar_in_place")
   end)

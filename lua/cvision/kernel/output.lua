@@ -1,16 +1,26 @@
 -- cvision.kernel.output: a cell's output as stream messages on iopub, while it runs.
 -- install(publish) replaces print, io.write, io.output, io.stdout and io.stderr for good (the
 -- kernel's own diagnostics keep the real stderr, taken before): what a cell writes goes to the
--- request being executed (set_parent), as "stdout" / "stderr" streams. Text is buffered and
--- sent at each line end (\n or \r: a progress bar redrawn with \r updates in place), on flush,
--- past 4 KiB and when the cell ends. Between cells, writes go to the real stderr. A file that
--- the cell opens itself, or gives to io.output(f), is written as usual.
+-- request being executed (sink.parent), as "stdout" / "stderr" streams. Between cells, writes
+-- go to the real stderr. A file that the cell opens itself, or gives to io.output(f), is
+-- written as usual.
+-- When text goes out: at once on an explicit flush (the progress bar flushes each redraw) and
+-- past 4 KiB; a completed line (\n or \r) goes at once unless the last message left less than
+-- 50 ms ago, in which case a count hook on the writing coroutine sends it once 50 ms have
+-- passed (a burst of prints, a model summary, becomes one message, and a line printed before a
+-- long computation still shows while it runs); the rest when the cell ends.
 local M = {}
 
 local real = {write = io.write, output = io.output, stdout = io.stdout, stderr = io.stderr}
 M.real_stderr = real.stderr
 
 local LIMIT = 4096
+local INTERVAL = 0.05
+local clock = os.clock
+do
+  local ok, core = pcall(require, "cvision.core")
+  if ok and type(core.monotonic) == "function" then clock = core.monotonic end
+end
 
 -- invalid UTF-8 would make the message unreadable JSON: each bad byte becomes U+FFFD
 local function utf8_clean(s)
@@ -47,7 +57,11 @@ function Stream:write(...)
     self.size = self.size + #text
     if text:find("[\n\r]") then self.pending_line = true end
   end
-  if self.pending_line or self.size > LIMIT then self:flush() end
+  if self.size > LIMIT then return self:flush() end
+  if self.pending_line then
+    if clock() - self.sink.last_send >= INTERVAL then return self:flush() end
+    self.sink.later()
+  end
   return self
 end
 
@@ -57,6 +71,7 @@ function Stream:flush()
   local text = table.concat(self.buf)
   self.buf, self.size, self.pending_line = {}, 0, false
   local sink = self.sink
+  sink.last_send = clock()
   if sink.parent then
     sink.publish("stream", {name = self.name, text = utf8_clean(text)}, sink.parent)
   else
@@ -73,7 +88,7 @@ function Stream:read() return nil, "the notebook's " .. self.name .. " cannot be
 
 --- install(publish) --> sink {stdout, stderr, parent}; sink.parent is set by the cell runner
 function M.install(publish)
-  local sink = {publish = publish}
+  local sink = {publish = publish, last_send = -math.huge}
   sink.stdout = setmetatable({name = "stdout", buf = {}, size = 0, sink = sink}, Stream)
   sink.stderr = setmetatable({name = "stderr", buf = {}, size = 0, sink = sink}, Stream)
   local current = sink.stdout   -- what io.write writes to
@@ -95,9 +110,23 @@ function M.install(publish)
     for i = 1, t.n do t[i] = tostring(t[i]) end
     sink.stdout:write(table.concat(t, "\t", 1, t.n), "\n")
   end)
+  local hooked   -- the coroutine whose count hook will send held lines
+  local function check()
+    if clock() - sink.last_send >= INTERVAL then sink.flush() end
+  end
+  function sink.later()
+    if hooked then return end
+    hooked = coroutine.running()
+    debug.sethook(hooked, check, "", 1000)
+  end
+  --- sink.flush(): sends what both streams hold, and drops the hook
   function sink.flush()
     sink.stdout:flush()
     sink.stderr:flush()
+    if hooked then
+      if debug.gethook(hooked) == check then debug.sethook(hooked) end
+      hooked = nil
+    end
   end
   return sink
 end
