@@ -88,6 +88,11 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("stdin_input")
   end)
 
+  it("aborts the cells queued behind a failing one (stop_on_error), and evaluates user_expressions", function()
+    passes("abort_after_error")
+    passes("user_expressions")
+  end)
+
   it("tells complete, incomplete and invalid code apart", function()
     passes("is_complete")
   end)

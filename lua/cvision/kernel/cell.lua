@@ -38,7 +38,19 @@ local function traceback(e)
   end
   cut = cut or #lines
   if cut > 0 and lines[cut]:match("%(%.%.%.tail calls%.%.%.%)") then cut = cut - 1 end
-  return {msg = msg, lines = {table.unpack(lines, 1, cut)}}
+  -- the kernel's own frames (an interrupt that came while it sent output), and the C call that
+  -- went with them, are not the user's
+  local kept, frames = {}, false
+  for i = 1, cut do
+    local l = lines[i]
+    local next_ours = lines[i + 1] and lines[i + 1]:find("/cvision/kernel/", 1, true)
+    local ours = l:find("/cvision/kernel/", 1, true) or (l:match("^%s*%[C%]") and next_ours)
+    if not (frames and ours) then
+      kept[#kept + 1] = l
+    end
+    if l == "stack traceback:" then frames = true end
+  end
+  return {msg = msg, lines = kept}
 end
 
 --- show_values(values) --> the text/plain of a cell's results ("\t" between several), or nil when
@@ -122,11 +134,32 @@ local function run(code, n)
   if r[1] then return true, r[2] end
   tb = tb or {msg = tostring(r[2]), lines = {tostring(r[2])}}
   local ename = "LuaError"
-  if interrupted and tb.msg:match("interrupted$") then ename = "KeyboardInterrupt" end
+  if interrupted and tb.msg:match("interrupted$") then
+    local nmsg = select(2, tb.msg:gsub("\n", "")) + 1   -- the message's own lines
+    ename, tb.msg = "KeyboardInterrupt", "interrupted"
+    tb.lines = {"interrupted", table.unpack(tb.lines, nmsg + 1)}
+  end
   return false, {ename = ename, evalue = tb.msg, traceback = tb.lines}
 end
 
---- execute(k, msg): answers an execute_request
+-- user_expressions: each {name = code} evaluated after the cell, as ipykernel does
+local function user_expressions(exprs)
+  local out = obj()
+  if type(exprs) ~= "table" then return out end
+  for name, code in pairs(exprs) do
+    local f, err = load("return " .. tostring(code), "=user_expression", "t")
+    local r = f and table.pack(pcall(f)) or {false, err}
+    if r[1] then
+      out[name] = {status = "ok", data = {["text/plain"] = output.utf8_clean(show_values(
+        table.pack(table.unpack(r, 2, r.n))) or "nil")}, metadata = obj()}
+    else
+      out[name] = {status = "error", ename = "LuaError", evalue = tostring(r[2]), traceback = {tostring(r[2])}}
+    end
+  end
+  return out
+end
+
+--- execute(k, msg) --> whether the cell ran without error; answers an execute_request
 function M.execute(k, msg)
   local c = msg.content
   local code = type(c.code) == "string" and c.code or ""
@@ -147,11 +180,12 @@ function M.execute(k, msg)
   k.sink.parent = nil
   if ok then
     k.s:reply(msg, "execute_reply", {status = "ok", execution_count = n, payload = {},
-                                     user_expressions = obj()})
+                                     user_expressions = user_expressions(c.user_expressions)})
   else
     res.status, res.execution_count = "error", n
     k.s:reply(msg, "execute_reply", res)
   end
+  return ok
 end
 
 return M

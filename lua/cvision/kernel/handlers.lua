@@ -38,7 +38,28 @@ function handlers.kernel_info_request(k, msg)
   })
 end
 
-handlers.execute_request = cell.execute
+-- After a cell fails (with stop_on_error, the default), the execute_requests already queued
+-- behind it (a "run all") are answered "aborted" and not run; other queued requests are
+-- answered as usual.
+function handlers.execute_request(k, msg)
+  if cell.execute(k, msg) or msg.content.stop_on_error == false then return end
+  k.aborting = true
+end
+
+local function abort_queued(k)
+  k.aborting = false
+  while true do
+    local q, why = k.s:recv("shell", true)
+    if not q and why == "again" then break end   -- nothing more queued (a dropped one: go on)
+    if q and q.header.msg_type == "execute_request" then
+      k.s:publish("status", {execution_state = "busy"}, q)
+      k.s:reply(q, "execute_reply", {status = "aborted", execution_count = k.execution_count})
+      k.s:publish("status", {execution_state = "idle"}, q)
+    elseif q then
+      k:dispatch(q)
+    end
+  end
+end
 
 function handlers.is_complete_request(k, msg)
   local status = source.is_complete(tostring(msg.content.code or ""))
@@ -89,6 +110,7 @@ function K:dispatch(msg)
   local ok, err = xpcall(h, debug.traceback, self, msg)
   if not ok then session.log("%s failed: %s", t, tostring(err)) end
   self.s:publish("status", {execution_state = "idle"}, msg)
+  if self.aborting then abort_queued(self) end
 end
 
 return M
