@@ -111,6 +111,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("shutdown_on_shell")
   end)
 
+  it("restarts into a fresh state", function()
+    passes("restart")
+  end)
+
   it("leaves no sanitizer report in the kernel's stderr", function()
     passes("kernel_log_clean")
   end)
