@@ -261,6 +261,11 @@ describe("Keras HDF5 files", function()
         kernel_initializer = {class_name = "VarianceScaling", config = {scale = 2}},
         dtype = {class_name = "DTypePolicy", config = {name = "mixed_float16"}}}})
       assert.same({name = "d", units = 2}, c.config.layers[2].config)
+      -- Keras <= 2.2 wrote a Sequential's config as the bare list of its layers
+      c = kc.model{class_name = "Sequential", config = {{class_name = "Dense", config = {name = "d", units = 2,
+        batch_input_shape = {nil, 3}}}}}
+      local m = cv.models.from_config(c)
+      assert.same({2}, m.output_shape)
     end)
 
     it("refuses a weights-only file, a missing file and a garbage file by name", function()

@@ -214,6 +214,7 @@ local function functional_config(cfg, missing)
 end
 
 local function sequential_config(cfg, missing)
+  if cfg.layers == nil and cfg[1] ~= nil then cfg = {layers = cfg} end   -- Keras <= 2.2: a bare list
   local ls = {}
   for i, lc in ipairs(cfg.layers or {}) do
     if type(lc) ~= "table" then error(("layer %d: its config is not an object"):format(i), 0) end
@@ -282,7 +283,5 @@ function M.classes(kc)
   walk(kc)
   return out
 end
-
-M.list_length = list_length
 
 return M
