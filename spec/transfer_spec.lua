@@ -124,3 +124,15 @@ describe("the lecture's frozen Xception", function()
     assert.truthy(text:find("Non-trainable params: 20,861,480 ", 1, true))
   end)
 end)
+
+describe("parameter counts of nested models", function()
+  it("count a frozen layer inside a nested Sequential as non-trainable", function()
+    local frozen = cv.layers.Dense(3)
+    local inner = cv.Sequential{cv.layers.Flatten(), frozen}
+    local m = cv.Sequential{cv.Input{shape = {2, 2, 1}}, inner, cv.layers.Dense(2)}
+    frozen.trainable = false
+    local trainable, non = m:_counts()
+    assert.equal(3 * 2 + 2, trainable)          -- the outer Dense
+    assert.equal(4 * 3 + 3, non)                -- the frozen inner Dense
+  end)
+end)

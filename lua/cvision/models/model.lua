@@ -233,17 +233,22 @@ function Model:count_params()
   return n
 end
 
-function Model:_counts()
-  local trainable, total = 0, 0
+--- count_trainable_params() --> the number of trainable weights (a frozen model: 0; a nested
+--- model counts its own trainable layers)
+function Model:count_trainable_params()
+  if self.trainable == false then return 0 end
+  local n = 0
   for _, l in ipairs(self.layers) do
-    if l.built then
-      total = total + l:count_params()
-      if l.trainable then
-        trainable = trainable + (l.count_trainable_params and l:count_trainable_params() or l:count_params())
-      end
+    if l.built and l.trainable ~= false then
+      n = n + (l.count_trainable_params and l:count_trainable_params() or l:count_params())
     end
   end
-  return trainable, total - trainable
+  return n
+end
+
+function Model:_counts()
+  local trainable = self:count_trainable_params()
+  return trainable, self:count_params() - trainable
 end
 
 ---------------------------------------------------------------------------------------------------
