@@ -11,18 +11,8 @@ local L = cv.layers
 local PY = "/usr/bin/python3"
 local have_h5py = os.execute(PY .. " -c 'import h5py, numpy' 2>/dev/null") == true
 
-local function read(p)
-  local f = assert(io.open(p, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(p, s)
-  local f = assert(io.open(p, "wb"))
-  f:write(s)
-  f:close()
-end
+local files = require "spec.helpers.files"
+local read, write = files.read, files.write
 
 local function max_diff(a, b)
   assert.same(b.shape, a.shape)

@@ -8,18 +8,8 @@ local core = cv.core
 local tmp = os.tmpname()
 local function path(suffix) return tmp .. suffix end
 
-local function read(p)
-  local f = assert(io.open(p, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(p, s)
-  local f = assert(io.open(p, "wb"))
-  f:write(s)
-  f:close()
-end
+local files = require "spec.helpers.files"
+local read, write = files.read, files.write
 
 local function bytes_of(list)
   local out = {}

@@ -106,11 +106,7 @@ local function run(script, args)
   return out, tonumber(out:match("exit=(%d+)%s*$"))
 end
 
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
+local write = require("spec.helpers.files").write
 
 -- a cheap search that logs every run_trial call to <dir>/runs.log, and kills its own process in
 -- the trial named by argument 3 (SIGKILL: nothing is cleaned up)
