@@ -130,6 +130,31 @@ describe("image_dataset_from_directory", function()
     assert.same({1, 1, 2, 2, 3, 3, 3}, labels)
   end)
 
+  it("maps batches lazily with ds:map(fn) and lists them with totable (tf.data's map, list(ds))", function()
+    local ds = data.image_dataset_from_directory(root, {image_size = {4, 4}, shuffle = false, batch_size = 3,
+      color_mode = "grayscale", verbose = false})
+    local calls = 0
+    local xs = ds:map(function(x, y) calls = calls + 1; return x end)
+    assert.equal(0, calls)
+    assert.equal(3, #xs)
+    local list = xs:totable()
+    assert.equal(3, calls)
+    assert.equal(3, #list)
+    local all = cv.concatenate(list)
+    assert.same({7, 4, 4, 1}, all.shape)
+    assert.equal(0, (all - ds:to_tensors()):abs():max())
+    local pairs_ = ds:map(function(x, y) return x / 255, y + 10 end):map(function(x, y) return x, y * 2 end)
+    local labels = {}
+    for xb, yb in pairs_:batches() do
+      assert.is_true(xb:max() <= 1)
+      for _, v in ipairs(yb:totable()) do labels[#labels + 1] = v end
+    end
+    assert.same({22, 22, 24, 24, 26, 26, 26}, labels)
+    assert.equal(3, #ds:totable())
+    assert.same({3, 1}, {ds:totable()[1][1].shape[1], ds:totable()[3][2]:numel()})
+    assert.has_error(function() ds:map(1) end, "bad argument #1 to 'map' (function expected, got number)")
+  end)
+
   it("splits with validation_split into disjoint, reproducible subsets", function()
     local opts = {image_size = {4, 4}, seed = 42, validation_split = 0.3, subset = "both", verbose = false}
     local tr, va = data.image_dataset_from_directory(root, opts)

@@ -249,3 +249,44 @@ describe("cv.stack, flatten and item", function()
     assert.has_error(function() t:item() end, "item: tensor has 4 elements, expected 1")
   end)
 end)
+
+-- expected values from numpy 1.24 (/usr/bin/python3) at spec-writing time
+describe("numpy's names: cv.concatenate, cv.unique, cv.matmul", function()
+  it("concatenate joins along cvision's 1-based axis (numpy's axis=0 is axis 1)", function()
+    local a, b = cv.tensor{{1, 2}}, cv.tensor{{3, 4}}
+    assert.same({{1, 2}, {3, 4}}, cv.concatenate({a, b}):totable())
+    assert.same({{1, 2, 3, 4}}, cv.concatenate({a, b}, 2):totable())
+    assert.same({{1, 2, 3, 4}}, cv.concatenate({a, b}, -1):totable())
+    assert_error(function() cv.concatenate({}) end, "bad argument #1 to 'concatenate'")
+  end)
+
+  it("unique gives sorted distinct values and, asked, their counts (np.unique)", function()
+    -- np.unique([3, 1, 2, 3, 1, 1], return_counts=True) --> [1, 2, 3], [3, 1, 2]
+    local t = cv.tensor{3, 1, 2, 3, 1, 1}
+    assert.same({1, 2, 3}, cv.unique(t):totable())
+    local u, c = cv.unique(t, {return_counts = true})
+    assert.same({1, 2, 3}, u:totable())
+    assert.same({3, 1, 2}, c:totable())
+    assert.equal("float32", c.dtype)
+    local b = cv.unique(cv.tensor({{5, 0}, {5, 2}}, "uint8"))
+    assert.equal("uint8", b.dtype)
+    assert.same({0, 2, 5}, b:totable())
+    assert.same({0}, cv.unique(cv.zeros{0}).shape)
+    assert_error(function() cv.unique(t, {counts = true}) end, "did you mean 'return_counts'")
+  end)
+
+  it("matmul multiplies 2-D and batched 3-D tensors as np.matmul, broadcasting a 2-D operand", function()
+    local a, b = cv.arange(6):reshape{2, 3}, cv.arange(12):reshape{3, 4}
+    local A, B = cv.arange(12):reshape{2, 2, 3}, cv.arange(24):reshape{2, 3, 4}
+    -- np.arange(6.).reshape(2,3) @ np.arange(12.).reshape(3,4)
+    assert.same({{20, 23, 26, 29}, {56, 68, 80, 92}}, cv.matmul(a, b):totable())
+    assert.same({{{20, 23, 26, 29}, {56, 68, 80, 92}}, {{344, 365, 386, 407}, {488, 518, 548, 578}}},
+      cv.matmul(A, B):totable())
+    assert.same({{{20, 23, 26, 29}, {56, 68, 80, 92}}, {{92, 113, 134, 155}, {128, 158, 188, 218}}},
+      cv.matmul(A, b):totable())
+    assert.same({{{20, 23, 26, 29}, {56, 68, 80, 92}}, {{56, 59, 62, 65}, {200, 212, 224, 236}}},
+      cv.matmul(a, B):totable())
+    assert_error(function() cv.matmul(a, a) end, "do not align")
+    assert_error(function() cv.matmul(cv.zeros{3}, b) end, "2-D or 3-D")
+  end)
+end)

@@ -5,6 +5,7 @@
 --   train_test_split(X, y, opts)            --> X_train, X_test, y_train, y_test
 --   display_tree(dir [, opts])               prints the folder tree (like `directory_tree`)
 --   count_images(dir [, opts])               --> per-class counts (prints as a table)
+--   ds:map(fn) / ds:totable()                lazy per-batch map (tf.data's), list of batches
 --   read_csv(path) / write_csv(path, names, columns)   tables (cvision.data.csv)
 --   StandardScaler() / OneHotEncoder()       scikit-learn's scalers (cvision.data.scalers)
 --
@@ -334,6 +335,50 @@ function Dataset:batches()
     return self:_images(idx), self:_labels(idx)
   end
 end
+
+-- ds:map(fn): a lazy view of a dataset, as tf.data's map on a batched dataset
+local Mapped = {}
+Mapped.__index = Mapped
+M.MappedDataset = Mapped
+
+--- ds:map(fn) --> dataset whose batches are fn(x, y) of ds's batches, computed lazily on each
+--- pass (tf.data's `ds.map(f)` on a batched dataset). fn may return one value (x2) or two (x2, y2);
+--- the mapped dataset has #, num_batches, batches, map and totable, and fits like ds.
+--- The lecture's `np.concatenate(list(train_ds.map(lambda x, y: x)))` reads
+--- `cv.concatenate(train_ds:map(function(x, y) return x end):totable())`.
+function Dataset:map(fn)
+  if type(fn) ~= "function" then
+    error(("bad argument #1 to 'map' (function expected, got %s)"):format(type(fn)), 2)
+  end
+  return setmetatable({source = self, fn = fn}, Mapped)
+end
+Mapped.map = Dataset.map
+
+function Mapped.__len(ds) return #ds.source end
+function Mapped:num_batches() return #self end
+function Mapped:cardinality() return #self end
+function Mapped:__tostring() return ("MappedDataset(%d batches of %s)"):format(#self, tostring(self.source)) end
+
+--- for x2, y2 in mapped:batches() do ... end: fn applied to each batch of the source as it comes
+function Mapped:batches()
+  local next_batch, fn = self.source:batches(), self.fn
+  return function()
+    local x, y = next_batch()
+    if x == nil then return nil end
+    return fn(x, y)
+  end
+end
+
+--- ds:totable() --> a Lua list with one entry per batch (Python's list(ds)): the batch itself when
+--- the dataset yields one value per batch (a map returning x), else the pair {x, y}
+local function totable(ds)
+  local out = {}
+  for x, y in ds:batches() do
+    if y == nil then out[#out + 1] = x else out[#out + 1] = {x, y} end
+  end
+  return out
+end
+Dataset.totable, Mapped.totable = totable, totable
 
 ---------------------------------------------------------------------------------------------------
 -- train_test_split

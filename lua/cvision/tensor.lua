@@ -153,6 +153,82 @@ function M.stack(list, axis)
   return core.concat(views, axis)
 end
 
+--- concatenate(list [, axis=1]) --> tensor joining the list along axis: numpy's name for concat.
+--- axis is 1-based as everywhere in cvision (numpy's default axis=0 is cvision's axis=1; -1 is
+--- the last axis in both)
+function M.concatenate(list, axis)
+  if type(list) ~= "table" or #list == 0 then
+    error("bad argument #1 to 'concatenate' (non-empty list of tensors expected)", 2)
+  end
+  return call("concatenate", nil, core.concat, list, axis)
+end
+
+--- unique(t [, {return_counts=false}]) --> the sorted distinct values of t as a 1-D tensor of t's
+--- dtype (numpy's np.unique over the flattened array); with return_counts, also a float32 tensor
+--- of how often each occurs: values, counts
+function M.unique(t, opts)
+  if not core.is_tensor(t) then error("bad argument #1 to 'unique' (tensor expected)", 2) end
+  opts = opts or {}
+  for k in pairs(opts) do
+    if k ~= "return_counts" then
+      error(("bad argument #2 to 'unique' (unknown option '%s': did you mean 'return_counts'?)"):format(tostring(k)), 2)
+    end
+  end
+  local v = t:numel() > 0 and t:reshape(t:numel()):totable() or {}
+  table.sort(v)
+  local vals, counts = {}, {}
+  for _, x in ipairs(v) do
+    if #vals > 0 and vals[#vals] == x then counts[#counts] = counts[#counts] + 1
+    else vals[#vals + 1], counts[#counts + 1] = x, 1 end
+  end
+  local u = #vals > 0 and core.tensor(vals, t.dtype) or core.full({0}, 0, t.dtype)
+  if opts.return_counts then
+    return u, #counts > 0 and core.tensor(counts, "float32") or core.full({0}, 0, "float32")
+  end
+  return u
+end
+
+-- a (M,K) @ b (K,N) into a new (M,N) tensor, through the one GEMM (core.nn.dense_forward)
+local function matmul2(a, b)
+  local y = core.full({a.shape[1], b.shape[2]}, 0, "float32")
+  core.nn.dense_forward(y, a, b)
+  return y
+end
+
+--- matmul(a, b) --> a @ b as numpy's np.matmul for float32 tensors: (M,K) @ (K,N) --> (M,N);
+--- batched (B,M,K) @ (B,K,N) --> (B,M,N), with a batch of 1 or a 2-D operand broadcast over the
+--- other's batch (uint8 operands are converted to float32)
+function M.matmul(a, b)
+  if not core.is_tensor(a) then error("bad argument #1 to 'matmul' (tensor expected)", 2) end
+  if not core.is_tensor(b) then error("bad argument #2 to 'matmul' (tensor expected)", 2) end
+  if a.dtype ~= "float32" then a = a:astype("float32") end
+  if b.dtype ~= "float32" then b = b:astype("float32") end
+  local da, db = a:dim(), b:dim()
+  if da < 2 or da > 3 or db < 2 or db > 3 then
+    error(("matmul: 2-D or 3-D tensors expected, got %d-D and %d-D"):format(da, db), 2)
+  end
+  local sa, sb = a.shape, b.shape
+  if sa[da] ~= sb[db - 1] then
+    error(("matmul: shapes (%s) and (%s) do not align: %d (axis %d) ~= %d (axis %d)"):format(
+      table.concat(sa, ", "), table.concat(sb, ", "), sa[da], da, sb[db - 1], db - 1), 2)
+  end
+  if da == 2 and db == 2 then return matmul2(a, b) end
+  local ba, bb = da == 3 and sa[1] or 1, db == 3 and sb[1] or 1
+  if ba ~= bb and ba ~= 1 and bb ~= 1 then
+    error(("matmul: batch sizes %d and %d do not broadcast"):format(ba, bb), 2)
+  end
+  local B, m, n = math.max(ba, bb), sa[da - 1], sb[db]
+  if db == 2 then   -- (B,M,K) @ (K,N): one GEMM over all rows
+    return matmul2(a:reshape{ba * m, sa[da]}, b):reshape{ba, m, n}
+  end
+  local y = core.full({B, m, n}, 0, "float32")
+  for i = 1, B do
+    local ai = da == 2 and a or a[ba == 1 and 1 or i]
+    core.nn.dense_forward(y[i], ai, b[bb == 1 and 1 or i])
+  end
+  return y
+end
+
 local Tensor_mt = core.Tensor
 
 --- is_tensor(x) --> boolean (in Lua: the metatable's identity, no call into C)
