@@ -186,14 +186,16 @@ describe("cvision.plot", function()
       local d = tmpdir()
       plt.figure { figsize = { 3, 2 }, dpi = 80 }
       plt.plot({ 0, 1 }, { 1, 0 })
+      local ax = plt.gca()
       local p = plt.savefig(d .. "/a.png")
+      assert.are_not.equal(ax.fig, plt.gcf())   -- savefig ends the figure, as in a notebook
+      plt.close()
       assert.same({ 240, 160 }, { png_size(p) })
       local ok, cvm = pcall(require, "cvision")
       if ok and cvm.imread then
         local img = cvm.imread(p)
         assert.same({ 160, 240 }, { img.shape[1], img.shape[2] })
         -- the line from (0, 1) to (1, 0) runs through the middle of the picture
-        local ax = plt.gca()
         local x, y = ax:transform(0.5, 0.5)
         assert.is_true(img:at(math.floor(y) + 1, math.floor(x) + 1, 1) < 100)
       end
@@ -209,6 +211,8 @@ describe("cvision.plot", function()
       io.output(sink)
       local p = plt._repl_after_eval()
       local again = plt._repl_after_eval()
+      plt.title("next line")
+      local same = plt._repl_after_eval()
       io.output(out)
       sink:seek("set")
       local printed = sink:read("a")
@@ -218,6 +222,9 @@ describe("cvision.plot", function()
       assert.is_truthy(printed:find(p, 1, true))
       assert.same({ 640, 480 }, { png_size(p) })
       assert.is_nil(again)
+      assert.are.equal(p, same)                        -- the same file, rewritten
+      assert.is_nil(printed:find(p, printed:find(p, 1, true) + 1, true))  -- its path printed once
+      plt.close()
       os.execute("rm -rf " .. d)
     end)
 

@@ -139,6 +139,36 @@ describe("the REPL fed through a pipe (-i)", function()
   end)
 end)
 
+describe("figures in the REPL, as in a notebook", function()
+  local function session(input)
+    local dir = os.tmpname(); os.remove(dir)
+    local out = run("mkdir -p " .. q(dir) .. " && cd " .. q(dir) .. " && CVISION_INLINE=0 " .. BIN .. " -i", input)
+    local files = {}
+    local p = io.popen("ls " .. q(dir .. "/cvision-plots") .. " 2>/dev/null")
+    for name in p:lines() do files[#files + 1] = name end
+    p:close()
+    return out, files, dir
+  end
+
+  it("keeps the figure current across lines: two lines make one figure with a title, its path printed once", function()
+    local out, files = session("cv.plot.plot({1, 2, 3})\ncv.plot.title('two lines')\n"
+      .. "print(#cv.plot._state.figures, cv.plot.gca().title.text)\n")
+    assert.same({"figure-001.png"}, files)
+    local _, n = out:gsub("cvision%-plots/figure%-001%.png\n", "")
+    assert.equal(1, n)
+    assert.matches("1\ttwo lines\n", out)
+  end)
+
+  it("starts a new figure with the plot after savefig", function()
+    local out, files, dir = session("cv.plot.plot({1, 2})\ncv.plot.savefig('saved.png')\n"
+      .. "cv.plot.plot({2, 1})\nprint(cv.plot.gcf().number, #cv.plot.gca().artists)\n")
+    assert.same({"figure-001.png", "figure-002.png"}, files)
+    assert.matches("figure%-002%.png\n", out)
+    assert.matches("\n2\t1\n", out)
+    assert.truthy(io.open(dir .. "/saved.png", "rb"))
+  end)
+end)
+
 describe("Ctrl-C", function()
   it("interrupts a running computation and returns to the prompt", function()
     local dir = os.tmpname()

@@ -134,9 +134,13 @@ function M.suptitle(s, opts) return M.gcf():suptitle(s, opts) end
 function M.tight_layout(opts) return M.gcf():tight_layout(opts) end
 function M.subplots_adjust(p) return M.gcf():subplots_adjust(p) end
 
---- savefig(path [, {dpi}]) writes the current figure as PNG; returns path
+--- savefig(path [, {dpi}]) writes the current figure as PNG and ends it (the next drawing starts
+-- a new figure, as in a notebook; the figure stays open, so a notebook cell still shows it); returns path
 function M.savefig(path, opts)
-  return M.gcf():savefig(path, opts)
+  local fig = M.gcf()
+  local out = fig:savefig(path, opts)
+  if state.current == fig then state.current = nil end
+  return out
 end
 
 --- render() --> the current figure's canvas (canvas:pixel(x, y), canvas:save_png(path))
@@ -192,23 +196,27 @@ local function exists(p)
   return false
 end
 
---- show([{inline}]) writes the current figure to a numbered PNG (in $CVISION_PLOT_DIR or
--- ./cvision-plots/), prints its path, shows it inline on kitty, iTerm2 and sixel terminals
--- (opts.inline = "kitty" | "iterm2" | "sixel" | false overrides the guess), and closes the
--- figure (the next drawing starts a new one, as in a notebook). Returns the path.
-function M.show(opts)
-  local fig = state.current
-  if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
+-- A figure's PNG in the plot folder: the one it was given first (the REPL rewrites it as the figure
+-- grows), else the next free figure-NNN.png; --> path, new (true when just given)
+local function figure_path(fig)
+  if fig._png_path then return fig._png_path, false end
   local dir = plot_dir()
   local path
   repeat
     state.shown = state.shown + 1
     path = string.format("%s/figure-%03d.png", dir, state.shown)
   until not exists(path)
+  fig._png_path = path
+  return path, true
+end
+
+-- Writes fig to its PNG, prints the path when asked, and shows it inline (see show).
+local function display(fig, print_path, opts)
+  local path, new = figure_path(fig)
   local cv = fig:render()
   cv:save_png(path)
   fig.dirty = false
-  io.write(path, "\n")
+  if print_path or new then io.write(path, "\n") end
   local proto = (opts or {}).inline
   if proto == nil then proto = M.inline_protocol() end
   if proto == "sixel" then
@@ -218,16 +226,38 @@ function M.show(opts)
     if esc then io.write(esc) end
   end
   io.flush()
+  return path
+end
+
+--- show([{inline}]) writes the current figure to a numbered PNG (in $CVISION_PLOT_DIR or
+-- ./cvision-plots/; the one the REPL already wrote it to, if any), prints its path, shows it inline
+-- on kitty, iTerm2 and sixel terminals (opts.inline = "kitty" | "iterm2" | "sixel" | false overrides
+-- the guess), and closes the figure (the next drawing starts a new one, as in a notebook).
+-- Returns the path.
+function M.show(opts)
+  local fig = state.current
+  if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
+  local path = display(fig, true, opts)
   M.close(fig)
   return path
 end
 
---- _repl_after_eval() is called by the REPL after each line: a figure drawn on since it was last
--- saved is shown (see show).
+--- _repl_after_eval() is called by the REPL after each line, as a notebook does after each cell:
+-- each figure drawn on during the line is written to its PNG (the same file on every line, its path
+-- printed the first time) and shown inline again. The current figure stays current across lines
+-- until figure(), subplots(), show(), close() or savefig() ends it; figures ended are then
+-- forgotten (as the notebook closes them). Returns the current figure's path, if it was written.
 function M._repl_after_eval()
-  local fig = state.current
-  if fig and fig.dirty then return M.show() end
-  return nil
+  local cur, path = state.current, nil
+  local figs = state.figures
+  for _, fig in ipairs(figs) do
+    if fig.dirty and #fig.axes + #fig.painters + #fig.texts > 0 then
+      local p = display(fig, false)
+      if fig == cur then path = p end
+    end
+  end
+  state.figures = cur and { cur } or {}
+  return path
 end
 
 -- color_cycle lives in cvision.plot.colors (the cycle every axes draws from): reading or setting
