@@ -281,6 +281,19 @@ describe("cvision.sys", function()
     assert.same({}, sys.complete("f(x).y"))
   end)
 
+  it("completes the methods of models and layers, whose class __index is a function", function()
+    local cv = require "cvision"
+    _G.cv = cv
+    _G.m_repl_spec = cv.Sequential{cv.layers.Dense(2)}
+    assert.same({"m_repl_spec:fit"}, sys.complete("m_repl_spec:fi"))
+    assert.truthy(#sys.complete("m_repl_spec:") > 10)
+    local s = sys.complete("m_repl_spec:summ")
+    assert.equal("m_repl_spec:summary", s[1])
+    _G.m_repl_spec = cv.layers.Dense(3)
+    assert.same({"m_repl_spec:get_weights"}, sys.complete("m_repl_spec:get_w"))
+    _G.m_repl_spec = nil
+  end)
+
   it("versions returns every version and prints them", function()
     local v = sys.versions{quiet = true}
     for _, k in ipairs{"cvision", "lua", "openblas", "openblas_core", "libpng", "compiler", "date"} do

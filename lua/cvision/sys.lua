@@ -161,6 +161,13 @@ local function collect(v, set, seen)
         for k in next, up do if is_ident(k) then set[k] = true end end
       end
     end
+    -- a class whose __index is a function (models: a property, then the class) is its own
+    -- metatable: its methods are the class table's keys and those of its parents
+    if rawget(mt, "class_name") ~= nil then
+      collect(mt, set, seen)
+      local super = rawget(mt, "super")
+      if type(super) == "table" then collect(super, set, seen) end
+    end
   end
   if type(rawget(mt, "methods")) == "table" then collect(rawget(mt, "methods"), set, seen) end
   if rawget(mt, "__name") == "cvision.Tensor" then set.shape = true; set.dtype = true end
