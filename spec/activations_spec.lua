@@ -43,6 +43,30 @@ describe("cvision.activations", function()
     approx(xs, x) -- unchanged
   end)
 
+  it("computes elu, gelu, softplus and leaky_relu with alpha as Keras", function()
+    -- expected values from numpy 1.24 (/usr/bin/python3, math.erf for gelu) at spec-writing time
+    approx({-0.950212931632136, -0.3934693402873666, 0, 0.5, 7}, A.elu(x), 1e-5)
+    approx({-0.475106465816068, -0.1967346701436833, 0, 0.5, 7}, A.elu(x, 0.5), 1e-5)
+    approx({-0.00404969409489031, -0.15426876936299344, 0, 0.34573123063700656, 6.999999999991041},
+      A.gelu(x), 1e-5)
+    approx({0.04858735157374206, 0.4740769841801067, 0.6931471805599453, 0.9740769841801067,
+      7.000911466453775}, A.softplus(x), 1e-5)
+    approx({-0.3, -0.05, 0, 0.5, 7}, A.leaky_relu(x, 0.1), 1e-6)
+    -- np.logaddexp(0, [-100, 100]): no overflow, no loss of x
+    approx({0, 100}, A.softplus(cv.tensor{-100, 100}), 1e-6)
+    -- by name, as layers use them; get's alpha reaches elu as it does leaky_relu
+    for _, name in ipairs{"elu", "gelu", "softplus"} do
+      assert.equal(name, A.get(name).name)
+      assert.equal(name, A.get(A[name]).name)
+      assert.equal(name, A.serialize(name))
+    end
+    approx({-0.475106465816068, -0.1967346701436833, 0, 0.5, 7}, A.get("elu", 0.5):forward(cv.zeros{5}, x), 1e-5)
+    approx({-0.3, -0.05, 0, 0.5, 7}, A.get("leaky_relu", 0.1):forward(cv.zeros{5}, x), 1e-6)
+    local d = cv.layers.Dense(2, {activation = "gelu"})
+    assert.equal("gelu", d:get_config().activation)
+    assert.has_error(function() A.register("elu", function(v) return v end) end)
+  end)
+
   it("softmax normalizes over the last axis", function()
     local y = A.softmax(cv.tensor{{1, 2, 3}, {0, 0, 0}})
     local z = math.exp(1) + math.exp(2) + math.exp(3)

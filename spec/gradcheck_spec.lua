@@ -246,9 +246,10 @@ describe("gradient check", function()
 
   describe("of activations", function()
     for _, name in ipairs{"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear",
-        "silu", "swish"} do
+        "silu", "swish", "elu", "gelu", "softplus", "elu alpha=0.5", "leaky_relu alpha=0.1"} do
       it(name, function()
-        local act = cv.activations.get(name)
+        local base, alpha = name:match("^(%S+) alpha=(%S+)$")
+        local act = cv.activations.get(base or name, tonumber(alpha))
         -- spread values away from 0, 6 (relu6) and each other; x*4 covers [-4, 4)
         local x = spread({3, 6}, 5) * 4 + (name == "relu6" and 3 or 0)
         local ok, report = gc.check_fn(

@@ -1,6 +1,8 @@
 -- cvision.activations: Keras' activations by name or function. relu, leaky_relu, relu6, tanh,
 -- sigmoid, softmax (over the last axis), exponential, linear run as C kernels (core.nn); silu
 -- (Keras' swish, under both names: x * sigmoid(x)) is written in Lua over the sigmoid kernel;
+-- elu (alpha, default 1.0), gelu (exact, Keras' default) and softplus are Lua over tensor ops too;
+-- leaky_relu takes alpha (Keras' default 0.2) as get("leaky_relu", alpha) or leaky_relu(x, alpha);
 -- `register(name, f, df)` adds one written in Lua. As functions, `cv.activations.relu(x)` returns a
 -- new tensor; layers use `get(spec)`, which gives an object with in-place-capable forward/backward.
 local core = require "cvision.core"
@@ -20,6 +22,8 @@ local LEAKY_DEFAULT = 0.2
 local registered = {}   -- name --> {forward = f(x) --> y, backward = df(dy, x, y) --> dx}
 local by_function = {}  -- function --> name, for the functions of this module and registered ones
 
+local lua_builtin = {}   -- the activations written in Lua below (elu, gelu, softplus)
+
 local function nn() return core.nn end
 
 -- one class for every activation object, told apart by name (not a registry family: an activation
@@ -29,7 +33,7 @@ local Activation = class.base()
 --- act:forward(y, x) --> y: y = f(x); y may be x (in place) for the C kernels
 function Activation:forward(y, x)
   if self.custom then
-    local r = self.custom.forward(x)
+    local r = self.custom.forward(x, self.alpha)
     y:copy(r)
     return y
   end
@@ -44,7 +48,7 @@ function Activation:backward(dx, dy, x, y)
       error(("activation '%s' has no derivative: register it with "
         .. "cv.activations.register(name, f, df)"):format(self.name), 3)
     end
-    dx:copy(self.custom.backward(dy, x, y))
+    dx:copy(self.custom.backward(dy, x, y, self.alpha))
     return dx
   end
   nn().activation_backward(dx, dy, x, y, self.name, self.alpha or 0)
@@ -76,7 +80,7 @@ function M.get(spec, alpha)
     return setmetatable({name = name, alpha = alpha}, Activation)
   end
   local r = registered[name]
-  if r then return setmetatable({name = name, custom = r}, Activation) end
+  if r then return setmetatable({name = name, custom = r, alpha = alpha}, Activation) end
   local names = {}
   for k in pairs(builtin) do names[#names + 1] = k end
   for k in pairs(registered) do names[#names + 1] = k end
@@ -98,6 +102,7 @@ function M.register(name, f, df)
   if type(f) ~= "function" then error(errors.bad_argument("register", "function expected", 2), 2) end
   if df ~= nil and type(df) ~= "function" then error(errors.bad_argument("register", "function expected", 3), 2) end
   if builtin[name:lower()] or name:lower() == "silu" or name:lower() == "swish" then error(errors.bad_argument("register", ("'%s' is built in"):format(name), 1), 2) end
+  if lua_builtin[name:lower()] then error(errors.bad_argument("register", ("'%s' is built in"):format(name), 1), 2) end
   registered[name:lower()] = {forward = f, backward = df}
   by_function[f] = name:lower()
   M[name] = M[name] or f
@@ -131,6 +136,60 @@ for _, name in ipairs{"silu", "swish"} do
 end
 by_function[silu] = "silu"
 
-M.names = {"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear", "silu", "swish"}
+-- elu, gelu and softplus: Keras' definitions over tensor ops (not hot enough for a C kernel).
+-- Each takes x (and elu an alpha) and returns a new float32 tensor; the grad functions follow
+-- register's df(dy, x, y [, alpha]).
+local function f32(x) return x.dtype == "float32" and x or x:astype("float32") end
+
+--- elu(x [, alpha=1.0]) --> x where x > 0, alpha * (exp(x) - 1) elsewhere (keras.activations.elu)
+local function elu(x, alpha)
+  x = f32(x)
+  alpha = alpha or 1.0
+  local pos = x:gt(0)
+  return x * pos + (x:minimum(0):exp() - 1) * alpha * (1 - pos)
+end
+local function elu_grad(dy, x, y, alpha)
+  alpha = alpha or 1.0
+  local pos = x:gt(0)
+  return dy * (pos + x:minimum(0):exp() * alpha * (1 - pos))
+end
+
+-- erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1)
+local function erf(x)
+  local a = x:abs()
+  local t = 1 / (a * 0.3275911 + 1)
+  local poly = t * (t * (t * (t * (t * 1.061405429 - 1.453152027) + 1.421413741) - 0.284496736) + 0.254829592)
+  return x:sign() * (1 - poly * (-(a * a)):exp())
+end
+
+--- gelu(x) --> x * 0.5 * (1 + erf(x / sqrt(2))): Keras' gelu with its default approximate=False
+local function gelu(x)
+  x = f32(x)
+  return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+end
+-- d/dx = Phi(x) + x * phi(x), phi the standard normal density
+local function gelu_grad(dy, x)
+  local cdf = (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+  local pdf = (x * x * -0.5):exp() * (1 / math.sqrt(2 * math.pi))
+  return dy * (cdf + x * pdf)
+end
+
+--- softplus(x) --> log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(-|x|)) so large |x|
+--- neither overflows nor loses x (keras.activations.softplus)
+local function softplus(x)
+  x = f32(x)
+  return x:maximum(0) + ((-x:abs()):exp() + 1):log()
+end
+local function softplus_grad(dy, x) return dy * M.sigmoid(x) end
+
+for name, fs in pairs{elu = {elu, elu_grad}, gelu = {gelu, gelu_grad}, softplus = {softplus, softplus_grad}} do
+  registered[name] = {forward = fs[1], backward = fs[2]}
+  lua_builtin[name] = true
+  M[name] = fs[1]
+  by_function[fs[1]] = name
+end
+
+M.names = {"relu", "leaky_relu", "relu6", "tanh", "sigmoid", "softmax", "exponential", "linear", "silu", "swish",
+  "elu", "gelu", "softplus"}
 
 return M
