@@ -327,6 +327,11 @@ static const char lazy_cv[] =
   "    rawset(t, 'cv', cv)\n"
   "    return cv\n"
   "  end\n"
+  "  if k == 'help' then\n"  /* help(obj): cvision.help, loaded on first use */
+  "    local h = require 'cvision.help'\n"
+  "    rawset(t, 'help', h)\n"
+  "    return h\n"
+  "  end\n"
   "  if type(prev) == 'function' then return prev(t, k) end\n"
   "  if prev ~= nil then return prev[k] end\n"
   "end\n"
@@ -374,6 +379,19 @@ static void save_history_line(const char *line) {
   if (history_path[0]) write_history(history_path);  /* failure (read-only home) is fine */
 }
 
+/* `?obj` at the prompt: the statement require('cvision.help').query(<obj as a string literal>) */
+static void push_help_query(lua_State *L, const char *text) {
+  lua_getglobal(L, "string");
+  lua_getfield(L, -1, "format");
+  lua_remove(L, -2);
+  lua_pushliteral(L, "require('cvision.help').query(%q)");
+  lua_pushstring(L, text);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "return");
+  }
+}
+
 /* Reads one line into a new string on the stack; 0 at end of input. A Ctrl-C at the prompt
  * gives an empty line and a fresh prompt. */
 static int pushline(lua_State *L, int firstline) {
@@ -403,6 +421,7 @@ static int pushline(lua_State *L, int firstline) {
   size_t l = strlen(line);
   if (l > 0 && line[l - 1] == '\n') line[--l] = '\0';
   if (firstline && line[0] == '=') lua_pushfstring(L, "return %s", line + 1);
+  else if (firstline && line[0] == '?') push_help_query(L, line + 1);
   else lua_pushlstring(L, line, l);
   if (use_editline) free(line);
   return 1;

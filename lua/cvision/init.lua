@@ -21,7 +21,7 @@ local submodules = {
   activations = "activations", callbacks = "callbacks", models = "models", data = "data",
   datasets = "datasets", image = "image", plot = "plot", analysis = "analysis",
   applications = "applications", initializers = "initializers",
-  sys = "sys", tuner = "tuner",
+  sys = "sys", tuner = "tuner", help = "help",
 }
 M._submodules = submodules
 
