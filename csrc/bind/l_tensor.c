@@ -28,7 +28,8 @@ cv_tensor *lcv_checktensor(lua_State *L, int idx) {
 
 cv_tensor *lcv_checkf32(lua_State *L, int idx) {
   cv_tensor *t = lcv_checktensor(L, idx);
-  if (t->dtype != CV_FLOAT32) luaL_argerror(L, idx, "float32 tensor expected, got uint8");
+  if (t->dtype != CV_FLOAT32)
+    luaL_argerror(L, idx, lua_pushfstring(L, "float32 tensor expected, got %s", cv_dtype_name(t->dtype)));
   return t;
 }
 
@@ -124,8 +125,9 @@ cv_dtype lcv_checkdtype(lua_State *L, int idx, cv_dtype def) {
   const char *s = luaL_checkstring(L, idx);
   if (strcmp(s, "float32") == 0 || strcmp(s, "float") == 0) return CV_FLOAT32;
   if (strcmp(s, "uint8") == 0 || strcmp(s, "byte") == 0) return CV_UINT8;
-  return (cv_dtype)luaL_argerror(L, idx, lua_pushfstring(L, "dtype must be 'float32' or 'uint8', "
-                                                          "got '%s'", s));
+  if (strcmp(s, "int8") == 0) return CV_INT8;
+  return (cv_dtype)luaL_argerror(L, idx, lua_pushfstring(L, "dtype must be 'float32', 'uint8' or "
+                                                          "'int8', got '%s'", s));
 }
 
 /* 1-based (negative from the end) axis argument -> 0-based */
@@ -139,6 +141,7 @@ int lcv_checkaxis(lua_State *L, int idx, int ndim) {
 }
 void lcv_pushelement(lua_State *L, const cv_tensor *t, int64_t flat) {
   if (t->dtype == CV_UINT8) lua_pushinteger(L, cv_tensor_u8(t)[flat]);
+  else if (t->dtype == CV_INT8) lua_pushinteger(L, cv_tensor_i8(t)[flat]);
   else lua_pushnumber(L, cv_tensor_f32(t)[flat]);
 }
 
@@ -297,7 +300,7 @@ static int l_shape(lua_State *L) {
   return 1;
 }
 
-/* dtype(t) --> "float32" | "uint8" */
+/* dtype(t) --> "float32" | "uint8" | "int8" */
 static int l_dtype(lua_State *L) {
   cv_tensor *t = lcv_checktensor(L, 1);
   lua_pushstring(L, cv_dtype_name(t->dtype));

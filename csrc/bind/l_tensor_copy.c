@@ -45,7 +45,7 @@ static int astype(lua_State *L, cv_dtype dt) {
   return 1;
 }
 
-/* t:astype(dtype) --> converted copy (float -> uint8 wraps around like numpy) */
+/* t:astype(dtype) --> converted copy (to uint8 or int8 wraps around like numpy: 128 -> -128) */
 static int m_astype(lua_State *L) { return astype(L, lcv_checkdtype(L, 2, CV_FLOAT32)); }
 /* t:float() --> t:astype("float32") */
 static int m_float(lua_State *L) { return astype(L, CV_FLOAT32); }

@@ -130,7 +130,7 @@ static int reduce(lua_State *L, cv_reduce op) {
     int64_t i;
     LCV_CHECK(L, cv_tensor_reduce_all(t, op, &v, &i), NULL);
     if (is_arg) lua_pushinteger(L, i + 1);
-    else if (t->dtype == CV_UINT8 && op != CV_RED_MEAN) lua_pushinteger(L, (lua_Integer)v);
+    else if (t->dtype != CV_FLOAT32 && op != CV_RED_MEAN) lua_pushinteger(L, (lua_Integer)v);
     else lua_pushnumber(L, v);
     return 1;
   }

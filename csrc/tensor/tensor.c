@@ -17,8 +17,10 @@ void cv_tensor_alloc_stats(int64_t *count, int64_t *bytes) {
   *bytes = atomic_load(&alloc_bytes);
 }
 
-size_t cv_dtype_size(cv_dtype dt) { return dt == CV_UINT8 ? 1 : 4; }
-const char *cv_dtype_name(cv_dtype dt) { return dt == CV_UINT8 ? "uint8" : "float32"; }
+size_t cv_dtype_size(cv_dtype dt) { return dt == CV_FLOAT32 ? 4 : 1; }
+const char *cv_dtype_name(cv_dtype dt) {
+  return dt == CV_UINT8 ? "uint8" : dt == CV_INT8 ? "int8" : "float32";
+}
 
 int64_t cv_shape_numel(int ndim, const int64_t *shape) {
   int64_t n = 1;

@@ -1,5 +1,5 @@
-/* tensor.h - the cvision tensor: a contiguous, row-major (NHWC for images) block of float32 or
- * uint8 elements over reference-counted storage. Every tensor is contiguous; a view (a sample t[i],
+/* tensor.h - the cvision tensor: a contiguous, row-major (NHWC for images) block of float32,
+ * uint8 or int8 elements (int8 for numpy's wrap-around casts; computing converts to float32) over reference-counted storage. Every tensor is contiguous; a view (a sample t[i],
  * a slice along the first axis, a reshape) is a window of the same storage at an element offset,
  * and keeps that storage alive by holding a reference. */
 #ifndef CV_TENSOR_H
@@ -11,7 +11,7 @@
 
 #define CV_MAX_DIMS 8
 
-typedef enum cv_dtype { CV_FLOAT32 = 0, CV_UINT8 = 1 } cv_dtype;
+typedef enum cv_dtype { CV_FLOAT32 = 0, CV_UINT8 = 1, CV_INT8 = 2 } cv_dtype;
 
 typedef struct cv_storage {
   void *data;
@@ -49,6 +49,9 @@ static inline float *cv_tensor_f32(const cv_tensor *t) {
 }
 static inline uint8_t *cv_tensor_u8(const cv_tensor *t) {
   return (uint8_t *)t->storage->data + t->offset;
+}
+static inline int8_t *cv_tensor_i8(const cv_tensor *t) {
+  return (int8_t *)t->storage->data + t->offset;
 }
 static inline void *cv_tensor_data(const cv_tensor *t) {
   return (char *)t->storage->data + (size_t)t->offset * cv_dtype_size(t->dtype);

@@ -6,9 +6,8 @@
 #include <string.h>
 
 cv_status cv_tensor_to_indices(int64_t *rows, const cv_tensor *idx, int64_t base) {
-  if (idx->dtype == CV_UINT8) {
-    const uint8_t *p = cv_tensor_u8(idx);
-    for (int64_t i = 0; i < idx->numel; i++) rows[i] = (int64_t)p[i] - base;
+  if (idx->dtype != CV_FLOAT32) {   /* uint8, int8: integers already */
+    for (int64_t i = 0; i < idx->numel; i++) rows[i] = (int64_t)cv_tensor_get_flat(idx, i) - base;
     return CV_OK;
   }
   const float *p = cv_tensor_f32(idx);
@@ -50,8 +49,8 @@ cv_status cv_tensor_gather_rows(cv_tensor *out, const cv_tensor *src, const int6
 
 int64_t cv_tensor_count_nonzero(const cv_tensor *mask) {
   int64_t c = 0;
-  if (mask->dtype == CV_UINT8) {
-    const uint8_t *p = cv_tensor_u8(mask);
+  if (mask->dtype != CV_FLOAT32) {   /* a byte is nonzero as uint8 and as int8 alike */
+    const uint8_t *p = cv_tensor_data(mask);
     for (int64_t i = 0; i < mask->numel; i++) c += p[i] != 0;
   } else {
     const float *p = cv_tensor_f32(mask);
@@ -61,7 +60,8 @@ int64_t cv_tensor_count_nonzero(const cv_tensor *mask) {
 }
 
 static int mask_on(const cv_tensor *mask, int64_t i) {
-  return mask->dtype == CV_UINT8 ? cv_tensor_u8(mask)[i] != 0 : cv_tensor_f32(mask)[i] != 0.0f;
+  return mask->dtype != CV_FLOAT32 ? ((const uint8_t *)cv_tensor_data(mask))[i] != 0
+                                    : cv_tensor_f32(mask)[i] != 0.0f;
 }
 
 int cv_mask_kind(const cv_tensor *t, const cv_tensor *mask, const char *what) {

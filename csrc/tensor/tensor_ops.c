@@ -23,7 +23,35 @@ uint8_t cv_f2u8(double v) {
   return (uint8_t)(uint64_t)(int64_t)v;
 }
 
+int8_t cv_f2i8(double v) { return (int8_t)cv_f2u8(v); }
+
+/* element i of a buffer of dtype dt, as a double */
+static double load(const void *p, cv_dtype dt, int64_t i) {
+  switch (dt) {
+    case CV_UINT8: return ((const uint8_t *)p)[i];
+    case CV_INT8: return ((const int8_t *)p)[i];
+    default: return ((const float *)p)[i];
+  }
+}
+
+static void store(void *p, cv_dtype dt, int64_t i, double v) {
+  switch (dt) {
+    case CV_UINT8: ((uint8_t *)p)[i] = cv_f2u8(v); break;
+    case CV_INT8: ((int8_t *)p)[i] = cv_f2i8(v); break;
+    default: ((float *)p)[i] = (float)v; break;
+  }
+}
+
 void cv_convert(void *dst, cv_dtype dd, const void *src, cv_dtype sd, int64_t n) {
+  if (dd == CV_INT8 || sd == CV_INT8) {
+    /* int8 casts are not hot: one simple loop through double (uint8 <-> int8 wraps too) */
+    if (dd == sd) {
+      if (dst != src) memmove(dst, src, (size_t)n);
+    } else {
+      for (int64_t i = 0; i < n; i++) store(dst, dd, i, load(src, sd, i));
+    }
+    return;
+  }
   if (dd == sd) {
     if (dst != src) memmove(dst, src, (size_t)n * cv_dtype_size(dd));
   } else if (dd == CV_FLOAT32) {
@@ -42,8 +70,8 @@ void cv_convert(void *dst, cv_dtype dd, const void *src, cv_dtype sd, int64_t n)
 }
 
 void cv_tensor_fill(cv_tensor *t, double v) {
-  if (t->dtype == CV_UINT8) {
-    memset(cv_tensor_u8(t), cv_f2u8(v), (size_t)t->numel);
+  if (t->dtype == CV_UINT8 || t->dtype == CV_INT8) {
+    memset(cv_tensor_data(t), t->dtype == CV_UINT8 ? cv_f2u8(v) : (uint8_t)cv_f2i8(v), (size_t)t->numel);
   } else {
     float *p = cv_tensor_f32(t), f = (float)v;
     for (int64_t i = 0; i < t->numel; i++) p[i] = f;
@@ -65,9 +93,8 @@ void cv_tensor_arange(cv_tensor *t, double start, double step) {
 
 void cv_tensor_rand_uniform(cv_tensor *t, double lo, double hi) {
   double w = hi - lo;
-  if (t->dtype == CV_UINT8) {
-    uint8_t *p = cv_tensor_u8(t);
-    for (int64_t i = 0; i < t->numel; i++) p[i] = cv_f2u8(lo + w * cv_rng_uniform());
+  if (t->dtype != CV_FLOAT32) {
+    for (int64_t i = 0; i < t->numel; i++) cv_tensor_set_flat(t, i, lo + w * cv_rng_uniform());
     return;
   }
   float *p = cv_tensor_f32(t);
@@ -75,9 +102,8 @@ void cv_tensor_rand_uniform(cv_tensor *t, double lo, double hi) {
 }
 
 void cv_tensor_rand_normal(cv_tensor *t, double mean, double std) {
-  if (t->dtype == CV_UINT8) {
-    uint8_t *p = cv_tensor_u8(t);
-    for (int64_t i = 0; i < t->numel; i++) p[i] = cv_f2u8(mean + std * cv_rng_normal());
+  if (t->dtype != CV_FLOAT32) {
+    for (int64_t i = 0; i < t->numel; i++) cv_tensor_set_flat(t, i, mean + std * cv_rng_normal());
     return;
   }
   float *p = cv_tensor_f32(t);
@@ -85,12 +111,11 @@ void cv_tensor_rand_normal(cv_tensor *t, double mean, double std) {
 }
 
 double cv_tensor_get_flat(const cv_tensor *t, int64_t i) {
-  return t->dtype == CV_UINT8 ? (double)cv_tensor_u8(t)[i] : (double)cv_tensor_f32(t)[i];
+  return load(cv_tensor_data(t), t->dtype, i);
 }
 
 void cv_tensor_set_flat(cv_tensor *t, int64_t i, double v) {
-  if (t->dtype == CV_UINT8) cv_tensor_u8(t)[i] = cv_f2u8(v);
-  else cv_tensor_f32(t)[i] = (float)v;
+  store(cv_tensor_data(t), t->dtype, i, v);
 }
 
 /* ---------------------------------------------------------------- broadcasting */
@@ -422,8 +447,8 @@ cv_status cv_tensor_unary(cv_tensor *out, const cv_tensor *a, cv_unop op) {
                    (long long)a->numel);
   float *o = cv_tensor_f32(out);
   int64_t n = a->numel;
-  if (a->dtype == CV_UINT8) cv_convert(o, CV_FLOAT32, cv_tensor_u8(a), CV_UINT8, n);
-  const float *x = a->dtype == CV_UINT8 ? o : cv_tensor_f32(a);
+  if (a->dtype != CV_FLOAT32) cv_convert(o, CV_FLOAT32, cv_tensor_data(a), a->dtype, n);
+  const float *x = a->dtype != CV_FLOAT32 ? o : cv_tensor_f32(a);
   switch ((int)op) {
     case CV_OP_NEG: for (int64_t i = 0; i < n; i++) o[i] = -x[i]; break;
     case CV_OP_EXP: for (int64_t i = 0; i < n; i++) o[i] = expf(x[i]); break;

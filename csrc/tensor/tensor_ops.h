@@ -25,6 +25,8 @@ typedef enum cv_unop {
 void cv_convert(void *dst, cv_dtype dd, const void *src, cv_dtype sd, int64_t n);
 /* The uint8 a float value becomes under numpy's wrap-around cast. */
 uint8_t cv_f2u8(double v);
+/* The int8 a float value becomes under numpy's wrap-around cast (128 -> -128, 300.7 -> 44). */
+int8_t cv_f2i8(double v);
 
 /* t <- v everywhere (converted to t's dtype). */
 void cv_tensor_fill(cv_tensor *t, double v);

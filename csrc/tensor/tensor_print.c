@@ -87,8 +87,8 @@ static void positional_parts(float x, char *ip, char *fp) {
 }
 
 typedef struct fmt {
-  int is_u8;
-  int width;                  /* uint8: digits of the widest value */
+  int is_u8;                  /* uint8 or int8 */
+  int width;                  /* integers: characters of the widest value */
   int exp_format;
   int pad_left, pad_right;    /* float: widths of the integer and fraction parts */
   int precision;              /* scientific: digits after the point */
@@ -96,11 +96,16 @@ typedef struct fmt {
 
 static void fmt_init(fmt *f, const cv_tensor *t, const double *v, int64_t n) {
   memset(f, 0, sizeof *f);
-  if (t->dtype == CV_UINT8) {
+  if (t->dtype == CV_UINT8 || t->dtype == CV_INT8) {
+    /* numpy's IntegerFormat: the width of the longer of max and min (a minus sign counts) */
     f->is_u8 = 1;
-    double mx = 0;
-    for (int64_t i = 0; i < n; i++) mx = v[i] > mx ? v[i] : mx;
-    f->width = n ? snprintf(NULL, 0, "%d", (int)mx) : 0;
+    double mx = 0, mn = 0;
+    for (int64_t i = 0; i < n; i++) {
+      mx = v[i] > mx ? v[i] : mx;
+      mn = v[i] < mn ? v[i] : mn;
+    }
+    int wx = snprintf(NULL, 0, "%d", (int)mx), wn = snprintf(NULL, 0, "%d", (int)mn);
+    f->width = n ? (wx > wn ? wx : wn) : 0;
     return;
   }
   /* numpy compares in float32 (NEP 50); since numpy 2.3 the cutoff for float32 is 1e6 */

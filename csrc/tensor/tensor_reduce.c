@@ -10,7 +10,21 @@ static const char *reduce_name(cv_reduce op) {
   return names[op];
 }
 
+/* tmp (empty) -> a float32 copy of the int8 tensor t (every int8 is exact in float32) */
+static cv_status int8_as_float(cv_tensor *tmp, const cv_tensor *t) {
+  cv_status st = cv_tensor_alloc_uninit(tmp, CV_FLOAT32, t->ndim, t->shape);
+  if (st == CV_OK) cv_convert(cv_tensor_f32(tmp), CV_FLOAT32, cv_tensor_data(t), CV_INT8, t->numel);
+  return st;
+}
+
 cv_status cv_tensor_reduce_all(const cv_tensor *t, cv_reduce op, double *value, int64_t *index) {
+  if (t->dtype == CV_INT8) {
+    cv_tensor tmp = {0};
+    cv_status st = int8_as_float(&tmp, t);
+    if (st == CV_OK) st = cv_tensor_reduce_all(&tmp, op, value, index);
+    cv_tensor_release(&tmp);
+    return st;
+  }
   int64_t n = t->numel;
   if (index) *index = 0;
   if (op == CV_RED_SUM || op == CV_RED_MEAN) {
@@ -50,6 +64,13 @@ cv_status cv_tensor_reduce_all(const cv_tensor *t, cv_reduce op, double *value, 
 
 cv_status cv_tensor_reduce_axis(cv_tensor *out, const cv_tensor *t, int axis, cv_reduce op,
                                 int64_t base) {
+  if (t->dtype == CV_INT8) {
+    cv_tensor tmp = {0};
+    cv_status st = int8_as_float(&tmp, t);
+    if (st == CV_OK) st = cv_tensor_reduce_axis(out, &tmp, axis, op, base);
+    cv_tensor_release(&tmp);
+    return st;
+  }
   if (axis < 0 || axis >= t->ndim)
     return cv_fail(CV_EINVAL, "%s: axis %d out of range for a tensor of rank %d",
                    reduce_name(op), axis + 1, t->ndim);

@@ -319,6 +319,39 @@ static void test_alloc_uninit(void) {
   CHECK(cv_tensor_alloc_uninit(&t, CV_FLOAT32, 1, neg) == CV_ESHAPE && !t.storage, "bad shape");
 }
 
+/* int8: numpy's wrap-around casts (values from numpy 1.24:
+ * np.array([-128, 1, 127, 128, 255, 256, -129, 300.7, -1.5]).astype(np.int8)), int8 <-> uint8
+ * reinterpreting the byte, reductions, printing */
+static void test_int8(void) {
+  float src[9] = {-128, 1, 127, 128, 255, 256, -129, 300.7f, -1.5f};
+  int8_t want[9] = {-128, 1, 127, -128, -1, 0, 127, 44, -1}, got[9];
+  cv_convert(got, CV_INT8, src, CV_FLOAT32, 9);
+  for (int i = 0; i < 9; i++) CHECK(got[i] == want[i], "f32 -> int8 at %d: %d, want %d", i, got[i], want[i]);
+  uint8_t u[2];
+  cv_convert(u, CV_UINT8, want, CV_INT8, 2);
+  CHECK(u[0] == 128 && u[1] == 1, "int8 -> uint8 keeps the byte");
+  float back[9];
+  cv_convert(back, CV_FLOAT32, want, CV_INT8, 9);
+  CHECK(back[0] == -128.0f && back[7] == 44.0f, "int8 -> f32");
+  CHECK(cv_dtype_size(CV_INT8) == 1 && strcmp(cv_dtype_name(CV_INT8), "int8") == 0, "int8 size, name");
+  cv_tensor t;
+  int64_t s4[1] = {4};
+  alloc(&t, CV_INT8, 1, s4);
+  int8_t v[4] = {-128, 1, 127, -128};
+  memcpy(cv_tensor_i8(&t), v, 4);
+  double r;
+  int64_t i;
+  CHECK(cv_tensor_reduce_all(&t, CV_RED_SUM, &r, NULL) == CV_OK && r == -128.0, "int8 sum %g", r);
+  CHECK(cv_tensor_reduce_all(&t, CV_RED_ARGMAX, &r, &i) == CV_OK && i == 2 && r == 127.0, "int8 argmax");
+  CHECK(cv_tensor_get_flat(&t, 3) == -128.0, "int8 get_flat");
+  cv_tensor_set_flat(&t, 1, 200);
+  CHECK(cv_tensor_i8(&t)[1] == -56, "int8 set_flat wraps");
+  char *str = cv_tensor_format(&t);
+  CHECK(str && strcmp(str, "array([-128,  -56,  127, -128], dtype=int8)") == 0, "int8 repr: %s", str ? str : "(null)");
+  free(str);
+  cv_tensor_release(&t);
+}
+
 int main(void) {
   cv_rng_seed(42);
   test_alloc_uninit();
@@ -327,5 +360,6 @@ int main(void) {
   test_reductions();
   test_conversion_and_rows();
   test_format();
+  test_int8();
   CTEST_END("tensor_ops");
 }

@@ -7,10 +7,12 @@
 -- Conventions: indices and axes are 1-based (negative counts from the end); argmax/argmin give
 -- 1-based positions (a float32 tensor along an axis, a number without one); comparisons give
 -- uint8 masks of 0 and 1; arithmetic gives float32 unless both operands are uint8 (+ - *
--- maximum minimum then wrap around in uint8); a number operand counts as float32.
+-- maximum minimum then wrap around in uint8); a number operand counts as float32. int8 holds
+-- numpy's wrap-around casts (t:astype("int8"): 128 -> -128); it reads, prints, reduces, indexes
+-- and joins as itself, and computes in float32 (in-place ops on an int8 tensor wrap back into it).
 --
 -- Methods (C unless noted):
---   fields      t.shape (table), t.dtype ("float32" | "uint8"), #t (size of axis 1)
+--   fields      t.shape (table), t.dtype ("float32" | "uint8" | "int8"), #t (size of axis 1)
 --   shape       t:size([axis]), t:numel(), t:dim(), t:reshape{...} / t:view{...} (view, one -1),
 --               t:flatten() (Lua, view), t:item() (Lua)
 --   access      t[i] (view of sample i; a number for 1-D), t[i] = number | tensor | table,
@@ -66,7 +68,8 @@ end
 local ONES = {[1] = 1, [3] = 2}   -- core.full(shape, 1, dtype) for ones(shape, dtype)
 
 --- tensor(data [, dtype]) --> tensor from a nested table of numbers (shape inferred), a number
---- (0-d) or a tensor (copied); dtype "float32" (default) or "uint8" (wraps around like numpy)
+--- (0-d) or a tensor (copied); dtype "float32" (default), "uint8" or "int8" (both wrap around
+--- like numpy's astype: cv.tensor({-128, 1, 127, 128}):astype("int8") is {-128, 1, 127, -128})
 M.tensor = core.tensor
 
 --- zeros(shape [, dtype]) / zeros(d1, d2, ... [, dtype]) --> tensor of zeros
