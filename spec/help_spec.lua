@@ -14,6 +14,10 @@ describe("cvision.help", function()
     assert.matches("%(lua/cvision/tensor%.lua:%d+%)", s)
   end)
 
+  it("gives an undocumented function's definition line and place", function()
+    assert.matches("^M%.title%(s, opts%)\n%(lua/cvision/plot/init%.lua:%d+, no doc comment%)", help.text(cv.plot.title))
+  end)
+
   it("documents a pyplot function made on the fly by the method it calls", function()
     local s = help.text(cv.plot.plot)
     assert.matches("ax:plot%(%[x,%] y", s)

@@ -205,6 +205,12 @@ local function function_text(f, name)
     local e = k.key and best(k.key, files)
     if e then return entry_text(e) end
   end
+  -- undocumented: its definition line says at least its arguments
+  if info.what == "Lua" and info.source:match("^@") then
+    local l = lines_of(info.source:sub(2))[info.linedefined] or ""
+    local sig = l:match("function%s+([%w_.:]+%b())") or l:match("^%s*(.-)%s*$")
+    return ("%s\n(lua/cvision/%s:%d, no doc comment)"):format(sig, rel(info.source), info.linedefined)
+  end
   return nil
 end
 
