@@ -237,7 +237,9 @@ end
 function M.show(opts)
   local fig = state.current
   if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
-  local path = display(fig, true, opts)
+  local path = fig._png_path
+  -- the REPL showed it after the line that last drew on it: it is on screen already
+  if not (path and not fig.dirty) then path = display(fig, true, opts) end
   M.close(fig)
   return path
 end
