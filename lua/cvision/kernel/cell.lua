@@ -183,6 +183,8 @@ function M.execute(k, msg)
                                      user_expressions = user_expressions(c.user_expressions)})
   else
     res.status, res.execution_count = "error", n
+    local before = k.before_error_reply
+    if before then k.before_error_reply = nil; before(k) end
     k.s:reply(msg, "execute_reply", res)
   end
   return ok

@@ -38,27 +38,42 @@ function handlers.kernel_info_request(k, msg)
   })
 end
 
--- After a cell fails (with stop_on_error, the default), the execute_requests already queued
--- behind it (a "run all") are answered "aborted" and not run; other queued requests are
--- answered as usual.
-function handlers.execute_request(k, msg)
-  if cell.execute(k, msg) or msg.content.stop_on_error == false then return end
-  k.aborting = true
-end
-
-local function abort_queued(k)
-  k.aborting = false
+-- the shell requests already waiting (taken off the socket, not answered)
+local function take_queued(k)
+  local list = {}
   while true do
     local q, why = k.s:recv("shell", true)
     if not q and why == "again" then break end   -- nothing more queued (a dropped one: go on)
-    if q and q.header.msg_type == "execute_request" then
+    if q then list[#list + 1] = q end
+  end
+  k.queued = list
+end
+
+-- answers taken requests: execute_requests "aborted", the others as usual
+local function answer_queued(k, list)
+  for _, q in ipairs(list) do
+    if q.header.msg_type == "execute_request" then
       k.s:publish("status", {execution_state = "busy"}, q)
       k.s:reply(q, "execute_reply", {status = "aborted", execution_count = k.execution_count})
       k.s:publish("status", {execution_state = "idle"}, q)
-    elseif q then
+    else
       k:dispatch(q)
     end
   end
+end
+
+-- After a cell fails (with stop_on_error, the default), the execute_requests already queued
+-- behind it (a "run all") are answered "aborted" and not run; other queued requests are
+-- answered as usual. What is queued is taken off the socket just before the failing cell's reply
+-- goes out and answered just after it: a request the client sends after seeing that reply is
+-- never aborted (it was, under load), and the replies keep their order.
+function handlers.execute_request(k, msg)
+  k.before_error_reply = msg.content.stop_on_error ~= false and take_queued or nil
+  cell.execute(k, msg)
+  k.before_error_reply = nil
+  local list = k.queued
+  k.queued = nil
+  if list then answer_queued(k, list) end
 end
 
 function handlers.is_complete_request(k, msg)
@@ -110,7 +125,6 @@ function K:dispatch(msg)
   local ok, err = xpcall(h, debug.traceback, self, msg)
   if not ok then session.log("%s failed: %s", t, tostring(err)) end
   self.s:publish("status", {execution_state = "idle"}, msg)
-  if self.aborting then abort_queued(self) end
 end
 
 return M
