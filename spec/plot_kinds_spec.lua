@@ -232,3 +232,23 @@ describe("cvision.plot", function()
     end)
   end)
 end)
+
+describe("imshow of an int8 tensor", function()
+  it("draws its own values (as the float32 tensor of the same numbers)", function()
+    local cv = require "cvision"
+    local plt = cv.plot
+    local vals = {{-100, 100, 7}, {0, 50, -3}}
+    local paths = {}
+    for i, dt in ipairs{"int8", "float32"} do
+      plt.figure{figsize = {2, 2}}
+      plt.imshow(cv.tensor(vals, dt), {cmap = "gray"})
+      paths[i] = os.tmpname()
+      plt.savefig(paths[i])
+      plt.close("all")
+    end
+    local a, b = io.open(paths[1], "rb"):read("a"), io.open(paths[2], "rb"):read("a")
+    os.remove(paths[1]); os.remove(paths[2])
+    assert.is_true(#a > 100)
+    assert.equal(b, a)
+  end)
+end)

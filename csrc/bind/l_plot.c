@@ -282,7 +282,9 @@ static int64_t sample_view(lua_State *L, const cv_tensor *t, lua_Integer sample,
 }
 
 static double elem(const cv_tensor *t, int64_t i) {
-  return t->dtype == CV_FLOAT32 ? (double)cv_tensor_f32(t)[i] : (double)cv_tensor_u8(t)[i];
+  if (t->dtype == CV_FLOAT32) return (double)cv_tensor_f32(t)[i];
+  if (t->dtype == CV_UINT8) return (double)cv_tensor_u8(t)[i];
+  return cv_tensor_get_flat(t, i);   /* int8 and any later dtype: its own values */
 }
 
 /* canvas:image(t, sample, x, y, w, h [, cmap [, vmin [, vmax [, interp]]]]) draws tensor t (or its
