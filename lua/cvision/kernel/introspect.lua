@@ -80,6 +80,13 @@ function M.inspect(code, cursor)
   if name == "" or not name:match("^[%a_]") then return nil end
   local v = lookup(name)
   if v == nil then return nil end
+  -- cvision.help knows classes, modules and layer signatures too; this file's own lookup is the
+  -- fallback for what it has no text for
+  local hok, help = pcall(require, "cvision.help")
+  if hok and (type(v) == "function" or type(v) == "table") then
+    local tok, text = pcall(help.text, v, name)
+    if tok and text then return text end
+  end
   local ok, sys = pcall(require, "cvision.sys")
   local shown = ok and sys.show(v) or tostring(v)
   if type(v) == "function" then
