@@ -33,3 +33,20 @@ describe("cvision.util.errors", function()
     assert.are.equal("unknown loss 'hinge' (known: mae, mse)", errors.unknown("loss", "hinge", {"mse", "mae"}))
   end)
 end)
+
+describe("errors.check_options", function()
+  local errors = require "cvision.util.errors"
+  local function f(opts) local o = errors.check_options("f", opts, {a = true}); return o end
+  it("returns the options (nil as an empty table) and names a non-table or an unknown key", function()
+    local o = {a = 1}
+    assert.equal(o, f(o))
+    assert.same({}, f(nil))
+    assert.has_error(function() f(3) end, "bad argument #1 to 'f' (table of options expected, got number)")
+    assert.has_error(function() f({b = 2}) end, "bad argument to 'f' (unknown option 'b')")
+  end)
+  it("raises at the caller of the checking function", function()
+    local ok, err = pcall(function() f({b = 2}) end)
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("util_errors_spec.lua:%d+: bad argument"))
+  end)
+end)

@@ -13,13 +13,6 @@ local M = {}
 
 M.max_bytes = 1 << 30   -- 1 GiB: read_csv's default budget
 
-local function check_opts(fname, o, allowed)
-  if o == nil then return {} end
-  if type(o) ~= "table" then error(errors.options_expected(fname, o), 3) end
-  for k in pairs(o) do if not allowed[k] then error(errors.unknown_option(fname, k), 3) end end
-  return o
-end
-
 -- splits text into rows of fields; fail(line, msg) raises
 local function parse(text, sep, fail)
   local rows, row, field = {}, {}, {}
@@ -106,7 +99,7 @@ end
 --- (numeric columns as numbers, others as strings; an empty cell in a numeric column is an error,
 --- as there are no missing values; errors name the file and line)
 function M.read_csv(path, opts)
-  opts = check_opts("read_csv", opts, {sep = true, max_bytes = true, dtype = true})
+  opts = errors.check_options("read_csv", opts, {sep = true, max_bytes = true, dtype = true})
   if type(path) ~= "string" then error(errors.bad_argument("read_csv", "path must be a string", 1), 2) end
   local sep = opts.sep or ","
   if type(sep) ~= "string" or #sep ~= 1 or sep == '"' or sep == "\n" or sep == "\r" then

@@ -59,10 +59,7 @@ end
 
 --- M.format_value(v) --> a value in the table: numbers as Python's "{:.5g}", long strings cut
 function M.format_value(v)
-  if type(v) == "number" then
-    local s = ("%.5g"):format(v)
-    return s
-  end
+  if type(v) == "number" then return ("%.5g"):format(v) end
   if type(v) == "boolean" then return v and "True" or "False" end
   local s = tostring(v)
   if #s > COL then s = s:sub(1, COL - 3) .. "..." end

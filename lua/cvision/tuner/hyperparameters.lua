@@ -427,19 +427,10 @@ local function check_name(fname, name)
   end
 end
 
-local function opts_of(fname, o, allowed)
-  if o == nil then return {} end
-  if type(o) ~= "table" then error(errors.options_expected(fname, o), 3) end
-  for k in pairs(o) do
-    if not allowed[k] then error(errors.unknown_option(fname, k), 3) end
-  end
-  return o
-end
-
 --- hp:Choice(name, values [, {default, ordered}]) --> this trial's value
 function HP:Choice(name, values, o)
   check_name("Choice", name)
-  o = opts_of("Choice", o, {default = true, ordered = true})
+  o = errors.check_options("Choice", o, {default = true, ordered = true})
   return retrieve(self, Choice.create("Choice", name, values, o))
 end
 
@@ -447,14 +438,14 @@ end
 --- --> this trial's integer
 function HP:Int(name, lo, hi, o)
   check_name("Int", name)
-  o = opts_of("Int", o, {step = true, sampling = true, default = true})
+  o = errors.check_options("Int", o, {step = true, sampling = true, default = true})
   return retrieve(self, Int.create("Int", name, lo, hi, o))
 end
 
 --- hp:Float(name, min_value, max_value [, {step, sampling, default}]) --> this trial's number
 function HP:Float(name, lo, hi, o)
   check_name("Float", name)
-  o = opts_of("Float", o, {step = true, sampling = true, default = true})
+  o = errors.check_options("Float", o, {step = true, sampling = true, default = true})
   if not is_number(lo) or not is_number(hi) then
     error(errors.bad_argument("Float", "min_value and max_value must be numbers"), 2)
   end
@@ -464,7 +455,7 @@ end
 --- hp:Boolean(name [, {default = false}]) --> this trial's boolean
 function HP:Boolean(name, o)
   check_name("Boolean", name)
-  o = opts_of("Boolean", o, {default = true})
+  o = errors.check_options("Boolean", o, {default = true})
   return retrieve(self, Boolean.create("Boolean", name, o))
 end
 

@@ -36,4 +36,17 @@ function M.options_expected(fname, got, what)
   return M.bad_argument(fname, ("%s expected, got %s"):format(what or "table of options", type(got)), 1)
 end
 
+--- check_options(fname, opts, allowed [, level = 3]) --> opts (an empty table for nil): raises
+--- options_expected for a non-table and unknown_option for a key allowed lacks, at level (3: the
+--- caller of the function that checks its options)
+function M.check_options(fname, opts, allowed, level)
+  if opts == nil then return {} end
+  level = level or 3
+  if type(opts) ~= "table" then error(M.options_expected(fname, opts), level) end
+  for k in pairs(opts) do
+    if not allowed[k] then error(M.unknown_option(fname, k), level) end
+  end
+  return opts
+end
+
 return M

@@ -11,12 +11,10 @@ local errors = require "cvision.util.errors"
 local M = {}
 
 local function check_opts(fname, o, extra)
-  if o == nil then o = {} end
-  if type(o) ~= "table" then error(errors.options_expected(fname, o), 3) end
-  for k in pairs(o) do
-    if not oracle.common_options[k] and not (extra and extra[k]) then error(errors.unknown_option(fname, k), 3) end
-  end
-  return o
+  local allowed = {}
+  for k in pairs(oracle.common_options) do allowed[k] = true end
+  for k in pairs(extra or {}) do allowed[k] = true end
+  return errors.check_options(fname, o, allowed, 4)
 end
 M.check_opts = check_opts
 
