@@ -26,7 +26,7 @@ local parser = argparse("pretrain_hanzi.lua", "Trains cvision's pretrained Mobil
 parser:option("--classes", "Number of characters.", "1000"):convert(tonumber)
 parser:option("--per-class", "Training images per character.", "40"):convert(tonumber)
 parser:option("--test-per-class", "Held-out writers' images per character.", "8"):convert(tonumber)
-parser:option("--epochs", "Epochs.", "30"):convert(tonumber)
+parser:option("--epochs", "Epochs.", "20"):convert(tonumber)
 parser:option("--batch-size", "Batch size.", "64"):convert(tonumber)
 parser:option("--data", "Folder of the generated images.", "data/pretrain")
 parser:option("--out", "Folder of the checkpoint and the log.", "pretrained")
@@ -121,12 +121,13 @@ say(("test accuracy on held-out writers: %.4f (loss %.4f)"):format(logs.accuracy
 cv.data.makedirs(args.ship)
 local base = args.ship .. "/mobilenetv2_0.35_64_hanzi"
 model:save_weights(base .. ".safetensors")
+local sha = cv.core.sha256(assert(io.open(base .. ".safetensors", "rb")):read("a"))
 local cpu = "?"
 local fcpu = io.open("/proc/cpuinfo")
 if fcpu then cpu = (fcpu:read("a"):match("model name%s*:%s*([^\n]+)")) or cpu; fcpu:close() end
 saving.save_json(base .. ".json", {
   model = "MobileNetV2", alpha = 0.35, input_shape = {64, 64, 1}, preprocess = "x / 127.5 - 1",
-  classes = class_names, test_accuracy = logs.accuracy, test_loss = logs.loss,
+  sha256 = sha, classes = class_names, test_accuracy = logs.accuracy, test_loss = logs.loss,
   train_images = x_train.shape[1], test_images = x_test.shape[1], epochs = args.epochs,
   command = table.concat({"bin/cvision examples/pretrain_hanzi.lua", "--classes", args.classes,
     "--per-class", args.per_class, "--test-per-class", args.test_per_class, "--epochs", args.epochs,

@@ -4,6 +4,7 @@
 #include "lcv.h"
 #include <string.h>
 #include <zlib.h>
+#include "base/sha256.h"
 
 static int host_is_le(void) {
   const uint16_t one = 1;
@@ -107,8 +108,24 @@ static int l_crc32(lua_State *L) {
   return 1;
 }
 
+/* sha256(s) --> lower-case hex SHA-256 of s; the checksum of shipped weight files */
+static int l_sha256(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  unsigned char d[CV_SHA256_SIZE];
+  char hex[2 * CV_SHA256_SIZE];
+  cv_sha256(d, s, len);
+  for (int i = 0; i < CV_SHA256_SIZE; i++) {
+    hex[2 * i] = "0123456789abcdef"[d[i] >> 4];
+    hex[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+  }
+  lua_pushlstring(L, hex, sizeof hex);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"crc32", l_crc32},
+  {"sha256", l_sha256},
   {"tobytes", l_tobytes},
   {"frombytes", l_frombytes},
   {"copybytes", l_copybytes},

@@ -99,6 +99,10 @@ function M.finish(o, x, name)
         o.fname or "MobileNetV2", path), 3)
     end
     f:close()
+    local info, why = require("cvision.applications.decode").hanzi_base_info()
+    if not info then error(("%s: %s"):format(o.fname or "MobileNetV2", why), 3) end
+    local ok, err = pcall(pretrained.verify, path, info.sha256)
+    if not ok then error(("%s: %s"):format(o.fname or "MobileNetV2", require("cvision.util.errors").clean(err)), 3) end
     pretrained.load_by_name(model, path)
   elseif type(o.weights) == "string" then
     model:load_weights(o.weights)

@@ -51,6 +51,20 @@ function M.load_by_name(model, path, o)
   return n
 end
 
+--- M.verify(path, sha256) --> true, or error naming path when the file's SHA-256 (hex) is not
+--- sha256 (a shipped weight file that was damaged or replaced)
+function M.verify(path, sha256)
+  local f, why = io.open(path, "rb")
+  if not f then error(("verify: %s"):format(why), 2) end
+  local got = require("cvision.core").sha256(f:read("a"))
+  f:close()
+  if got ~= sha256 then
+    error(("verify: %s: SHA-256 %s, expected %s (the file is damaged or not the one shipped)"):format(path,
+      got, tostring(sha256)), 2)
+  end
+  return true
+end
+
 --- M.hanzi_path() --> the shipped hanzi base's weights (lua/cvision/applications/hanzi/...)
 function M.hanzi_path() return require("cvision.applications.decode").hanzi_base_path() .. ".safetensors" end
 
