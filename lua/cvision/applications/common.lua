@@ -104,6 +104,9 @@ function M.finish(o, x, name)
     local ok, err = pcall(pretrained.verify, path, info.sha256)
     if not ok then error(("%s: %s"):format(o.fname or "MobileNetV2", require("cvision.util.errors").clean(err)), 3) end
     pretrained.load_by_name(model, path)
+  elseif type(o.weights) == "string" and o.weights:match("%.h5$") then
+    -- a Keras application's weight file (Keras 3 .weights.h5 or Keras 2 .h5), layers by name
+    require("cvision.models.keras_weights").load_keras_weights(model, o.weights)
   elseif type(o.weights) == "string" then
     model:load_weights(o.weights)
   end
