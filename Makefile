@@ -53,7 +53,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench demo data pretrained install install-files rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench demo data notebooks pretrained install install-files rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -132,6 +132,12 @@ pretrained: deps
 data: deps
 	@$(MAKE) --no-print-directory all
 	$(REPL_BIN) examples/make_data.lua
+
+# the lecture's notebooks: each notebooks/NN-name.ipynb rebuilt from its .lua and executed through
+# the cvision kernel, saved with its outputs (tools/notebooks.py; make test checks them)
+notebooks: deps
+	@$(MAKE) --no-print-directory all
+	/usr/bin/python3 tools/notebooks.py build notebooks/*.lua
 
 bench:
 	@sh tools/deps.sh bench
