@@ -50,3 +50,30 @@ describe("errors.check_options", function()
     assert.truthy(tostring(err):find("util_errors_spec.lua:%d+: bad argument"))
   end)
 end)
+
+describe("errors.suggest and the keyword style of check_options", function()
+  local errors = require "cvision.util.errors"
+  it("suggests the closest known name, swaps and case counting little, and nothing far off", function()
+    assert.equal("linewidth", errors.suggest("linewidht", {"linewidth", "linestyle", "label"}))
+    assert.equal("color", errors.suggest("colour", {color = true, alpha = true}))
+    assert.equal("sharex", errors.suggest("shrex", {"sharex", "sharey", "figsize"}))
+    assert.equal("Blues", errors.suggest("blues", {"Blues", "Reds"}))
+    assert.is_nil(errors.suggest("b", {"a"}))
+    assert.is_nil(errors.suggest("zorder", {"color", "label"}))
+  end)
+  it("words unknown keywords as pyplot's functions do, with the known names when none is close", function()
+    local allowed = {linewidth = true, lw = "linewidth", color = true}
+    assert.has_error(function() errors.check_options("plot", {linewidht = 3}, allowed, 2, "keyword") end,
+      "plot: unknown option 'linewidht' (did you mean 'linewidth'?)")
+    assert.has_error(function() errors.check_options("plot", {zorder = 3}, allowed, 2, "keyword") end,
+      "plot: unknown option 'zorder' (known: color, linewidth, lw)")
+    assert.has_error(function() errors.check_options("plot", 3, allowed, 2, "keyword") end,
+      "plot: table of options expected, got number")
+  end)
+  it("takes an alias alone and refuses it next to its option", function()
+    local allowed = {linewidth = true, lw = "linewidth"}
+    assert.same({lw = 2}, errors.check_options("plot", {lw = 2}, allowed, 2, "keyword"))
+    assert.has_error(function() errors.check_options("plot", {lw = 2, linewidth = 3}, allowed, 2, "keyword") end,
+      "plot: got both 'linewidth' and 'lw', which are aliases of one another")
+  end)
+end)

@@ -539,6 +539,17 @@ static int l_colormap(lua_State *L) {
   return 3;
 }
 
+/* core.plot_colormaps() --> {name, ...}: the colour maps plot_colormap knows */
+static int l_colormaps(lua_State *L) {
+  const char *const *names = cv_colormap_names();
+  lua_newtable(L);
+  for (int i = 0; names[i]; i++) {
+    lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
 static const luaL_Reg canvas_methods[] = {
   {"size", c_size}, {"pixel", c_pixel}, {"clear", c_clear}, {"fill_rect", c_fill_rect},
   {"fill_polygon", c_fill_polygon}, {"circle", c_circle}, {"stroke", c_stroke}, {"text", c_text},
@@ -550,7 +561,7 @@ static const luaL_Reg funcs[] = {
   {"canvas", l_canvas}, {"plot_text_size", l_text_size}, {"plot_font", l_font},
   {"plot_font_reset", l_font_reset}, {"plot_has_glyphs", l_has_glyphs},
   {"plot_tensor_info", l_tensor_info}, {"plot_tensor_values", l_tensor_values},
-  {"plot_colormap", l_colormap}, {NULL, NULL}
+  {"plot_colormap", l_colormap}, {"plot_colormaps", l_colormaps}, {NULL, NULL}
 };
 
 void lcv_open_plot(lua_State *L) {

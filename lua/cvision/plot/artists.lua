@@ -19,8 +19,10 @@
 --                                       location avoids
 --   collection  "artists" (default) or "texts": the axes' list holding the records; texts are
 --               drawn after every artist, and are no legend entries
--- A file may also bring methods only, recording another kind's artists (scatter records
--- marker-only lines, hist records bars): then it has no hooks of its own.
+--   mappable(a)                         optional: true when a colour bar can show the record (it then
+--                                       has cmap, vmin, vmax and maybe a norm)
+-- A file may also bring methods only, recording another kind's artists (hist records bars): then
+-- it has no hooks of its own.
 local M = {}
 
 local kinds = {}

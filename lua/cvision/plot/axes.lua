@@ -121,9 +121,10 @@ end
 --- ax:invert_yaxis() flips the y axis (again: back)
 function Axes:invert_yaxis() self.yinvert = not self.yinvert; touch(self) end
 
---- ax:colorbar([{label}]) adds a colour bar for the last image drawn on the axes (matplotlib's
--- fraction 0.15, pad 0.05, aspect 20)
-function Axes:colorbar(opts) return colorbar.attach(self, opts) end
+--- ax:colorbar([mappable,] [{label}]) adds a colour bar for mappable (what imshow or scatter
+-- returned) or the last colour-mapped artist of the axes (matplotlib's fraction 0.15, pad 0.05,
+-- aspect 20)
+function Axes:colorbar(mappable, opts) return colorbar.attach(self, mappable, opts) end
 
 --- ax:transform(x, y) --> px, py: figure pixel coordinates of a data point (after layout)
 function Axes:transform(x, y)

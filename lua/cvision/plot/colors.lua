@@ -1,6 +1,8 @@
 -- cvision.plot.colors: matplotlib's colour names, its default colour cycle and the one parser
 -- (to_rgba) every drawing call goes through. Promises: the same {r, g, b, a} as matplotlib for
 -- names, "C0".."C9", "#rgb", "#rrggbb", "#rrggbbaa", grey levels and tables.
+local errors = require "cvision.util.errors"
+
 local M = {}
 
 M.color_cycle = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -45,13 +47,27 @@ function M.to_rgba(c, alpha)
     elseif tonumber(s) and tonumber(s) >= 0 and tonumber(s) <= 1 then
       r = tonumber(s); g = r; b = r; a = 1
     else
-      error("unknown colour '" .. c .. "'", 3)
+      local known = {}
+      for k in pairs(named) do known[#known + 1] = k end
+      local hint = errors.suggest(c, known)
+      error("unknown colour '" .. c .. "'" .. (hint and " (did you mean '" .. hint .. "'?)" or ""), 3)
     end
   else
     error("colour expected, got " .. type(c), 3)
   end
   if alpha then a = alpha end
   return { r, g, b, a }
+end
+
+--- check_cmap(name, fname [, level = 2]) --> name: a colour map the C core knows, else an error
+-- naming fname and the closest known map ("imshow: unknown colour map 'virdis' (did you mean
+-- 'viridis'?)")
+function M.check_cmap(name, fname, level)
+  local known = require("cvision.core").plot_colormaps()
+  for _, k in ipairs(known) do if k == name then return name end end
+  local hint = errors.suggest(tostring(name), known)
+  error(("%s: unknown colour map '%s' (%s)"):format(fname, tostring(name),
+    hint and ("did you mean '" .. hint .. "'?") or "known: " .. table.concat(known, ", ")), (level or 2) + 1)
 end
 
 --- next_color(ax) --> the axes' next colour of the cycle (each call moves the cycle on)

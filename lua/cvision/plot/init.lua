@@ -19,6 +19,7 @@ local artists = require "cvision.plot.artists"
 local figure = require "cvision.plot.figure"
 local axes = require "cvision.plot.axes"
 local terminal = require "cvision.plot.terminal"
+local norm = require "cvision.plot.norm"
 
 local M = {}
 
@@ -33,6 +34,8 @@ M._rounded_rect = paint.rounded_rect
 M._base64 = terminal.base64
 M.inline_protocol = terminal.inline_protocol
 M.inline_escape = terminal.inline_escape
+M.Normalize = norm.Normalize
+M.LogNorm = norm.LogNorm
 
 local Axes = axes.Axes
 

@@ -53,6 +53,16 @@ function M.draw_marker(cv, m, x, y, size, col)
   end
 end
 
+--- markers: the marker names draw_marker knows
+M.markers = { "o", ".", "s", "D", "^", "v", "<", ">", "x", "+", "*" }
+
+--- check_marker(m, fname [, level = 2]) --> m, or an error naming fname and the markers known
+function M.check_marker(m, fname, level)
+  for _, k in ipairs(M.markers) do if k == m then return m end end
+  error(("%s: unknown marker '%s' (known: %s)"):format(fname, tostring(m), table.concat(M.markers, " ")),
+    (level or 2) + 1)
+end
+
 --- rounded_rect(x, y, w, h, r) --> polygon {x1, y1, x2, y2, ...} of a box with rounded corners
 function M.rounded_rect(x, y, w, h, r)
   local pts = {}

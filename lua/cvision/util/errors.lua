@@ -36,15 +36,85 @@ function M.options_expected(fname, got, what)
   return M.bad_argument(fname, ("%s expected, got %s"):format(what or "table of options", type(got)), 1)
 end
 
---- check_options(fname, opts, allowed [, level = 3]) --> opts (an empty table for nil): raises
+-- Edit distance between a and b, a swap of neighbours counting one (so "linewidht" is 1 from
+-- "linewidth").
+local function distance(a, b)
+  local la, lb = #a, #b
+  local d = {}
+  for i = 0, la do d[i] = { [0] = i } end
+  for j = 0, lb do d[0][j] = j end
+  for i = 1, la do
+    for j = 1, lb do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+    end
+  end
+  return d[la][lb]
+end
+
+-- The names of a list or a set (name = true), sorted.
+local function names_of(known)
+  local list = {}
+  if known[1] ~= nil then
+    for _, k in ipairs(known) do list[#list + 1] = tostring(k) end
+  else
+    for k in pairs(known) do list[#list + 1] = tostring(k) end
+  end
+  table.sort(list)
+  return list
+end
+
+--- suggest(name, known) --> the known name closest to name, or nil when none is close (at most a
+--- third of its letters wrong, and never all of them); known is a list or a set (name = true)
+function M.suggest(name, known)
+  name = tostring(name)
+  local best, bd = nil, math.huge
+  local lname = name:lower()
+  for _, k in ipairs(names_of(known)) do
+    local d = lname == k:lower() and 0.5 or distance(lname, k:lower())
+    if d < bd then best, bd = k, d end
+  end
+  if best and bd < #name and bd <= math.max(1, #name // 3) then return best end
+  return nil
+end
+
+--- unknown_keyword(fname, key, known [, word]) --> "fname: unknown option 'key' (did you mean 'k'?)",
+--- or "... (known: a, b, c)" when no known name is close (the wording of cvision.plot)
+function M.unknown_keyword(fname, key, known, word)
+  local s = M.suggest(key, known)
+  local msg = ("%s: unknown %s '%s'"):format(fname, word or "option", tostring(key))
+  if s then return ("%s (did you mean '%s'?)"):format(msg, s) end
+  return ("%s (known: %s)"):format(msg, table.concat(names_of(known), ", "))
+end
+
+--- check_options(fname, opts, allowed [, level = 3 [, style]]) --> opts (an empty table for nil): raises
 --- options_expected for a non-table and unknown_option for a key allowed lacks, at level (3: the
---- caller of the function that checks its options)
-function M.check_options(fname, opts, allowed, level)
+--- caller of the function that checks its options). With style "keyword" the messages are
+--- unknown_keyword's ("plot: unknown option 'lw2' (did you mean 'lw'?)") and
+--- "fname: table of options expected, got number". An entry of allowed whose value is a string
+--- makes the key an alias of that option (lw = "linewidth"): giving both is an error.
+function M.check_options(fname, opts, allowed, level, style)
   if opts == nil then return {} end
   level = level or 3
-  if type(opts) ~= "table" then error(M.options_expected(fname, opts), level) end
+  if type(opts) ~= "table" then
+    if style == "keyword" then
+      error(("%s: table of options expected, got %s"):format(fname, type(opts)), level)
+    end
+    error(M.options_expected(fname, opts), level)
+  end
   for k in pairs(opts) do
-    if not allowed[k] then error(M.unknown_option(fname, k), level) end
+    local canon = allowed[k]
+    if not canon then
+      if style == "keyword" then error(M.unknown_keyword(fname, k, allowed), level) end
+      error(M.unknown_option(fname, k), level)
+    end
+    if type(canon) == "string" and opts[canon] ~= nil then
+      error(("%s: got both '%s' and '%s', which are aliases of one another"):format(fname, canon, k), level)
+    end
   end
   return opts
 end
