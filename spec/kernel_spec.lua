@@ -70,6 +70,17 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("execute_result")
   end)
 
+  it("adds text/html for a tensor (a table of its values, dtype and shape; elided when big)", function()
+    passes("html_tensor")
+    passes("html_tensor_truncated")
+  end)
+
+  it("adds text/html for a model (Keras' summary table and totals) and a DataFrame (read_csv), escaped", function()
+    passes("html_model")
+    passes("html_dataframe")
+    passes("html_only_for_tables")
+  end)
+
   it("reports an error with its traceback down to the cell's own frames", function()
     passes("error_traceback")
   end)

@@ -1,7 +1,8 @@
 -- cvision.kernel.cell: runs one execute_request's code as a notebook cell.
 -- The code is one Lua chunk, named "cell[N]" in errors, run in the kernel's globals after
 -- source.persist (top-level locals persist to later cells) and source.split_last (the last
--- expression's value becomes the execute_result, shown as the REPL shows it: cvision.sys.show).
+-- expression's value becomes the execute_result, shown as the REPL shows it: cvision.sys.show;
+-- a tensor, a model or a DataFrame also as text/html, kernel/html.lua).
 -- While it runs, SIGINT raises "interrupted" in it (kernel.c's hook) and what it prints goes out
 -- as streams (kernel/output.lua); io.read asks the notebook (kernel/input.lua). When it ends, each figure it drew (cvision.plot's open
 -- figures) is sent as display_data image/png and closed; plot.show() sends the current figure
@@ -11,6 +12,8 @@ local native = require "cvision.kernel.native"
 local source = require "cvision.kernel.source"
 local output = require "cvision.kernel.output"
 local input = require "cvision.kernel.input"
+local html = require "cvision.kernel.html"
+local session = require "cvision.kernel.session"
 local saving = require "cvision.saving"
 
 local obj = saving.object   -- an empty table written as {} (a plain {} is written as [])
@@ -112,7 +115,8 @@ function M.install(k)
   end
 end
 
--- compiles and runs the cell; --> true, text/plain or nil | false, error {ename, evalue, traceback}
+-- compiles and runs the cell; --> true, text/plain or nil, the values | false, error {ename,
+-- evalue, traceback}
 local function run(code, n)
   local chunk, _ = source.split_last(source.persist(code))
   local name = "=cell[" .. n .. "]"
@@ -129,9 +133,13 @@ local function run(code, n)
   native.arm_interrupt()
   -- the chunk is called by xpcall itself, so its frame reads "cell[N]:L: in main chunk"
   local r = table.pack(xpcall(f, handler))
-  if r[1] then r = table.pack(xpcall(show_values, handler, table.pack(table.unpack(r, 2, r.n)))) end
+  local values
+  if r[1] then
+    values = table.pack(table.unpack(r, 2, r.n))
+    r = table.pack(xpcall(show_values, handler, values))
+  end
   local interrupted = native.disarm_interrupt()
-  if r[1] then return true, r[2] end
+  if r[1] then return true, r[2], values end
   tb = tb or {msg = tostring(r[2]), lines = {tostring(r[2])}}
   local ename = "LuaError"
   if interrupted and tb.msg:match("interrupted$") then
@@ -168,11 +176,17 @@ function M.execute(k, msg)
   local n = k.execution_count
   if not silent then k.s:publish("execute_input", {code = code, execution_count = n}, msg) end
   k.sink.parent = msg
-  local ok, res = run(code, n)
+  local ok, res, values = run(code, n)
   k.sink.flush()
   if ok and res and not silent then
-    k.s:publish("execute_result", {execution_count = n, data = {["text/plain"] = output.utf8_clean(res)},
-                                   metadata = obj()}, msg)
+    local data = {["text/plain"] = output.utf8_clean(res)}
+    if values.n == 1 then
+      -- a table's html besides the text; a failure to draw it never fails the cell
+      local hok, h = pcall(html.of, values[1])
+      if hok and h then data["text/html"] = output.utf8_clean(h)
+      elseif not hok then session.log("text/html of the result: %s", tostring(h)) end
+    end
+    k.s:publish("execute_result", {execution_count = n, data = data, metadata = obj()}, msg)
   elseif not ok then
     k.s:publish("error", res, msg)
   end
