@@ -11,6 +11,7 @@ local artists = require "cvision.plot.artists"
 local layout = require "cvision.plot.layout"
 local legend = require "cvision.plot.legend"
 local colorbar = require "cvision.plot.colorbar"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -42,21 +43,29 @@ function M.new(fig, rect, spec)
   return ax
 end
 
---- ax:set_title(s, {fontsize = 12, color, loc = "center" | "left" | "right"})
+local TITLE = { fontsize = true, size = "fontsize", color = true, c = "color", loc = true }
+local LABEL = { fontsize = true, size = "fontsize" }
+
+--- ax:set_title(s, {fontsize (size) = 12, color, loc = "center" | "left" | "right"})
 function Axes:set_title(s, opts)
-  opts = opts or {}
-  self.title = { text = tostring(s), size = opts.fontsize or 12, color = opts.color or "black",
-    loc = opts.loc or "center" }
+  opts = errors.check_options("title", opts, TITLE, 3, "keyword")
+  local loc = errors.check_choice("title", "loc", opts.loc or "center", { "center", "left", "right" })
+  local color = opts.color or opts.c or "black"
+  local ok, err = pcall(to_rgba, color)
+  if not ok then error("title: " .. errors.clean(err), 2) end
+  self.title = { text = tostring(s), size = opts.fontsize or opts.size or 12, color = color, loc = loc }
   touch(self)
 end
---- ax:set_xlabel(s, {fontsize = 10})
+--- ax:set_xlabel(s, {fontsize (size) = 10})
 function Axes:set_xlabel(s, opts)
-  self.xlabel = { text = tostring(s), size = (opts or {}).fontsize or 10 }
+  opts = errors.check_options("xlabel", opts, LABEL, 3, "keyword")
+  self.xlabel = { text = tostring(s), size = opts.fontsize or opts.size or 10 }
   touch(self)
 end
---- ax:set_ylabel(s, {fontsize = 10})
+--- ax:set_ylabel(s, {fontsize (size) = 10})
 function Axes:set_ylabel(s, opts)
-  self.ylabel = { text = tostring(s), size = (opts or {}).fontsize or 10 }
+  opts = errors.check_options("ylabel", opts, LABEL, 3, "keyword")
+  self.ylabel = { text = tostring(s), size = opts.fontsize or opts.size or 10 }
   touch(self)
 end
 --- ax:set_xlim(a, b) or ax:set_xlim{a, b}; nil keeps that end automatic
@@ -75,7 +84,7 @@ end
 --- ax:set_xticks(ticks [, labels] [, {rotation, fontsize}]); ticks = {} hides them
 function Axes:set_xticks(t, labels, opts)
   local old = self.xticks_spec
-  local s = ticks.spec(t, labels, opts)
+  local s = ticks.spec(t, labels, opts, "xticks")
   if old and not t then s.ticks, s.labels = old.ticks, old.labels end
   self.xticks_spec = s
   touch(self)
@@ -83,7 +92,7 @@ end
 --- ax:set_yticks(ticks [, labels] [, {rotation, fontsize}])
 function Axes:set_yticks(t, labels, opts)
   local old = self.yticks_spec
-  local s = ticks.spec(t, labels, opts)
+  local s = ticks.spec(t, labels, opts, "yticks")
   if old and not t then s.ticks, s.labels = old.ticks, old.labels end
   self.yticks_spec = s
   touch(self)
@@ -91,14 +100,26 @@ end
 
 --- ax:legend({loc = "best" | "upper right" | ..., fontsize = 10, title, frameon, framealpha})
 function Axes:legend(opts)
-  self.legend_opts = opts or {}
+  self.legend_opts = legend.check(opts)
   touch(self)
 end
 
 --- ax:grid([on = true] [, {color, linestyle, alpha, axis}])
+local GRID = { color = true, c = "color", linestyle = true, ls = "linestyle", linewidth = true,
+  lw = "linewidth", alpha = true, axis = true }
+
 function Axes:grid(on, opts)
   if type(on) == "table" then on, opts = true, on end
   if on == nil then on = true end
+  opts = errors.check_options("grid", opts, GRID, 3, "keyword")
+  if opts.axis ~= nil then errors.check_choice("grid", "axis", opts.axis, { "both", "x", "y" }) end
+  if opts.c or opts.ls or opts.lw then
+    opts = { color = opts.color or opts.c, linestyle = opts.linestyle or opts.ls,
+      linewidth = opts.linewidth or opts.lw, alpha = opts.alpha, axis = opts.axis }
+  end
+  if opts.linestyle ~= nil then
+    errors.check_choice("grid", "linestyle", opts.linestyle, require("cvision.plot.artists.line").LINESTYLES)
+  end
   self.grid_on = on and (opts or {}) or false
   touch(self)
 end
@@ -112,6 +133,8 @@ function Axes:axis(mode)
   elseif type(mode) == "table" then
     self.xlim = { mode[1], mode[2] }
     self.ylim = { mode[3], mode[4] }
+  elseif type(mode) == "string" then
+    errors.check_choice("axis", "mode", mode, { "off", "on", "equal", "scaled", "image", "auto" })
   else
     error("bad argument #1 to 'axis' (\"off\", \"on\", \"equal\", \"auto\" or {xmin, xmax, ymin, ymax} expected)", 2)
   end
@@ -124,7 +147,10 @@ function Axes:invert_yaxis() self.yinvert = not self.yinvert; touch(self) end
 --- ax:colorbar([mappable,] [{label}]) adds a colour bar for mappable (what imshow or scatter
 -- returned) or the last colour-mapped artist of the axes (matplotlib's fraction 0.15, pad 0.05,
 -- aspect 20)
-function Axes:colorbar(mappable, opts) return colorbar.attach(self, mappable, opts) end
+function Axes:colorbar(mappable, opts)
+  local cb = colorbar.attach(self, mappable, opts)   -- not a tail call: attach raises at our caller
+  return cb
+end
 
 --- ax:transform(x, y) --> px, py: figure pixel coordinates of a data point (after layout)
 function Axes:transform(x, y)

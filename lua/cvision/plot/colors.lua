@@ -25,6 +25,9 @@ local named = {
   ["tab:olive"] = "#bcbd22", ["tab:cyan"] = "#17becf",
 }
 
+--- names: the colour names to_rgba knows (name = "#rrggbb")
+M.names = named
+
 --- to_rgba(color [, alpha]) --> {r, g, b, a} with numbers in [0, 1]
 -- Accepts matplotlib's forms: "red", "r", "C0".."C9", "#rrggbb", "#rrggbbaa", "#rgb", a grey level
 -- as a string ("0.8"), or a table {r, g, b [, a]}.

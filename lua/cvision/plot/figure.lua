@@ -7,6 +7,8 @@ local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local layout = require "cvision.plot.layout"
 local axes = require "cvision.plot.axes"
+local errors = require "cvision.util.errors"
+local text = require "cvision.plot.artists.text"
 
 local M = {}
 
@@ -22,8 +24,11 @@ Figure.__tostring = function(f)
 end
 
 --- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure)
-function M.new(opts)
-  opts = opts or {}
+local FIGURE = { figsize = true, dpi = true, facecolor = true }
+M.OPTIONS = FIGURE
+
+function M.new(opts, fname)
+  opts = errors.check_options(fname or "figure", opts, FIGURE, 4, "keyword")
   local fs = opts.figsize or { 6.4, 4.8 }
   local dpi = opts.dpi or 100
   if type(fs) ~= "table" or not tonumber(fs[1]) or not tonumber(fs[2]) or fs[1] <= 0 or fs[2] <= 0 then
@@ -72,14 +77,19 @@ end
 
 --- fig:suptitle(s, {fontsize = 12})
 function Figure:suptitle(s, opts)
-  opts = opts or {}
-  self.suptitle_text = { text = tostring(s), size = opts.fontsize or 12, color = opts.color or "black" }
+  opts = errors.check_options("suptitle", opts, { fontsize = true, size = "fontsize", color = true }, 3, "keyword")
+  self.suptitle_text = { text = tostring(s), size = opts.fontsize or opts.size or 12, color = opts.color or "black" }
   self.dirty = true
 end
 
 --- fig:subplots_adjust{left, right, bottom, top, wspace, hspace}
 function Figure:subplots_adjust(p)
-  for k, v in pairs(p or {}) do self.subplotpars[k] = v end
+  p = errors.check_options("subplots_adjust", p, { left = true, right = true, bottom = true, top = true,
+    wspace = true, hspace = true }, 3, "keyword")
+  for k, v in pairs(p) do
+    if type(v) ~= "number" then error(("subplots_adjust: %s must be a number"):format(k), 2) end
+    self.subplotpars[k] = v
+  end
   layout.place_subplots(self)
   self.dirty = true
 end
@@ -88,7 +98,10 @@ end
 function Figure:_layout() layout.layout(self) end
 
 --- fig:tight_layout({pad = 1.08}) fits subplot parameters so that labels and titles do not overlap
-function Figure:tight_layout(opts) layout.tight_layout(self, opts) end
+function Figure:tight_layout(opts)
+  errors.check_options("tight_layout", opts, { pad = true }, 3, "keyword")
+  layout.tight_layout(self, opts)
+end
 
 --- fig:render() --> canvas: lays the figure out and rasterises it
 function Figure:render()
@@ -110,11 +123,13 @@ function Figure:render()
 end
 
 --- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
+local FIGTEXT = {}
+for k, v in pairs(text.OPTIONS) do if k ~= "transform" then FIGTEXT[k] = v end end
+
 function Figure:text(x, y, s, opts)
-  opts = opts or {}
-  self.texts[#self.texts + 1] = { x = x, y = y, s = tostring(s), size = opts.fontsize or 10,
-    color = opts.color or "black", ha = opts.ha or "left", va = opts.va or "baseline",
-    rotation = opts.rotation or 0 }
+  local st = text.style("figtext", opts, FIGTEXT)
+  self.texts[#self.texts + 1] = { x = x, y = y, s = tostring(s), size = st.size, color = st.color,
+    ha = st.ha, va = st.va, rotation = st.rotation }
   self.dirty = true
 end
 
@@ -125,8 +140,11 @@ function Figure:add_painter(f)
 end
 
 --- fig:savefig(path [, {dpi}]) writes the figure as PNG; returns path
+M.SAVEFIG = { dpi = true }
+
 function Figure:savefig(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
+  opts = errors.check_options("savefig", opts, M.SAVEFIG, 3, "keyword")
   if opts and opts.dpi and opts.dpi ~= self.dpi then
     local k = opts.dpi / self.dpi
     self.dpi = opts.dpi

@@ -18,7 +18,24 @@ local tensor = require "cvision.tensor"
 local F = {}
 local tolist = require("cvision.plot.values").tolist
 local rounded_rect = require("cvision.plot.paint").rounded_rect
+local errors = require "cvision.util.errors"
 local max, min, floor, ceil = math.max, math.min, math.floor, math.ceil
+
+-- The options of each ready-made figure; an unknown one is an error with a "did you mean".
+local OPTIONS = {
+  history = { path = true, figsize = true, dpi = true },
+  images = { n = true, cols = true, cmap = true, figsize = true, dpi = true, path = true },
+  failed_predictions = { max = true, cols = true, figsize = true, dpi = true, path = true },
+  confusion_matrix = { normalize = true, cmap = true, colorbar = true, size = true, figsize = true,
+    dpi = true, title = true, path = true },
+  confidence = { bins = true, figsize = true, dpi = true, path = true },
+  class_accuracy = { threshold = true, fontsize = true, figsize = true, dpi = true, path = true },
+  model = { show_shapes = true, dpi = true, path = true },
+}
+local function check(fname, opts)
+  local o = errors.check_options(fname, opts, OPTIONS[fname], 4, "keyword")
+  return o
+end
 
 local function finish(fig, opts)
   if opts and opts.path then fig:savefig(opts.path) end
@@ -66,7 +83,7 @@ F._shape_str = shape_str
 --- history(h [, {path, figsize}]) --> Figure: loss (left) and accuracy (right), train and validation
 -- h is a History (h.history) or a table of arrays: loss, val_loss, accuracy, val_accuracy.
 function F.history(h, opts)
-  opts = opts or {}
+  opts = check("history", opts)
   if type(h) ~= "table" then error("bad argument #1 to 'history' (History or table expected)", 2) end
   local hist = h.history or h
   local panels = {
@@ -99,7 +116,7 @@ end
 --- images(X, y, class_names [, {n = 5, cols, cmap = "gray", figsize, path}]) --> Figure
 -- The first n images of X (a tensor (N, H, W[, C]) or an array of images) titled with their class.
 function F.images(X, y, class_names, opts)
-  opts = opts or {}
+  opts = check("images", opts)
   local N
   if type(X) == "userdata" then N = core.plot_tensor_info(X)[1] else N = #X end
   local n = min(opts.n or 5, N)
@@ -124,7 +141,7 @@ end
 --- failed_predictions(model | probs, X, y, class_names [, {max = 20, cols = 5, path}]) --> Figure,
 -- wrong (array of sample indices). Titles read "<true> not <predicted> (<confidence>%)".
 function F.failed_predictions(model_or_probs, X, y, class_names, opts)
-  opts = opts or {}
+  opts = check("failed_predictions", opts)
   local pred, conf = predictions(model_or_probs, X)
   local ys = labels(y)
   local wrong = {}
@@ -150,7 +167,7 @@ end
 --- confusion_matrix(y_true, y_pred | probs, class_names [, {normalize, cmap = "Blues", colorbar, path}])
 -- --> Figure, matrix (K x K counts, rows = true classes)
 function F.confusion_matrix(y_true, y_pred, class_names, opts)
-  opts = opts or {}
+  opts = check("confusion_matrix", opts)
   local probs = (core.is_tensor(y_pred) and y_pred:dim() == 2 or
                  (type(y_pred) == "table" and type(y_pred[1]) == "table")) and scores(y_pred) or y_pred
   local m = analysis.confusion_matrix(y_true, probs, class_names and #class_names or nil):totable()
@@ -198,7 +215,7 @@ end
 --- confidence(model | probs, X, y [, {bins = 10, path}]) --> Figure: histograms of the predicted
 -- class's probability when the prediction is right (left) and wrong (right)
 function F.confidence(model_or_probs, X, y, opts)
-  opts = opts or {}
+  opts = check("confidence", opts)
   local c = analysis.confidence(scores(model_or_probs, X), y)
   local right, wrong = c.right, c.wrong
   local fig = plot.figure { figsize = opts.figsize or { 10, 4 }, dpi = opts.dpi }
@@ -218,7 +235,7 @@ end
 -- Bars of the classes whose accuracy is below threshold, worst first, named in Chinese on the x
 -- axis (the lecture's "least (AI-) legible characters"). acc[k] is class k's accuracy.
 function F.class_accuracy(model_or_probs, X, y, class_names, opts)
-  opts = opts or {}
+  opts = check("class_accuracy", opts)
   local probs = scores(model_or_probs, X)
   local names_ = class_names
   if not names_ then
@@ -252,7 +269,7 @@ end
 -- joined by arrows, each with "name (ClassName)" and, with show_shapes, its input and output shapes
 -- as (None, ...). Drawn by the raster, no Graphviz needed.
 function F.model(model, opts)
-  opts = opts or {}
+  opts = check("model", opts)
   local layers = model and model.layers
   if type(layers) ~= "table" then error("bad argument #1 to 'model' (model with .layers expected)", 2) end
   local show = opts.show_shapes ~= false

@@ -20,6 +20,7 @@ local figure = require "cvision.plot.figure"
 local axes = require "cvision.plot.axes"
 local terminal = require "cvision.plot.terminal"
 local norm = require "cvision.plot.norm"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -140,6 +141,8 @@ function M.subplots_adjust(p) return M.gcf():subplots_adjust(p) end
 --- savefig(path [, {dpi}]) writes the current figure as PNG and ends it (the next drawing starts
 -- a new figure, as in a notebook; the figure stays open, so a notebook cell still shows it); returns path
 function M.savefig(path, opts)
+  if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
+  errors.check_options("savefig", opts, figure.SAVEFIG, 3, "keyword")
   local fig = M.gcf()
   local out = fig:savefig(path, opts)
   if state.current == fig then state.current = nil end
@@ -238,6 +241,10 @@ end
 -- the guess), and closes the figure (the next drawing starts a new one, as in a notebook).
 -- Returns the path.
 function M.show(opts)
+  opts = errors.check_options("show", opts, { inline = true }, 3, "keyword")
+  if opts.inline ~= nil and opts.inline ~= false then
+    errors.check_choice("show", "inline protocol", opts.inline, { "kitty", "iterm2", "sixel" })
+  end
   local fig = state.current
   if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
   local path = fig._png_path

@@ -5,6 +5,7 @@
 -- and bars.
 local paint = require "cvision.plot.paint"
 local artists = require "cvision.plot.artists"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -25,6 +26,20 @@ end
 
 local LOCS = { "upper right", "upper left", "lower left", "lower right", "right", "center left",
   "center right", "lower center", "upper center", "center" }
+
+local OPTIONS = { loc = true, fontsize = true, title = true, frameon = true, framealpha = true }
+
+--- check(opts [, level = 3]) --> opts (an empty table for nil): known options and a known loc
+function M.check(opts, level)
+  level = (level or 3) + 1
+  opts = errors.check_options("legend", opts, OPTIONS, level, "keyword")
+  if opts.loc ~= nil then
+    local known = { "best" }
+    for i, l in ipairs(LOCS) do known[i + 1] = l end
+    errors.check_choice("legend", "loc", opts.loc, known, level)
+  end
+  return opts
+end
 
 -- Legend box position (pixels) for a location name inside the axes box.
 local function legend_pos(box, loc, w, h, pad)

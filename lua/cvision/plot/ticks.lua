@@ -103,9 +103,10 @@ end
 
 --- spec(ticks, labels, opts) --> a tick spec {ticks, labels, rotation, fontsize}; labels may be
 -- left out (spec(ticks, opts))
-function M.spec(ticks, labels, opts)
-  opts = opts or {}
+function M.spec(ticks, labels, opts, fname)
   if type(labels) == "table" and labels[1] == nil and next(labels) ~= nil then opts, labels = labels, nil end
+  opts = require("cvision.util.errors").check_options(fname or "xticks", opts,
+    { rotation = true, fontsize = true }, 4, "keyword")
   local spec = { rotation = opts.rotation or 0, fontsize = opts.fontsize or 10 }
   if ticks then spec.ticks = values.tolist(ticks, "xticks") end
   if labels then

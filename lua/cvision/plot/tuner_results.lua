@@ -6,6 +6,7 @@
 -- left out of a panel, never drawn at a made-up position.
 local plot = require "cvision.plot"
 local trialmod = require "cvision.tuner.trial"
+local errors = require "cvision.util.errors"
 
 local M = {}
 
@@ -17,11 +18,7 @@ function M.tuner_results(tuner, opts)
   if type(tuner) ~= "table" or type(tuner.oracle) ~= "table" then
     error("bad argument #1 to 'tuner_results' (a cv.tuner tuner expected)", 2)
   end
-  for k in pairs(opts) do
-    if k ~= "figsize" and k ~= "dpi" and k ~= "cols" and k ~= "path" then
-      error(("bad argument #2 to 'tuner_results' (unknown option '%s')"):format(tostring(k)), 2)
-    end
-  end
+  errors.check_options("tuner_results", opts, { figsize = true, dpi = true, cols = true, path = true }, 3, "keyword")
   local oracle = tuner.oracle
   local done = {}
   for _, t in pairs(oracle.trials) do

@@ -91,6 +91,13 @@ function M.unknown_keyword(fname, key, known, word)
   return ("%s (known: %s)"):format(msg, table.concat(names_of(known), ", "))
 end
 
+--- check_choice(fname, what, value, known [, level = 3]) --> value when known (a list) holds it,
+--- else raises unknown_keyword's "fname: unknown <what> 'value' (did you mean 'k'?)" at level
+function M.check_choice(fname, what, value, known, level)
+  for _, k in ipairs(known) do if k == value then return value end end
+  error(M.unknown_keyword(fname, value, known, what), level or 3)
+end
+
 --- check_options(fname, opts, allowed [, level = 3 [, style]]) --> opts (an empty table for nil): raises
 --- options_expected for a non-table and unknown_option for a key allowed lacks, at level (3: the
 --- caller of the function that checks its options). With style "keyword" the messages are

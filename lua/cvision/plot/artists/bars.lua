@@ -6,6 +6,7 @@ local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local values = require "cvision.plot.values"
 local artists = require "cvision.plot.artists"
+local errors = require "cvision.util.errors"
 
 local M = { name = "bars", printed = "BarContainer", methods = {} }
 
@@ -16,10 +17,15 @@ function M.describe(a)
   return string.format("<%s object of %d artists>", M.printed, #a.left)
 end
 
---- ax:bar(x, heights, {width = 0.8, color, label, alpha, tick_label, edgecolor, bottom})
+local BAR = { width = true, color = true, label = true, alpha = true, tick_label = true,
+  edgecolor = true, ec = "edgecolor", bottom = true }
+local BARH = { height = true, color = true, label = true, alpha = true }
+
+--- ax:bar(x, heights, {width = 0.8, color, label, alpha, tick_label, edgecolor (ec), bottom})
 -- x may hold strings (categories): bars go at 0, 1, ... with those tick labels.
 function M.methods.bar(self, x, heights, opts)
-  opts = opts or {}
+  opts = errors.check_options("bar", opts, BAR, 3, "keyword")
+  if opts.ec ~= nil then opts = setmetatable({ edgecolor = opts.ec }, { __index = opts }) end
   local hs = tolist(heights, "bar")
   local xs, labels = {}, nil
   if type(x) == "table" and type(x[1]) == "string" then
@@ -51,7 +57,7 @@ end
 
 --- ax:barh(y, widths, {height = 0.8, color, label}) horizontal bars
 function M.methods.barh(self, y, widths, opts)
-  opts = opts or {}
+  opts = errors.check_options("barh", opts, BARH, 3, "keyword")
   local ws = tolist(widths, "barh")
   local ys, labels = {}, nil
   if type(y) == "table" and type(y[1]) == "string" then

@@ -5,6 +5,7 @@
 local colors = require "cvision.plot.colors"
 local values = require "cvision.plot.values"
 local artists = require "cvision.plot.artists"
+local errors = require "cvision.util.errors"
 
 local M = { name = "hist", methods = {} }
 
@@ -51,9 +52,14 @@ local function bin_counts(data, edges)
   return counts
 end
 
---- ax:hist(values, {bins = 10, range, density, alpha, label, color, histtype}) --> counts, edges
+local OPTIONS = { bins = true, range = true, density = true, alpha = true, label = true, color = true,
+  histtype = true, edgecolor = true, ec = "edgecolor" }
+
+--- ax:hist(values, {bins = 10, range, density, alpha, label, color, histtype = "bar" | "step",
+-- edgecolor (ec)}) --> counts, edges
 function M.methods.hist(self, vals, opts)
-  opts = opts or {}
+  opts = errors.check_options("hist", opts, OPTIONS, 3, "keyword")
+  if opts.histtype ~= nil then errors.check_choice("hist", "histtype", opts.histtype, { "bar", "step" }) end
   local v = tolist(vals, "hist")
   local data = {}
   for _, x in ipairs(v) do if finite(x) then data[#data + 1] = x end end
@@ -72,7 +78,7 @@ function M.methods.hist(self, vals, opts)
   artists.add(self, {
     kind = "bars", left = lefts, width = widths, height = heights, bottom = bottoms,
     color = opts.color or colors.next_color(self), alpha = opts.alpha, label = opts.label,
-    edgecolor = opts.edgecolor, histtype = opts.histtype or "bar",
+    edgecolor = opts.edgecolor or opts.ec, histtype = opts.histtype or "bar",
   })
   return heights, edges
 end

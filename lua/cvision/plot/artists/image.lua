@@ -4,6 +4,8 @@
 -- margins around an axes that holds only images.
 local core = require "cvision.core"
 local artists = require "cvision.plot.artists"
+local colors = require "cvision.plot.colors"
+local errors = require "cvision.util.errors"
 
 local M = { name = "image", printed = "AxesImage", methods = {} }
 
@@ -48,8 +50,18 @@ end
 -- sample axis of length 1, or a nested Lua table. Scalars go through the colour map, scaled from
 -- vmin to vmax (the data's range by default), as matplotlib. sample = i shows img's i-th item
 -- along its first axis (X, i instead of X[i]).
+local OPTIONS = { cmap = true, vmin = true, vmax = true, interpolation = true, extent = true,
+  aspect = true, sample = true, alpha = true }
+
 function M.methods.imshow(self, img, opts)
-  opts = opts or {}
+  opts = errors.check_options("imshow", opts, OPTIONS, 3, "keyword")
+  if opts.cmap ~= nil then colors.check_cmap(opts.cmap, "imshow", 2) end
+  if opts.interpolation ~= nil then
+    errors.check_choice("imshow", "interpolation", opts.interpolation, { "nearest", "none", "antialiased", "bilinear" })
+  end
+  if opts.aspect ~= nil and opts.aspect ~= "auto" and opts.aspect ~= "equal" then
+    error("imshow: aspect must be \"auto\" or \"equal\"", 2)
+  end
   local art = { kind = "image", cmap = opts.cmap or "viridis", vmin = opts.vmin, vmax = opts.vmax,
     interpolation = opts.interpolation == "bilinear" and "bilinear" or "nearest", alpha = opts.alpha }
   if type(img) == "table" then from_table(art, img) else from_tensor(art, img, opts.sample) end

@@ -5,14 +5,23 @@ local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local artists = require "cvision.plot.artists"
 local line = require "cvision.plot.artists.line"
+local errors = require "cvision.util.errors"
 
 local to_rgba, pt = colors.to_rgba, paint.pt
 
 -- The one recorder behind axhline and axvline: record kind, its value under key `at`.
+local OPTIONS = { color = true, c = "color", linestyle = true, ls = "linestyle", linewidth = true,
+  lw = "linewidth", label = true }
+
 local function ref_line(ax, kind, at, v, opts)
-  opts = opts or {}
-  artists.add(ax, { kind = kind, [at] = v, color = opts.color or "black",
-    linestyle = opts.linestyle or "-", linewidth = opts.linewidth or 1.5, label = opts.label })
+  local fname = kind == "hline" and "axhline" or "axvline"
+  opts = errors.check_options(fname, opts, OPTIONS, 4, "keyword")
+  local o = { color = opts.color or opts.c, linestyle = opts.linestyle or opts.ls,
+    linewidth = opts.linewidth or opts.lw }
+  line.check_style(fname, o, 4)
+  if type(v) ~= "number" then error(("%s: %s must be a number"):format(fname, at), 3) end
+  artists.add(ax, { kind = kind, [at] = v, color = o.color or "black",
+    linestyle = o.linestyle or "-", linewidth = o.linewidth or 1.5, label = opts.label })
 end
 
 local function style(a, fig)

@@ -24,11 +24,11 @@ function M.describe(a)
 end
 
 -- One value per point, or one for all; --> list (length n) or nil.
-local function per_point(v, n, what)
+local function per_point(v, n, what, level)
   if type(v) == "userdata" then v = tolist(v, "scatter") end
   if type(v) ~= "table" then return nil end
   if #v ~= n then
-    error(("scatter: %s has %d values for %d points"):format(what, #v, n), 4)
+    error(("scatter: %s has %d values for %d points"):format(what, #v, n), level or 4)
   end
   return v
 end
@@ -56,7 +56,7 @@ local function point_colours(c, n, opts, default)
   end
   local cmap = opts.cmap or "viridis"
   if type(cmap) ~= "string" then error("scatter: cmap must be a colour map name", 3) end
-  colors.check_cmap(cmap, "scatter", 4)
+  colors.check_cmap(cmap, "scatter", 3)
   local norm = norms.resolve(opts.norm, opts.vmin, opts.vmax, vals, "scatter")
   local cols = {}
   for i = 1, n do
@@ -90,7 +90,7 @@ function M.methods.scatter(self, x, y, opts)
   local cols, vals, norm, cmap = point_colours(c, n, opts, default)
   local sizes = {}
   local s = opts.s or 36
-  local ss = per_point(s, n, "s")
+  local ss = per_point(s, n, "s", 3)
   for i = 1, n do
     local si = ss and ss[i] or s
     if type(si) ~= "number" or si < 0 then error("scatter: s must be a non-negative number or one per point", 2) end

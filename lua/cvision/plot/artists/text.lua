@@ -4,16 +4,38 @@
 local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local artists = require "cvision.plot.artists"
+local errors = require "cvision.util.errors"
 
 local M = { name = "text", collection = "texts", methods = {} }
 
+--- OPTIONS: text's options and matplotlib's aliases (figure texts take the same but transform)
+M.OPTIONS = { fontsize = true, size = "fontsize", color = true, c = "color", ha = true,
+  horizontalalignment = "ha", va = true, verticalalignment = "va", rotation = true, transform = true }
+M.HA = { "left", "center", "right" }
+M.VA = { "baseline", "top", "center", "bottom" }
+
+--- style(fname, opts [, level = 3]) --> {size, color, ha, va, rotation}: text options checked
+-- (names, alignments, colour), aliases resolved
+function M.style(fname, opts, allowed, level)
+  level = (level or 3) + 1
+  opts = errors.check_options(fname, opts, allowed or M.OPTIONS, level, "keyword")
+  local ha = opts.ha or opts.horizontalalignment or "left"
+  local va = opts.va or opts.verticalalignment or "baseline"
+  errors.check_choice(fname, "horizontal alignment", ha, M.HA, level)
+  errors.check_choice(fname, "vertical alignment", va, M.VA, level)
+  local color = opts.color or opts.c or "black"
+  local ok, err = pcall(colors.to_rgba, color)
+  if not ok then error(fname .. ": " .. errors.clean(err), level - 1) end
+  return { size = opts.fontsize or opts.size or 10, color = color, ha = ha, va = va,
+    rotation = opts.rotation or 0, transform = opts.transform or "data" }
+end
+
 --- ax:text(x, y, s, {fontsize = 10, color, ha = "left", va = "baseline", rotation, transform = "data"|"axes"})
 function M.methods.text(self, x, y, s, opts)
-  opts = opts or {}
-  artists.add(self, { kind = "text", x = x, y = y, s = tostring(s), size = opts.fontsize or 10,
-    color = opts.color or "black", ha = opts.ha or opts.horizontalalignment or "left",
-    va = opts.va or opts.verticalalignment or "baseline", rotation = opts.rotation or 0,
-    transform = opts.transform or "data" })
+  local st = M.style("text", opts)
+  errors.check_choice("text", "transform", st.transform, { "data", "axes" })
+  artists.add(self, { kind = "text", x = x, y = y, s = tostring(s), size = st.size, color = st.color,
+    ha = st.ha, va = st.va, rotation = st.rotation, transform = st.transform })
 end
 
 --- draw(t, ctx): at its data point, or at axes fractions (transform = "axes", y up)
