@@ -1,16 +1,18 @@
 """tools/notebooks.py - the lecture's notebooks: percent-format Lua sources -> executed .ipynb.
 
     /usr/bin/python3 tools/notebooks.py build SRC.lua...   # NN-name.lua -> NN-name.ipynb, with outputs
-    /usr/bin/python3 tools/notebooks.py check NB.ipynb...  # same cells as its .lua, and runs clean
+    /usr/bin/python3 tools/notebooks.py check [--save DIR] NB.ipynb...  # same cells as its .lua, runs clean
 
 A source is a Lua script in jupytext's "percent" format: a line `-- %%` starts a code cell,
 `-- %% [markdown]` a text cell whose lines are Lua comments (`-- ` is taken off each). Blank lines
-around a cell are not part of it. `build` writes the notebook next to its source (nbformat 4,
+around a cell are not part of it; lines before the first marker are the file's header (luacheck
+options, say), in no cell. `build` writes the notebook next to its source (nbformat 4,
 cvision's kernelspec, language_info lua) and executes it with nbclient through cvision's Jupyter
 kernel, so the .ipynb is saved with its outputs (streams, results, image/png figures). It fails,
 and leaves the old .ipynb alone, when a cell raises. `check` fails when a notebook's cells differ
 from its .lua (the two never drift apart) or when any cell raises, naming the notebook and the cell
-(its index and first line). Every cell has a timeout ($CVISION_CELL_TIMEOUT, 600 s), so nothing hangs.
+(its index and first line); --save DIR writes each executed notebook into DIR (the specs read its
+outputs there). Every cell has a timeout ($CVISION_CELL_TIMEOUT, 600 s), so nothing hangs.
 
 The kernel is bin/cvision ($CVISION_BIN overrides): its kernelspec is installed into a temporary
 prefix (`cvision --install-kernel --prefix P`) found through $JUPYTER_PATH, so nothing beyond
@@ -31,7 +33,7 @@ KERNEL_NAME = "cvision"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "cvision (Lua 5.4)", "language": "lua"}
 LANGUAGE_INFO = {"name": "lua", "version": "5.4", "mimetype": "text/x-lua", "file_extension": ".lua",
                  "codemirror_mode": "lua"}
-USAGE = "usage: tools/notebooks.py build SRC.lua... | check NB.ipynb..."
+USAGE = "usage: tools/notebooks.py build SRC.lua... | check [--save DIR] NB.ipynb..."
 
 try:
     import nbformat
@@ -47,14 +49,14 @@ MARKER = re.compile(r"^-- %%(.*)$")
 
 def parse_percent(text):
     """[(cell_type, source)] of a percent-format Lua script"""
-    cells, kind, lines = [], "code", []
+    cells, kind, lines = [], None, []
 
     def close():
         while lines and not lines[0].strip():
             lines.pop(0)
         while lines and not lines[-1].strip():
             lines.pop()
-        if lines:
+        if lines and kind:
             cells.append((kind, "\n".join(lines)))
 
     for line in text.splitlines():
@@ -179,7 +181,7 @@ def same_cells(nb, ref):
     return None
 
 
-def check(paths):
+def check(paths, save=None):
     failed = 0
     for p in paths:
         src = source_of(p)
@@ -208,6 +210,9 @@ def check(paths):
             failed += 1
         else:
             print("%s: ok, %d cells in %.1f s" % (p, len(nb.cells), time.time() - t0), flush=True)
+        if save:
+            os.makedirs(save, exist_ok=True)
+            nbformat.write(nb, os.path.join(save, os.path.basename(p)))
     return failed
 
 
@@ -215,8 +220,14 @@ def main(argv):
     if len(argv) < 2 or argv[0] not in ("build", "check"):
         print(USAGE, file=sys.stderr)
         return 2
+    args, save = argv[1:], None
+    if argv[0] == "check" and args and args[0] == "--save":
+        if len(args) < 3:
+            print(USAGE, file=sys.stderr)
+            return 2
+        save, args = args[1], args[2:]
     with Kernelspec():
-        failed = (build if argv[0] == "build" else check)(argv[1:])
+        failed = build(args) if argv[0] == "build" else check(args, save)
     return 1 if failed else 0
 
 
