@@ -23,6 +23,8 @@
 #include "io/image.h"
 #include "io/png_write.h"
 #include "io/hdf5.h"
+#include "io/file.h"
+#include "base/limits.h"
 #include "tensor/tensor_ops.h"
 #include "tensor/tensor_reduce.h"
 #include "tensor/tensor_index.h"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <zlib.h>
 #include "base/sha256.h"
+#include "io/file.h"
+#include <stdlib.h>
 
 static int host_is_le(void) {
   const uint16_t one = 1;
@@ -123,7 +125,26 @@ static int l_sha256(lua_State *L) {
   return 1;
 }
 
+/* read_file(path [, max_bytes]) --> the whole file as a string, or nil, "<path>: <reason>".
+ * Only regular files (a FIFO or a device is refused at once); max_bytes defaults to the
+ * max_file_bytes budget (cv.set_limits). */
+static int l_read_file(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lua_Integer max = luaL_optinteger(L, 2, -1);
+  unsigned char *buf;
+  size_t n;
+  if (cv_file_read(&buf, &n, path, (int64_t)max) != CV_OK) {
+    luaL_pushfail(L);
+    lua_pushstring(L, cv_last_error());
+    return 2;
+  }
+  lua_pushlstring(L, buf ? (const char *)buf : "", n);
+  free(buf);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
+  {"read_file", l_read_file},
   {"crc32", l_crc32},
   {"sha256", l_sha256},
   {"tobytes", l_tobytes},

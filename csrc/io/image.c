@@ -9,7 +9,8 @@
  * jumps; the warning callback is silent (the core never prints). */
 #include "io/image.h"
 #include "io/png_write.h"
-#include <errno.h>
+#include "io/image_claims.h"
+#include "io/file.h"
 #include <limits.h>
 #include <math.h>
 #include <png.h>
@@ -21,24 +22,12 @@
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static const char *errno_text(int err, char *buf, size_t n) {
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-  return strerror_r(err, buf, n);           /* GNU variant: returns the message */
-#else
-  if (strerror_r(err, buf, n) != 0) snprintf(buf, n, "error %d", err);
-  return buf;
-#endif
-}
-
 static cv_status check_size(const char *name, int64_t h, int64_t w) {
-  if (h <= 0 || w <= 0)
-    return cv_fail(CV_EFORMAT, "%s: invalid image size %lldx%lld", name, (long long)w, (long long)h);
-  if (h > CV_IMAGE_MAX_SIDE || w > CV_IMAGE_MAX_SIDE || h * w > CV_IMAGE_MAX_PIXELS)
+  if (h > CV_IMAGE_MAX_SIDE || w > CV_IMAGE_MAX_SIDE)
     return cv_fail(CV_EFORMAT, "%s: image too large (%lldx%lld)", name, (long long)w, (long long)h);
-  return CV_OK;
+  return cv_image_check_pixels(name, w, h);
 }
 
-/* Pillow's convert("L"): round(0.299 R + 0.587 G + 0.114 B) in 16-bit fixed point */
 static inline uint8_t luma_u8(const uint8_t *p) {
   return (uint8_t)(((uint32_t)p[0] * 19595u + (uint32_t)p[1] * 38470u + (uint32_t)p[2] * 7471u +
                     0x8000u) >> 16);
@@ -227,6 +216,8 @@ static cv_status load_stb(cv_tensor *out, const unsigned char *buf, size_t n, in
   if (n > INT_MAX) return cv_fail(CV_EFORMAT, "%s: %s file too large", name, kind);
   if (strcmp(kind, "JPEG") == 0 && !jpeg_tables_ok(buf, n))
     return cv_fail(CV_EFORMAT, "%s: corrupt JPEG data (bad Huffman table)", name);
+  cv_status claims = cv_image_check_claims(buf, n, kind, name);
+  if (claims != CV_OK) return claims;
   if (!stbi_info_from_memory(buf, (int)n, &w, &h, &c))
     return cv_fail(CV_EFORMAT, "%s: corrupt %s data (%s)", name, kind, stbi_failure_reason());
   cv_status st = check_size(name, h, w);
@@ -272,29 +263,11 @@ cv_status cv_image_load_mem(cv_tensor *out, const void *buf, size_t n, int chann
 
 cv_status cv_image_load(cv_tensor *out, const char *path, int channels) {
   memset(out, 0, sizeof *out);
-  char eb[128];
-  FILE *f = fopen(path, "rb");
-  if (!f) return cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
-  size_t cap = 1 << 16, n = 0;
-  unsigned char *buf = malloc(cap);
-  cv_status st = CV_OK;
-  while (buf) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap) break;
-    if (cap >= (size_t)INT_MAX) {
-      st = cv_fail(CV_EFORMAT, "%s: file too large", path);
-      break;
-    }
-    unsigned char *nb = realloc(buf, cap * 2);
-    if (!nb) break;
-    buf = nb;
-    cap *= 2;
-  }
-  int err = ferror(f) ? errno : 0;
-  fclose(f);
-  if (st == CV_OK && err) st = cv_fail(CV_EIO, "%s: %s", path, errno_text(err, eb, sizeof eb));
-  else if (st == CV_OK && (!buf || n == cap)) st = cv_fail(CV_ENOMEM, "%s: out of memory", path);
-  if (st == CV_OK) st = cv_image_load_mem(out, buf, n, channels, path);
+  unsigned char *buf;
+  size_t n;
+  cv_status st = cv_file_read(&buf, &n, path, -1);   /* regular files only, within the budget */
+  if (st != CV_OK) return st;
+  st = cv_image_load_mem(out, buf, n, channels, path);
   free(buf);
   return st;
 }

@@ -22,9 +22,10 @@
 #include <stddef.h>
 #include "tensor/tensor.h"
 
-/* Images larger than this many pixels (or wider / taller than CV_IMAGE_MAX_SIDE) are refused
- * before anything is allocated: a corrupt header must not ask for terabytes. */
-#define CV_IMAGE_MAX_PIXELS ((int64_t)1 << 28)
+/* Images with more pixels than the max_image_pixels budget (base/limits.h, cv.set_limits), wider
+ * or taller than CV_IMAGE_MAX_SIDE, or claiming more than their file can hold (io/image_claims.h)
+ * are refused before anything is allocated: a corrupt header must not ask for terabytes. Only
+ * regular files are read (io/file.h): a FIFO or a device is refused at once. */
 #define CV_IMAGE_MAX_SIDE (1 << 20)
 
 /* path -> out (H,W,C) uint8. Type from the magic bytes, not the extension. Errors:

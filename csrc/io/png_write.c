@@ -8,21 +8,13 @@
 #include "io/png_write.h"
 #include <errno.h>
 #include <png.h>
+#include "io/file.h"
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char *errno_text(int err, char *buf, size_t n) {
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-  return strerror_r(err, buf, n);           /* GNU variant: returns the message */
-#else
-  if (strerror_r(err, buf, n) != 0) snprintf(buf, n, "error %d", err);
-  return buf;
-#endif
-}
 
 typedef struct membuf { uint8_t *p; size_t len, cap; } membuf;
 
@@ -113,16 +105,16 @@ cv_status cv_png_write(const char *path, const uint8_t *pixels, int h, int w, in
   memset(&e, 0, sizeof e);
   e.f = fopen(tmp, "wbx");   /* C11 exclusive create: mode 0666 less the umask, as fopen "wb" */
   if (!e.f) {
-    st = cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
+    st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(errno, eb, sizeof eb));
     free(tmp);
     return st;
   }
   st = encode(&e, path, pixels, h, w, channels, stride);
   int err = ferror(e.f) ? errno : 0;
   if (fclose(e.f) != 0 && !err) err = errno ? errno : EIO;
-  if (st == CV_OK && err) st = cv_fail(CV_EIO, "%s: %s", path, errno_text(err, eb, sizeof eb));
+  if (st == CV_OK && err) st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(err, eb, sizeof eb));
   if (st == CV_OK && rename(tmp, path) != 0)
-    st = cv_fail(CV_EIO, "%s: %s", path, errno_text(errno, eb, sizeof eb));
+    st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(errno, eb, sizeof eb));
   if (st != CV_OK) remove(tmp);
   free(tmp);
   return st;

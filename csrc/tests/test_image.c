@@ -72,7 +72,7 @@ static void test_errors(void) {
     {DIR "not_an_image.png", DIR "not_an_image.png: not a PNG, GIF, BMP or JPEG file", CV_EFORMAT},
     {DIR "empty.png", DIR "empty.png: empty file", CV_EFORMAT},
     {DIR "missing.png", DIR "missing.png: No such file or directory", CV_EIO},
-    {DIR, DIR ": Is a directory", CV_EIO},
+    {DIR, DIR ": not a regular file (a directory)", CV_EIO},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cv_tensor t;
@@ -95,9 +95,9 @@ static void test_errors(void) {
   CHECK(strcmp(cv_last_error(), "x.jpg: corrupt JPEG data (bad Huffman table)") == 0, "'%s'",
         cv_last_error());
   free(jpg);
-  /* a PNG header asking for 16000x16000 pixels from a 95-byte file: refused before allocating */
+  /* a PNG header asking for 10000x10000 pixels from a 95-byte file: refused before allocating */
   unsigned char *png = slurp(DIR "rgb16x16.png", &n);
-  const unsigned char big[8] = {0, 0, 0x3E, 0x80, 0, 0, 0x3E, 0x80};
+  const unsigned char big[8] = {0, 0, 0x27, 0x10, 0, 0, 0x27, 0x10};
   memcpy(png + 16, big, 8);
   uLong crc = crc32(0L, png + 12, 17);
   for (int k = 0; k < 4; k++) png[29 + k] = (unsigned char)(crc >> (24 - 8 * k));

@@ -165,13 +165,10 @@ function M.write_atomic(path, chunks)
   end
 end
 
+--- read_file(path) --> the file's bytes, or nil, "<path>: <reason>": regular files only (a FIFO or
+--- a device is refused at once, never read), within the max_file_bytes budget (cv.set_limits)
 function M.read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local s = f:read("a")
-  f:close()
-  if not s then return nil, path .. ": read failed" end
-  return s
+  return core.read_file(path)
 end
 
 --- save_json(path, v): atomic
