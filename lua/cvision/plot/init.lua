@@ -44,13 +44,17 @@ local state = { figures = {}, current = nil, counter = 0, shown = 0 }
 M._state = state
 
 --- figure{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (becomes current)
-function M.figure(opts)
-  local fig = figure.new(opts)
+-- Makes fig the newest and current figure.
+local function add_figure(fig)
   state.counter = state.counter + 1
   fig.number = state.counter
   state.figures[#state.figures + 1] = fig
   state.current = fig
   return fig
+end
+
+function M.figure(opts)
+  return add_figure(figure.new(opts))
 end
 
 --- gcf() --> the current figure (a new default one when there is none)
@@ -63,14 +67,68 @@ function M.subplot(rows, cols, index)
   return M.gcf():add_subplot(rows, cols, index)
 end
 
---- subplots(rows, cols, {figsize, dpi}) --> fig, axes (array, row by row)
+local SUBPLOTS = { figsize = true, dpi = true, facecolor = true, sharex = true, sharey = true, squeeze = true }
+
+-- sharex/sharey as matplotlib reads them: true is "all", false "none".
+local function share_mode(v, name)
+  if v == nil or v == false then return "none" end
+  if v == true then return "all" end
+  return errors.check_choice("subplots", name, v, { "all", "row", "col", "none" }, 4)
+end
+
+--- subplots([rows = 1 [, cols = 1]] [, {figsize, dpi, facecolor, sharex, sharey, squeeze = true}])
+-- --> fig, axs as matplotlib's: axs[r][c] for a grid, a list axs[i] when rows or cols is 1, the
+-- Axes itself for 1 x 1 (squeeze = false: always axs[r][c]). sharex/sharey = true | "all" | "row"
+-- | "col" | "none": the axes of the group share their limits (the union of their data, or the
+-- limits set on one of them), and the tick labels inside the grid are hidden ("all"/"col" for x:
+-- all but the bottom row; "all"/"row" for y: all but the first column).
 function M.subplots(rows, cols, opts)
+  if type(rows) == "table" then rows, cols, opts = nil, nil, rows
+  elseif type(cols) == "table" then cols, opts = nil, cols end
+  opts = errors.check_options("subplots", opts, SUBPLOTS, 3, "keyword")
   rows, cols = rows or 1, cols or 1
-  local fig = M.figure(opts)
-  local axs = {}
-  for i = 1, rows * cols do axs[i] = fig:add_subplot(rows, cols, i) end
-  fig.gca = axs[1]
-  return fig, axs
+  if not (math.type(rows) == "integer" and rows > 0 and math.type(cols) == "integer" and cols > 0) then
+    error("subplots: rows and cols must be positive integers", 2)
+  end
+  local sx, sy = share_mode(opts.sharex, "sharex"), share_mode(opts.sharey, "sharey")
+  local fig = add_figure(figure.new({ figsize = opts.figsize, dpi = opts.dpi, facecolor = opts.facecolor },
+    "subplots"))
+  local grid = {}
+  for r = 1, rows do
+    grid[r] = {}
+    for c = 1, cols do grid[r][c] = fig:add_subplot(rows, cols, (r - 1) * cols + c) end
+  end
+  local function share(mode, key, r, c)
+    if mode == "none" then return end
+    local g = {}
+    for rr = 1, rows do
+      for cc = 1, cols do
+        if mode == "all" or (mode == "row" and rr == r) or (mode == "col" and cc == c) then
+          g[#g + 1] = grid[rr][cc]
+        end
+      end
+    end
+    grid[r][c][key] = g
+  end
+  for r = 1, rows do
+    for c = 1, cols do
+      local ax = grid[r][c]
+      share(sx, "share_x", r, c)
+      share(sy, "share_y", r, c)
+      if (sx == "all" or sx == "col") and r < rows then ax.hide_xticklabels = true end
+      if (sy == "all" or sy == "row") and c > 1 then ax.hide_yticklabels = true end
+    end
+  end
+  fig.gca = grid[1][1]
+  if opts.squeeze == false then return fig, grid end
+  if rows == 1 and cols == 1 then return fig, grid[1][1] end
+  if rows == 1 then return fig, grid[1] end
+  if cols == 1 then
+    local list = {}
+    for r = 1, rows do list[r] = grid[r][1] end
+    return fig, list
+  end
+  return fig, grid
 end
 
 --- gca() --> current axes

@@ -59,31 +59,47 @@ local function expand(lo, hi, margin)
   return lo - d, hi + d
 end
 
--- The view limits: data limits with margins, then the user's limits.
-local function view_limits(ax)
-  local lim, tight = data_limits(ax)
-  local x0, x1, y0, y1 = lim.x0, lim.x1, lim.y0, lim.y1
-  if tight > 0 then
-    -- images are sticky: no margins around them
-    local onlyimg = tight == #ax.artists
-    if not onlyimg then x0, x1 = expand(x0, x1, 0.05); y0, y1 = expand(y0, y1, 0.05) end
-    if onlyimg then
-      local e = ax.image_extent
-      x0, x1 = min(e[1], e[2]), max(e[1], e[2])
-      y0, y1 = min(e[3], e[4]), max(e[3], e[4])
-      if e[3] > e[4] then ax.yinvert_img = true end
+-- One axis' range of a group of axes sharing it (or of one axes): the union of their data
+-- limits with margins (none when every artist of the group is an image, none below bars), then the
+-- limits the user set on any of them. which is "x" or "y".
+local function axis_range(group, which)
+  local lo, hi, tight, n, sticky, sticky_lo = math.huge, -math.huge, 0, 0, false, math.huge
+  local ext, user = nil, nil
+  for _, m in ipairs(group) do
+    local lim, t = data_limits(m)
+    local a, b = lim[which .. "0"], lim[which .. "1"]
+    if #m.artists > 0 then
+      lo, hi = min(lo, a), max(hi, b)
+      sticky_lo = min(sticky_lo, a)
     end
-  else
-    local sx0, sy0 = x0, y0
-    x0, x1 = expand(x0, x1, 0.05)
-    if lim.sticky_x and sx0 >= 0 and x0 < 0 then x0 = 0 end
-    y0, y1 = expand(y0, y1, 0.05)
-    if lim.sticky_y0 and sy0 >= 0 and y0 < 0 then y0 = 0 end
+    tight, n = tight + t, n + #m.artists
+    if t > 0 then ext = m.image_extent end
+    if which == "x" then sticky = sticky or lim.sticky_x else sticky = sticky or lim.sticky_y0 end
+    local u = m[which .. "lim"]
+    if u then user = u end
   end
-  if ax.xlim then x0 = ax.xlim[1] or x0; x1 = ax.xlim[2] or x1 end
-  if ax.ylim then y0 = ax.ylim[1] or y0; y1 = ax.ylim[2] or y1 end
-  if x0 == x1 then x0, x1 = x0 - 0.5, x1 + 0.5 end
-  if y0 == y1 then y0, y1 = y0 - 0.5, y1 + 0.5 end
+  if lo > hi then lo, hi = 0, 1; sticky_lo = 0 end
+  if tight > 0 and tight == n then
+    if which == "x" then lo, hi = min(ext[1], ext[2]), max(ext[1], ext[2])
+    else lo, hi = min(ext[3], ext[4]), max(ext[3], ext[4]) end
+  else
+    lo, hi = expand(lo, hi, 0.05)
+    if tight == 0 and sticky and sticky_lo >= 0 and lo < 0 then lo = 0 end
+  end
+  if user then lo = user[1] or lo; hi = user[2] or hi end
+  if lo == hi then lo, hi = lo - 0.5, hi + 0.5 end
+  return lo, hi
+end
+
+-- The view limits: data limits with margins, then the user's limits (over the axes' sharing group).
+local function view_limits(ax)
+  local _, tight = data_limits(ax)
+  if tight > 0 and tight == #ax.artists then
+    local e = ax.image_extent
+    if e[3] > e[4] then ax.yinvert_img = true end
+  end
+  local x0, x1 = axis_range(ax.share_x or { ax }, "x")
+  local y0, y1 = axis_range(ax.share_y or { ax }, "y")
   return x0, x1, y0, y1
 end
 
@@ -112,6 +128,17 @@ local function set_ticks(ax)
   if ax.cbar then colorbar.set_ticks(ax, fs) end
   ax.xt, ax.xtl, ax.xoffset = ticks.for_spec(ax.xticks_spec, x0, x1, bw, 3, fs)
   ax.yt, ax.ytl, ax.yoffset = ticks.for_spec(ax.yticks_spec, y0, y1, bh, 2, fs)
+  -- inner axes of a shared grid keep their ticks but not the labels (matplotlib's label_outer)
+  if ax.hide_xticklabels then
+    local e = {}
+    for i = 1, #ax.xtl do e[i] = "" end
+    ax.xtl, ax.xoffset = e, nil
+  end
+  if ax.hide_yticklabels then
+    local e = {}
+    for i = 1, #ax.ytl do e[i] = "" end
+    ax.ytl, ax.yoffset = e, nil
+  end
   ax.xrot = ax.xticks_spec and ax.xticks_spec.rotation or 0
   ax.yrot = ax.yticks_spec and ax.yticks_spec.rotation or 0
   ax.xtsize = pt(fig, ax.xticks_spec and ax.xticks_spec.fontsize or 10)
@@ -199,32 +226,53 @@ function M.layout(fig)
 end
 
 -- One pass of tight_layout: subplot parameters from the decorations measured on the current layout.
+-- The outer margins hold the decorations of the outer axes (the left column's left, the top row's
+-- top, ...); a gap between neighbouring columns (rows) holds the largest right (bottom) decoration
+-- of one plus the left (top) of the other over the grid, so that inner axes of a shared grid,
+-- without tick labels, sit closer.
 local function tight_pass(fig, pad)
   local W, H = fig.width, fig.height
   M.layout(fig)
-  local L, R, T, B = 0, 0, 0, 0
   local rows, cols = 1, 1
+  for _, ax in ipairs(fig.axes) do
+    if ax.spec then rows, cols = max(rows, ax.spec[1]), max(cols, ax.spec[2]) end
+  end
+  local L, R, T, B = {}, {}, {}, {}   -- per column (L, R) and per row (T, B)
+  for c = 1, cols do L[c], R[c] = 0, 0 end
+  for r = 1, rows do T[r], B[r] = 0, 0 end
   for _, ax in ipairs(fig.axes) do
     if ax.spec then
       local l, r, t, b = M.decor(ax)
-      L, R, T, B = max(L, l), max(R, r), max(T, t), max(B, b)
-      rows, cols = max(rows, ax.spec[1]), max(cols, ax.spec[2])
+      -- a cell of a coarser grid than the figure's (subplot(1, 2, i) beside subplot(2, 2, j)) counts
+      -- in every row and column it may touch
+      local ar, ac = ax.spec[1], ax.spec[2]
+      local row = (ax.spec[3] - 1) // ac + 1
+      local col = (ax.spec[3] - 1) % ac + 1
+      local exact = ar == rows and ac == cols
+      for cc = 1, cols do
+        if (exact and cc == col) or not exact then L[cc] = max(L[cc], l); R[cc] = max(R[cc], r) end
+      end
+      for rr = 1, rows do
+        if (exact and rr == row) or not exact then T[rr] = max(T[rr], t); B[rr] = max(B[rr], b) end
+      end
     end
   end
+  local gapw, gaph = 0, 0
+  for c = 1, cols - 1 do gapw = max(gapw, R[c] + L[c + 1]) end
+  for r = 1, rows - 1 do gaph = max(gaph, B[r] + T[r + 1]) end
+  gapw, gaph = gapw + pad, gaph + pad
   local top_extra = 0
   if fig.suptitle_text then
     local _, a, d = text_size(fig.suptitle_text.text, pt(fig, fig.suptitle_text.size))
     top_extra = a + d + pt(fig, 6)
   end
   local p = fig.subplotpars
-  p.left = (L + pad) / W
-  p.right = 1 - (R + pad) / W
-  p.top = 1 - (T + pad + top_extra) / H
-  p.bottom = (B + pad) / H
+  p.left = (L[1] + pad) / W
+  p.right = 1 - (R[cols] + pad) / W
+  p.top = 1 - (T[1] + pad + top_extra) / H
+  p.bottom = (B[rows] + pad) / H
   local cw = (p.right - p.left) * W
   local ch = (p.top - p.bottom) * H
-  -- the gap between neighbours holds the right decorations of one and the left of the other
-  local gapw, gaph = L + R + pad, T + B + pad
   local axw = (cw - gapw * (cols - 1)) / cols
   local axh = (ch - gaph * (rows - 1)) / rows
   if axw > 10 and axh > 10 then
