@@ -39,7 +39,7 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     assert.is_truthy(out:find("kernel_driver: %d+ passed, 0 failed"), out)
   end)
 
-  it("installs its kernelspec with --install-kernel --prefix, and jupyter kernelspec list shows it", function()
+  it("installs its kernelspec (interrupt_mode message) with --install-kernel --prefix, and jupyter kernelspec list shows it", function()
     passes("install_kernel")
     passes("kernelspec_list")
   end)
@@ -113,7 +113,20 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("bad_signature_logged")
   end)
 
-  it("stops a running loop on SIGINT (Jupyter's interrupt) and runs the next cell", function()
+  it("serves the control channel while a cell runs (kernel_info answered from inside a busy loop)", function()
+    passes("control_served_while_running")
+  end)
+
+  it("stops a busy loop on an interrupt_request (interrupt_mode message) and runs the next cell", function()
+    passes("interrupt_request")
+    passes("interrupt_when_idle")
+  end)
+
+  it("stops a long fit on Jupyter's interrupt (the kernelspec's message mode), the model still usable", function()
+    passes("interrupt_fit")
+  end)
+
+  it("stops a running loop on SIGINT too, and runs the next cell", function()
     passes("interrupt")
   end)
 

@@ -1,6 +1,7 @@
 /* l_zmq.c - the thin ZeroMQ binding the Jupyter kernel speaks through, preloaded into bin/cvision
  * as `cvision.zmq` (never part of libcvision or core.so: only the REPL binary links libzmq).
- *   zmq.context() --> ctx            ctx:socket(kind) --> sock   ("ROUTER" "DEALER" "PUB" "SUB" "REP" "REQ")
+ *   zmq.context() --> ctx            ctx:socket(kind) --> sock   ("ROUTER" "DEALER" "PUB" "SUB" "REP" "REQ"
+ *                                                                 "PAIR")
  *   sock:bind(endpoint)              sock:connect(endpoint)
  *   sock:send(frames)                one multipart message, all frames sent in this one call
  *   sock:recv([nowait]) --> frames   a list of strings; nil, "again" when nowait and none is queued
@@ -8,7 +9,9 @@
  *                                    signal (EINTR) or the timeout
  *   sock:close(), ctx:term(), zmq.version() --> "4.3.4"
  * Handles start empty and are closed by __gc/__close; a closed socket raises on use. Calls that a
- * signal interrupts are retried, except poll, which returns so the caller can look around. */
+ * signal interrupts are retried, except poll, which returns so the caller can look around.
+ * cv_zmq_context(L, i) hands kernel.c the raw context of a ctx argument (its control relay's
+ * sockets must share the context of the Lua socket they talk to over inproc). */
 #include <errno.h>
 #include <string.h>
 
@@ -55,8 +58,15 @@ static int ctx_term(lua_State *L) {
 
 static const struct { const char *name; int type; } kinds[] = {
   {"ROUTER", ZMQ_ROUTER}, {"DEALER", ZMQ_DEALER}, {"PUB", ZMQ_PUB}, {"SUB", ZMQ_SUB},
-  {"REP", ZMQ_REP}, {"REQ", ZMQ_REQ},
+  {"REP", ZMQ_REP}, {"REQ", ZMQ_REQ}, {"PAIR", ZMQ_PAIR},
 };
+
+/* the libzmq context of the ctx at index i (raises when it is not one, or terminated) */
+void *cv_zmq_context(lua_State *L, int i) {
+  lctx *c = luaL_checkudata(L, i, CTX_MT);
+  luaL_argcheck(L, c->ctx != NULL, i, "context is terminated");
+  return c->ctx;
+}
 
 /* ctx:socket(kind) --> sock, with a linger of 1 s so closing never hangs on a gone peer */
 static int ctx_socket(lua_State *L) {

@@ -3,12 +3,14 @@
 -- source.persist (top-level locals persist to later cells) and source.split_last (the last
 -- expression's value becomes the execute_result, shown as the REPL shows it: cvision.sys.show;
 -- a tensor, a model or a DataFrame also as text/html, kernel/html.lua).
--- While it runs, SIGINT raises "interrupted" in it (kernel.c's hook) and what it prints goes out
+-- While it runs, SIGINT or an interrupt_request on the control channel (served from inside the
+-- cell: handlers' serve_control) raises "interrupted" in it (kernel.c's hooks); what it prints goes out
 -- as streams (kernel/output.lua); io.read asks the notebook (kernel/input.lua). When it ends, each figure it drew (cvision.plot's open
 -- figures) is sent as display_data image/png and closed; plot.show() sends the current figure
 -- at once. Replies and iopub messages follow ipykernel's order: execute_input, streams,
 -- execute_result or error, display_data, then the execute_reply.
 local native = require "cvision.kernel.native"
+local zmq = require "cvision.zmq"
 local source = require "cvision.kernel.source"
 local output = require "cvision.kernel.output"
 local input = require "cvision.kernel.input"
@@ -117,7 +119,7 @@ end
 
 -- compiles and runs the cell; --> true, text/plain or nil, the values | false, error {ename,
 -- evalue, traceback}
-local function run(code, n)
+local function run(code, n, control)
   local chunk, _ = source.split_last(source.persist(code))
   local name = "=cell[" .. n .. "]"
   local f, err = load(chunk, name, "t")
@@ -130,15 +132,24 @@ local function run(code, n)
     tb = traceback(e)
     return e
   end
-  native.arm_interrupt()
-  -- the chunk is called by xpcall itself, so its frame reads "cell[N]:L: in main chunk"
-  local r = table.pack(xpcall(f, handler))
   local values
-  if r[1] then
-    values = table.pack(table.unpack(r, 2, r.n))
-    r = table.pack(xpcall(show_values, handler, values))
+  -- between arm and disarm an interrupt can raise at any instruction: all of it is protected, so
+  -- one that lands just outside the cell's own xpcall is still the cell's error
+  local function armed()
+    native.arm_interrupt()
+    if zmq.poll({control}, 0)[1] then native.wake() end   -- came just before: serve it in the cell
+    -- the chunk is called by xpcall itself, so its frame reads "cell[N]:L: in main chunk"
+    local r = table.pack(xpcall(f, handler))
+    if r[1] then
+      values = table.pack(table.unpack(r, 2, r.n))
+      r = table.pack(xpcall(show_values, handler, values))
+    end
+    return r, native.disarm_interrupt()
   end
-  local interrupted = native.disarm_interrupt()
+  local pok, r, interrupted = pcall(armed)
+  if not pok then
+    r, interrupted = {false, r, n = 2}, native.disarm_interrupt()
+  end
   if r[1] then return true, r[2], values end
   tb = tb or {msg = tostring(r[2]), lines = {tostring(r[2])}}
   local ename = "LuaError"
@@ -176,7 +187,7 @@ function M.execute(k, msg)
   local n = k.execution_count
   if not silent then k.s:publish("execute_input", {code = code, execution_count = n}, msg) end
   k.sink.parent = msg
-  local ok, res, values = run(code, n)
+  local ok, res, values = run(code, n, k.s.control)
   k.sink.flush()
   if ok and res and not silent then
     local data = {["text/plain"] = output.utf8_clean(res)}

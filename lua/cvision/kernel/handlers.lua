@@ -8,6 +8,7 @@ local source = require "cvision.kernel.source"
 local introspect = require "cvision.kernel.introspect"
 local saving = require "cvision.saving"
 local core = require "cvision.core"
+local native = require "cvision.kernel.native"
 
 local M = {}
 
@@ -19,7 +20,28 @@ function M.new(s)
   local k = setmetatable({s = s, execution_count = 0, stopped = false}, K)
   rawset(_G, "cv", require "cvision")
   cell.install(k)
+  native.on_control(function() return k:serve_control() end)
   return k
+end
+
+-- what stops a running cell when it comes on the control channel
+local STOPS_CELL = {interrupt_request = true, shutdown_request = true}
+
+--- k:serve_control() --> whether the running cell must stop: answers every request queued on
+-- the control channel, from inside the running cell (kernel.c's hook calls it when the relay
+-- passed a message); an interrupt_request (Jupyter's interrupt_mode "message") or a
+-- shutdown_request stops the cell, after its reply has gone out
+function K:serve_control()
+  local stop = false
+  while true do
+    local msg, why = self.s:recv("control", true)
+    if not msg and why == "again" then break end
+    if msg then
+      stop = stop or STOPS_CELL[msg.header.msg_type] == true
+      self:dispatch(msg)
+    end
+  end
+  return stop
 end
 
 local handlers = {}
@@ -107,8 +129,8 @@ function handlers.shutdown_request(k, msg)
   k.stopped = true
 end
 
--- nothing runs between requests, so there is nothing to interrupt (a running cell is stopped
--- by SIGINT: the kernelspec's interrupt_mode is "signal")
+-- interrupt_mode "message" (Jupyter 5.3): the reply; a running cell is stopped by
+-- serve_control, which answered this while the cell ran. SIGINT stops a cell too.
 function handlers.interrupt_request(k, msg)
   k.s:reply(msg, "interrupt_reply", {status = "ok"})
 end

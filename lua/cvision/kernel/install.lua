@@ -4,8 +4,9 @@
 --   --prefix P   P/share/jupyter/kernels
 --   (neither)    /usr/local/share/jupyter/kernels
 -- kernel.json runs this very binary (its absolute path) with --kernel {connection_file};
--- interrupt_mode "signal": Jupyter interrupts a running cell with SIGINT. `jupyter kernelspec
--- list` then shows the kernel as "cvision".
+-- interrupt_mode "message": Jupyter interrupts a running cell with an interrupt_request on the
+-- control channel (SIGINT works as well). `jupyter kernelspec list` then shows the kernel as
+-- "cvision".
 local native = require "cvision.kernel.native"
 local saving = require "cvision.saving"
 
@@ -42,7 +43,7 @@ end
 --- spec(exe) --> the kernel.json table
 function M.spec(exe)
   return {argv = {exe, "--kernel", "{connection_file}"}, display_name = "cvision (Lua 5.4)",
-          language = "lua", interrupt_mode = "signal", metadata = saving.object()}
+          language = "lua", interrupt_mode = "message", metadata = saving.object()}
 end
 
 -- the logo: "cv" in white on cvision's blue, size x size

@@ -56,18 +56,22 @@ function M.read_connection(path)
   return cfg
 end
 
---- open(cfg) --> session with its sockets bound: shell, control, stdin (ROUTER), iopub (PUB),
--- and the heartbeat echoing in its own thread
+--- open(cfg) --> session with its sockets bound: shell, stdin (ROUTER), iopub (PUB), control
+-- (read and written through a PAIR: the ROUTER is served by a relay thread, kernel.c, which
+-- wakes a running cell to answer it), and the heartbeat echoing in its own thread
 function M.open(cfg)
   local s = setmetatable({key = cfg.key or "", session_id = random_hex(16), count = 0,
                           username = os.getenv("USER") or "cvision"}, Session)
   s.ctx = zmq.context()
   s.shell = s.ctx:socket("ROUTER")
-  s.control = s.ctx:socket("ROUTER")
   s.stdin = s.ctx:socket("ROUTER")
   s.iopub = s.ctx:socket("PUB")
   s.shell:bind(endpoint(cfg, cfg.shell_port))
-  s.control:bind(endpoint(cfg, cfg.control_port))
+  -- the control ROUTER lives in the relay's thread; s.control is its PAIR end here
+  local inproc = "inproc://cvision-control-" .. s.session_id
+  s.relay = native.control_relay(s.ctx, endpoint(cfg, cfg.control_port), inproc)
+  s.control = s.ctx:socket("PAIR")
+  s.control:connect(inproc)
   s.stdin:bind(endpoint(cfg, cfg.stdin_port))
   s.iopub:bind(endpoint(cfg, cfg.iopub_port))
   s.hb = native.heartbeat(endpoint(cfg, cfg.hb_port))
@@ -77,11 +81,12 @@ end
 --- s:close(): stops the heartbeat, closes the sockets (queued messages still go out: linger)
 function Session:close()
   if self.hb then self.hb:stop() end
+  if self.relay then self.relay:stop() end   -- before the context ends: it closes its sockets
   for _, k in ipairs{"shell", "control", "stdin", "iopub"} do
     if self[k] then self[k]:close() end
   end
   if self.ctx then self.ctx:term() end
-  self.hb, self.ctx = nil, nil
+  self.hb, self.relay, self.ctx = nil, nil, nil
 end
 
 function Session:sign(header, parent, metadata, content)
