@@ -1,11 +1,16 @@
+-- notebooks/05-cnn.lua: the lecture's "Fitting a CNN" section as a notebook (tools/notebooks.py
+-- builds 05-cnn.ipynb from it). Its names are globals, which is what the cvision kernel makes of a
+-- cell's top-level locals: so each cell also works pasted alone into the REPL.
+-- luacheck: allow defined top
+
 -- %% [markdown]
 -- # Computer Vision, part 5: fitting a CNN
 --
--- The lecture's "Fitting a CNN" section (../shared/seed/lecture-computer-vision.txt), cell by cell,
--- in cvision: the CNN on the Chinese characters, its summary, fitting with early stopping, the
--- loss and accuracy curves, the metrics and a prediction. Run it whole with
--- `bin/cvision notebooks/05-cnn.lua` or paste its cells into the REPL. Figures go to
--- $CVISION_NOTEBOOK_OUT (default out/notebooks).
+-- The lecture's "Fitting a CNN" section, cell by cell, in cvision: the CNN on the Chinese
+-- characters, its summary, fitting with early stopping, the loss and accuracy curves, the metrics
+-- and a prediction. Open `05-cnn.ipynb` with the cvision kernel, run this file whole
+-- (`bin/cvision notebooks/05-cnn.lua`), or paste its cells into the REPL one by one. Figures are
+-- also written to $CVISION_NOTEBOOK_OUT (default out/notebooks).
 --
 -- **Smaller than the lecture's run.** The lecture fits 55 characters of CASIA (25,764 training
 -- images) for up to 100 epochs with `patience=15`. To run in seconds on one core this notebook
@@ -14,13 +19,18 @@
 -- is the full run.
 
 -- %%
-local cv = require "cvision"
-local plt = cv.plot
-local L = cv.layers
-local out = os.getenv("CVISION_NOTEBOOK_OUT") or "out/notebooks"
-cv.core.data_mkdir(out:match("^(.*)/[^/]*$") or ".")
-cv.core.data_mkdir(out)
-local clock = cv.core.monotonic
+cv = require "cvision"
+plt = cv.plot
+L = cv.layers
+-- the repository's folder: "." in the repository, ".." in notebooks/ (where Jupyter runs it)
+root = "."
+for _, dir in ipairs{".", ".."} do
+  local f = io.open(dir .. "/notebooks/05-cnn.lua")
+  if f then f:close(); root = dir; break end
+end
+out = os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks"
+cv.data.makedirs(out)
+clock = cv.core.monotonic
 
 -- %% [markdown]
 -- ## The data
@@ -30,12 +40,16 @@ local clock = cv.core.monotonic
 -- seed writes the same bytes, so this folder is shared with the error-analysis notebook.
 
 -- %%
-local hanzi = require "cvision.datasets.hanzi"
-local characters = {"人", "从", "众", "口", "大", "天", "太", "夫", "犬", "日", "月", "木", "本",
-  "林", "森", "门"}
-local data_dir = out .. "/hanzi16"
-local function have(path) local f = io.open(path) if f then f:close() end return f ~= nil end
-if not have(data_dir .. "/Test/" .. characters[#characters] .. "/00010.png") then
+hanzi = require "cvision.datasets.hanzi"
+-- 人 从 众 口 大 天 太 夫 犬 日 月 木 本 林 森 门, by their place in the lecture's sorted list of 55
+-- (hanzi.classes; numbers rather than the characters themselves, so the cell pastes into any REPL)
+characters = {}
+for _, i in ipairs{3, 4, 5, 7, 15, 16, 17, 18, 36, 24, 26, 28, 29, 30, 31, 49} do
+  characters[#characters + 1] = hanzi.classes[i]
+end
+data_dir = out .. "/hanzi16"
+function exists(path) local f = io.open(path) if f then f:close() end return f ~= nil end
+if not exists(data_dir .. "/Test/" .. characters[#characters] .. "/00010.png") then
   hanzi.generate(data_dir, {characters = characters, per_class = 60, test_per_class = 10})
 end
 
@@ -44,18 +58,18 @@ end
 -- `shuffle=false` keeps X and y in the same order, `train_test_split` holds out 20% to validate.
 
 -- %%
-local batch_size, img_height, img_width = 32, 80, 60
-local img_size = {img_height, img_width}
-local train_ds = cv.data.image_dataset_from_directory(data_dir .. "/Train", {
+batch_size, img_height, img_width = 32, 80, 60
+img_size = {img_height, img_width}
+train_ds = cv.data.image_dataset_from_directory(data_dir .. "/Train", {
   image_size = img_size, batch_size = batch_size, shuffle = false, color_mode = "grayscale"})
-local test_ds = cv.data.image_dataset_from_directory(data_dir .. "/Test", {
+test_ds = cv.data.image_dataset_from_directory(data_dir .. "/Test", {
   image_size = img_size, batch_size = batch_size, shuffle = false, color_mode = "grayscale"})
-local class_names = train_ds.class_names
-local X_main, y_main = train_ds:to_tensors()
-local X_test, y_test = test_ds:to_tensors()
-local X_train, X_val, y_train, y_val = cv.data.train_test_split(X_main, y_main,
+class_names = train_ds.class_names
+X_main, y_main = train_ds:to_tensors()
+X_test, y_test = test_ds:to_tensors()
+X_train, X_val, y_train, y_val = cv.data.train_test_split(X_main, y_main,
   {test_size = 0.2, random_state = 123})
-local function shape(t) return "(" .. table.concat(t.shape, ", ") .. ")" end
+function shape(t) return "(" .. table.concat(t.shape, ", ") .. ")" end
 print(table.concat(class_names, " "))
 print(shape(X_train), shape(y_train), shape(X_val), shape(y_val), shape(X_test), shape(y_test))
 
@@ -74,10 +88,10 @@ plt.savefig(out .. "/05-training-characters.png")
 -- `cv.manual_seed(123)` plays the part of `random.seed(123)`.
 
 -- %%
-local num_classes = #class_names
+num_classes = #class_names
 cv.manual_seed(123)
 
-local model = cv.Sequential{
+model = cv.Sequential{
   cv.Input{img_height, img_width, 1},
   L.Rescaling(1 / 255),
   L.Conv2D(16, 3, {padding = "same", activation = "relu", name = "conv1"}),
@@ -113,18 +127,18 @@ plt.savefig(out .. "/05-cnn-model.png")
 -- slides; this notebook fits every time, in seconds, and saves the model for the next notebook.)
 
 -- %%
-local loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}
-local topk = cv.metrics.SparseTopKCategoricalAccuracy{k = 5}
+loss = cv.losses.SparseCategoricalCrossentropy{from_logits = true}
+topk = cv.metrics.SparseTopKCategoricalAccuracy{k = 5}
 model:compile{optimizer = "adam", loss = loss, metrics = {"accuracy", topk}}
 
-local epochs = 25                          -- the lecture: 100
-local es = cv.callbacks.EarlyStopping{patience = 4, restore_best_weights = true,
+epochs = 25                          -- the lecture: 100
+es = cv.callbacks.EarlyStopping{patience = 4, restore_best_weights = true,
   monitor = "val_accuracy", verbose = 2}   -- the lecture: patience=15
 
-local t0 = clock()
-local hist = model:fit(X_train, y_train, {validation_data = {X_val, y_val},
+t0 = clock()
+hist = model:fit(X_train, y_train, {validation_data = {X_val, y_val},
   epochs = epochs, callbacks = {es}, verbose = 2})
-local history = hist.history
+history = hist.history
 print(("%d epochs in %.1f s"):format(#history.loss, clock() - t0))
 model:save(out .. "/05-cnn.safetensors")
 
@@ -140,16 +154,16 @@ plt.savefig(out .. "/05-cnn-history.png")
 -- `evaluate` returns the loss, then the metrics: accuracy and top-5 accuracy.
 
 -- %%
-local function show(t)
+function rounded(t)
   local s = {}
   for i, v in ipairs(t) do s[i] = ("%.4f"):format(v) end
   return "[" .. table.concat(s, ", ") .. "]"
 end
-print(show(model:evaluate(X_train, y_train, {verbose = 0})))
-print(show(model:evaluate(X_val, y_val, {verbose = 0})))
+print(rounded(model:evaluate(X_train, y_train, {verbose = 0})))
+print(rounded(model:evaluate(X_val, y_val, {verbose = 0})))
 
 -- %%
-local loss_value, accuracy, top5_accuracy = table.unpack(model:evaluate(X_test, y_test, {verbose = 0}))
+loss_value, accuracy, top5_accuracy = table.unpack(model:evaluate(X_test, y_test, {verbose = 0}))
 print(("Test Loss: %.4f"):format(loss_value))
 print(("Test Accuracy: %.4f"):format(accuracy))
 print(("Test Top 5 Accuracy: %.4f"):format(top5_accuracy))
@@ -164,7 +178,7 @@ print(("Test Top 5 Accuracy: %.4f"):format(top5_accuracy))
 -- cvision refuses it too, with a message that says what to do.
 
 -- %%
-local ok, err = pcall(model.predict, model, X_test[1])
+ok, err = pcall(model.predict, model, X_test[1])
 print(ok and "predict took a single image?" or err)
 
 -- %% [markdown]
@@ -174,7 +188,7 @@ print(ok and "predict took a single image?" or err)
 print(shape(X_val[1]), shape(X_val[1]:reshape{1, img_height, img_width, 1}), shape(X_val:slice(1, 1)))
 
 -- %%
-local logits = model:predict(X_val:slice(1, 1), {verbose = 0})
+logits = model:predict(X_val:slice(1, 1), {verbose = 0})
 print(logits)
 
 -- %% [markdown]
@@ -182,7 +196,7 @@ print(logits)
 -- `argmax` along axis 2 gives the 1-based class of each row.
 
 -- %%
-local predicted = math.tointeger(model:predict(X_test:slice(1, 1), {verbose = 0}):argmax(2):item())
+predicted = math.tointeger(model:predict(X_test:slice(1, 1), {verbose = 0}):argmax(2):item())
 print(predicted, class_names[predicted], "(true: " .. class_names[y_test[1]] .. ")")
 
 -- %%
