@@ -7,6 +7,7 @@
 #include "plot/raster.h"
 #include "plot/font.h"
 #include "plot/colormap.h"
+#include "plot/jpeg_write.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,18 @@ static int c_save_png(lua_State *L) {
   return 0;
 }
 
+/* canvas:save_jpg(path [, quality = 95]) writes the canvas as JPEG (alpha over white) */
+static int c_save_jpg(lua_State *L) {
+  lcanvas *lc = checkcanvas(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  lua_Integer q = luaL_optinteger(L, 3, 95);
+  luaL_argcheck(L, q >= 1 && q <= 100, 3, "quality must be in 1..100");
+  if (!lc->c.rgba) return luaL_error(L, "save_jpg: empty canvas");
+  LCV_CHECK(L, cv_jpeg_write(path, lc->c.rgba, lc->c.height, lc->c.width, 4, lc->c.width * 4, (int)q),
+            "save_jpg");
+  return 0;
+}
+
 /* canvas:png() --> the PNG file as a string */
 static int c_png(lua_State *L) {
   lcanvas *lc = checkcanvas(L, 1);
@@ -554,7 +567,7 @@ static const luaL_Reg canvas_methods[] = {
   {"size", c_size}, {"pixel", c_pixel}, {"clear", c_clear}, {"fill_rect", c_fill_rect},
   {"fill_polygon", c_fill_polygon}, {"circle", c_circle}, {"stroke", c_stroke}, {"text", c_text},
   {"blit", c_blit}, {"image", c_image}, {"ink", c_ink}, {"crop", c_crop}, {"tensor", c_tensor},
-  {"save_png", c_save_png}, {"png", c_png}, {"sixel", c_sixel}, {NULL, NULL}
+  {"save_png", c_save_png}, {"save_jpg", c_save_jpg}, {"png", c_png}, {"sixel", c_sixel}, {NULL, NULL}
 };
 
 static const luaL_Reg funcs[] = {

@@ -139,19 +139,44 @@ function Figure:add_painter(f)
   self.dirty = true
 end
 
---- fig:savefig(path [, {dpi}]) writes the figure as PNG; returns path
-M.SAVEFIG = { dpi = true }
+M.SAVEFIG = { dpi = true, format = true, quality = true }
 
+-- The formats savefig writes, by name (lower case), and the canvas method writing each.
+local WRITERS = { png = "save_png", jpg = "save_jpg", jpeg = "save_jpg" }
+M.FORMATS = { "png", "jpg", "jpeg" }
+
+--- format_of(path [, format] [, level = 2]) --> the format savefig writes path in: format, else
+-- path's extension, else "png" (no extension); anything it cannot write is an error naming the
+-- path and the formats it can, never PNG bytes under another name
+function M.format_of(path, format, level)
+  level = (level or 2) + 1
+  local f = format
+  if f == nil then f = path:match("%.([^./\\]+)$") end
+  if f == nil then return "png" end
+  if type(f) ~= "string" then error("savefig: format must be a string", level) end
+  local lf = f:lower()
+  if WRITERS[lf] then return lf end
+  error(("savefig: cannot write '%s': unsupported format '%s' (supported: %s)"):format(path, f,
+    table.concat(M.FORMATS, ", ")), level)
+end
+
+--- fig:savefig(path [, {dpi, format, quality = 95}]) writes the figure as PNG or JPEG, chosen by
+-- format or else path's extension (.png, .jpg, .jpeg; PNG without one); returns path
 function Figure:savefig(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
   opts = errors.check_options("savefig", opts, M.SAVEFIG, 3, "keyword")
+  local fmt = M.format_of(path, opts.format, 2)
+  local q = opts.quality
+  if q ~= nil and (math.type(q) ~= "integer" or q < 1 or q > 100) then
+    error("savefig: quality must be an integer in 1..100", 2)
+  end
   if opts and opts.dpi and opts.dpi ~= self.dpi then
     local k = opts.dpi / self.dpi
     self.dpi = opts.dpi
     self.width, self.height = floor(self.width * k + 0.5), floor(self.height * k + 0.5)
   end
   local cv = self:render()
-  cv:save_png(path)
+  if WRITERS[fmt] == "save_jpg" then cv:save_jpg(path, q) else cv:save_png(path) end
   self.dirty = false
   self.saved_path = path
   return path

@@ -196,11 +196,13 @@ function M.suptitle(s, opts) return M.gcf():suptitle(s, opts) end
 function M.tight_layout(opts) return M.gcf():tight_layout(opts) end
 function M.subplots_adjust(p) return M.gcf():subplots_adjust(p) end
 
---- savefig(path [, {dpi}]) writes the current figure as PNG and ends it (the next drawing starts
+--- savefig(path [, {dpi, format, quality}]) writes the current figure as PNG or JPEG (by format,
+-- else the extension: .png, .jpg, .jpeg; any other is an error) and ends it (the next drawing starts
 -- a new figure, as in a notebook; the figure stays open, so a notebook cell still shows it); returns path
 function M.savefig(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
-  errors.check_options("savefig", opts, figure.SAVEFIG, 3, "keyword")
+  opts = errors.check_options("savefig", opts, figure.SAVEFIG, 3, "keyword")
+  figure.format_of(path, opts.format, 2)
   local fig = M.gcf()
   local out = fig:savefig(path, opts)
   if state.current == fig then state.current = nil end
