@@ -52,14 +52,14 @@ if not exists(data_dir .. "/Test/" .. characters[#characters] .. "/00010.png") t
   hanzi.generate(data_dir, {characters = characters, per_class = 60, test_per_class = 10})
 end
 img_height, img_width = 80, 60
-function load(dir)
+function load_images(dir)
   local ds = cv.data.image_dataset_from_directory(dir, {image_size = {img_height, img_width},
     batch_size = 32, shuffle = false, color_mode = "grayscale"})
   local X, y = ds:to_tensors()
   return X, y, ds.class_names
 end
-X_main, y_main, class_names = load(data_dir .. "/Train")
-X_test, y_test = load(data_dir .. "/Test")
+X_main, y_main, class_names = load_images(data_dir .. "/Train")
+X_test, y_test = load_images(data_dir .. "/Test")
 X_train, X_val, y_train, y_val = cv.data.train_test_split(X_main, y_main,
   {test_size = 0.2, random_state = 123})
 
@@ -149,7 +149,7 @@ pat_dir = out .. "/other_hands16"
 if not hanzi_fonts.exists(pat_dir, class_names) then
   hanzi_fonts.generate(pat_dir, {characters = class_names, per_class = 7})
 end
-X_pat, y_pat, pat_class_names = load(pat_dir)
+X_pat, y_pat, pat_class_names = load_images(pat_dir)
 assert(table.concat(pat_class_names, " ") == table.concat(class_names, " "))
 print(("(%s), (%s)"):format(table.concat(X_pat.shape, ", "), table.concat(y_pat.shape, ", ")))
 
