@@ -3,6 +3,7 @@
 #include "lcv.h"
 #include "nn/conv/conv.h"
 #include "base/cpu.h"
+#include "base/limits.h"
 #include <time.h>
 
 /* monotonic() --> seconds (float) from an arbitrary start; for progress bars and benchmarks */
@@ -47,7 +48,40 @@ static int l_set_winograd(lua_State *L) {
   return 0;
 }
 
+/* limits() --> {max_image_pixels, max_tensor_bytes, max_file_bytes}: the budgets in force.
+ * limits(t): sets them (a field left out keeps its value; each a positive integer) */
+static int l_limits(lua_State *L) {
+  cv_limits l;
+  cv_limits_get(&l);
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"max_image_pixels", "max_tensor_bytes", "max_file_bytes"};
+    int64_t *fields[] = {&l.max_image_pixels, &l.max_tensor_bytes, &l.max_file_bytes};
+    for (int i = 0; i < 3; i++) {
+      if (lua_getfield(L, 1, keys[i]) != LUA_TNIL) {
+        int isint;
+        lua_Integer v = lua_tointegerx(L, -1, &isint);
+        if (!isint || v < 1)
+          return luaL_error(L, "set_limits: %s must be a positive integer, not %s", keys[i],
+                            luaL_tolstring(L, -1, NULL));
+        *fields[i] = (int64_t)v;
+      }
+      lua_pop(L, 1);
+    }
+    LCV_CHECK(L, cv_limits_set(&l), "set_limits");
+  }
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, (lua_Integer)l.max_image_pixels);
+  lua_setfield(L, -2, "max_image_pixels");
+  lua_pushinteger(L, (lua_Integer)l.max_tensor_bytes);
+  lua_setfield(L, -2, "max_tensor_bytes");
+  lua_pushinteger(L, (lua_Integer)l.max_file_bytes);
+  lua_setfield(L, -2, "max_file_bytes");
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
+  {"limits", l_limits},
   {"monotonic", l_monotonic},
   {"set_num_threads", l_set_num_threads},
   {"get_num_threads", l_get_num_threads},

@@ -1,6 +1,10 @@
 /* idx.c - idx reader (see idx.h). The header is checked before anything is allocated, so a corrupt
- * size field cannot ask for terabytes: the data must be no larger than 2^34 bytes. */
+ * size field cannot ask for terabytes: the data must fit the max_tensor_bytes budget and the file
+ * (a plain file holds every byte it claims; gzip's deflate expands at most 1032:1). */
 #include "io/idx.h"
+#include "io/file.h"
+#include "base/limits.h"
+#include <unistd.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,8 +49,16 @@ static cv_status zerr(gzFile f, const char *path) {
 }
 
 cv_status cv_idx_load(cv_tensor *out, const char *path) {
-  gzFile f = gzopen(path, "rb");
-  if (!f) return cv_fail(CV_EIO, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+  memset(out, 0, sizeof *out);
+  int fd;
+  int64_t fsize;
+  cv_status ost = cv_file_open_regular(&fd, &fsize, path);   /* no FIFO, no device */
+  if (ost != CV_OK) return ost;
+  gzFile f = gzdopen(fd, "rb");
+  if (!f) {
+    close(fd);
+    return cv_fail(CV_ENOMEM, "%s: out of memory", path);
+  }
   cv_status st = CV_OK;
   unsigned char hdr[4 + 4 * CV_MAX_DIMS];
   int64_t got = read_full(f, hdr, 4);
@@ -72,9 +84,23 @@ cv_status cv_idx_load(cv_tensor *out, const char *path) {
     st = cv_fail(CV_EFORMAT, "%s: idx header gives an empty or impossibly large shape", path);
     goto done;
   }
+  int64_t nbytes = n * esize;
+  cv_limits lim;
+  cv_limits_get(&lim);
+  int64_t held = gzdirect(f) ? fsize - 4 - 4 * (int64_t)ndim : cv_mul_size(fsize, 1032) + 1024;
+  if (nbytes > held) {
+    st = cv_fail(CV_EFORMAT, "%s: truncated idx data (the header claims %lld bytes, the file holds %s%lld)",
+                 path, (long long)nbytes, gzdirect(f) ? "" : "at most ", (long long)(held < 0 ? 0 : held));
+    goto done;
+  }
+  if ((type == 0x08 ? n : 4 * n) > lim.max_tensor_bytes) {
+    st = cv_fail(CV_EFORMAT, "%s: idx data too large (%lld bytes; the limit is %lld: "
+                 "cv.set_limits{max_tensor_bytes = ...})", path, (long long)(type == 0x08 ? n : 4 * n),
+                 (long long)lim.max_tensor_bytes);
+    goto done;
+  }
   st = cv_tensor_alloc(out, type == 0x08 ? CV_UINT8 : CV_FLOAT32, ndim, shape);
   if (st != CV_OK) goto done;
-  int64_t nbytes = n * esize;
   if (type == 0x08) {
     got = read_full(f, cv_tensor_u8(out), nbytes);
   } else {

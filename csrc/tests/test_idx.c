@@ -1,6 +1,7 @@
 /* test_idx.c - the idx reader: plain and gzip files, element types, corrupt headers, short data. */
 #include "ctest.h"
 #include "io/idx.h"
+#include "base/limits.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,8 +66,26 @@ int main(void) {
   CHECK(cv_idx_load(&t, path) == CV_EFORMAT && t.storage == NULL, "huge shape refused: %s", cv_last_error());
   const unsigned char shortdata[] = {0, 0, 8, 1, 0, 0, 0, 5, 1, 2};
   put(shortdata, sizeof shortdata);
-  CHECK(cv_idx_load(&t, path) == CV_EFORMAT && strstr(cv_last_error(), "truncated idx data (2 of 5 bytes)")
+  CHECK(cv_idx_load(&t, path) == CV_EFORMAT && strstr(cv_last_error(), "truncated idx data (the header claims 5 bytes, the file holds 2)")
         && t.storage == NULL, "short data: %s", cv_last_error());
+  /* 8 bytes claiming 2^31 items: refused before any allocation (it once zero-filled 2 GiB) */
+  const unsigned char bomb[] = {0, 0, 8, 1, 0x80, 0, 0, 0};
+  put(bomb, sizeof bomb);
+  CHECK(cv_idx_load(&t, path) == CV_EFORMAT && t.storage == NULL &&
+        strstr(cv_last_error(), "the header claims 2147483648 bytes, the file holds 0"), "bomb: %s",
+        cv_last_error());
+  /* within the file but over the max_tensor_bytes budget */
+  cv_limits l;
+  cv_limits_get(&l);
+  l.max_tensor_bytes = 4;
+  cv_limits_set(&l);
+  const unsigned char five[] = {0, 0, 8, 1, 0, 0, 0, 5, 1, 2, 3, 4, 5};
+  put(five, sizeof five);
+  CHECK(cv_idx_load(&t, path) == CV_EFORMAT && strstr(cv_last_error(), "idx data too large (5 bytes; the limit is 4"),
+        "budget: %s", cv_last_error());
+  cv_limits_reset();
+  CHECK(cv_idx_load(&t, path) == CV_OK && t.numel == 5, "in budget: %s", cv_last_error());
+  cv_tensor_release(&t);
   put("", 0);
   CHECK(cv_idx_load(&t, path) == CV_EFORMAT, "empty file");
   remove(path);

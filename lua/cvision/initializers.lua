@@ -52,8 +52,42 @@ local function truncated_std_normal(shape)
 end
 
 local Initializer = class.base()
+-- the bytes weights may still take while a model file is rebuilt (M.with_budget), or nil
+local budget
+
+--- with_budget(bytes, what, fn, ...) --> fn(...)'s results; while fn runs, the weights initialisers
+--- make may take at most `bytes` in all (load_model: no more than the tensors its file holds), and
+--- one more is an error naming its shape and `what` (the file) before it is allocated
+function M.with_budget(bytes, what, fn, ...)
+  local saved = budget
+  budget = {left = bytes, what = what}
+  local r = table.pack(pcall(fn, ...))
+  budget = saved
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+local function charge(shape)
+  local n = 4
+  for i = 1, #shape do
+    local d = shape[i]
+    if math.type(d) ~= "integer" or d < 0 or (d > 0 and n > math.maxinteger // d) then n = math.huge break end
+    n = n * d
+  end
+  if n > budget.left then
+    local dims = {}
+    for i = 1, #shape do dims[i] = tostring(shape[i]) end
+    error(("weights of shape (%s) need %s bytes, more than the %d bytes of tensors %s holds"):format(
+      table.concat(dims, ", "), n == math.huge and "too many" or tostring(n), budget.left, budget.what), 0)
+  end
+  budget.left = budget.left - n
+end
+
 --- init(shape) --> a new tensor of that shape drawn by the initializer
-Initializer.__call = function(self, shape) return self:draw(shape) end
+Initializer.__call = function(self, shape)
+  if budget then charge(shape) end
+  return self:draw(shape)
+end
 
 -- the classes by class name, and the names Keras accepts as strings (no case folding)
 local registry = class.registry("initializer", {fold_case = false})

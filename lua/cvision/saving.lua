@@ -277,6 +277,7 @@ function M.read_safetensors(path)
     for k, v in pairs(meta) do out.metadata[k] = tostring(v) end
   end
   local spans = {}
+  local budget = core.limits().max_tensor_bytes
   for name, e in pairs(h) do
     if name ~= "__metadata__" then
       local where = ("tensor '%s'"):format(name)
@@ -289,8 +290,15 @@ function M.read_safetensors(path)
       local numel = 1
       for i, d in ipairs(e.shape) do
         if math.type(d) ~= "integer" or d < 0 then return nil, where .. ": bad shape" end
+        if d > 0 and numel > math.maxinteger // d // 8 then     -- overflow-checked, as the C side
+          return nil, ("%s: shape [%s] is impossibly large"):format(where, table.concat(e.shape, ", "))
+        end
         numel = numel * d
         if i > 8 then return nil, where .. ": too many dimensions" end
+      end
+      if numel * code_size[code] > budget then
+        return nil, ("%s: %d bytes, over the max_tensor_bytes limit of %d (cv.set_limits)"):format(where,
+          numel * code_size[code], budget)
       end
       local off = e.data_offsets
       if type(off) ~= "table" or math.type(off[1]) ~= "integer" or math.type(off[2]) ~= "integer"

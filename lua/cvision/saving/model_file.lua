@@ -165,7 +165,11 @@ function M.load_model(path)
   end
   local cfg, err = saving.decode_json(meta.config or "")
   if type(cfg) ~= "table" then fail("bad model config: " .. tostring(err or "not an object")) end
-  local ok, model = pcall(M.from_config, cfg)
+  -- building allocates no more than the file's tensors hold (a 4 KB file once asked for a
+  -- Dense of 20 million units: 7.3 GB before any tensor was compared)
+  local data_bytes = 0
+  for _, t in pairs(st.tensors) do data_bytes = data_bytes + t:numel() * (t.dtype == "uint8" and 1 or 4) end
+  local ok, model = pcall(require("cvision.initializers").with_budget, data_bytes, "the file", M.from_config, cfg)
   if not ok then fail("cannot rebuild the model: " .. clean(model)) end
   if not model.built then fail("the model config has no input shape") end
   local used = {}
