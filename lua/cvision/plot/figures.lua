@@ -17,7 +17,6 @@ local tensor = require "cvision.tensor"
 
 local F = {}
 local tolist = require("cvision.plot.values").tolist
-local rounded_rect = require("cvision.plot.paint").rounded_rect
 local errors = require "cvision.util.errors"
 local max, min, floor, ceil = math.max, math.min, math.floor, math.ceil
 
@@ -30,7 +29,6 @@ local OPTIONS = {
     dpi = true, title = true, path = true },
   confidence = { bins = true, figsize = true, dpi = true, path = true },
   class_accuracy = { threshold = true, fontsize = true, figsize = true, dpi = true, path = true },
-  model = { show_shapes = true, dpi = true, path = true },
 }
 local function check(fname, opts)
   local o = errors.check_options(fname, opts, OPTIONS[fname], 4, "keyword")
@@ -71,14 +69,7 @@ local function predictions(model_or_probs, X)
 end
 F._predictions = predictions
 
-local function shape_str(s)
-  if s == nil then return "?" end
-  if type(s) ~= "table" then return tostring(s) end
-  local parts = { "None" }
-  for i = 1, #s do parts[#parts + 1] = tostring(s[i]) end
-  return "(" .. table.concat(parts, ", ") .. ")"
-end
-F._shape_str = shape_str
+F._shape_str = function(s) return require("cvision.plot.model_figure").shape_str(s) end
 
 --- history(h [, {path, figsize}]) --> Figure: loss (left) and accuracy (right), train and validation
 -- h is a History (h.history) or a table of arrays: loss, val_loss, accuracy, val_accuracy.
@@ -265,83 +256,9 @@ function F.class_accuracy(model_or_probs, X, y, class_names, opts)
   return finish(fig, opts), acc
 end
 
---- model(model [, {show_shapes = true, path, dpi = 100}]) --> Figure: the layers as a column of boxes
--- joined by arrows, each with "name (ClassName)" and, with show_shapes, its input and output shapes
--- as (None, ...). Drawn by the raster, no Graphviz needed.
-function F.model(model, opts)
-  opts = check("model", opts)
-  local layers = model and model.layers
-  if type(layers) ~= "table" then error("bad argument #1 to 'model' (model with .layers expected)", 2) end
-  local show = opts.show_shapes ~= false
-  local dpi = opts.dpi or 100
-  local fs = 10 * dpi / 72
-  local nodes = {}
-  local first = layers[1]
-  if first and first.input_shape and first.class_name ~= "InputLayer" then
-    nodes[#nodes + 1] = { title = (model.input_name or "input_layer") .. " (InputLayer)",
-      input = first.input_shape, output = first.input_shape }
-  end
-  for _, l in ipairs(layers) do
-    nodes[#nodes + 1] = { title = tostring(l.name or "?") .. " (" .. tostring(l.class_name or "?") .. ")",
-      input = l.input_shape, output = l.output_shape }
-  end
-  local pad = 0.8 * fs
-  local boxw = 0
-  local _, asc, desc = core.plot_text_size("Ag", fs)
-  local lh = asc + desc
-  for _, nd in ipairs(nodes) do
-    nd.tw = core.plot_text_size(nd.title, fs * 1.05)
-    boxw = max(boxw, nd.tw + 2 * pad)
-    if show then
-      nd.ins = shape_str(nd.input)
-      nd.outs = shape_str(nd.output)
-      local wi = core.plot_text_size("Input shape", fs) + core.plot_text_size(nd.outs, fs)
-      local wo = core.plot_text_size("Output shape", fs) + core.plot_text_size(nd.ins, fs)
-      boxw = max(boxw, 2 * max(core.plot_text_size(nd.ins, fs), core.plot_text_size(nd.outs, fs),
-        core.plot_text_size("Output shape", fs)) + 4 * pad, wi + 3 * pad, wo + 3 * pad)
-    end
-  end
-  local head = lh + pad * 1.2
-  local body = show and (2 * lh + pad * 1.5) or 0
-  local boxh = head + body
-  local gap = 2.2 * fs
-  local margin = 1.5 * fs
-  local W = boxw + 2 * margin
-  local H = #nodes * boxh + (#nodes - 1) * gap + 2 * margin
-  local fig = plot.figure { figsize = { W / dpi, H / dpi }, dpi = dpi }
-  fig:add_painter(function(cv)
-    local black = { 0, 0, 0, 1 }
-    for i, nd in ipairs(nodes) do
-      local x, y = margin, margin + (i - 1) * (boxh + gap)
-      cv:fill_polygon(rounded_rect(x, y, boxw, boxh, 0.4 * fs), { 0.98, 0.98, 0.98, 1 })
-      cv:fill_polygon(rounded_rect(x, y, boxw, head + 0.4 * fs, 0.4 * fs), { 0.85, 0.91, 0.97, 1 })
-      if show then cv:fill_rect(x + 1, y + head, boxw - 2, 0.4 * fs + 1, { 0.98, 0.98, 0.98, 1 }) end
-      local outline = rounded_rect(x, y, boxw, boxh, 0.4 * fs)
-      outline[#outline + 1] = outline[1]; outline[#outline + 1] = outline[2]
-      cv:stroke(outline, { 0.25, 0.25, 0.25, 1 }, 1.2)
-      cv:text(nd.title, x + boxw / 2, y + head / 2, fs * 1.05, black, "center", "center")
-      if show then
-        local yy = y + head
-        cv:stroke({ x, yy, x + boxw, yy }, { 0.25, 0.25, 0.25, 1 }, 1)
-        cv:stroke({ x + boxw / 2, yy, x + boxw / 2, y + boxh }, { 0.6, 0.6, 0.6, 1 }, 1)
-        local c1, c2 = x + boxw / 4, x + 3 * boxw / 4
-        local r1 = yy + pad * 0.5 + lh / 2
-        local r2 = r1 + lh + pad * 0.4
-        local grey = { 0.35, 0.35, 0.35, 1 }
-        cv:text("Input shape", c1, r1, fs * 0.9, grey, "center", "center")
-        cv:text("Output shape", c2, r1, fs * 0.9, grey, "center", "center")
-        cv:text(nd.ins, c1, r2, fs, black, "center", "center")
-        cv:text(nd.outs, c2, r2, fs, black, "center", "center")
-      end
-      if i < #nodes then
-        local ax, ay0, ay1 = x + boxw / 2, y + boxh, y + boxh + gap
-        cv:stroke({ ax, ay0 + 2, ax, ay1 - 0.45 * fs }, black, 1.4)
-        cv:fill_polygon({ ax - 0.35 * fs, ay1 - 0.6 * fs, ax + 0.35 * fs, ay1 - 0.6 * fs, ax, ay1 - 1 }, black)
-      end
-    end
-  end)
-  return finish(fig, opts)
-end
+--- model(model [, {show_shapes = true, path, dpi = 100}]) --> Figure (cvision.plot.model_figure):
+-- the layers as boxes joined by arrows, skip connections included
+function F.model(...) return require("cvision.plot.model_figure").model(...) end
 
 --- tuner_results(tuner [, {figsize, dpi, cols = 3, path}]) --> Figure (cvision.plot.tuner_results)
 function F.tuner_results(...) return require("cvision.plot.tuner_results").tuner_results(...) end
