@@ -143,7 +143,39 @@ static int l_read_file(lua_State *L) {
   return 1;
 }
 
+/* write_file_atomic(path, chunks) --> true, or nil, "<path>: <reason>": the strings of the list
+ * chunks, in order, saved atomically (io/file.h: unique temporary, O_EXCL | O_NOFOLLOW, fsync,
+ * rename, fsync of the folder) */
+static int l_write_file_atomic(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_Integer n = luaL_len(L, 2);
+  for (lua_Integer i = 1; i <= n; i++) {               /* check everything before creating */
+    if (lua_geti(L, 2, i) != LUA_TSTRING)
+      return luaL_error(L, "write_file_atomic: chunk %d is a %s, not a string", (int)i, luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  cv_atomic_file a;
+  if (cv_atomic_open(&a, path) == CV_OK) {
+    for (lua_Integer i = 1; i <= n; i++) {
+      size_t len;
+      lua_geti(L, 2, i);
+      const char *c = lua_tolstring(L, -1, &len);
+      cv_atomic_write(&a, c, len);
+      lua_pop(L, 1);
+    }
+    if (cv_atomic_commit(&a) == CV_OK) {
+      lua_pushboolean(L, 1);
+      return 1;
+    }
+  }
+  luaL_pushfail(L);
+  lua_pushstring(L, cv_last_error());
+  return 2;
+}
+
 static const luaL_Reg funcs[] = {
+  {"write_file_atomic", l_write_file_atomic},
   {"read_file", l_read_file},
   {"crc32", l_crc32},
   {"sha256", l_sha256},

@@ -2,26 +2,22 @@
  *
  * libpng reports errors by longjmp, so each session keeps its state (structs, output) in a struct
  * owned by the caller of the function that calls setjmp: nothing the cleanup needs lives in a local
- * clobbered by the jump, and one cleanup path runs whether the write succeeded or not. Files are
- * written as "<path>.<pid>.<n>.tmp" (created exclusively, so two writers never share one) and
- * renamed over path once complete. */
+ * clobbered by the jump, and one cleanup path runs whether the write succeeded or not. A file is
+ * encoded in memory and saved by cv_file_write_atomic (io/file.h: a unique temporary created
+ * exclusively without following symlinks, fsync, rename over path). */
 #include "io/png_write.h"
-#include <errno.h>
 #include <png.h>
 #include "io/file.h"
 #include <setjmp.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct membuf { uint8_t *p; size_t len, cap; } membuf;
 
 typedef struct png_enc {
   png_structp png;
   png_infop info;
-  FILE *f;               /* the file written, or NULL when writing into mem */
   membuf mem;
   char msg[192];         /* libpng's error message */
 } png_enc;
@@ -58,8 +54,7 @@ static int png_run(png_enc *e, const uint8_t *px, int h, int w, int c, int strid
   static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
                                PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
   if (setjmp(png_jmpbuf(e->png))) return 1;
-  if (e->f) png_init_io(e->png, e->f);
-  else png_set_write_fn(e->png, e, mem_write, mem_flush);
+  png_set_write_fn(e->png, e, mem_write, mem_flush);
   png_set_IHDR(e->png, e->info, (png_uint_32)w, (png_uint_32)h, 8, types[c], PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   /* zlib level 1 rather than 6: a dataset of 40,000 small images was a third zlib at 6; files are
@@ -95,28 +90,12 @@ cv_status cv_png_write(const char *path, const uint8_t *pixels, int h, int w, in
                        int stride) {
   cv_status st = check_args(path, pixels, h, w, channels, stride);
   if (st != CV_OK) return st;
-  static atomic_uint counter;
-  size_t tn = strlen(path) + 64;
-  char *tmp = malloc(tn);
-  if (!tmp) return cv_fail(CV_ENOMEM, "%s: out of memory", path);
-  snprintf(tmp, tn, "%s.%ld.%u.tmp", path, (long)getpid(), atomic_fetch_add(&counter, 1));
-  char eb[128];
-  png_enc e;
-  memset(&e, 0, sizeof e);
-  e.f = fopen(tmp, "wbx");   /* C11 exclusive create: mode 0666 less the umask, as fopen "wb" */
-  if (!e.f) {
-    st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(errno, eb, sizeof eb));
-    free(tmp);
-    return st;
-  }
-  st = encode(&e, path, pixels, h, w, channels, stride);
-  int err = ferror(e.f) ? errno : 0;
-  if (fclose(e.f) != 0 && !err) err = errno ? errno : EIO;
-  if (st == CV_OK && err) st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(err, eb, sizeof eb));
-  if (st == CV_OK && rename(tmp, path) != 0)
-    st = cv_fail(CV_EIO, "%s: %s", path, cv_strerror(errno, eb, sizeof eb));
-  if (st != CV_OK) remove(tmp);
-  free(tmp);
+  uint8_t *buf;
+  size_t len;
+  st = cv_png_encode(&buf, &len, pixels, h, w, channels, stride);
+  if (st != CV_OK) return st;
+  st = cv_file_write_atomic(path, buf, len);   /* unique temporary, fsync, rename (io/file.h) */
+  free(buf);
   return st;
 }
 

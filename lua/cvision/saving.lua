@@ -142,27 +142,13 @@ end
 -- files
 ---------------------------------------------------------------------------------------------------
 
---- write_atomic(path, chunks): writes the strings of chunks to path..".tmp", then renames it
--- over path. Raises "<path>: <reason>" and leaves no temporary file behind on failure.
+--- write_atomic(path, chunks): writes the strings of chunks to path so that it cannot tear or be
+--- hijacked (core.write_file_atomic: a unique temporary in the same folder created with O_EXCL and
+--- without following symlinks, fsync, rename over path, fsync of the folder). Raises "<path>:
+--- <reason>" and leaves no temporary file behind on failure.
 function M.write_atomic(path, chunks)
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "wb")
-  if not f then error(path .. ": " .. tostring(err), 0) end
-  local ok, werr = true, nil
-  for _, c in ipairs(chunks) do
-    local r, e = f:write(c)
-    if not r then ok, werr = false, e break end
-  end
-  local cok, cerr = f:close()
-  if ok and not cok then ok, werr = false, cerr end
-  if ok then
-    local rok, rerr = os.rename(tmp, path)
-    if not rok then ok, werr = false, rerr end
-  end
-  if not ok then
-    os.remove(tmp)
-    error(path .. ": " .. tostring(werr), 0)
-  end
+  local ok, err = core.write_file_atomic(path, chunks)
+  if not ok then error(err, 0) end
 end
 
 --- read_file(path) --> the file's bytes, or nil, "<path>: <reason>": regular files only (a FIFO or
