@@ -82,6 +82,7 @@ plt.hist(train_counts, { bins = 30, label = "Train" })
 plt.hist(test_counts, { bins = 30, label = "Test" })
 plt.legend()
 plt.title("Number of images for each character")
+plt.xlabel("Images per character"); plt.ylabel("Characters")
 save("counts_hist.png")
 
 -- 4. image dimensions: taller than wide, more train than test
@@ -95,6 +96,8 @@ for _, density in ipairs({ false, true }) do
   plt.hist(sh, { bins = 30, alpha = 0.5, label = "Test Heights", density = density })
   plt.hist(sw, { bins = 30, alpha = 0.5, label = "Test Widths", density = density })
   plt.legend()
+  plt.title("Image heights and widths")
+  plt.xlabel("Pixels"); plt.ylabel(density and "Density" or "Images")
   save(density and "dimensions_density.png" or "dimensions_hist.png")
 end
 

@@ -93,3 +93,70 @@ describe("cvision.plot ready-made figures and labels", function()
       "plot: label 0 at position 1 is not a class number in 1..K")
   end)
 end)
+
+describe("ready-made figures at the edges", function()
+  before_each(function() plt.close("all") end)
+  local names = { "东", "炎", "人" }
+
+  -- Width (pixels) of the white band along one side of a canvas: how many rows or columns from
+  -- that side hold no ink.
+  local function blank(cv, side)
+    local w, h = cv:size()
+    local n = (side == "left" or side == "right") and w or h
+    for i = 0, n - 1 do
+      local ink
+      if side == "left" then ink = cv:ink(i, 0, i + 1, h)
+      elseif side == "right" then ink = cv:ink(w - 1 - i, 0, w - i, h)
+      elseif side == "top" then ink = cv:ink(0, i, w, i + 1)
+      else ink = cv:ink(0, h - 1 - i, w, h - i) end
+      if ink > 0 then return i end
+    end
+    return n
+  end
+
+  it("says so when no class is below the accuracy threshold, instead of a blank axes", function()
+    local probs = { { 0.9, 0.1, 0 }, { 0.2, 0.8, 0 }, { 0.1, 0, 0.9 } }
+    local fig, acc = plt.class_accuracy(probs, nil, { 1, 2, 3 }, names)
+    assert.same({ 1, 1, 1 }, acc)
+    local ax = fig.axes[1]
+    assert.equal(1, #ax.texts)
+    assert.truthy(ax.texts[1].s:find("No class is below 50% accuracy", 1, true))
+    assert.truthy(ax.texts[1].s:find("东 at 100%", 1, true))
+    assert.equal("Classes below 50% accuracy", ax.title.text)
+    local cv = fig:render()
+    local b = ax.box
+    local cx, cy = (b[1] + b[3]) // 2, (b[2] + b[4]) // 2
+    assert.is_true(cv:ink(cx - 100, cy - 30, cx + 100, cy + 30) > 200, "the message is drawn in the axes")
+    -- with classes below it: the bars, titled with the count
+    fig = plt.class_accuracy({ { 0.9, 0.1, 0 }, { 0.6, 0.4, 0 } }, nil, { 1, 2 }, names)
+    assert.equal("Classes below 50% accuracy, worst first (1 of 3)", fig.axes[1].title.text)
+    assert.equal("Accuracy", fig.axes[1].ylabel.text)
+  end)
+
+  it("fits the confusion matrix's figure to the square, without wide empty margins", function()
+    for _, K in ipairs({ 3, 15, 40 }) do
+      local ns, yt, yp = {}, {}, {}
+      for k = 1, K do ns[k] = tostring(k); yt[k] = k; yp[k] = k % K + 1 end
+      local fig = plt.confusion_matrix(yt, yp, ns)
+      local cv = fig:render()
+      local w, h = cv:size()
+      for _, side in ipairs({ "left", "right", "top", "bottom" }) do
+        local n = blank(cv, side)
+        local full = (side == "left" or side == "right") and w or h
+        assert.is_true(n < 0.05 * full, ("K = %d: %d of %d pixels blank at the %s"):format(K, n, full, side))
+      end
+      plt.close("all")
+    end
+  end)
+
+  it("titles and labels the demo's count and size histograms", function()
+    local src = assert(io.open("examples/chinese_characters.lua")):read("a")
+    for _, file in ipairs({ "counts_hist.png", "dimensions_hist.png" }) do
+      local block = src:match('try%("' .. file:gsub("%.", "%%.") .. '", function%(%)(.-)\n  end%)')
+      assert.truthy(block, file)
+      for _, call in ipairs({ "plt.title(", "plt.xlabel(", "plt.ylabel(" }) do
+        assert.truthy(block:find(call, 1, true), file .. " calls " .. call)
+      end
+    end
+  end)
+end)

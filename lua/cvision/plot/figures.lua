@@ -155,6 +155,42 @@ function F.failed_predictions(model_or_probs, X, y, class_names, opts)
   return finish(fig, opts), wrong
 end
 
+-- Shrinks the figure to its one square (aspect "equal") axes: tight_layout gives the axes a cell
+-- of the figure's shape and the square sits in it with empty bands beside or above it; the figure
+-- loses those bands (twice, as the labels' room changes a little with the size).
+local function fit_to_square(fig, ax)
+  for _ = 1, 2 do
+    fig:_layout()
+    local W, H = fig.width, fig.height
+    local cellw, cellh = ax.rect[3] * W, ax.rect[4] * H
+    local bw = (ax.cbar and ax.cbar.box[3] or ax.box[3]) - ax.box[1]
+    local bh = ax.box[4] - ax.box[2]
+    -- the colour bar takes its share of the cell whatever the square's width: keep its 20 %
+    local extra_w = ax.cbar and cellw * 0.8 - (ax.box[3] - ax.box[1]) or cellw - bw
+    local extra_h = cellh - bh
+    if extra_w < 2 and extra_h < 2 then break end
+    fig.width = max(1, floor(W - max(0, extra_w) + 0.5))
+    fig.height = max(1, floor(H - max(0, extra_h) + 0.5))
+    fig.figsize = { fig.width / fig.dpi, fig.height / fig.dpi }
+    fig:tight_layout()
+  end
+  -- the colour bar's fifth of the cell is wider than the bar and its labels: the figure ends
+  -- where they do (the layout is kept as it is, so it is not redone at render)
+  fig:_layout()
+  local _, r = ax:_decor()
+  local pad = 1.08 * fig.dpi * 10 / 72
+  local cut = fig.width - (ax.box[3] + r) - pad
+  if cut > 1 then
+    local p, W = fig.subplotpars, fig.width
+    local left_px, right_px = p.left * W, p.right * W
+    fig.width = max(1, floor(W - cut + 0.5))
+    fig.figsize = { fig.width / fig.dpi, fig.height / fig.dpi }
+    p.left, p.right = left_px / fig.width, right_px / fig.width
+    fig.tight = nil
+    fig:subplots_adjust {}
+  end
+end
+
 --- confusion_matrix(y_true, y_pred | probs, class_names [, {normalize, cmap = "Blues", colorbar, path}])
 -- --> Figure, matrix (K x K counts, rows = true classes)
 function F.confusion_matrix(y_true, y_pred, class_names, opts)
@@ -200,6 +236,7 @@ function F.confusion_matrix(y_true, y_pred, class_names, opts)
   ax:set_ylabel("True label")
   ax:set_title(opts.title or "Confusion matrix")
   fig:tight_layout()
+  fit_to_square(fig, ax)
   return finish(fig, opts), m
 end
 
@@ -224,7 +261,8 @@ end
 
 --- class_accuracy(model | probs, X, y, class_names [, {threshold = 0.5, path}]) --> Figure, acc
 -- Bars of the classes whose accuracy is below threshold, worst first, named in Chinese on the x
--- axis (the lecture's "least (AI-) legible characters"). acc[k] is class k's accuracy.
+-- axis (the lecture's "least (AI-) legible characters"); when none is below, the axes say so and
+-- name the weakest class. acc[k] is class k's accuracy.
 function F.class_accuracy(model_or_probs, X, y, class_names, opts)
   opts = check("class_accuracy", opts)
   local probs = scores(model_or_probs, X)
@@ -247,12 +285,28 @@ function F.class_accuracy(model_or_probs, X, y, class_names, opts)
   -- wide enough that each bar's (Chinese) tick label has room: about 0.28 inch a bar
   local fig = plot.figure { figsize = opts.figsize or { max(6.4, 1.2 + 0.28 * #rows), 4.8 }, dpi = opts.dpi }
   local ax = fig:add_subplot(1, 1, 1)
+  local threshold = opts.threshold or 0.5
+  local pct = string.format("%g%%", threshold * 100)
+  ax:set_ylim(0, 1)
+  ax:set_ylabel("Accuracy")
+  ax:set_xlabel("Class")
   if #rows > 0 then
     ax:bar(names, vals, { label = "Accuracy" })
     ax:set_xticks(nil, nil, { rotation = 0, fontsize = opts.fontsize or 12 })
+    ax:set_title(string.format("Classes below %s accuracy, worst first (%d of %d)", pct, #rows, probs.shape[2]))
     ax:legend()
+  else
+    -- nothing to draw: say so, and name the weakest class, rather than show a blank axes
+    local worst
+    for k, a in pairs(acc) do if not worst or a < acc[worst] or (a == acc[worst] and k < worst) then worst = k end end
+    ax:set_title(string.format("Classes below %s accuracy", pct))
+    ax:set_xticks({})
+    local msg = string.format("No class is below %s accuracy", pct)
+    if worst then
+      msg = msg .. string.format("\n(the lowest: %s at %.0f%%)", class_name(class_names, worst), acc[worst] * 100)
+    end
+    ax:text(0.5, 0.5, msg, { transform = "axes", ha = "center", va = "center", fontsize = 14 })
   end
-  ax:set_xlabel("Class")
   return finish(fig, opts), acc
 end
 

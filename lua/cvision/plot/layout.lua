@@ -243,6 +243,13 @@ local function tight_pass(fig, pad)
   for _, ax in ipairs(fig.axes) do
     if ax.spec then
       local l, r, t, b = M.decor(ax)
+      -- decorations are measured from the box; the box may sit inside its cell (a square of aspect
+      -- "equal", the room a colour bar took): only what reaches past the cell needs a margin
+      local rc = ax.rect
+      l = max(0, l - (ax.box[1] - rc[1] * W))
+      r = max(0, r - ((rc[1] + rc[3]) * W - ax.box[3]))
+      t = max(0, t - (ax.box[2] - (1 - rc[2] - rc[4]) * H))
+      b = max(0, b - ((1 - rc[2]) * H - ax.box[4]))
       -- a cell of a coarser grid than the figure's (subplot(1, 2, i) beside subplot(2, 2, j)) counts
       -- in every row and column it may touch
       local ar, ac = ax.spec[1], ax.spec[2]
