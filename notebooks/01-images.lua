@@ -149,7 +149,7 @@ print(feature)
 -- character (cvision's handwriting generator, used from part 3 on).
 
 -- %%
-char = cv.datasets.hanzi.render("永"):float()
+char = cv.datasets.hanzi.render(utf8.char(0x6C38)):float()   -- 永, whose strokes are the brush's classic exercise
 H, W = char.shape[1], char.shape[2]
 kernels = {
   blur = {{1 / 9, 1 / 9, 1 / 9}, {1 / 9, 1 / 9, 1 / 9}, {1 / 9, 1 / 9, 1 / 9}},

@@ -48,9 +48,10 @@ print(#hanzi.classes .. " characters")
 -- Writing the stand-in (once: the same seed writes the same bytes, so a second run finds it):
 
 -- %%
-rare = {["囡"] = true, ["啖"] = true}
 common_chars, rare_chars = {}, {}
-for _, c in ipairs(hanzi.classes) do table.insert(rare[c] and rare_chars or common_chars, c) end
+for _, c in ipairs(hanzi.classes) do    -- the lecture has far fewer of 囡 and 啖
+  table.insert(hanzi.train_counts[c] < 300 and rare_chars or common_chars, c)
+end
 if not hanzi.exists(data_dir) then
   hanzi.generate(data_dir, {characters = common_chars, per_class = 40, test_per_class = 10})
   hanzi.generate(data_dir, {characters = rare_chars, per_class = 16, test_per_class = 4})

@@ -42,9 +42,10 @@ data_dir = os.getenv("CVISION_NOTEBOOK_DATA") or out_dir .. "/hanzi55"
 
 -- %%
 if not hanzi.exists(data_dir) then
-  rare = {["囡"] = true, ["啖"] = true}
   common_chars, rare_chars = {}, {}
-  for _, c in ipairs(hanzi.classes) do table.insert(rare[c] and rare_chars or common_chars, c) end
+  for _, c in ipairs(hanzi.classes) do    -- the lecture has far fewer of 囡 and 啖
+    table.insert(hanzi.train_counts[c] < 300 and rare_chars or common_chars, c)
+  end
   hanzi.generate(data_dir, {characters = common_chars, per_class = 40, test_per_class = 10})
   hanzi.generate(data_dir, {characters = rare_chars, per_class = 16, test_per_class = 4})
 end

@@ -3,7 +3,8 @@
 -- cvision kernel without a cell error (tools/notebooks.py check, run once for all of them, as
 -- Jupyter runs a notebook: in notebooks/). That is how `make test` executes every notebook. Then
 -- what 01-images prints and draws, read from its freshly executed outputs, and every notebook
--- pasted into the REPL line by line (bin/cvision -i), where a cell must work without the kernel.
+-- typed into the interactive REPL line by line (tools/notebooks.py paste, on a pseudo-terminal),
+-- where a cell must work without the kernel.
 local cv = require "cvision"
 local saving = require "cvision.saving"
 
@@ -151,16 +152,25 @@ describe("notebooks", function()
     end
   end)
 
-  it("run pasted into the REPL line by line, as each cell would be", function()
-    local dir = os.tmpname()
-    os.remove(dir)
-    local bin = BIN:sub(1, 1) == "/" and BIN or io.popen("pwd"):read("l") .. "/" .. BIN
+  it("keep their code pasteable: no top-level local (a REPL line's locals end with it), ASCII outside comments (the REPL's line editor drops other bytes)", function()
     for _, src in ipairs(sources()) do
-      local path = io.popen("pwd"):read("l") .. "/" .. src
-      local rc, out = run(("mkdir -p %s && cd %s && CVISION_INLINE=0 %s -i < %s"):format(q(dir), q(dir), q(bin), q(path)))
-      assert.equal(0, rc, src .. ": " .. out)
-      assert(not out:find("stack traceback:", 1, true), src .. " pasted into the REPL:\n" .. out)
+      local markdown, n = false, 0
+      for line in io.lines(src) do
+        n = n + 1
+        if line:match("^%-%- %%%%") then markdown = line:find("[markdown]", 1, true) ~= nil
+        elseif not markdown then
+          local code = line:gsub("%-%-.*$", "")
+          assert(not code:match("^local%s"), ("%s:%d: a top-level local (make it a global): %s"):format(src, n, line))
+          assert(not code:find("[\128-\255]"), ("%s:%d: non-ASCII code (write utf8.char(...)): %s"):format(src, n, line))
+        end
+      end
     end
-    os.execute("rm -rf " .. q(dir))
+  end)
+
+  it("run typed into the REPL cell by cell, line by line (tools/notebooks.py paste)", function()
+    local srcs = {}
+    for i, src in ipairs(sources()) do srcs[i] = q(src) end
+    local rc, out = run(("CVISION_BIN=%s %s tools/notebooks.py paste %s"):format(q(BIN), PYTHON, table.concat(srcs, " ")))
+    assert.equal(0, rc, out)
   end)
 end)

@@ -2,6 +2,7 @@
 
     /usr/bin/python3 tools/notebooks.py build SRC.lua...   # NN-name.lua -> NN-name.ipynb, with outputs
     /usr/bin/python3 tools/notebooks.py check [--save DIR] NB.ipynb...  # same cells as its .lua, runs clean
+    /usr/bin/python3 tools/notebooks.py paste SRC.lua...   # its code cells typed into the REPL
 
 A source is a Lua script in jupytext's "percent" format: a line `-- %%` starts a code cell,
 `-- %% [markdown]` a text cell whose lines are Lua comments (`-- ` is taken off each). Blank lines
@@ -13,6 +14,10 @@ and leaves the old .ipynb alone, when a cell raises. `check` fails when a notebo
 from its .lua (the two never drift apart) or when any cell raises, naming the notebook and the cell
 (its index and first line); --save DIR writes each executed notebook into DIR (the specs read its
 outputs there). Every cell has a timeout ($CVISION_CELL_TIMEOUT, 600 s), so nothing hangs.
+`paste` types each code cell's lines into the interactive REPL (`bin/cvision` on a pseudo-terminal,
+so through its line editor, in a temporary folder), as a user pasting the cells one by one, waits
+for the prompt after each line, and fails naming the notebook and the REPL's error when a line
+raises one.
 
 The kernel is bin/cvision ($CVISION_BIN overrides): its kernelspec is installed into a temporary
 prefix (`cvision --install-kernel --prefix P`) found through $JUPYTER_PATH, so nothing beyond
@@ -33,7 +38,7 @@ KERNEL_NAME = "cvision"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "cvision (Lua 5.4)", "language": "lua"}
 LANGUAGE_INFO = {"name": "lua", "version": "5.4", "mimetype": "text/x-lua", "file_extension": ".lua",
                  "codemirror_mode": "lua"}
-USAGE = "usage: tools/notebooks.py build SRC.lua... | check [--save DIR] NB.ipynb..."
+USAGE = "usage: tools/notebooks.py build SRC.lua... | check [--save DIR] NB.ipynb... | paste SRC.lua..."
 
 try:
     import nbformat
@@ -89,7 +94,7 @@ class Kernelspec:
     """cvision's kernelspec in a temporary prefix, on $JUPYTER_PATH while it lives"""
 
     def __enter__(self):
-        exe = os.path.abspath(os.environ.get("CVISION_BIN") or os.path.join(ROOT, "bin", "cvision"))
+        exe = exe_path()
         if not os.access(exe, os.X_OK):
             raise SystemExit("tools/notebooks.py: %s is missing: run make first" % exe)
         self.prefix = tempfile.mkdtemp(prefix="cvision-kernelspec-")
@@ -216,10 +221,90 @@ def check(paths, save=None):
     return failed
 
 
+def exe_path():
+    return os.path.abspath(os.environ.get("CVISION_BIN") or os.path.join(ROOT, "bin", "cvision"))
+
+
+def repl_paste(src):
+    """types src's code cells into the REPL on a pty; --> None, or the REPL's first error"""
+    import pty
+    import select
+    lines = []   # (cell index, the cell's first line, the line)
+    for i, (kind, source) in enumerate(parse_percent(open(src, encoding="utf-8").read())):
+        if kind == "code":
+            lines.extend((i, first_line(source), line) for line in source.splitlines())
+    work = tempfile.mkdtemp(prefix="cvision-paste-")
+    env = dict(os.environ, CVISION_INLINE="0", TERM="dumb")
+    exe = exe_path()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the REPL, in the temporary folder
+        try:
+            os.chdir(work)
+            os.execve(exe, [exe], env)
+        finally:
+            os._exit(127)
+    out = bytearray()
+
+    def read_until_prompt(timeout):
+        start, end = len(out), time.time() + timeout
+        while time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                out.extend(chunk)
+                if out[start:].endswith(b"> "):
+                    return True
+        return False
+
+    try:
+        if not read_until_prompt(30):
+            return "the REPL did not start: %s" % out.decode(errors="replace")
+        for cell, first, line in lines:
+            start = len(out)
+            os.write(fd, line.encode("utf-8") + b"\r")
+            ok = read_until_prompt(CELL_TIMEOUT)
+            said = out[start:].decode(errors="replace").replace("\r", "").split("\n")
+            err = "stack traceback:" in said and said[max(said.index("stack traceback:") - 1, 0)]
+            if err or not ok:
+                why = ("the REPL said: %s" % err) if err else ("no prompt within %d s" % CELL_TIMEOUT)
+                return "cell %d (%s), line %s: %s" % (cell, first, line.strip(), why)
+        os.write(fd, b"os.exit(0)\r")
+        read_until_prompt(5)
+    finally:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+        shutil.rmtree(work, ignore_errors=True)
+    return None
+
+
+def paste(srcs):
+    failed = 0
+    for src in srcs:
+        t0 = time.time()
+        err = repl_paste(src)
+        if err:
+            print("%s pasted into the REPL: %s" % (src, err), file=sys.stderr)
+            failed += 1
+        else:
+            print("%s: pasted into the REPL, ok in %.1f s" % (src, time.time() - t0), flush=True)
+    return failed
+
+
 def main(argv):
-    if len(argv) < 2 or argv[0] not in ("build", "check"):
+    if len(argv) < 2 or argv[0] not in ("build", "check", "paste"):
         print(USAGE, file=sys.stderr)
         return 2
+    if argv[0] == "paste":
+        return 1 if paste(argv[1:]) else 0
     args, save = argv[1:], None
     if argv[0] == "check" and args and args[0] == "--save":
         if len(args) < 3:
