@@ -25,6 +25,7 @@ prefix (`cvision --install-kernel --prefix P`) found through $JUPYTER_PATH, so n
 with its own folder as the working directory, as Jupyter runs it. Exit status: 0 all good, 1 a
 notebook failed, 2 usage, 3 the Jupyter packages are missing.
 """
+import hashlib
 import os
 import re
 import shutil
@@ -84,9 +85,13 @@ def notebook_of(src_path):
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
     nb.metadata["jupytext"] = {"formats": "ipynb,lua:percent"}
-    for kind, source in cells:
-        nb.cells.append(nbformat.v4.new_markdown_cell(source) if kind == "markdown"
-                        else nbformat.v4.new_code_cell(source))
+    for i, (kind, source) in enumerate(cells):
+        cell = (nbformat.v4.new_markdown_cell(source) if kind == "markdown"
+                else nbformat.v4.new_code_cell(source))
+        # an id from the cell's place and text (nbformat's are random): a rebuild changes no line
+        # of the .ipynb that the .lua and the outputs did not change
+        cell["id"] = "%02d-%s" % (i, hashlib.sha1(source.encode("utf-8")).hexdigest()[:8])
+        nb.cells.append(cell)
     return nb
 
 
