@@ -112,6 +112,9 @@ function M.install(publish)
   end)
   local hooked   -- the coroutine whose count hook will send held lines
   local function check()
+    -- a hook the kernel put back after flush dropped it (kernel.c's control hook restores the
+    -- hook it found): not wanted any more
+    if hooked ~= coroutine.running() then debug.sethook() return end
     if clock() - sink.last_send >= INTERVAL then sink.flush() end
   end
   function sink.later()
