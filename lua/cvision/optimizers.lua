@@ -52,22 +52,8 @@ local function define(class_name, name, defaults, slots)
     for k in pairs(args) do
       if not known[k] then error(errors.unknown_option(class_name, k), 2) end
     end
-    if type(self.learning_rate) ~= "number" or not (self.learning_rate >= 0 and self.learning_rate < math.huge) then
-      error(errors.bad_argument(class_name, ("learning_rate must be a non-negative number, got %s")
-        :format(tostring(self.learning_rate))), 2)
-    end
-    -- the other hyper-parameters: numbers in their range (NaN would silently ruin every weight)
-    for k, range in pairs(cls.ranges or {}) do
-      local v = self[k]
-      if range == "boolean" then
-        if type(v) ~= "boolean" then
-          error(errors.bad_argument(class_name, ("%s must be a boolean, got %s"):format(k, tostring(v))), 2)
-        end
-      elseif type(v) ~= "number" or not (v >= range[1] and v <= range[2]) then
-        error(errors.bad_argument(class_name, ("%s must be a number in [%g, %g], got %s"):format(k,
-          range[1], range[2], tostring(v))), 2)
-      end
-    end
+    local problem = self:check_hyperparameters()
+    if problem then error(errors.bad_argument(class_name, problem), 2) end
     self.iterations = 0
     self.slots = {}        -- path --> {slot_name --> tensor}
     return self
@@ -75,6 +61,30 @@ local function define(class_name, name, defaults, slots)
   registry:register(cls, name)
   M[class_name] = cls
   return cls
+end
+
+--- opt:check_hyperparameters() --> nil when every hyper-parameter is a number in its range (learning
+--- rate finite and >= 0, Adam's betas in [0, 1), ...), else a message naming the first bad one; run
+--- at construction, on a model file's optimizer state, and before each update step (so a NaN
+--- learning rate set after compile stops the next step instead of ruining every weight)
+function Optimizer:check_hyperparameters()
+  local lr = self.learning_rate
+  if type(lr) ~= "number" or not (lr >= 0 and lr < math.huge) then
+    return ("learning_rate must be a non-negative number, got %s"):format(tostring(lr))
+  end
+  for k, range in pairs(getmetatable(self).ranges or {}) do
+    local v = self[k]
+    if range == "boolean" then
+      if type(v) ~= "boolean" then return ("%s must be a boolean, got %s"):format(k, tostring(v)) end
+    elseif type(v) ~= "number" or not (v >= range[1] and v <= range[2]) then
+      return ("%s must be a number in [%g, %g], got %s"):format(k, range[1], range[2], tostring(v))
+    end
+  end
+end
+
+local function check_step(opt)
+  local problem = opt:check_hyperparameters()
+  if problem then error(("%s: %s"):format(opt.class_name, problem), 3) end
 end
 
 -- the slots of the parameter `key`, made on first use: one zero tensor of value's shape per active
@@ -102,6 +112,7 @@ function Optimizer:active_slots() return self.slot_names end
 
 --- opt:apply(params): one update step of every {value=, grad=, path=} from its grad
 function Optimizer:apply(params)
+  check_step(self)
   self.iterations = self.iterations + 1
   for _, p in ipairs(params) do update_one(self, p.path or p.name, p.value, p.grad) end
 end
@@ -141,6 +152,7 @@ end
 --- opt:apply_block(block): one update step of a model's parameter block (cvision.models.params):
 --- the same arithmetic as apply(model:params()), in one kernel call per run of trainable weights
 function Optimizer:apply_block(b)
+  check_step(self)
   self.iterations = self.iterations + 1
   local bound = bind_block(self, b)
   for k, r in ipairs(b.runs) do self:rule(r.value, r.grad, bound.run_slots[k]) end

@@ -535,7 +535,43 @@ function Functional:get_config()
     nodes = nodes, input_layers = {{i.layer.name, 0, 0}}, output_layers = {{o.layer.name, idx[o], 0}}}}
 end
 
+-- the config's shape, checked before anything is built: a file's config of the wrong type gets an
+-- error naming the field, not a Lua error from deep inside
+local function is_ref(r)
+  return type(r) == "table" and type(r[1]) == "string" and math.type(r[2]) == "integer"
+end
+
+local function check_config(cfg)
+  local function bad(what, expected, got)
+    error(("the config's %s must be %s, got %s"):format(what, expected, type(got) == "table" and "a table" or tostring(got)), 0)
+  end
+  if cfg.name ~= nil and type(cfg.name) ~= "string" then bad("name", "a string", cfg.name) end
+  if cfg.trainable ~= nil and type(cfg.trainable) ~= "boolean" then bad("trainable", "a boolean", cfg.trainable) end
+  for _, key in ipairs{"layers", "nodes", "input_layers", "output_layers"} do
+    if cfg[key] ~= nil and type(cfg[key]) ~= "table" then bad(key, "a list", cfg[key]) end
+  end
+  for i, lc in ipairs(cfg.layers or {}) do
+    if type(lc) ~= "table" then bad(("layers[%d]"):format(i), "an object {class_name, config, name}", lc) end
+    if type(lc.class_name) ~= "string" then bad(("layers[%d].class_name"):format(i), "a string", lc.class_name) end
+    if lc.name ~= nil and type(lc.name) ~= "string" then bad(("layers[%d].name"):format(i), "a string", lc.name) end
+  end
+  for k, nd in ipairs(cfg.nodes or {}) do
+    if type(nd) ~= "table" then bad(("nodes[%d]"):format(k), "an object {layer, inputs}", nd) end
+    if type(nd.layer) ~= "string" then bad(("nodes[%d].layer"):format(k), "a layer name", nd.layer) end
+    if nd.inputs ~= nil and type(nd.inputs) ~= "table" then bad(("nodes[%d].inputs"):format(k), "a list", nd.inputs) end
+    for j, r in ipairs(nd.inputs or {}) do
+      if not is_ref(r) then bad(("nodes[%d].inputs[%d]"):format(k, j), "a reference [layer name, node index, 0]", r) end
+    end
+  end
+  for _, key in ipairs{"input_layers", "output_layers"} do
+    for j, r in ipairs(cfg[key] or {}) do
+      if not is_ref(r) then bad(("%s[%d]"):format(key, j), "a reference [layer name, node index, 0]", r) end
+    end
+  end
+end
+
 function Functional.from_config(cfg)
+  check_config(cfg)
   local ops, outs = {}, {}
   for i, lc in ipairs(cfg.layers or {}) do
     local ok, op

@@ -296,8 +296,29 @@ function Model:_check_x(x, who)
   return x
 end
 
--- y as a float32 tensor matching x's N samples (sparse labels flattened to (N))
-function Model:_check_y(y, n, who)
+-- sparse labels: integers in 1..K (K the model's outputs); a bad one is named by its sample's
+-- index in the data (first: the index of y's first sample; false: a batch streamed from a dataset)
+local function check_labels(y, out_shape, who, first)
+  if y:numel() == 0 then return end
+  local k = out_shape and out_shape[#out_shape]
+  local lo, hi = y:min(), y:max()
+  if type(lo) ~= "number" then lo, hi = lo:item(), hi:item() end
+  if lo >= 1 and (not k or hi <= k) and (y - y:floordiv(1)):abs():max() == 0 then return end
+  local v = y:totable()
+  for i = 1, #v do
+    local t = v[i]
+    if not (t >= 1 and (not k or t <= k) and t == math.floor(t)) then
+      local where = first == false and ("sample %d of a batch of the dataset"):format(i)
+        or ("sample %d"):format((first or 1) + i - 1)
+      error(("%s: label %s of %s is not a class number in 1..%s (sparse labels are 1-based)"):format(
+        who, ("%g"):format(t), where, tostring(k or "K")), 0)
+    end
+  end
+end
+
+-- y as a float32 tensor matching x's N samples (sparse labels flattened to (N)); first: the index
+-- of y's first sample in the whole data (label errors name the sample)
+function Model:_check_y(y, n, who, first)
   if y == nil then error(who .. ": y (the targets) is missing", 0) end
   if type(y) == "table" and not is_tensor(y) then
     local ok, t = pcall(core.tensor, y)
@@ -310,6 +331,7 @@ function Model:_check_y(y, n, who)
   end
   y = as_float(y)
   if self.loss and self.loss:is_sparse() and #y.shape == 2 and y.shape[2] == 1 then y = y:reshape{n} end
+  if self.loss and self.loss:is_sparse() and #y.shape == 1 then check_labels(y, self.output_shape, who, first) end
   return y
 end
 

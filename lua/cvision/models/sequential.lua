@@ -55,11 +55,20 @@ function Sequential:add(l)
   if type(l) ~= "table" or type(l.forward) ~= "function" or type(l.backward) ~= "function" then
     error(("add: expected a layer, got %s"):format(type(l) == "table" and tostring(l) or type(l)), 2)
   end
-  for _, o in ipairs(self.layers) do
-    if o.name == l.name then
-      error(("add: the model already has a layer named %q; layer names must be unique"):format(l.name), 2)
-    end
-    if o == l then error("add: this layer is already in the model", 2) end
+  -- names and layers already here, in sets kept with the list (linear time for n adds, not
+  -- quadratic); remade when the list changed otherwise or the name found was since changed
+  local names, members = rawget(self, "_name_set"), rawget(self, "_member_set")
+  if not names or names.n ~= #self.layers then names, members = nil, nil end
+  local hit = names and names.map[l.name]
+  if hit and hit.name ~= l.name then names, members = nil, nil end
+  if not names then
+    names, members = {map = {}, n = #self.layers}, {}
+    for _, o in ipairs(self.layers) do names.map[o.name] = o; members[o] = true end
+    self._name_set, self._member_set = names, members
+  end
+  if members[l] then error("add: this layer is already in the model", 2) end
+  if names.map[l.name] then
+    error(("add: the model already has a layer named %q; layer names must be unique"):format(l.name), 2)
   end
   self.layers[#self.layers + 1] = l
   if #self.layers == 1 and not self._input_shape and l._input_shape_arg then
@@ -67,7 +76,19 @@ function Sequential:add(l)
   end
   local shape = self._input_shape
   if shape then
-    local ok, err = pcall(self.build, self, shape)
+    -- the layers before are built for this input: build only the new one on their output
+    local prev = self.layers[#self.layers - 1]
+    local ok, err
+    if self.built and prev and prev.built and self.output_shape then
+      ok, err = pcall(l.build, l, copy_shape(self.output_shape))
+      if ok then
+        self.output_shape = copy_shape(l.output_shape)
+      else
+        err = layer_error(#self.layers, l, err)
+      end
+    else
+      ok, err = pcall(self.build, self, shape)
+    end
     if not ok then
       self.layers[#self.layers] = nil
       error(clean(err), 2)
@@ -75,6 +96,7 @@ function Sequential:add(l)
   else
     self.built = false
   end
+  names.map[l.name], names.n, members[l] = l, names.n + 1, true
   self._plan = nil
 end
 

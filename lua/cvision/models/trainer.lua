@@ -206,7 +206,7 @@ function Model:_source(x, y, batch_size, who)
       local src = dataset_source(x)
       src.check = function(xb, yb)
         xb = as_float(self:_check_x(xb, who))
-        return xb, self:_check_y(yb, xb.shape[1], who)
+        return xb, self:_check_y(yb, xb.shape[1], who, false)
       end
       return src
     end

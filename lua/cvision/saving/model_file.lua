@@ -199,7 +199,9 @@ function M.load_model(path)
     end
     local sok, serr = pcall(model.optimizer.set_state, model.optimizer, oc.iterations or 0, state)
     if not sok then fail("bad optimizer state: " .. clean(serr):gsub("^set_state: ", "")) end
-    if type(oc.learning_rate) == "number" then model.optimizer.learning_rate = oc.learning_rate end
+    if oc.learning_rate ~= nil then model.optimizer.learning_rate = oc.learning_rate end
+    local problem = model.optimizer:check_hyperparameters()
+    if problem then fail("bad optimizer state: " .. problem) end
   end
   check_all_used(st, used, fail)
   return model
