@@ -124,7 +124,7 @@ tuner:search(X_train_sc, y_train,
    validation_data = {X_val_sc, y_val}, verbose = 0})
 print(("10 trials in %.1f s"):format(cv.core.monotonic() - t0))
 
-best_model = tuner:get_best_models()[1]
+best_model = tuner:get_best_models()[1]      -- Lua lists start at 1: the lecture's [0]
 
 -- %%
 tuner:results_summary(1)
