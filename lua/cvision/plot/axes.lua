@@ -120,6 +120,7 @@ function Axes:grid(on, opts)
   if opts.linestyle ~= nil then
     errors.check_choice("grid", "linestyle", opts.linestyle, require("cvision.plot.artists.line").LINESTYLES)
   end
+  colors.check("grid", opts.color, 2)
   self.grid_on = on and (opts or {}) or false
   touch(self)
 end

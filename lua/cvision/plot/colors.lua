@@ -62,6 +62,19 @@ function M.to_rgba(c, alpha)
   return { r, g, b, a }
 end
 
+--- check(fname, c [, level = 2]) --> c: a colour to_rgba reads (or a list of them, one per
+-- bar or point), else an error naming fname ("bar: unknown colour 'rde' (did you mean 'red'?)")
+function M.check(fname, c, level)
+  level = (level or 2) + 1
+  if c == nil then return c end
+  local list = type(c) == "table" and type(c[1]) ~= "number" and c or { c }
+  for _, one in ipairs(list) do
+    local ok, err = pcall(M.to_rgba, one)
+    if not ok then error(fname .. ": " .. (tostring(err):gsub("^[^\n]-:%d+: ", "")), level) end
+  end
+  return c
+end
+
 --- check_cmap(name, fname [, level = 2]) --> name: a colour map the C core knows, else an error
 -- naming fname and the closest known map ("imshow: unknown colour map 'virdis' (did you mean
 -- 'viridis'?)")

@@ -29,6 +29,7 @@ M.OPTIONS = FIGURE
 
 function M.new(opts, fname)
   opts = errors.check_options(fname or "figure", opts, FIGURE, 4, "keyword")
+  colors.check(fname or "figure", opts.facecolor, 3)
   local fs = opts.figsize or { 6.4, 4.8 }
   local dpi = opts.dpi or 100
   if type(fs) ~= "table" or not tonumber(fs[1]) or not tonumber(fs[2]) or fs[1] <= 0 or fs[2] <= 0 then
@@ -78,6 +79,7 @@ end
 --- fig:suptitle(s, {fontsize = 12})
 function Figure:suptitle(s, opts)
   opts = errors.check_options("suptitle", opts, { fontsize = true, size = "fontsize", color = true }, 3, "keyword")
+  colors.check("suptitle", opts.color, 2)
   self.suptitle_text = { text = tostring(s), size = opts.fontsize or opts.size or 12, color = opts.color or "black" }
   self.dirty = true
 end

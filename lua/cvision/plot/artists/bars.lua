@@ -26,6 +26,8 @@ local BARH = { height = true, color = true, label = true, alpha = true }
 function M.methods.bar(self, x, heights, opts)
   opts = errors.check_options("bar", opts, BAR, 3, "keyword")
   if opts.ec ~= nil then opts = setmetatable({ edgecolor = opts.ec }, { __index = opts }) end
+  colors.check("bar", opts.color, 2)
+  colors.check("bar", opts.edgecolor, 2)
   local hs = tolist(heights, "bar")
   local xs, labels = {}, nil
   if type(x) == "table" and type(x[1]) == "string" then
@@ -58,6 +60,7 @@ end
 --- ax:barh(y, widths, {height = 0.8, color, label}) horizontal bars
 function M.methods.barh(self, y, widths, opts)
   opts = errors.check_options("barh", opts, BARH, 3, "keyword")
+  colors.check("barh", opts.color, 2)
   local ws = tolist(widths, "barh")
   local ys, labels = {}, nil
   if type(y) == "table" and type(y[1]) == "string" then

@@ -60,6 +60,8 @@ local OPTIONS = { bins = true, range = true, density = true, alpha = true, label
 function M.methods.hist(self, vals, opts)
   opts = errors.check_options("hist", opts, OPTIONS, 3, "keyword")
   if opts.histtype ~= nil then errors.check_choice("hist", "histtype", opts.histtype, { "bar", "step" }) end
+  colors.check("hist", opts.color, 2)
+  colors.check("hist", opts.edgecolor or opts.ec, 2)
   local v = tolist(vals, "hist")
   local data = {}
   for _, x in ipairs(v) do if finite(x) then data[#data + 1] = x end end

@@ -86,6 +86,9 @@ function M.methods.scatter(self, x, y, opts)
   paint.check_marker(marker, "scatter", 3)
   local c = opts.c
   if c == nil then c = opts.color end
+  if type(c) == "string" or (type(c) == "table" and (type(c[1]) == "string" or type(c[1]) == "table")) then
+    colors.check("scatter", c, 2)
+  end
   local default = (c == nil) and colors.next_color(self) or nil
   local cols, vals, norm, cmap = point_colours(c, n, opts, default)
   local sizes = {}
