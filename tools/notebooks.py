@@ -135,19 +135,29 @@ def cell_error(cell):
     return None
 
 
+def last_line(e):
+    lines = str(e).strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def execute(nb, path, name):
     """runs nb's cells in order (cwd: path); --> None, or the failure's message naming the cell"""
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL_NAME, allow_errors=False,
                             record_timing=False, resources={"metadata": {"path": path}})
-    with client.setup_kernel():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, i)
-            except Exception as e:  # CellExecutionError, CellTimeoutError, DeadKernelError
-                why = cell_error(cell) or ("%s: %s" % (type(e).__name__, str(e).strip().splitlines()[-1:]))
-                return "%s: cell %d (%s) failed: %s" % (name, i, first_line(cell.source), why)
+    try:
+        with client.setup_kernel():
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, i)
+                except Exception as e:  # CellExecutionError, CellTimeoutError, DeadKernelError
+                    why = cell_error(cell) or "%s: %s" % (type(e).__name__, last_line(e))
+                    if "Timeout" in type(e).__name__:
+                        why = "still running after %d s ($CVISION_CELL_TIMEOUT)" % CELL_TIMEOUT
+                    return "%s: cell %d (%s) failed: %s" % (name, i, first_line(cell.source), why)
+    except Exception as e:  # the kernel did not start (or not stop)
+        return "%s: the cvision kernel failed: %s: %s" % (name, type(e).__name__, last_line(e))
     # the kernel reports its own language_info; keep the canonical one (stable files)
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
     return None
