@@ -317,12 +317,14 @@ plt.imshow(cross[1], {cmap = "gray"})
 plt.title("input 6x6")
 plt.axis("off")
 for c, name in ipairs{"vertical", "horizontal", "blur"} do
+  local map = channel(maps, c)
+  local scale = {cmap = "gray", vmin = map:min(), vmax = map:max()}   -- the same grays for both
   plt.subplot(2, 4, c + 1)
-  plt.imshow(channel(maps, c), {cmap = "gray"})
+  plt.imshow(map, scale)
   plt.title(name .. " 6x6")
   plt.axis("off")
   plt.subplot(2, 4, c + 5)
-  plt.imshow(channel(pooled, c), {cmap = "gray"})
+  plt.imshow(channel(pooled, c), scale)
   plt.title("max pooled 3x3")
   plt.axis("off")
 end
