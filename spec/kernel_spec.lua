@@ -117,9 +117,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("control_served_while_running")
   end)
 
-  it("stops a busy loop on an interrupt_request (interrupt_mode message) and runs the next cell", function()
+  it("stops a busy loop (also one inside a coroutine) on an interrupt_request (interrupt_mode message), then runs the next cell", function()
     passes("interrupt_request")
     passes("interrupt_when_idle")
+    passes("interrupt_in_coroutine")
   end)
 
   it("stops a long fit on Jupyter's interrupt (the kernelspec's message mode), the model still usable", function()

@@ -20,6 +20,8 @@
  *       SIGINT is ignored, so the kernel lives on, and control messages wait for the kernel's loop
  *   native.wake(): what a control message does while a cell runs (the cell runner calls it when
  *       one came just before the cell was armed)
+ *   native.track_coroutines(coroutine): resume and wrap keep the running coroutine known, so an
+ *       interrupt reaches a loop inside a coroutine (see "the running coroutine" below)
  *   native.exe_path() --> the absolute path of the running binary (the kernelspec's argv[0])
  * The heartbeat and relay threads block every signal, so SIGINT always reaches the thread running
  * Lua; the relay wakes it with SIGUSR1 (SA_RESTART: a read in the cell is not cut short), whose
@@ -194,27 +196,145 @@ static void control_hook(lua_State *L, lua_Debug *ar) {
   }
 }
 
+/* ---- the running coroutine ----
+ * A hook belongs to one Lua thread, so an interrupt must reach the coroutine that runs, not the
+ * main thread waiting in resume. coroutine.resume and coroutine.wrap's functions (replaced by
+ * native.track_coroutines) keep the coroutines they run on this stack; the handlers set their
+ * hook on its top. When a resume returns, a hook still pending on the coroutine moves to the
+ * resumer, and an interrupt that ended the coroutine goes on in the resumer (resume catches
+ * errors, not interrupts). Only the Lua thread touches the stack (its signal handlers included). */
+
+#define MAXRUN 256
+static lua_State *running[MAXRUN];
+static volatile sig_atomic_t nrunning = 0;
+
+/* the Lua thread that runs the cell now, or NULL between cells */
+static lua_State *target(void) {
+  lua_State *L = armedL;
+  int n = nrunning;
+  if (L != NULL && n > 0 && n <= MAXRUN) L = running[n - 1];
+  return L;
+}
+
+/* kind: interrupt_hook (replaces anything) or control_hook (saves the hook it finds) */
+static void set_pending(lua_State *L, lua_Hook kind) {
+  lua_Hook h = lua_gethook(L);
+  if (h == interrupt_hook) return;
+  if (kind == control_hook) {
+    if (h == control_hook) return;  /* a wake not yet served */
+    saved_hook = h;
+    saved_mask = h ? lua_gethookmask(L) : 0;
+    saved_count = h ? lua_gethookcount(L) : 0;
+  }
+  lua_sethook(L, kind, ALL_EVENTS, 1);
+}
+
 /* lua_sethook is safe in a signal handler (lua.c does the same) */
 static void on_sigint(int sig) {
   (void)sig;
-  lua_State *L = armedL;
+  lua_State *L = target();
   if (L == NULL) return;  /* between cells: nothing to stop */
   interrupted = 1;
-  lua_sethook(L, interrupt_hook, ALL_EVENTS, 1);
+  set_pending(L, interrupt_hook);
 }
 
 /* a control message came while a cell runs: serve it at the cell's next instruction (an
  * interrupt already on its way, or a wake not yet served, stays as it is) */
 static void on_wake(int sig) {
   (void)sig;
-  lua_State *L = armedL;
+  lua_State *L = target();
   if (L == NULL) return;  /* between cells: the kernel's loop reads the message */
-  lua_Hook h = lua_gethook(L);
-  if (h == interrupt_hook || h == control_hook) return;
-  saved_hook = h;
-  saved_mask = h ? lua_gethookmask(L) : 0;
-  saved_count = h ? lua_gethookcount(L) : 0;
-  lua_sethook(L, control_hook, ALL_EVENTS, 1);
+  set_pending(L, control_hook);
+}
+
+static int push_running(lua_State *co) {
+  if (co == NULL || nrunning >= MAXRUN) return 0;
+  running[nrunning] = co;
+  nrunning = nrunning + 1;
+  return 1;
+}
+
+/* co's resume returned to L: what was pending on co goes on in L */
+static void pop_running(lua_State *co, lua_State *L) {
+  nrunning = nrunning - 1;
+  lua_Hook h = lua_gethook(co);
+  if (h == control_hook) {
+    lua_sethook(co, saved_hook, saved_mask, saved_count);
+    if (armedL != NULL) set_pending(L, control_hook);
+  } else if (h == interrupt_hook) {
+    lua_sethook(co, NULL, 0, 0);
+    if (armedL != NULL) set_pending(L, interrupt_hook);
+  }
+}
+
+/* whether the value at i is the message of an interrupt that ended a coroutine */
+static int is_interrupt(lua_State *L, int i) {
+  size_t n;
+  const char *m = lua_tolstring(L, i, &n);
+  return interrupted && armedL != NULL && m != NULL && n >= 11 && strcmp(m + n - 11, "interrupted") == 0;
+}
+
+/* coroutine.resume(co, ...) as Lua's own (upvalue 1), co on the running stack meanwhile */
+static int tracked_resume(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  int pushed = push_running(co);
+  int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  if (pushed) pop_running(co, L);
+  if (st != LUA_OK) return lua_error(L);
+  if (lua_gettop(L) >= 2 && !lua_toboolean(L, 1) && is_interrupt(L, 2)) set_pending(L, interrupt_hook);
+  return lua_gettop(L);
+}
+
+/* a coroutine.wrap function: upvalue 1 Lua's own (auxwrap), 2 its coroutine */
+static int tracked_call(lua_State *L) {
+  lua_State *co = lua_tothread(L, lua_upvalueindex(2));
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  int pushed = push_running(co);
+  int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  if (pushed) pop_running(co, L);
+  if (st != LUA_OK) {
+    /* Lua's wrap adds its caller's position to a string error: the caller is this function
+     * (no position), so add the one of ours */
+    if (st != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+      luaL_where(L, 1);
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+    }
+    return lua_error(L);
+  }
+  return lua_gettop(L);
+}
+
+/* coroutine.wrap(f) as Lua's own (upvalue 1), its function tracked */
+static int tracked_wrap(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 1, 1);
+  if (lua_getupvalue(L, -1, 1) == NULL) return 1;
+  if (!lua_isthread(L, -1)) {
+    lua_pop(L, 1);
+    return 1;
+  }
+  lua_pushcclosure(L, tracked_call, 2);
+  return 1;
+}
+
+/* native.track_coroutines(coroutine_table): its resume and wrap replaced by the tracked ones */
+static int l_track_coroutines(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_getfield(L, 1, "resume") == LUA_TFUNCTION && lua_tocfunction(L, -1) != tracked_resume) {
+    lua_pushcclosure(L, tracked_resume, 1);
+    lua_setfield(L, 1, "resume");
+  }
+  if (lua_getfield(L, 1, "wrap") == LUA_TFUNCTION && lua_tocfunction(L, -1) != tracked_wrap) {
+    lua_pushcclosure(L, tracked_wrap, 1);
+    lua_setfield(L, 1, "wrap");
+  }
+  return 0;
 }
 
 /* native.arm_interrupt(): from now on SIGINT stops the Lua code running in this state, and
@@ -392,6 +512,7 @@ static const luaL_Reg funcs[] = {
   {"hmac", l_hmac}, {"isodate", l_isodate}, {"heartbeat", l_heartbeat},
   {"arm_interrupt", l_arm}, {"disarm_interrupt", l_disarm}, {"exe_path", l_exe_path},
   {"control_relay", l_control_relay}, {"on_control", l_on_control}, {"wake", l_wake},
+  {"track_coroutines", l_track_coroutines},
   {NULL, NULL}
 };
 

@@ -21,6 +21,7 @@ function M.new(s)
   rawset(_G, "cv", require "cvision")
   cell.install(k)
   native.on_control(function() return k:serve_control() end)
+  native.track_coroutines(coroutine)   -- an interrupt reaches a loop inside a coroutine
   return k
 end
 
