@@ -203,7 +203,8 @@ end
 local function draw_content(ax, cv)
   local b = ax.box
   local bw, bh = b[3] - b[1], b[4] - b[2]
-  local content = core.canvas(bw, bh, { 1, 1, 1, 0 })
+  -- a vector canvas (cvision.plot.svg) makes its own kind of layer
+  local content = cv.layer and cv:layer(bw, bh, { 1, 1, 1, 0 }) or core.canvas(bw, bh, { 1, 1, 1, 0 })
   local ctx = { ax = ax, fig = ax.fig, cv = content, ox = b[1], oy = b[2], w = bw, h = bh }
   if ax.axis_on then content:clear({ 1, 1, 1, 1 }) end
   if ax.grid_on and ax.axis_on then draw_grid(ax, ctx) end

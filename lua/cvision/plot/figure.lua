@@ -105,11 +105,14 @@ function Figure:tight_layout(opts)
   layout.tight_layout(self, opts)
 end
 
---- fig:render() --> canvas: lays the figure out and rasterises it
-function Figure:render()
+--- fig:render([svg]) --> canvas: lays the figure out and rasterises it (svg: draws it on a vector
+-- canvas of cvision.plot.svg instead, svg_canvas:tostring() the document)
+function Figure:render(svg)
   if self.tight then self:tight_layout(self.tight) end
   self:_layout()
-  local cv = core.canvas(self.width, self.height, to_rgba(self.facecolor))
+  local cv
+  if svg then cv = require("cvision.plot.svg").new(self.width, self.height, to_rgba(self.facecolor), self.dpi)
+  else cv = core.canvas(self.width, self.height, to_rgba(self.facecolor)) end
   for _, ax in ipairs(self.axes) do ax:_draw(cv) end
   for _, t in ipairs(self.texts) do
     draw_text(cv, t.s, t.x * self.width, (1 - t.y) * self.height, pt(self, t.size), to_rgba(t.color),
@@ -120,7 +123,7 @@ function Figure:render()
     draw_text(cv, s.text, self.width / 2, pt(self, 6), pt(self, s.size), to_rgba(s.color), "center", "top")
   end
   for _, p in ipairs(self.painters) do p(cv, self) end
-  self.canvas = cv
+  if not svg then self.canvas = cv end
   return cv
 end
 
@@ -144,8 +147,20 @@ end
 M.SAVEFIG = { dpi = true, format = true, quality = true }
 
 -- The formats savefig writes, by name (lower case), and the canvas method writing each.
-local WRITERS = { png = "save_png", jpg = "save_jpg", jpeg = "save_jpg" }
-M.FORMATS = { "png", "jpg", "jpeg" }
+local WRITERS = { png = "save_png", jpg = "save_jpg", jpeg = "save_jpg", svg = "svg" }
+M.FORMATS = { "png", "jpg", "jpeg", "svg" }
+
+-- Writes s to path through a temporary file renamed over it (a failed write leaves no partial
+-- file); errors name the path.
+local function write_file(path, s)
+  local tmp = path .. ".tmp" .. tostring(os.time()) .. tostring(math.random(1e6))
+  local f, err = io.open(tmp, "wb")
+  if not f then error("savefig: " .. path .. ": " .. tostring(err):gsub("^[^:]*: ", ""), 3) end
+  local ok, werr = f:write(s)
+  f:close()
+  if ok then ok, werr = os.rename(tmp, path) end
+  if not ok then os.remove(tmp); error("savefig: " .. path .. ": " .. tostring(werr), 3) end
+end
 
 --- format_of(path [, format] [, level = 2]) --> the format savefig writes path in: format, else
 -- path's extension, else "png" (no extension); anything it cannot write is an error naming the
@@ -177,8 +192,12 @@ function Figure:savefig(path, opts)
     self.dpi = opts.dpi
     self.width, self.height = floor(self.width * k + 0.5), floor(self.height * k + 0.5)
   end
-  local cv = self:render()
-  if WRITERS[fmt] == "save_jpg" then cv:save_jpg(path, q) else cv:save_png(path) end
+  if WRITERS[fmt] == "svg" then
+    write_file(path, self:render(true):tostring())
+  else
+    local cv = self:render()
+    if WRITERS[fmt] == "save_jpg" then cv:save_jpg(path, q) else cv:save_png(path) end
+  end
   self.dirty = false
   self.saved_path = path
   return path
