@@ -236,7 +236,6 @@ end)
 describe("imshow of an int8 tensor", function()
   it("draws its own values (as the float32 tensor of the same numbers)", function()
     local cv = require "cvision"
-    local plt = cv.plot
     local vals = {{-100, 100, 7}, {0, 50, -3}}
     local paths = {}
     for i, dt in ipairs{"int8", "float32"} do

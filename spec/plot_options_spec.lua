@@ -130,12 +130,6 @@ end)
 
 describe("cvision.plot colour options", function()
   before_each(function() plt.close("all") end)
-  local function refuses(msg, f)
-    local ok, e = pcall(f)
-    assert.is_false(ok)
-    assert.equal(msg, (tostring(e):gsub("^[^\n]-:%d+: ", "")))
-    assert.truthy(tostring(e):find("plot_options_spec.lua:%d+:"), "the error points at the caller's line")
-  end
   it("names the function and the closest colour for every colour option", function()
     refuses("bar: unknown colour 'rde' (did you mean 'red'?)", function() plt.bar({ 1 }, { 1 }, { color = "rde" }) end)
     refuses("bar: unknown colour 'blak' (did you mean 'black'?)",

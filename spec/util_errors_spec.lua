@@ -35,7 +35,6 @@ describe("cvision.util.errors", function()
 end)
 
 describe("errors.check_options", function()
-  local errors = require "cvision.util.errors"
   local function f(opts) local o = errors.check_options("f", opts, {a = true}); return o end
   it("returns the options (nil as an empty table) and names a non-table or an unknown key", function()
     local o = {a = 1}
@@ -52,7 +51,6 @@ describe("errors.check_options", function()
 end)
 
 describe("errors.suggest and the keyword style of check_options", function()
-  local errors = require "cvision.util.errors"
   it("suggests the closest known name, swaps and case counting little, and nothing far off", function()
     assert.equal("linewidth", errors.suggest("linewidht", {"linewidth", "linestyle", "label"}))
     assert.equal("color", errors.suggest("colour", {color = true, alpha = true}))

@@ -9,7 +9,7 @@ local rounded_rect = require("cvision.plot.paint").rounded_rect
 
 local M = {}
 
-local max, min = math.max, math.min
+local max = math.max
 
 --- shape_str(s) --> "(None, 8, 8, 4)" for a sample shape, "[(None, 8), (None, 8)]" for a list
 -- of them (a merge layer's inputs), "?" for none
