@@ -75,9 +75,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("html_tensor_truncated")
   end)
 
-  it("adds text/html for a model (Keras' summary table and totals) and a DataFrame (read_csv), escaped", function()
+  it("adds text/html for a model (Keras' summary table and totals), a DataFrame (read_csv) and the tuner's results, escaped", function()
     passes("html_model")
     passes("html_dataframe")
+    passes("html_tuner")
     passes("html_only_for_tables")
   end)
 

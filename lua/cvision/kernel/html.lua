@@ -9,6 +9,9 @@
 --                  Connected to for a functional graph), the model's name above, the totals below
 --   a DataFrame    (cv.data.read_csv, cvision.analysis' reports) pandas' to_html: the index,
 --                  the columns, past 60 rows the first and last 5, dimensions when elided
+--   the tuner's    HyperParameters, a Trial, or a list of them (get_best_hyperparameters(n),
+--   results        oracle:get_best_trials(n)): a row each, a column per hyperparameter (and a
+--                  trial's id, score, status)
 -- of(v) --> the html, or nil for any other value. Every text goes through escape (names may
 -- hold < & " and CJK, which passes as UTF-8).
 local M = {}
@@ -271,17 +274,84 @@ function M.dataframe(df)
 end
 
 ---------------------------------------------------------------------------------------------------
+-- the tuner's results: HyperParameters, Trials, and lists of either (get_best_hyperparameters,
+-- oracle:get_best_trials), values as KerasTuner prints them (cvision.tuner.trial's repr)
+---------------------------------------------------------------------------------------------------
+
+-- a list of HyperParameters --> their hyperparameter names in order of first appearance
+local function hp_names(list)
+  local names, seen = {}, {}
+  for _, hp in ipairs(list) do
+    for _, nv in ipairs(hp:ordered_values()) do
+      if not seen[nv[1]] then seen[nv[1]] = true; names[#names + 1] = nv[1] end
+    end
+  end
+  return names
+end
+
+--- hyperparameters(list [, trials]) --> html: one row per HyperParameters (per trial: its id,
+--- score and status too), one column per hyperparameter
+function M.hyperparameters(list, trials)
+  local repr = require("cvision.tuner.trial").repr
+  local names = hp_names(list)
+  local header = {""}
+  if trials then header[1] = "Trial" end
+  for _, n in ipairs(names) do header[#header + 1] = n end
+  if trials then header[#header + 1] = "Score"; header[#header + 1] = "Status" end
+  local rows = {}
+  for i, hp in ipairs(list) do
+    local row = {trials and tostring(trials[i].trial_id) or tostring(i)}
+    for _, n in ipairs(names) do
+      local v = hp.values[n]
+      row[#row + 1] = v == nil and "" or repr(v)
+    end
+    if trials then
+      row[#row + 1] = trials[i].score ~= nil and repr(trials[i].score) or ""
+      row[#row + 1] = tostring(trials[i].status or "")
+    end
+    rows[i] = row
+  end
+  return div(M.table_html{header = header, rows = rows, index_cols = 1, class = "dataframe cvision-tuner"})
+end
+
+-- v's kind among the tuner's result classes: "hp", "trial" or nil (only when the tuner is loaded)
+local function tuner_kind(v)
+  local mt = getmetatable(v)
+  if mt == nil then return nil end
+  local hpmod, trial = package.loaded["cvision.tuner.hyperparameters"], package.loaded["cvision.tuner.trial"]
+  if hpmod and mt == hpmod.HyperParameters then return "hp" end
+  if trial and mt == trial.Trial then return "trial" end
+  return nil
+end
+
+local function tuner_results(v)
+  local kind = tuner_kind(v)
+  if kind == "hp" then return M.hyperparameters({v}) end
+  if kind == "trial" then return M.hyperparameters({v.hyperparameters}, {v}) end
+  if getmetatable(v) ~= nil or #v == 0 then return nil end
+  local first = tuner_kind(v[1])
+  if not first then return nil end
+  local hps = {}
+  for i = 1, #v do
+    if tuner_kind(v[i]) ~= first then return nil end
+    hps[i] = first == "trial" and v[i].hyperparameters or v[i]
+  end
+  return M.hyperparameters(hps, first == "trial" and v or nil)
+end
+
+---------------------------------------------------------------------------------------------------
 
 --- of(v) --> the text/html of a cell's result v, or nil when v has none
 function M.of(v)
   if type(v) ~= "table" and type(v) ~= "userdata" then return nil end
   local tensor = package.loaded["cvision.tensor"]
   if tensor and tensor.is_tensor(v) then return M.tensor(v) end
+  if type(v) ~= "table" then return nil end
   local analysis = package.loaded["cvision.analysis"]
   if analysis and getmetatable(v) == analysis.DataFrameClass then return M.dataframe(v) end
   local model = package.loaded["cvision.models.model"]
   if model and model.is_model(v) then return M.model(v) end
-  return nil
+  return tuner_results(v)
 end
 
 return M
