@@ -9,8 +9,8 @@
 -- The lecture's "Fitting a CNN" section, cell by cell, in cvision: the CNN on the Chinese
 -- characters, its summary, fitting with early stopping, the loss and accuracy curves, the metrics
 -- and a prediction. Open `05-cnn.ipynb` with the cvision kernel, run this file whole
--- (`bin/cvision notebooks/05-cnn.lua`), or paste its cells into the REPL one by one. Figures are
--- also written to $CVISION_NOTEBOOK_OUT (default out/notebooks).
+-- (`bin/cvision notebooks/05-cnn.lua`), or paste its cells into the REPL one by one. Its data and
+-- model go to out/notebooks ($CVISION_NOTEBOOK_OUT overrides).
 --
 -- **Smaller than the lecture's run.** The lecture fits 55 characters of CASIA (25,764 training
 -- images) for up to 100 epochs with `patience=15`. To run in seconds on one core this notebook
@@ -28,8 +28,7 @@ for _, dir in ipairs{".", ".."} do
   local f = io.open(dir .. "/notebooks/05-cnn.lua")
   if f then f:close(); root = dir; break end
 end
-out = os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks"
-cv.data.makedirs(out)
+out = cv.data.makedirs(os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks")
 clock = cv.core.monotonic
 
 -- %% [markdown]
@@ -79,7 +78,7 @@ print(shape(X_train), shape(y_train), shape(X_val), shape(y_val), shape(X_test),
 
 -- %%
 plt.images(X_train, y_train, class_names, {n = 8, figsize = {10, 2.2}})
-plt.savefig(out .. "/05-training-characters.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Make a CNN
@@ -117,7 +116,7 @@ model:summary()
 
 -- %%
 plt.model(model, {show_shapes = true})
-plt.savefig(out .. "/05-cnn-model.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Fit the CNN
@@ -147,7 +146,7 @@ model:save(out .. "/05-cnn.safetensors")
 
 -- %%
 plt.history(history)
-plt.savefig(out .. "/05-cnn-history.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Look at the metrics
@@ -204,5 +203,4 @@ plt.figure{figsize = {2, 2.6}}
 plt.imshow(X_test[1], {cmap = "gray"})
 plt.title(class_names[predicted])
 plt.axis("off")
-plt.savefig(out .. "/05-first-test-character.png")
-print("figures in " .. out)
+plt.show()

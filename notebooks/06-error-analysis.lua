@@ -11,7 +11,7 @@
 -- confidence of its predictions, another test set of characters written by other hands, and which
 -- characters it reads worst. Open `06-error-analysis.ipynb` with the cvision kernel, run this file
 -- whole (`bin/cvision notebooks/06-error-analysis.lua`), or paste its cells into the REPL one by one.
--- Figures are also written to $CVISION_NOTEBOOK_OUT (default out/notebooks).
+-- Its data and model go to out/notebooks ($CVISION_NOTEBOOK_OUT overrides).
 --
 -- **Smaller than the lecture's run**: the CNN of notebook 05, fitted in seconds on 16 of the 55
 -- characters (48 training images a class), so it makes many more mistakes than the lecture's
@@ -29,8 +29,7 @@ for _, dir in ipairs{".", ".."} do
   local f = io.open(dir .. "/notebooks/06-error-analysis.lua")
   if f then f:close(); root = dir; break end
 end
-out = os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks"
-cv.data.makedirs(out)
+out = cv.data.makedirs(os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks")
 
 -- %% [markdown]
 -- ## The data and the CNN of part 5
@@ -99,7 +98,7 @@ print(("test loss %.4f, accuracy %.4f, top-5 accuracy %.4f"):format(table.unpack
 -- %%
 y_pred = analysis.softmax(model:predict(X_test, {verbose = 0}))
 plt.failed_predictions(y_pred, X_test, y_test, class_names, {max = 15})
-plt.savefig(out .. "/06-failed-predictions.png")
+plt.show()
 
 -- %% [markdown]
 -- The same failures as a table (`Index` is the row of X_test; labels are 1-based in cvision).
@@ -128,13 +127,13 @@ print(#confidence_when_correct, "right", #confidence_when_wrong, "wrong")
 plt.figure{figsize = {5, 3}}
 plt.hist(confidence_when_correct)
 plt.title("Confidence when correct")
-plt.savefig(out .. "/06-confidence-correct.png")
+plt.show()
 
 -- %%
 plt.figure{figsize = {5, 3}}
 plt.hist(confidence_when_wrong, {color = "C3"})
 plt.title("Confidence when wrong")
-plt.savefig(out .. "/06-confidence-wrong.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Another test set
@@ -174,7 +173,7 @@ print(wrong, "wrong of", #pat_class)
 
 -- %%
 plt.failed_predictions(pat_pred, X_pat, y_pat, class_names, {max = 15})
-plt.savefig(out .. "/06-failed-other-hands.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Which is worst...
@@ -195,7 +194,7 @@ threshold = 0.75                                  -- the lecture: 0.5
 fails = class_accuracies:filter(function(row) return row.Accuracy < threshold end)
 print(#fails, "classes below " .. threshold)
 plt.class_accuracy(pat_pred, X_pat, y_pat, class_names, {threshold = threshold})
-plt.savefig(out .. "/06-least-legible.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Which characters does it mistake for which?
@@ -204,11 +203,10 @@ plt.savefig(out .. "/06-least-legible.png")
 
 -- %%
 plt.confusion_matrix(y_test, y_pred, class_names)
-plt.savefig(out .. "/06-confusion-matrix.png")
+plt.show()
 
 -- %%
 print(analysis.most_confused(y_test, y_pred, class_names):head(10))
 
 -- %%
 print(analysis.classification_report(y_test, y_pred, class_names))
-print("figures in " .. out)

@@ -15,7 +15,7 @@
 --
 -- Open `07-tuning.ipynb` with the cvision kernel, run this file whole
 -- (`bin/cvision notebooks/07-tuning.lua`), or paste its cells into the REPL one by one. The
--- tuners' folders and the figures go to $CVISION_NOTEBOOK_OUT (default out/notebooks).
+-- tuners' folders go to out/notebooks ($CVISION_NOTEBOOK_OUT overrides).
 --
 -- **Smaller than the lecture's run**: the lecture tunes a Poisson regression of insurance claim
 -- counts (`X_train_sc`, `y_train`: tens of thousands of policies). Here the claims are
@@ -33,8 +33,7 @@ for _, dir in ipairs{".", ".."} do
   local f = io.open(dir .. "/notebooks/07-tuning.lua")
   if f then f:close(); root = dir; break end
 end
-out = os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks"
-cv.data.makedirs(out)
+out = cv.data.makedirs(os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks")
 tuning_dir = out .. "/07-tuning"      -- the tuners' project folders
 
 -- %% [markdown]
@@ -143,7 +142,7 @@ print(best_model:evaluate(X_val_sc, y_val, {verbose = 0})[1])
 
 -- %%
 plt.tuner_results(tuner)
-plt.savefig(out .. "/07-random-search.png")
+plt.show()
 
 -- %% [markdown]
 -- Run again without `overwrite`, the tuner reloads its folder: the finished trials are not

@@ -16,21 +16,12 @@
 --
 -- Open `08-architectures.ipynb` with the cvision kernel, run this file whole
 -- (`bin/cvision notebooks/08-architectures.lua`), or paste its cells into the REPL one by one.
--- Figures are also written to $CVISION_NOTEBOOK_OUT (default out/notebooks).
 
 -- %%
 cv = require "cvision"
 plt = cv.plot
 L = cv.layers
 A = cv.applications
--- the repository's folder: "." in the repository, ".." in notebooks/ (where Jupyter runs it)
-root = "."
-for _, dir in ipairs{".", ".."} do
-  local f = io.open(dir .. "/notebooks/08-architectures.lua")
-  if f then f:close(); root = dir; break end
-end
-out = os.getenv("CVISION_NOTEBOOK_OUT") or root .. "/out/notebooks"
-cv.data.makedirs(out)
 -- a parameter count as Keras prints it: 61,706
 function commas(n)
   local s = tostring(math.tointeger(n) or n)
@@ -144,7 +135,7 @@ plt.subplot(1, 7, 1)
 plt.imshow(char, {cmap = "gray", vmin = 0, vmax = 255})
 plt.title("original")
 plt.axis("off")
-plt.savefig(out .. "/08-augmentation.png")
+plt.show()
 
 -- %% [markdown]
 -- ## Inception module (2014)
@@ -174,7 +165,7 @@ inception:summary()
 
 -- %%
 plt.model(inception, {show_shapes = true})
-plt.savefig(out .. "/08-inception-module.png")
+plt.show()
 
 -- %% [markdown]
 -- ## GoogLeNet / Inception v1 (2014)
@@ -238,7 +229,7 @@ resblock:summary()
 
 -- %%
 plt.model(resblock, {show_shapes = true})
-plt.savefig(out .. "/08-residual-block.png")
+plt.show()
 
 -- %% [markdown]
 -- ## ResNet (2015)
@@ -272,4 +263,3 @@ for _, name in ipairs{"MobileNet", "MobileNetV2", "EfficientNetB0", "DenseNet121
   m = nil
   collectgarbage()
 end
-print("figures in " .. out)
