@@ -46,6 +46,8 @@ float cv_rng_next_normal(cv_rng *r) {
 static cv_rng global_rng = {{0x12345678u, 0x9abcdef0u, 0x0fedcba9u, 0x87654321u}, 0, 0.0f};
 
 void cv_rng_seed(uint64_t seed) { cv_rng_init(&global_rng, seed); }
+void cv_rng_get_state(cv_rng *out) { *out = global_rng; }
+void cv_rng_set_state(const cv_rng *in) { global_rng = *in; }
 uint32_t cv_rng_u32(void) { return cv_rng_next(&global_rng); }
 float cv_rng_uniform(void) { return cv_rng_next_uniform(&global_rng); }
 float cv_rng_normal(void) { return cv_rng_next_normal(&global_rng); }

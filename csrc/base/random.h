@@ -25,4 +25,9 @@ uint32_t cv_rng_next(cv_rng *r);
 float cv_rng_next_uniform(cv_rng *r);
 float cv_rng_next_normal(cv_rng *r);
 
+/* The global stream's whole state, for exact resume of training (BackupAndRestore): get then
+ * set gives the same draws from then on as if nothing had happened in between. */
+void cv_rng_get_state(cv_rng *out);
+void cv_rng_set_state(const cv_rng *in);
+
 #endif

@@ -397,6 +397,36 @@ static int l_alloc_stats(lua_State *L) {
   return 2;
 }
 
+/* rng_state() --> the global stream's whole state as 48 hex digits; rng_state(s): sets it */
+static int l_rng_state(lua_State *L) {
+  cv_rng r;
+  uint32_t w[6];
+  if (lua_isnoneornil(L, 1)) {
+    cv_rng_get_state(&r);
+    memcpy(&w[5], &r.spare, 4);
+    char buf[49];
+    snprintf(buf, sizeof buf, "%08x%08x%08x%08x%08x%08x", (unsigned)r.s[0], (unsigned)r.s[1],
+             (unsigned)r.s[2], (unsigned)r.s[3], (unsigned)(r.has_spare != 0), (unsigned)w[5]);
+    lua_pushstring(L, buf);
+    return 1;
+  }
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  luaL_argcheck(L, n == 48 && strspn(s, "0123456789abcdef") == 48, 1, "a state from rng_state() expected");
+  for (int i = 0; i < 6; i++) {
+    char part[9];
+    memcpy(part, s + 8 * i, 8);
+    part[8] = 0;
+    w[i] = (uint32_t)strtoul(part, NULL, 16);
+  }
+  for (int i = 0; i < 4; i++) r.s[i] = w[i];
+  luaL_argcheck(L, (r.s[0] | r.s[1] | r.s[2] | r.s[3]) != 0 && w[4] <= 1, 1, "not a valid state");
+  r.has_spare = (int)w[4];
+  memcpy(&r.spare, &w[5], 4);
+  cv_rng_set_state(&r);
+  return 0;
+}
+
 /* manual_seed(n) */
 static int l_manual_seed(lua_State *L) {
   cv_rng_seed((uint64_t)luaL_checkinteger(L, 1));
@@ -415,6 +445,7 @@ static const luaL_Reg funcs[] = {
   {"dtype", l_dtype},
   {"numel", l_numel},
   {"manual_seed", l_manual_seed},
+  {"rng_state", l_rng_state},
   {"live_bytes", l_live_bytes},
   {"alloc_stats", l_alloc_stats},
   {NULL, NULL}

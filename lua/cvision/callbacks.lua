@@ -32,6 +32,12 @@ function Callback.on_test_end() end
 --- tostring(cb) --> "<ClassName>"
 function Callback.__tostring(self) return "<" .. self.class_name .. ">" end
 
+--- cb:get_state() --> nil or a table of the callback's progress (numbers, strings, booleans,
+--- tables; tensors in its list `tensors`), which BackupAndRestore saves with a backup
+function Callback.get_state() return nil end
+--- cb:set_state(s): continues from get_state()'s s (after on_train_begin, on resume)
+function Callback.set_state() end
+
 --- class(class_name [, init]) --> a callback class; init(self, args) checks and keeps the options
 --- (its errors become "bad argument to 'ClassName' (...)" at the caller's line)
 local function define(class_name, init)
@@ -106,6 +112,10 @@ function History:on_epoch_end(epoch, logs)
     list[n] = v
   end
 end
+
+--- history:get_state() / set_state(s): the lists so far (BackupAndRestore)
+function History:get_state() return {history = self.history, epoch = self.epoch} end
+function History:set_state(s) self.history, self.epoch = s.history or {}, s.epoch or {} end
 
 --- history:save(path): JSON {"loss": [...], "accuracy": [...], ...} as Keras' json.dump(history.history)
 function History:save(path)
@@ -224,6 +234,16 @@ function EarlyStopping:on_epoch_end(epoch, logs)
   end
 end
 
+--- es:get_state() / set_state(s): the wait, the best value and epoch, the kept weights
+function EarlyStopping:get_state()
+  return {wait = self.wait, stopped_epoch = self.stopped_epoch, best = self.best, best_epoch = self.best_epoch,
+    tensors = self.best_weights}
+end
+function EarlyStopping:set_state(s)
+  self.wait, self.stopped_epoch, self.best, self.best_epoch = s.wait, s.stopped_epoch, s.best, s.best_epoch
+  self.best_weights = s.tensors
+end
+
 --- es:on_train_end(): says on which epoch it stopped (verbose)
 function EarlyStopping:on_train_end()
   if self.stopped_epoch > 0 and self.verbose > 0 then
@@ -264,6 +284,10 @@ function format_path(pattern, epoch, logs)
   end))
 end
 M.format_path = format_path
+
+--- mc:get_state() / set_state(s): the best value so far
+function ModelCheckpoint:get_state() return {best = self.best} end
+function ModelCheckpoint:set_state(s) self.best = s.best end
 
 --- mc:on_epoch_end(epoch, logs): saves the model (or its weights), when better if save_best_only
 function ModelCheckpoint:on_epoch_end(epoch, logs)
@@ -311,6 +335,10 @@ function ReduceLROnPlateau:on_train_begin()
 end
 
 --- r:improved(v) --> true when v beats the best by more than min_delta
+--- rl:get_state() / set_state(s): the wait, the cooldown and the best value
+function ReduceLROnPlateau:get_state() return {wait = self.wait, cooldown_counter = self.cooldown_counter, best = self.best} end
+function ReduceLROnPlateau:set_state(s) self.wait, self.cooldown_counter, self.best = s.wait, s.cooldown_counter, s.best end
+
 function ReduceLROnPlateau:improved(v)
   if self.dir == "min" then return v < self.best - self.min_delta end
   return v > self.best + self.min_delta
@@ -352,10 +380,39 @@ end
 
 local TerminateOnNaN = define("TerminateOnNaN")
 --- cb:on_train_batch_end(batch, logs): stops training on a NaN or infinite loss
+-- the first layer (in order) whose weights, or whose output on x (a Sequential's layers run one
+-- by one in inference mode), hold NaN or infinity: "weights of layer dense (Dense)" or nil
+local function first_nonfinite(model, x)
+  local function label(l) return ("layer %s (%s)"):format(tostring(l.name), tostring(l.class_name)) end
+  local function walk(ls)
+    for _, l in ipairs(ls or {}) do
+      if l.layers and l ~= model then
+        local r = walk(l.layers)
+        if r then return r end
+      end
+      for _, w in ipairs(l.weights or {}) do
+        if not w:all_finite() then return "weights of " .. label(l) end
+      end
+    end
+  end
+  local r = walk(model.layers)
+  if r or not x or model.class_name ~= "Sequential" then return r end
+  local y = x
+  for _, l in ipairs(model.layers) do
+    local ok, out = pcall(l.forward, l, y, false)
+    if not ok then return nil end
+    if not out:all_finite() then return "output of " .. label(l) end
+    y = out
+  end
+end
+M._first_nonfinite = first_nonfinite
+
 function TerminateOnNaN:on_train_batch_end(batch, logs)
   local loss = logs and logs.loss
   if loss ~= nil and is_nan_or_inf(loss) then
-    say(("Batch %d: Invalid loss, terminating training"):format(batch))
+    local fs = rawget(self.model, "_fit_state")
+    local where = first_nonfinite(self.model, fs and fs.xb)
+    say(("Batch %d: Invalid loss, terminating training%s"):format(batch, where and ("; the first non-finite values: " .. where) or ""))
     self.model.stop_training = true
   end
 end
@@ -464,5 +521,8 @@ function CallbackList:call(hook, ...)
     if f then f(cb, ...) end
   end
 end
+
+-- BackupAndRestore (its own file: exact resume after a kill)
+require("cvision.callbacks.backup_and_restore")(M)
 
 return M

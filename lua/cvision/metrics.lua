@@ -36,6 +36,11 @@ function Metric.__call(self, y_true, y_pred)
   return r
 end
 
+--- metric:get_state() --> {total, count}: what it has seen this epoch (BackupAndRestore keeps it)
+function Metric:get_state() return {total = self.total, count = self.count} end
+--- metric:set_state(s): continues from get_state()'s s
+function Metric:set_state(s) self.total, self.count = s.total, s.count end
+
 --- metric:get_config() --> {name=, ...} for a model file
 function Metric:get_config() return {name = self.name} end
 
@@ -258,6 +263,7 @@ function Acc:update_state(y_true, y_pred)
     elseif #ts < #ps or ts[#ts] == 1 then cls = SCA
     else cls = CA end
     self.impl = cls.new{name = self.name}
+    if self._pending then self.impl:set_state(self._pending) self._pending = nil end
   end
   self.impl:update_state(y_true, y_pred)
   self.total, self.count = self.impl.total, self.impl.count
@@ -265,7 +271,13 @@ end
 --- metric:reset_state(): forgets the counts (the flavour chosen stays)
 function Acc:reset_state()
   self.total, self.count = 0, 0
+  self._pending = nil
   if self.impl then self.impl:reset_state() end
+end
+--- metric:set_state(s): continues from get_state()'s s (kept for the flavour not chosen yet)
+function Acc:set_state(s)
+  self.total, self.count = s.total, s.count
+  if self.impl then self.impl:set_state(s) else self._pending = s end
 end
 
 --- serialize(metric) --> "accuracy" or {class_name=, config=} for a model file

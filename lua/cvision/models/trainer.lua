@@ -364,15 +364,25 @@ function Model:fit(x, y, opts)
 
   local history = callbacks.History.new()
   local user = opts.callbacks or {}
-  local list = {}
-  for i, cb in ipairs(user) do list[i] = cb end
+  -- BackupAndRestore callbacks run after all others and History: a backup holds every
+  -- callback's state for the epoch or batch it ends
+  local list, backups = {}, {}
+  for _, cb in ipairs(user) do
+    if type(cb) == "table" and rawget(cb, "_is_backup") then backups[#backups + 1] = cb else list[#list + 1] = cb end
+  end
   list[#list + 1] = history
+  local peers = table.move(list, 1, #list, 1, {})
+  for _, cb in ipairs(backups) do cb._peers = peers; list[#list + 1] = cb end
   local params = {epochs = epochs, steps = src.steps, verbose = verbose}
   local cbs = callbacks.list(list, self, params)
   self.history = history
   self.stop_training = false
 
   cbs:call("on_train_begin", {})
+  -- a BackupAndRestore found a backup: go on from its epoch and batch, exactly
+  local resume = rawget(self, "_resume")
+  self._resume = nil
+  if resume then initial = math.max(initial, resume.epoch) end
   for epoch = initial + 1, epochs do
     for _, m in ipairs(self.metrics) do m:reset_state() end
     cbs:call("on_epoch_begin", epoch, {})
@@ -380,17 +390,40 @@ function Model:fit(x, y, opts)
     local pb = verbose > 0 and progbar.new(src.steps, {verbose = verbose}) or nil
     local loss_sum, seen, step = 0, 0, 0
     local logs = {}
-    for xb, yb, bs in src.iter(shuffle) do
-      if src.check then xb, yb = src.check(xb, yb) end
-      step = step + 1
-      cbs:call("on_train_batch_begin", step, {})
-      local lv = self:_train_step(xb, yb)
-      loss_sum, seen = loss_sum + lv * bs, seen + bs
-      logs = self:_logs(loss_sum / seen)
-      cbs:call("on_train_batch_end", step, logs)
-      if pb then pb:update(step, ordered_logs(logs), false) end
-      if self.stop_training then break end
+    -- the epoch's random state before its shuffle, for a backup taken within it
+    local skip = 0
+    if resume then
+      core.rng_state(resume.step > 0 and resume.rng_epoch or resume.rng_now)
+      skip = resume.step
     end
+    local fs = {epoch = epoch, rng_epoch = core.rng_state(), loss_sum = 0, seen = 0}
+    self._fit_state = fs
+    for xb, yb, bs in src.iter(shuffle) do
+      step = step + 1
+      if skip > 0 then
+        -- batches the backup had done: passed over, then the state as it was after them
+        skip = skip - 1
+        if skip == 0 then
+          core.rng_state(resume.rng_now)
+          loss_sum, seen = resume.loss_sum, resume.seen
+          for i, m in ipairs(self.metrics) do if resume.metrics[i] then m:set_state(resume.metrics[i]) end end
+          logs = self:_logs(loss_sum / seen)
+          fs.loss_sum, fs.seen = loss_sum, seen
+        end
+      else
+        if src.check then xb, yb = src.check(xb, yb) end
+        fs.xb = xb                                   -- TerminateOnNaN looks for the layer at fault
+        cbs:call("on_train_batch_begin", step, {})
+        local lv = self:_train_step(xb, yb)
+        loss_sum, seen = loss_sum + lv * bs, seen + bs
+        fs.loss_sum, fs.seen = loss_sum, seen
+        logs = self:_logs(loss_sum / seen)
+        cbs:call("on_train_batch_end", step, logs)
+        if pb then pb:update(step, ordered_logs(logs), false) end
+        if self.stop_training then break end
+      end
+    end
+    resume = nil
     if step == 0 and not self.stop_training then error("fit: the dataset yielded no batch", 2) end
     local epoch_logs = copy_table(logs)
     if val_src then

@@ -29,6 +29,21 @@ local function weight_entries(self)
   return entries
 end
 
+M.weight_entries = weight_entries
+
+--- optimizer_entries(model, entries) --> {iterations, learning_rate, slots}: appends the optimizer's
+--- slot tensors to entries as "optimizer.<path>.<slot>" and returns the JSON-able rest of its state
+function M.optimizer_entries(self, entries)
+  local iterations, state = self.optimizer:get_state()
+  local slots = {}
+  for _, e in ipairs(state) do
+    local name = ("optimizer.%s.%s"):format(e[1]:gsub("/", "."), e[2])
+    entries[#entries + 1] = {name, e[3]}
+    slots[#slots + 1] = {name, e[1], e[2]}
+  end
+  return {iterations = iterations, learning_rate = self.optimizer.learning_rate, slots = slots}
+end
+
 function Model:_compile_config()
   if not self.compiled then return nil end
   local ms = {}
@@ -48,15 +63,7 @@ function Model:save(path)
   local cc = self:_compile_config()
   if cc then
     meta.compile = saving.encode_json(cc)
-    local iterations, state = self.optimizer:get_state()
-    local slots = {}
-    for _, e in ipairs(state) do
-      local name = ("optimizer.%s.%s"):format(e[1]:gsub("/", "."), e[2])
-      entries[#entries + 1] = {name, e[3]}
-      slots[#slots + 1] = {name, e[1], e[2]}
-    end
-    meta.optimizer = saving.encode_json({iterations = iterations,
-      learning_rate = self.optimizer.learning_rate, slots = slots})
+    meta.optimizer = saving.encode_json(M.optimizer_entries(self, entries))
   end
   local ok, err = pcall(saving.write_safetensors, path, entries, meta)
   if not ok then error("save: " .. clean(err), 2) end
@@ -181,31 +188,40 @@ function M.load_model(path)
     if not cok then fail(clean(cmsg)) end
     local oc, oerr = saving.decode_json(meta.optimizer or "")
     if type(oc) ~= "table" then fail("bad optimizer state: " .. tostring(oerr)) end
-    local shapes = {}
-    for _, p in ipairs(model:params()) do shapes[p.path] = p.value.shape end
-    if type(oc.slots or {}) ~= "table" then fail("bad optimizer state: slots is not a list") end
-    local state = {}
-    for i, e in ipairs(oc.slots or {}) do
-      if type(e) ~= "table" then fail(("bad optimizer state: slot entry %d is not a list"):format(i)) end
-      local name, ppath, slot = e[1], e[2], e[3]
-      local t = st.tensors[name]
-      if not t then fail(("missing optimizer tensor %q"):format(tostring(name))) end
-      if not shapes[ppath] then fail(("optimizer tensor %q belongs to no trainable weight"):format(name)) end
-      if not shape_equal(shapes[ppath], t.shape) then
-        fail(("optimizer tensor %q has shape %s, its weight %s"):format(name, shape_str(t.shape), shape_str(shapes[ppath])))
-      end
-      used[name] = true
-      state[#state + 1] = {ppath, slot, t}
-    end
-    local sok, serr = pcall(model.optimizer.set_state, model.optimizer, oc.iterations or 0, state)
-    if not sok then fail("bad optimizer state: " .. clean(serr):gsub("^set_state: ", "")) end
-    if oc.learning_rate ~= nil then model.optimizer.learning_rate = oc.learning_rate end
-    local problem = model.optimizer:check_hyperparameters()
-    if problem then fail("bad optimizer state: " .. problem) end
+    M.restore_optimizer(model, st, oc, fail, used)
   end
   check_all_used(st, used, fail)
   return model
 end
+
+--- restore_optimizer(model, st, oc, fail, used): the optimizer state oc (optimizer_entries' table)
+--- with its tensors from the safetensors st, checked against the model's trainable weights and
+--- set into model.optimizer; fail(reason) raises; the tensor names taken are marked in used
+function M.restore_optimizer(model, st, oc, fail, used)
+  local shapes = {}
+  for _, p in ipairs(model:params()) do shapes[p.path] = p.value.shape end
+  if type(oc.slots or {}) ~= "table" then fail("bad optimizer state: slots is not a list") end
+  local state = {}
+  for i, e in ipairs(oc.slots or {}) do
+    if type(e) ~= "table" then fail(("bad optimizer state: slot entry %d is not a list"):format(i)) end
+    local name, ppath, slot = e[1], e[2], e[3]
+    local t = st.tensors[name]
+    if not t then fail(("missing optimizer tensor %q"):format(tostring(name))) end
+    if not shapes[ppath] then fail(("optimizer tensor %q belongs to no trainable weight"):format(name)) end
+    if not shape_equal(shapes[ppath], t.shape) then
+      fail(("optimizer tensor %q has shape %s, its weight %s"):format(name, shape_str(t.shape), shape_str(shapes[ppath])))
+    end
+    used[name] = true
+    state[#state + 1] = {ppath, slot, t}
+  end
+  local sok, serr = pcall(model.optimizer.set_state, model.optimizer, oc.iterations or 0, state)
+  if not sok then fail("bad optimizer state: " .. clean(serr):gsub("^set_state: ", "")) end
+  if oc.learning_rate ~= nil then model.optimizer.learning_rate = oc.learning_rate end
+  local problem = model.optimizer:check_hyperparameters()
+  if problem then fail("bad optimizer state: " .. problem) end
+end
+
+M.restore_weights = restore_weights
 
 --- save_history(history, path) / load_history(path): Keras' json.dump(history.history)
 function M.save_history(h, path)
