@@ -523,6 +523,6 @@ function CallbackList:call(hook, ...)
 end
 
 -- BackupAndRestore (its own file: exact resume after a kill)
-require("cvision.callbacks.backup_and_restore")(M)
+require("cvision.callbacks.backup_and_restore").install(M)
 
 return M

@@ -106,16 +106,15 @@ function M.read_csv(path, opts)
     error(errors.bad_argument("read_csv", "sep must be one character (not a quote or a line break)"), 2)
   end
   local budget = opts.max_bytes or M.max_bytes
-  local f, err = io.open(path, "rb")
-  if not f then error("read_csv: " .. tostring(err), 2) end
-  local size = f:seek("end")
-  if size > budget then
-    f:close()
-    error(("read_csv: %s: %d bytes is over the budget of %d (max_bytes)"):format(path, size, budget), 2)
+  -- a regular file only (a FIFO is refused, not waited on), its size checked before it is read
+  local text, err = require("cvision.core").read_file(path, budget)
+  if not text then
+    if err:find("file too large", 1, true) then
+      error(("read_csv: %s: %s bytes is over the budget of %d (max_bytes)"):format(path,
+        err:match("%((%d+) bytes") or "?", budget), 2)
+    end
+    error("read_csv: " .. err, 2)
   end
-  f:seek("set", 0)
-  local text = f:read("a")
-  f:close()
   if text:sub(1, 3) == "\239\187\191" then text = text:sub(4) end   -- a UTF-8 byte order mark
   local function fail(line, msg) error(("read_csv: %s:%d: %s"):format(path, line, msg), 0) end
   local ok, rows = pcall(parse, text, sep, fail)

@@ -309,6 +309,47 @@ end
 local fit_options = {epochs = true, batch_size = true, validation_data = true, validation_split = true,
   shuffle = true, callbacks = true, verbose = true, initial_epoch = true}
 
+-- one epoch of fit's batches --> the logs, the number of batches; resume (a BackupAndRestore's
+-- state) passes over the batches its backup had done and continues from its exact state
+local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
+  local loss_sum, seen, step = 0, 0, 0
+  local logs = {}
+  -- the epoch's random state before its shuffle, for a backup taken within it
+  local skip = 0
+  if resume then
+    core.rng_state(resume.step > 0 and resume.rng_epoch or resume.rng_now)
+    skip = resume.step
+  end
+  local fs = {epoch = epoch, rng_epoch = core.rng_state(), loss_sum = 0, seen = 0}
+  self._fit_state = fs
+  for xb, yb, bs in src.iter(shuffle) do
+    step = step + 1
+    if skip > 0 then
+      -- batches the backup had done: passed over, then the state as it was after them
+      skip = skip - 1
+      if skip == 0 then
+        core.rng_state(resume.rng_now)
+        loss_sum, seen = resume.loss_sum, resume.seen
+        for i, m in ipairs(self.metrics) do if resume.metrics[i] then m:set_state(resume.metrics[i]) end end
+        logs = self:_logs(loss_sum / seen)
+        fs.loss_sum, fs.seen = loss_sum, seen
+      end
+    else
+      if src.check then xb, yb = src.check(xb, yb) end
+      fs.xb = xb                                   -- TerminateOnNaN looks for the layer at fault
+      cbs:call("on_train_batch_begin", step, {})
+      local lv = self:_train_step(xb, yb)
+      loss_sum, seen = loss_sum + lv * bs, seen + bs
+      fs.loss_sum, fs.seen = loss_sum, seen
+      logs = self:_logs(loss_sum / seen)
+      cbs:call("on_train_batch_end", step, logs)
+      if pb then pb:update(step, ordered_logs(logs), false) end
+      if self.stop_training then break end
+    end
+  end
+  return logs, step
+end
+
 --- fit(x, y, {epochs=1, batch_size=32, validation_data={xv, yv}, validation_split=0, shuffle=true,
 --- callbacks={...}, verbose=1, initial_epoch=0}) --> History
 -- x, y: tensors; or fit(dataset, opts) with a dataset (to_tensors() or batches()).
@@ -388,41 +429,7 @@ function Model:fit(x, y, opts)
     cbs:call("on_epoch_begin", epoch, {})
     if verbose > 0 and epochs > 1 then io.write(("Epoch %d/%d\n"):format(epoch, epochs)) end
     local pb = verbose > 0 and progbar.new(src.steps, {verbose = verbose}) or nil
-    local loss_sum, seen, step = 0, 0, 0
-    local logs = {}
-    -- the epoch's random state before its shuffle, for a backup taken within it
-    local skip = 0
-    if resume then
-      core.rng_state(resume.step > 0 and resume.rng_epoch or resume.rng_now)
-      skip = resume.step
-    end
-    local fs = {epoch = epoch, rng_epoch = core.rng_state(), loss_sum = 0, seen = 0}
-    self._fit_state = fs
-    for xb, yb, bs in src.iter(shuffle) do
-      step = step + 1
-      if skip > 0 then
-        -- batches the backup had done: passed over, then the state as it was after them
-        skip = skip - 1
-        if skip == 0 then
-          core.rng_state(resume.rng_now)
-          loss_sum, seen = resume.loss_sum, resume.seen
-          for i, m in ipairs(self.metrics) do if resume.metrics[i] then m:set_state(resume.metrics[i]) end end
-          logs = self:_logs(loss_sum / seen)
-          fs.loss_sum, fs.seen = loss_sum, seen
-        end
-      else
-        if src.check then xb, yb = src.check(xb, yb) end
-        fs.xb = xb                                   -- TerminateOnNaN looks for the layer at fault
-        cbs:call("on_train_batch_begin", step, {})
-        local lv = self:_train_step(xb, yb)
-        loss_sum, seen = loss_sum + lv * bs, seen + bs
-        fs.loss_sum, fs.seen = loss_sum, seen
-        logs = self:_logs(loss_sum / seen)
-        cbs:call("on_train_batch_end", step, logs)
-        if pb then pb:update(step, ordered_logs(logs), false) end
-        if self.stop_training then break end
-      end
-    end
+    local logs, step = train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
     resume = nil
     if step == 0 and not self.stop_training then error("fit: the dataset yielded no batch", 2) end
     local epoch_logs = copy_table(logs)
