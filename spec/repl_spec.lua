@@ -224,6 +224,14 @@ describe("the REPL on a terminal", function()
     assert.matches("x\\040=\\04041", history)
   end)
 
+  it("reads typed Chinese characters (UTF-8) even without a locale set, numbers unchanged", function()
+    assert.truthy(has_script, "script(1) from util-linux is needed for this test")
+    local out, code = run("env -u LANG -u LC_ALL -u LC_CTYPE CVISION_HISTORY=/dev/null script -qfec " .. q(BIN)
+      .. " /dev/null", "print(#\"人\" .. \"|\" .. 1.5)\n")
+    assert.equal(0, code)
+    assert.matches("\n3|1%.5\r?\n", out)
+  end)
+
   it("does not fail when the history file cannot be written", function()
     assert.truthy(has_script, "script(1) from util-linux is needed for this test")
     local out, code = run("CVISION_HISTORY=/nonexistent/dir/h script -qfec " .. q(BIN) .. " /dev/null",

@@ -9,6 +9,7 @@
  * `--kernel CONNECTION_FILE` and `--install-kernel` run the Jupyter kernel instead (kernel.c). */
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,6 +635,10 @@ static int pmain(lua_State *L) {
 }
 
 int main(int argc, char **argv) {
+  /* editline reads multibyte input (typed Chinese characters) only under a UTF-8 character type;
+   * only LC_CTYPE is set, so Lua's number formatting (LC_NUMERIC) stays "C" */
+  const char *ct = setlocale(LC_CTYPE, "");
+  if (!ct || strcmp(ct, "C") == 0 || strcmp(ct, "POSIX") == 0) setlocale(LC_CTYPE, "C.UTF-8");
   lua_State *L = luaL_newstate();
   if (L == NULL) {
     l_message(argv[0], "cannot create state: not enough memory");
