@@ -297,7 +297,8 @@ function Model:_check_x(x, who)
 end
 
 -- sparse labels: integers in 1..K (K the model's outputs); a bad one is named by its sample's
--- index in the data (first: the index of y's first sample; false: a batch streamed from a dataset)
+-- index in the data (first: the index of y's first sample; false: a batch streamed from a dataset;
+-- "loss": left to the loss)
 local function check_labels(y, out_shape, who, first)
   if y:numel() == 0 then return end
   local k = out_shape and out_shape[#out_shape]
@@ -331,7 +332,10 @@ function Model:_check_y(y, n, who, first)
   end
   y = as_float(y)
   if self.loss and self.loss:is_sparse() and #y.shape == 2 and y.shape[2] == 1 then y = y:reshape{n} end
-  if self.loss and self.loss:is_sparse() and #y.shape == 1 then check_labels(y, self.output_shape, who, first) end
+  -- (train_on_batch leaves it to the loss, whose rows are the batch's samples: no allocation per step)
+  if first ~= "loss" and self.loss and self.loss:is_sparse() and #y.shape == 1 then
+    check_labels(y, self.output_shape, who, first)
+  end
   return y
 end
 

@@ -491,7 +491,7 @@ end
 function Model:train_on_batch(x, y)
   if not self.compiled or not self.loss then error("train_on_batch: compile the model first", 2) end
   x = self:_check_x(x, "train_on_batch")
-  y = self:_check_y(y, x.shape[1], "train_on_batch")
+  y = self:_check_y(y, x.shape[1], "train_on_batch", "loss")
   for _, m in ipairs(self.metrics) do m:reset_state() end
   local lv = self:_train_step(as_float(x), y)
   local out = {lv}
