@@ -4,6 +4,9 @@
  * kept between calls. Sizes are checked before allocation: a dataset must fit the budget and, when
  * stored contiguously, inside the file. */
 #include "io/hdf5.h"
+#include "io/file.h"
+#include "base/limits.h"
+#include <unistd.h>
 #include <hdf5.h>
 #include <errno.h>
 #include <stdio.h>
@@ -79,13 +82,17 @@ static int has_signature(FILE *fp, int64_t size) {
 
 cv_status cv_hdf5_open(cv_hdf5 **out, const char *path) {
   *out = NULL;
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return cv_fail(CV_EIO, "%s: %s", path, strerror(errno));
-  struct stat sb;
-  if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-    fclose(fp);
-    return cv_fail(CV_EIO, "%s: not a regular file", path);
+  int fd;
+  int64_t fsize;
+  cv_status ost = cv_file_open_regular(&fd, &fsize, path);   /* a FIFO is refused, not waited on */
+  if (ost != CV_OK) return ost;
+  FILE *fp = fdopen(fd, "rb");
+  if (!fp) {
+    close(fd);
+    return cv_fail(CV_ENOMEM, "%s: out of memory", path);
   }
+  struct stat sb;
+  sb.st_size = (off_t)fsize;
   int sig = has_signature(fp, (int64_t)sb.st_size);
   fclose(fp);
   if (!sig) return cv_fail(CV_EFORMAT, "%s: not an HDF5 file (no signature)", path);
@@ -443,8 +450,11 @@ cv_status cv_hdf5_dataset(cv_tensor *out, cv_hdf5 *f, const char *path) {
   if (ndim > 0) H5Sget_simple_extent_dims(sid, dims, NULL);
   size_t esize = H5Tget_size(tid);
   int64_t esz = (int64_t)(esize > 4 ? esize : 4), n = 1;
+  cv_limits lim;
+  cv_limits_get(&lim);
+  int64_t budget = lim.max_tensor_bytes < CV_HDF5_MAX_BYTES ? lim.max_tensor_bytes : CV_HDF5_MAX_BYTES;
   for (int i = 0; i < ndim; i++) {
-    if (dims[i] > (hsize_t)CV_HDF5_MAX_BYTES || (dims[i] > 0 && n > CV_HDF5_MAX_BYTES / esz / (int64_t)dims[i])) {
+    if (dims[i] > (hsize_t)budget || (dims[i] > 0 && n > budget / esz / (int64_t)dims[i])) {
       n = -1;
       break;
     }
@@ -452,8 +462,8 @@ cv_status cv_hdf5_dataset(cv_tensor *out, cv_hdf5 *f, const char *path) {
     n *= shape[i];
   }
   if (n < 0 || esize == 0) {
-    st = cv_fail(CV_EFORMAT, "%s: %s: the dataset is larger than the %lld-byte budget", f->path, path,
-                 (long long)CV_HDF5_MAX_BYTES);
+    st = cv_fail(CV_EFORMAT, "%s: %s: the dataset is larger than the %lld-byte budget "
+                 "(cv.set_limits{max_tensor_bytes = ...})", f->path, path, (long long)budget);
     goto done;
   }
   /* stored contiguously: the data must lie inside the file (a truncated or forged header) */
