@@ -53,7 +53,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench demo data notebooks pretrained install install-files rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -138,6 +138,27 @@ data: deps
 notebooks: deps
 	@$(MAKE) --no-print-directory all
 	/usr/bin/python3 tools/notebooks.py build notebooks/*.lua
+
+# make fuzz [FUZZ_S=60]: the libFuzzer harnesses of fuzz/ (every decoder and loader), built with
+# clang under ASan+UBSan into build-fuzz/, each run FUZZ_S seconds from its seed corpus
+# (fuzz/corpus/<name>); findings land in build-fuzz/findings/ (tools/fuzz.sh says what to do)
+FUZZ_S      ?= 60
+FUZZ_BUILD   = build-fuzz
+FUZZ_CC     ?= clang-14
+FUZZ_CFLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_NAMES   = image idx hdf5 loaders
+FUZZ_BINS    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+fuzz:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) -s --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
+	  $(FUZZ_BUILD)/libcvision.a $(BIND_SRC:csrc/%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BINS)
+	@sh tools/fuzz.sh $(FUZZ_S) $(FUZZ_NAMES)
+
+$(FUZZ_BUILD)/fuzz_loaders: fuzz/fuzz_loaders.c fuzz/fuzz_file.h $(FUZZ_BUILD)/libcvision.a $(BIND_SRC:csrc/%.c=$(FUZZ_BUILD)/%.o)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CVFLAGS) -I$(LUA_INC) -o $@ $< \
+	  $(BIND_SRC:csrc/%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/libcvision.a $(LUALIB) $(LIBS)
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_BUILD)/libcvision.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CVFLAGS) -o $@ $< $(FUZZ_BUILD)/libcvision.a $(LIBS)
 
 bench:
 	@sh tools/deps.sh bench

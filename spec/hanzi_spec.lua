@@ -155,3 +155,61 @@ describe("hanzi dataset", function()
     assert.truthy(hanzi.test_writer_base > 604)
   end)
 end)
+
+-- the stroke data is a Lua table constructor: read as data only (issue 18), never run as code
+describe("hanzi.read_stroke_data", function()
+  local dir
+  setup(function() dir = tmpdir() end)
+  teardown(function() rmtree(dir) end)
+  local function file(name, s)
+    local p = dir .. "/" .. name
+    assert(io.open(p, "wb")):write(s):close()
+    return p
+  end
+  local function refused(p, pattern)
+    local ok, err = pcall(hanzi.read_stroke_data, p)
+    assert.is_false(ok)
+    assert.is_truthy(err:find("hanzi: stroke data: ", 1, true), err)
+    assert.is_truthy(err:find(p, 1, true), err)
+    assert.is_truthy(err:find(pattern), err)
+  end
+
+  it("reads the vendored file and a small one, with comments and long strings", function()
+    assert.equal(3502, (function() local n = 0 for _ in pairs(hanzi.strokes().chars) do n = n + 1 end return n end)())
+    local t = hanzi.read_stroke_data(file("ok.lua", '-- c "x\n--[[ long\n comment ]]\nreturn {version = [==[a]]b]==], '
+      .. 'chars = {["口"] = {medians = {{1, -2, 3, 4}}, rad = {1}}}, flag = true, none = nil}'))
+    assert.equal("a]]b", t.version)
+    assert.same({1, -2, 3, 4}, t.chars["口"].medians[1])
+  end)
+
+  it("refuses code: loops, calls, concatenation, indexing", function()
+    refused(file("loop.lua", "while true do end"), "the keyword '%a+'")
+    refused(file("rep.lua", 'return {chars = {}, x = ("a"):rep(1e10)}'), 'not a data file %("%("%)')
+    refused(file("cat.lua", 'local s = "x" for i = 1, 40 do s = s .. s end return {chars = {}}'), "not a data file")
+    refused(file("fn.lua", "return {chars = {}, f = function end}"), "the keyword 'function'")
+    refused(file("esc.lua", 'return {chars = {}, s = "a\\"b"}'), "a string with an escape")
+    refused(file("open.lua", "--[[ never closed"), "an unfinished comment")
+    refused(file("long.lua", "return {chars = {}, s = [[ never closed"), "an unfinished long string")
+  end)
+
+  it("refuses data of the wrong shape, naming the entry", function()
+    refused(file("num.lua", "return 5"), "not a table with chars")
+    refused(file("nochars.lua", "return {chars = 5}"), "not a table with chars")
+    refused(file("entry.lua", 'return {chars = {["x"] = 1}}'), "entry x is not {medians")
+    refused(file("syntax.lua", "return {chars = {}"), "stroke data")
+    refused(file("arith.lua", "return {chars = {}, x = y - 1}"), "not a table with chars .*arithmetic")
+  end)
+
+  it("reads regular files only, within the file budget", function()
+    local fifo = dir .. "/fifo.lua"
+    assert.is_true(os.execute("mkfifo '" .. fifo .. "'"))
+    refused(fifo, "FIFO")
+    refused(dir, "director")
+    local saved = cv.get_limits()
+    cv.set_limits{max_file_bytes = 100}
+    local ok, err = pcall(hanzi.read_stroke_data, file("big.lua", "return {chars = {}}" .. (" "):rep(200)))
+    cv.set_limits(saved)
+    assert.is_false(ok)
+    assert.is_truthy(err:find("big.lua", 1, true), err)
+  end)
+end)

@@ -13,6 +13,8 @@ fonts-hanazono fonts-babelstone-han lua-argparse libhdf5-dev python3-h5py python
 libzmq3-dev python3-jupyter-client python3-zmq jupyter-core jupyter-client python3-nbclient librsvg2-bin"
 # `deps.sh bench` adds what `make bench` compares against: Debian's PyTorch
 [ "${1:-}" = bench ] && PKGS="$PKGS python3-torch python3-numpy"
+# `deps.sh fuzz` adds what `make fuzz` builds with: clang and its libFuzzer runtime
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

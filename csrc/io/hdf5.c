@@ -103,6 +103,11 @@ cv_status cv_hdf5_open(cv_hdf5 **out, const char *path) {
   memcpy(f->path, path, n + 1);
   f->file_size = (int64_t)sb.st_size;
 
+  /* libhdf5 1.10 leaks its file structure when H5Fopen fails on some corrupt files (found by
+   * fuzz/fuzz_hdf5.c); its atexit H5close then loops on it and prints "infinite loop closing
+   * library". Files are only read here, so nothing is lost by not closing the library at exit. */
+  static int atexit_off;
+  if (!atexit_off) { H5dont_atexit(); atexit_off = 1; }
   quiet q;
   quiet_begin(&q);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

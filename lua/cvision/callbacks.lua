@@ -135,6 +135,16 @@ function History.load(path)
   if not valid then
     error("History.load: " .. path .. ": not a history (a JSON object of lists, one per metric)", 2)
   end
+  for k, v in pairs(t) do
+    local n = 0
+    for _ in pairs(v) do n = n + 1 end
+    if n ~= #v then error(("History.load: %s: %s is not a list"):format(path, k), 2) end
+    for i = 1, #v do
+      if math.type(v[i]) == nil then
+        error(("History.load: %s: %s[%d] is a %s, expected a number"):format(path, k, i, type(v[i])), 2)
+      end
+    end
+  end
   local h = History.new()
   h.history = t
   local n = 0

@@ -70,14 +70,94 @@ function M.data_file()
   error("hanzi: stroke data not found (third_party/hanzi-writer-data/medians.lua); set CVISION_HANZI_DATA", 3)
 end
 
-local strokes_cache
---- strokes() --> {version=, chars={[char] = {medians = {{x, y, ...}, ...}, rad = {...}}}}
-function M.strokes()
-  if not strokes_cache then
-    local chunk, err = loadfile(M.data_file(), "t", {})
-    if not chunk then error("hanzi: " .. err, 2) end
-    strokes_cache = chunk()
+-- Lua keywords a data file must not contain (return, true, false and nil are data)
+local code_words = {["and"] = 1, ["break"] = 1, ["do"] = 1, ["else"] = 1, ["elseif"] = 1, ["end"] = 1,
+  ["for"] = 1, ["function"] = 1, ["goto"] = 1, ["if"] = 1, ["in"] = 1, ["local"] = 1, ["not"] = 1,
+  ["or"] = 1, ["repeat"] = 1, ["then"] = 1, ["until"] = 1, ["while"] = 1}
+
+-- text without its strings and comments (each string becomes ""), or nil, reason
+local function bare_code(text)
+  local out, pos = {}, 1
+  local marks, next_at = {"--", '"', "'", "["}, {0, 0, 0, 0}  -- where each may start (plain finds)
+  while true do
+    local i
+    for k = 1, 4 do
+      local at = next_at[k]
+      if at and at < pos then at = text:find(marks[k], pos, true) next_at[k] = at end
+      if at and (not i or at < i) then i = at end
+    end
+    out[#out + 1] = text:sub(pos, (i or 0) - 1)
+    if not i then return table.concat(out) end
+    local c, j, _ = text:sub(i, i), nil, nil
+    if c == "-" and text:sub(i + 1, i + 1) == "-" then            -- comment: long or to the end of line
+      local eq = text:match("^%[(=*)%[", i + 2)
+      if eq then
+        _, j = text:find("]" .. eq .. "]", i + 2, true)
+      else
+        j = text:find("\n", i + 2, true) or #text
+      end
+      if not j then return nil, "an unfinished comment" end
+    elseif c == "\"" or c == "'" then                              -- short string, no escapes
+      j = text:find("[" .. c .. "\\\n]", i + 1)
+      if not j or text:sub(j, j) ~= c then return nil, "a string with an escape or a line break" end
+      out[#out + 1] = '""'
+    elseif c == "[" and text:match("^%[=*%[", i) then               -- long string
+      local eq = text:match("^%[(=*)%[", i)
+      _, j = text:find("]" .. eq .. "]", i + 1, true)
+      if not j then return nil, "an unfinished long string" end
+      out[#out + 1] = '""'
+    else
+      out[#out + 1], j = c, i
+    end
+    pos = j + 1
   end
+end
+
+--- read_stroke_data(path) --> the table of a stroke data file, or an error naming the file.
+--- The file is a Lua table constructor (`return {...}`, as tools/vendor_hanzi.sh writes it), read
+--- within the max_file_bytes budget, regular files only; it is refused unless it is data alone:
+--- outside strings and comments, no keyword but return/true/false/nil and no character that could
+--- call, concatenate or index, so loading it takes time and memory in proportion to its size.
+function M.read_stroke_data(path)
+  local text, err = core.read_file(path)
+  if not text then error("hanzi: stroke data: " .. err, 2) end
+  local bare, why = bare_code(text)
+  local bad = why
+  if bare then
+    local at = bare:find("[^%s%w_{}%[%]=,;%-\"]")
+    if at then bad = ("%q"):format(bare:sub(at, at)) end
+    local first, first_word                        -- the first keyword in the file, if any
+    for word in pairs(code_words) do                -- plain finds: a gmatch over every name is slower
+      local k = bare:find(word, 1, true)
+      while k and not (first and k > first) do
+        if bare:find("^%f[%w_]" .. word .. "%f[^%w_]", k) then first, first_word = k, word break end
+        k = bare:find(word, k + 1, true)
+      end
+    end
+    if first and not bad then bad = "the keyword '" .. first_word .. "'" end
+  end
+  if bad then
+    error(("hanzi: stroke data: %s: not a data file (%s)"):format(path, bad), 2)
+  end
+  local chunk, lerr = load(text, "@" .. path, "t", {})
+  if not chunk then error("hanzi: stroke data: " .. lerr, 2) end
+  local ok, t = pcall(chunk)
+  if not ok or type(t) ~= "table" or type(t.chars) ~= "table" then
+    error(("hanzi: stroke data: %s: not a table with chars = {[char] = {medians = ...}}%s"):format(
+      path, ok and "" or " (" .. errors.clean(t) .. ")"), 2)
+  end
+  for c, g in pairs(t.chars) do
+    if type(c) ~= "string" or type(g) ~= "table" or type(g.medians) ~= "table" then
+      error(("hanzi: stroke data: %s: entry %s is not {medians = {...}}"):format(path, tostring(c)), 2)
+    end
+  end
+  return t
+end
+
+local strokes_cache
+--- strokes() --> {version=, chars={[char] = {medians = {{x, y, ...}, ...}, rad = {...}}}} (cached)
+function M.strokes()
+  if not strokes_cache then strokes_cache = M.read_stroke_data(M.data_file()) end
   return strokes_cache
 end
 

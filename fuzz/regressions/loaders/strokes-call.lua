@@ -1,0 +1,1 @@
+return {chars = {}, x = ("a"):rep(1e10)}
