@@ -44,6 +44,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("kernelspec_list")
   end)
 
+  it("keeps working when a cell defines its own global load (as the examples' load(dir) would be)", function()
+    passes("user_global_load")
+  end)
+
   it("answers kernel_info with Lua 5.4's language_info and implementation cvision", function()
     passes("kernel_info")
   end)

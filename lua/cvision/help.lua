@@ -3,6 +3,8 @@
 -- (the `--- f(args) --> result` signature lines, then the `--` text), the same comments the API
 -- reference is read from. Promises: nothing is read until the first call; the index of the sources
 -- (every documented definition, by name) is built once, then kept; nothing in obj is called.
+local load = load   -- not a user's global `load` (a notebook may define one)
+
 local M = {}
 
 -- the folder holding cvision's sources (the one this file is in)

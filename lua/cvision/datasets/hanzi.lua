@@ -18,6 +18,8 @@ local core = require "cvision.core"
 local data = require "cvision.data"
 local errors = require "cvision.util.errors"
 
+local load = load   -- not a user's global `load` (a notebook may define one)
+
 local M = {}
 
 --- the 55 characters, sorted as image_dataset_from_directory sorts the folders

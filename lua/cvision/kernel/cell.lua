@@ -20,6 +20,9 @@ local saving = require "cvision.saving"
 
 local obj = saving.object   -- an empty table written as {} (a plain {} is written as [])
 
+-- the kernel's own load: a cell that sets a global `load` must not break the next cells
+local load = load
+
 local M = {}
 
 -- the traceback of an error in the cell, without the kernel's own frames below the cell's chunk

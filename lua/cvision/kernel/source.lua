@@ -13,6 +13,9 @@
 --  * split_last(src): the chunk to run and whether it returns the value of the cell's last
 --    expression (shown as the execute_result): the last lines are tried as `return <lines>`.
 --  * is_complete(src) --> "complete" | "incomplete" | "invalid" (is_complete_request).
+-- the kernel's own load: a cell that sets a global `load` must not break the next cells
+local load = load
+
 local M = {}
 
 local long_open = "^%[(=*)%["
