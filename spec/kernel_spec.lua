@@ -44,6 +44,10 @@ describe("the Jupyter kernel (bin/cvision --kernel)", function()
     passes("kernelspec_list")
   end)
 
+  it("fits a figure whose labels its margins would cut off before sending it (as Jupyter's inline backend)", function()
+    passes("figure_fitted")
+  end)
+
   it("keeps working when a cell defines its own global load (as the examples' load(dir) would be)", function()
     passes("user_global_load")
   end)

@@ -103,3 +103,32 @@ describe("subplots", function()
     assert.has_error(function() plt.subplots(0, 2) end, "subplots: rows and cols must be positive integers")
   end)
 end)
+
+-- a small figure with default margins cuts its x label off (as matplotlib's savefig does); the
+-- kernel fits such a figure before sending it, as Jupyter's inline backend (bbox_inches "tight")
+describe("layout.clipped", function()
+  local layout = require "cvision.plot.layout"
+  after_each(function() plt.close("all") end)
+
+  it("finds a label the margins cut off, and none after tight_layout", function()
+    local fig = plt.figure{figsize = {6, 3.5}}
+    plt.plot({0.1, 0.5, 0.8})
+    plt.xlabel("epoch")
+    assert.is_true(layout.clipped(fig))
+    fig:tight_layout()
+    assert.is_false(layout.clipped(fig))
+  end)
+
+  it("finds nothing cut off at the default size, or without labels", function()
+    local fig = plt.figure()
+    plt.plot({1, 2, 3})
+    plt.xlabel("epoch")
+    plt.ylabel("loss")
+    plt.title("training")
+    assert.is_false(layout.clipped(fig))
+    local small = plt.figure{figsize = {3, 2}}
+    plt.imshow(require("cvision").zeros{8, 8, 1})
+    plt.axis("off")
+    assert.is_false(layout.clipped(small))
+  end)
+end)

@@ -71,7 +71,12 @@ local function show_values(r)
   return table.concat(parts, "\t")
 end
 
+-- As Jupyter's inline backend (bbox_inches = "tight"), a figure goes out with nothing cut off: one
+-- whose labels or titles would be clipped by its margins is fitted (tight_layout) first, unless
+-- its layout was set by hand (subplots_adjust) or is tight already.
 local function send_figure(k, fig, parent)
+  local layout = require "cvision.plot.layout"
+  if not fig.tight and not fig.adjusted and layout.clipped(fig) then fig:tight_layout() end
   local png = fig:render():png()
   local plot = package.loaded["cvision.plot"]
   k.s:publish("display_data", {

@@ -92,6 +92,7 @@ function Figure:subplots_adjust(p)
     if type(v) ~= "number" then error(("subplots_adjust: %s must be a number"):format(k), 2) end
     self.subplotpars[k] = v
   end
+  self.adjusted = true             -- a hand-set layout: the kernel does not refit it
   layout.place_subplots(self)
   self.dirty = true
 end

@@ -296,6 +296,21 @@ function M.place_subplots(fig)
   end
 end
 
+--- clipped(fig) --> true when the laid-out figure cuts off something an axes draws outside its box
+--- (tick labels, axis labels, a title): a small figure with default margins
+function M.clipped(fig)
+  M.layout(fig)
+  for _, ax in ipairs(fig.axes) do
+    if ax.box then
+      local l, r, t, b = M.decor(ax)
+      if ax.box[1] - l < 0 or ax.box[3] + r > fig.width or ax.box[2] - t < 0 or ax.box[4] + b > fig.height then
+        return true
+      end
+    end
+  end
+  return false
+end
+
 --- tight_layout(fig [, {pad = 1.08}]) fits subplot parameters so that labels and titles do not overlap
 function M.tight_layout(fig, opts)
   local pad = ((opts or {}).pad or 1.08) * pt(fig, 10)
