@@ -182,6 +182,24 @@ describe("cvision.plot", function()
   end)
 
   describe("files", function()
+    it("close() right after savefig() closes the saved figure, as pyplot's, and nothing else", function()
+      local d = tmpdir()
+      plt.close("all")
+      local keep = plt.figure()
+      plt.plot({ 1, 2 })
+      local fig = plt.figure()
+      plt.plot({ 2, 1 })
+      plt.savefig(d .. "/b.png")
+      plt.close()
+      assert.same({ keep }, plt._state.figures)
+      assert.equal(keep, plt.gcf())                -- the last figure left is current again
+      plt.close()
+      assert.same({}, plt._state.figures)
+      plt.close()                                  -- none left: a no-op
+      assert.are_not.equal(fig, keep)
+      plt.close("all")
+    end)
+
     it("savefig writes a PNG of the figure's size", function()
       local d = tmpdir()
       plt.figure { figsize = { 3, 2 }, dpi = 80 }

@@ -206,6 +206,7 @@ function M.savefig(path, opts)
   local fig = M.gcf()
   local out = fig:savefig(path, opts)
   if state.current == fig then state.current = nil end
+  state.saved = fig                      -- close() right after savefig() closes this one, as pyplot's
   return out
 end
 
@@ -214,18 +215,23 @@ function M.render()
   return M.gcf():render()
 end
 
---- close([fig | "all"]) forgets a figure (the current one by default)
+--- close([fig | "all"]) forgets a figure (by default the current one, or the one savefig() just
+-- wrote); the last figure left becomes current, as in pyplot
 function M.close(fig)
   if fig == "all" then
     state.figures = {}
-    state.current = nil
+    state.current, state.saved = nil, nil
     return
   end
-  fig = fig or state.current
+  local implicit = fig == nil
+  fig = fig or state.current or state.saved
+  if fig == nil then return end
+  if state.saved == fig then state.saved = nil end
   for i, f in ipairs(state.figures) do
     if f == fig then table.remove(state.figures, i); break end
   end
-  if state.current == fig then state.current = state.figures[#state.figures] end
+  -- as pyplot: the last figure left becomes current
+  if state.current == fig or implicit then state.current = state.figures[#state.figures] end
 end
 
 --- clf() clears the current figure
