@@ -75,6 +75,16 @@ describe("cvision.kernel.source.split_last", function()
     end
   end)
 
+  it("returns a last line that starts with { ( [ or a quote when it cannot continue the line before", function()
+    local function run(code) local r = cells{code} return table.unpack(r, 1, r.n) end
+    assert.same({{1, 2}}, {run("x = 1\n{1, 2}")})
+    assert.same({{3}}, {run("{3}")})
+    assert.same({"ab"}, {run("y = 2\n'ab'")})
+    assert.same({"s"}, {run("[[s]]")})
+    local _, ok = source.split_last("f = print\n('x')")   -- Lua reads this as f = print('x')
+    assert.is_false(ok)
+  end)
+
   it("keeps the line of an error in the last expression", function()
     local chunk = source.split_last("a = 1\nerror('here')")
     local ok, err = pcall(assert(load(chunk, "=cell")))

@@ -153,8 +153,12 @@ function M.split_last(src)
   while n > 0 and (lines[n]:match("^%s*$") or (lines[n]:match("^%s*%-%-") and not lines[n]:match("^%s*%-%-%["))) do
     n = n - 1
   end
+  -- a tail starting with ( { [ or a quote would continue the line before it (a call) when the
+  -- cell compiles as it is; when it does not, the tail is the user's own expression: `{1, 2}`
+  local whole_ok = compiles(src)
   for k = n, 1, -1 do
-    if lines[k]:match("%S") and safe_tail_start(lines[k]) then
+    local starts = safe_tail_start(lines[k]) or (not whole_ok and lines[k]:match("^%s*[%({%[\"']") ~= nil)
+    if lines[k]:match("%S") and starts then
       local tail = table.concat(lines, "\n", k, n)
       if compiles("return " .. tail) then
         local head = table.concat(lines, "\n", 1, k - 1)
