@@ -159,6 +159,15 @@ describe("figures in the REPL, as in a notebook", function()
     assert.matches("1\ttwo lines\n", out)
   end)
 
+  it("prints a figure's path once when show() ends it (show returns nothing, as pyplot's)", function()
+    local out, files = session("cv.plot.plot({1, 2, 3})\ncv.plot.title('t')\ncv.plot.show()\n"
+      .. "print(#cv.plot._state.figures)\n")
+    assert.same({"figure-001.png"}, files)
+    local _, n = out:gsub("cvision%-plots/figure%-001%.png\n", "")
+    assert.equal(1, n)
+    assert.matches("\n0\n", out)
+  end)
+
   it("starts a new figure with the plot after savefig", function()
     local out, files, dir = session("cv.plot.plot({1, 2})\ncv.plot.savefig('saved.png')\n"
       .. "cv.plot.plot({2, 1})\nprint(cv.plot.gcf().number, #cv.plot.gca().artists)\n")

@@ -305,19 +305,17 @@ end
 -- ./cvision-plots/; the one the REPL already wrote it to, if any), prints its path, shows it inline
 -- on kitty, iTerm2 and sixel terminals (opts.inline = "kitty" | "iterm2" | "sixel" | false overrides
 -- the guess), and closes the figure (the next drawing starts a new one, as in a notebook).
--- Returns the path.
+-- Returns nothing, as pyplot's show (so the REPL does not print the path a second time as a value).
 function M.show(opts)
   opts = errors.check_options("show", opts, { inline = true }, 3, "keyword")
   if opts.inline ~= nil and opts.inline ~= false then
     errors.check_choice("show", "inline protocol", opts.inline, { "kitty", "iterm2", "sixel" })
   end
   local fig = state.current
-  if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return nil end
-  local path = fig._png_path
+  if not fig or #fig.axes + #fig.painters + #fig.texts == 0 then return end
   -- the REPL showed it after the line that last drew on it: it is on screen already
-  if not (path and not fig.dirty) then path = display(fig, true, opts) end
+  if not (fig._png_path and not fig.dirty) then display(fig, true, opts) end
   M.close(fig)
-  return path
 end
 
 --- _repl_after_eval() is called by the REPL after each line, as a notebook does after each cell:
