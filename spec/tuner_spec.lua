@@ -395,6 +395,27 @@ describe("cv.plot.tuner_results", function()
     local f = assert(io.open(path, "rb"))
     assert.equal("\137PNG", f:read(4))
     f:close()
+    -- trials are numbered by their ids, as results_summary prints them ("Trial 00")
+    local xs = lines[1].x or lines[1].xs
+    local ids = {}
+    for id in pairs(t.oracle.trials) do ids[#ids + 1] = tonumber(id) end
+    table.sort(ids)
+    assert.same(ids, xs)
+    cv.plot.close("all")
+    tmp.rmtree(dir)
+  end)
+
+  it("puts a numeric Choice at equal steps, in order, labelled by its values", function()
+    local dir = tmp.dir()
+    local Cheap = cheap(tuner.RandomSearch, function(hp)
+      return hp:Choice("learning_rate", {1e-2, 1e-4, 1e-3})
+    end)
+    local t = Cheap(nil, {max_trials = 3, directory = dir, seed = 1})
+    capture(function() t:search() end)
+    local fig = cv.plot.tuner_results(t)
+    local ax = fig.axes[2]
+    assert.same({1, 2, 3}, ax.xticks_spec.ticks)
+    assert.same({"0.0001", "0.001", "0.01"}, ax.xticks_spec.labels)
     cv.plot.close("all")
     tmp.rmtree(dir)
   end)

@@ -41,7 +41,7 @@ function M.tuner_results(tuner, opts)
   local xs, ys, bx, by = {}, {}, {}, {}
   local run
   for i, t in ipairs(done) do
-    local k = tonumber(t.trial_id) + 1
+    local k = tonumber(t.trial_id)          -- the trial's id, as results_summary numbers it ("Trial 03")
     xs[i], ys[i] = k, t.score
     if run == nil or obj:better(t.score, run) then run = t.score end
     if #bx > 0 then bx[#bx + 1], by[#by + 1] = k, by[#by] end
@@ -50,7 +50,7 @@ function M.tuner_results(tuner, opts)
   ax:scatter(xs, ys, {label = "trial"})
   ax:plot(bx, by, {color = BEST, label = "best so far"})
   if #done <= 15 then ax:set_xticks(xs) end
-  ax:set_xlabel("trial")
+  ax:set_xlabel("trial id")
   ax:set_ylabel(obj.name)
   ax:set_title(("%s (%s)"):format(obj.name, obj.direction))
   ax:legend()
@@ -58,7 +58,12 @@ function M.tuner_results(tuner, opts)
     ax = fig:add_subplot(rows, cols, p + 1)
     local cats
     if h.class_name == "Boolean" then cats = {false, true}
-    elseif h.class_name == "Choice" and type(h.values[1]) ~= "number" then cats = h.values end
+    elseif h.class_name == "Choice" then
+      -- listed values sit at equal steps, numbers in increasing order: 1e-4, 1e-3 and 1e-2 on a
+      -- linear axis would put two labels on top of each other
+      cats = table.move(h.values, 1, #h.values, 1, {})
+      if type(cats[1]) == "number" then table.sort(cats) end
+    end
     local log = (h.class_name == "Float" or h.class_name == "Int") and h.sampling == "log"
     local px, py, bpx, bpy = {}, {}, {}, {}
     for _, t in ipairs(done) do
@@ -83,8 +88,6 @@ function M.tuner_results(tuner, opts)
     if h.class_name == "Int" and not log and h.step and h:n_values() <= 12 then
       marks = {}
       for i = 0, h:n_values() - 1 do marks[#marks + 1] = math.floor(h:value_at(i) + 0.5) end
-    elseif h.class_name == "Choice" and not cats and #h.values <= 8 then
-      marks = h.values
     end
     if marks then ax:set_xticks(marks) end
     if cats then
