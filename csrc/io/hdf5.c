@@ -69,13 +69,47 @@ static cv_status strings_alloc(cv_hdf5_strings *s, int64_t count, const cv_hdf5 
 
 /* --- open / close ---------------------------------------------------------------------------- */
 
-/* HDF5 puts its superblock at 0, 512, 1024, 2048, ... (after a user block). */
-static int has_signature(FILE *fp, int64_t size) {
+/* HDF5 puts its superblock at 0, 512, 1024, 2048, ... (after a user block): its offset, or -1. */
+static int64_t signature_at(FILE *fp, int64_t size) {
   static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   for (int64_t off = 0; off + 8 <= size; off = off ? off * 2 : 512) {
     unsigned char b[8];
-    if (fseeko(fp, (off_t)off, SEEK_SET) != 0 || fread(b, 1, 8, fp) != 8) return 0;
-    if (memcmp(b, sig, 8) == 0) return 1;
+    if (fseeko(fp, (off_t)off, SEEK_SET) != 0 || fread(b, 1, 8, fp) != 8) return -1;
+    if (memcmp(b, sig, 8) == 0) return off;
+  }
+  return -1;
+}
+
+static uint64_t le_uint(const unsigned char *b, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; i--) v = v << 8 | b[i];
+  return v;
+}
+
+/* libhdf5 allocates what a version 0/1 superblock's driver information block claims before
+ * reading it (a 553-byte file made it ask for 2.8 GB: fuzz/regressions/hdf5/driver-info-size):
+ * that claim is checked against the file first. Returns 0; -1 when the block's address is past the
+ * end of the file, -2 when its size is (*claimed: the address or the size). */
+static int driver_info_fits(FILE *fp, int64_t base, int64_t size, uint64_t *claimed) {
+  unsigned char sb[64];
+  if (fseeko(fp, (off_t)base, SEEK_SET) != 0 || fread(sb, 1, 24, fp) != 24) return 0;
+  int version = sb[8], so = sb[13];
+  if (version > 1 || (so != 2 && so != 4 && so != 8)) return 0;     /* libhdf5 refuses the rest itself */
+  int at = version == 0 ? 24 : 28;                      /* base, free space, end of file, driver info */
+  if (fseeko(fp, (off_t)(base + at), SEEK_SET) != 0 || fread(sb, 1, (size_t)(4 * so), fp) != (size_t)(4 * so)) return 0;
+  uint64_t addr = le_uint(sb + 3 * so, so);
+  uint64_t undefined = so == 8 ? UINT64_MAX : (((uint64_t)1 << (8 * so)) - 1);
+  if (addr == undefined) return 0;
+  unsigned char hdr[8];
+  if (addr > (uint64_t)size || fseeko(fp, (off_t)(base + (int64_t)addr), SEEK_SET) != 0 ||
+      fread(hdr, 1, 8, fp) != 8) {
+    *claimed = addr;
+    return -1;
+  }
+  uint64_t len = le_uint(hdr + 4, 4);                  /* version, 3 reserved, size of the information */
+  if (len > (uint64_t)size || (uint64_t)base + addr + 16 + len > (uint64_t)size) {
+    *claimed = len;
+    return -2;
   }
   return 0;
 }
@@ -93,9 +127,15 @@ cv_status cv_hdf5_open(cv_hdf5 **out, const char *path) {
   }
   struct stat sb;
   sb.st_size = (off_t)fsize;
-  int sig = has_signature(fp, (int64_t)sb.st_size);
+  int64_t sig = signature_at(fp, (int64_t)sb.st_size);
+  uint64_t claimed = 0;
+  int fits = sig >= 0 ? driver_info_fits(fp, sig, (int64_t)sb.st_size, &claimed) : 0;
   fclose(fp);
-  if (!sig) return cv_fail(CV_EFORMAT, "%s: not an HDF5 file (no signature)", path);
+  if (sig < 0) return cv_fail(CV_EFORMAT, "%s: not an HDF5 file (no signature)", path);
+  if (fits < 0)
+    return cv_fail(CV_EFORMAT, "%s: the superblock's driver information block (%s %llu) does not fit in a file of "
+                   "%lld bytes (truncated or not an HDF5 file)", path, fits == -1 ? "at offset" : "claiming bytes:",
+                   (unsigned long long)claimed, (long long)sb.st_size);
 
   size_t n = strlen(path);
   cv_hdf5 *f = malloc(sizeof *f + n + 1);

@@ -181,7 +181,19 @@ static void test_bad_files(const char *good, const char *dir) {
   unlink(path);
 }
 
+/* a 553-byte file whose superblock's driver information block claims 2.8 GB (found by
+ * fuzz/fuzz_hdf5.c): refused before libhdf5 allocates it */
+static void test_driver_info_claim(void) {
+  cv_hdf5 *f = NULL;
+  const char *p = "fuzz/regressions/hdf5/driver-info-size";
+  cv_status st = cv_hdf5_open(&f, p);
+  CHECK(st == CV_EFORMAT && f == NULL, "driver info claim refused (status %d)", (int)st);
+  CHECK(strstr(cv_last_error(), "driver information block (claiming bytes: 2829625344)") != NULL &&
+        strstr(cv_last_error(), p) != NULL, "message: %s", cv_last_error());
+}
+
 int main(void) {
+  test_driver_info_claim();
   char dir[] = "/tmp/cv_test_hdf5_XXXXXX";
   if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
   char path[512];
