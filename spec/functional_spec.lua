@@ -256,6 +256,22 @@ describe("the functional API", function()
   end)
 
   describe("summary", function()
+    it("wraps long names at spaces, folds words, and counts CJK characters as two cells", function()
+      local width = require("cvision.util.text").width
+      local i = cv.Input{8}
+      local a = L.Dense(4, {name = ("汉字"):rep(12)})(i)
+      local b = L.Dense(4, {name = "a_very_long_layer_name_for_the_summary and more"})(i)
+      local m = cv.Model{inputs = i, outputs = L.Add()({a, b})}
+      local widths = {}
+      for line in summary_text(m):gmatch("[^\n]+") do
+        if line:find("^[│┃┏┡├└]") then widths[width(line)] = true end
+      end
+      local n = 0
+      for _ in pairs(widths) do n = n + 1 end
+      assert.equal(1, n)                 -- every row of the table has the same width on screen
+      assert.is_truthy(summary_text(m):find("│ and more (Dense)", 1, true))
+    end)
+
     it("prints Keras 3's table with the Connected to column", function()
       local m = residual_model("relu")
       assert.are.equal([[

@@ -404,7 +404,7 @@ local function fmt_cell(df, v)
   return tostring(v)
 end
 
-local function width(s) return utf8.len(s) or #s end
+local width = require("cvision.util.text").width   -- CJK characters take two terminal cells
 
 local function pad_left(s, w) return (" "):rep(w - width(s)) .. s end
 

@@ -514,18 +514,7 @@ end
 local Counts = {}
 Counts.__index = Counts
 
--- display width: CJK and other wide characters take two terminal cells
-local function width(s)
-  if not utf8.len(s) then return #s end
-  local w = 0
-  for _, c in utf8.codes(s) do
-    local wide = (c >= 0x1100 and c <= 0x115f) or (c >= 0x2e80 and c <= 0xa4cf)
-      or (c >= 0xac00 and c <= 0xd7a3) or (c >= 0xf900 and c <= 0xfaff) or (c >= 0xff00 and c <= 0xff60)
-      or (c >= 0x20000 and c <= 0x3fffd)
-    w = w + (wide and 2 or 1)
-  end
-  return w
-end
+local width = require("cvision.util.text").width   -- CJK characters take two terminal cells
 
 function Counts:__tostring()
   local w = 5

@@ -20,22 +20,24 @@ function M.readable_size(bytes)
 end
 
 
-local function ulen(s) return utf8.len(s) or #s end
+local text_width = require "cvision.util.text"
+local ulen = text_width.width   -- terminal cells: CJK characters take two
 
--- cut text into lines of at most w characters, at spaces where possible
+-- cut text into lines of at most w terminal cells, at spaces where possible, else inside a word as
+-- Keras 3's rich tables fold it (never inside a character)
 local function wrap(text, w)
   local lines = {}
   while ulen(text) > w do
-    local cut
-    for i = w + 1, 2, -1 do
-      if text:sub(i, i) == " " then cut = i break end
-    end
-    if cut then
+    local head = text_width.prefix(text, w + 1)
+    local cut = head:match("^.*() ")
+    if cut and cut > 1 then
       lines[#lines + 1] = text:sub(1, cut - 1)
       text = text:sub(cut + 1)
     else
-      lines[#lines + 1] = text:sub(1, w)
-      text = text:sub(w + 1)
+      local first, rest = text_width.prefix(text, w)
+      if first == "" then first, rest = text:sub(1, utf8.offset(text, 2) - 1), text:sub(utf8.offset(text, 2)) end
+      lines[#lines + 1] = first
+      text = rest
     end
   end
   lines[#lines + 1] = text
