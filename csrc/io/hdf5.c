@@ -90,19 +90,26 @@ static uint64_t le_uint(const unsigned char *b, int n) {
  * reading it (a 553-byte file made it ask for 2.8 GB: fuzz/regressions/hdf5/driver-info-size):
  * that claim is checked against the file first. Returns 0; -1 when the block's address is past the
  * end of the file, -2 when its size is (*claimed: the address or the size). */
+/* n bytes at off, zeros past the end of the file (as libhdf5 reads them); 0 on a read error */
+static int read_at(FILE *fp, int64_t off, unsigned char *b, size_t n, int64_t size) {
+  memset(b, 0, n);
+  if (off >= size) return 1;
+  size_t have = (uint64_t)(size - off) < n ? (size_t)(size - off) : n;
+  return fseeko(fp, (off_t)off, SEEK_SET) == 0 && fread(b, 1, have, fp) == have;
+}
+
 static int driver_info_fits(FILE *fp, int64_t base, int64_t size, uint64_t *claimed) {
   unsigned char sb[64];
-  if (fseeko(fp, (off_t)base, SEEK_SET) != 0 || fread(sb, 1, 24, fp) != 24) return 0;
+  if (!read_at(fp, base, sb, 24, size)) return 0;
   int version = sb[8], so = sb[13];
   if (version > 1 || (so != 2 && so != 4 && so != 8)) return 0;     /* libhdf5 refuses the rest itself */
   int at = version == 0 ? 24 : 28;                      /* base, free space, end of file, driver info */
-  if (fseeko(fp, (off_t)(base + at), SEEK_SET) != 0 || fread(sb, 1, (size_t)(4 * so), fp) != (size_t)(4 * so)) return 0;
+  if (!read_at(fp, base + at, sb, (size_t)(4 * so), size)) return 0;
   uint64_t addr = le_uint(sb + 3 * so, so);
   uint64_t undefined = so == 8 ? UINT64_MAX : (((uint64_t)1 << (8 * so)) - 1);
   if (addr == undefined) return 0;
   unsigned char hdr[8];
-  if (addr > (uint64_t)size || fseeko(fp, (off_t)(base + (int64_t)addr), SEEK_SET) != 0 ||
-      fread(hdr, 1, 8, fp) != 8) {
+  if (addr > (uint64_t)size || !read_at(fp, base + (int64_t)addr, hdr, 8, size)) {
     *claimed = addr;
     return -1;
   }
