@@ -155,7 +155,7 @@ model:compile{optimizer = cv.optimizers.Adam(1e-5), loss = "sparse_categorical_c
   metrics = {"accuracy"}}
 tuned = model:fit(X_train, y_train, {epochs = 2, validation_data = {X_val, y_val}, verbose = 2})
 tuned_test = model:evaluate(X_test, y_test, {verbose = 0, return_dict = true})
-print(("fine-tuned: test accuracy %.3f"):format(tuned_test.accuracy))
+print(("fine-tuned (%d epochs): test accuracy %.3f"):format(#tuned.history.loss, tuned_test.accuracy))
 
 -- %% [markdown]
 -- For comparison, the lecture's CNN trained from scratch on the same 16 images per class.
