@@ -83,7 +83,7 @@ describe("cvision.plot options", function()
     refuses("hist: unknown option 'bin' (did you mean 'bins'?)", function() plt.hist({ 1, 2 }, { bin = 5 }) end)
     refuses("hist: unknown histtype 'stepp' (did you mean 'step'?)", function() plt.hist({ 1, 2 }, { histtype = "stepp" }) end)
     refuses("imshow: unknown option 'cmp' (did you mean 'cmap'?)", function() plt.imshow({ { 1 } }, { cmp = "gray" }) end)
-    refuses("imshow: unknown colour map 'grey_R' (did you mean 'gray_r'?)",
+    refuses("imshow: unknown colour map 'grey_R' (did you mean 'grey_r'?)",
       function() plt.imshow({ { 1 } }, { cmap = "grey_R" }) end)
     refuses("imshow: unknown interpolation 'bilinar' (did you mean 'bilinear'?)",
       function() plt.imshow({ { 1 } }, { interpolation = "bilinar" }) end)

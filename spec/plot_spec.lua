@@ -44,6 +44,22 @@ describe("cvision.plot", function()
       assert.same({ 165, 0, 38 }, { core.plot_colormap("RdYlGn", 0) })
       assert.has_error(function() core.plot_colormap("nope", 0) end)
     end)
+
+    it("knows RdBu and jet, and every map reversed as NAME_r", function()
+      assert.same({ 103, 0, 31 }, { core.plot_colormap("RdBu", 0) })        -- ColorBrewer 67001f
+      assert.same({ 5, 48, 97 }, { core.plot_colormap("RdBu", 1) })         -- 053061
+      assert.same({ 0, 0, 127 }, { core.plot_colormap("jet", 0) })          -- blue 0.5
+      assert.same({ 127, 0, 0 }, { core.plot_colormap("jet", 1) })
+      -- lookup entry 128 is x = 128/255: red 0.4902, green 1, blue 0.4775 on jet's segments
+      assert.same({ 125, 255, 121 }, { core.plot_colormap("jet", 128, 0, 256) })
+      for _, name in ipairs(core.plot_colormaps()) do
+        if not name:find("_r$") then
+          for _, v in ipairs{ 0, 0.3, 1 } do
+            assert.same({ core.plot_colormap(name, 1 - v) }, { core.plot_colormap(name .. "_r", v) }, name)
+          end
+        end
+      end
+    end)
   end)
 
   describe("ticks", function()

@@ -1,6 +1,7 @@
 /* colormap.c - matplotlib's colour maps as 256-entry lookup tables. viridis is matplotlib's published
- * _viridis_data (lib/matplotlib/_cm_listed.py); Blues and RdYlGn are the ColorBrewer lists that
- * matplotlib interpolates linearly (LinearSegmentedColormap, N = 256); gray is the ramp i/255. */
+ * _viridis_data (lib/matplotlib/_cm_listed.py); Blues, Greens, Reds, RdYlGn and RdBu are the
+ * ColorBrewer lists that matplotlib interpolates linearly (LinearSegmentedColormap, N = 256); jet is
+ * matplotlib's segment data; gray is the ramp i/255; NAME_r is NAME reversed. */
 #include "plot/colormap.h"
 #include <math.h>
 #include <string.h>
@@ -274,6 +275,15 @@ static const uint32_t greens_anchor[] = {0xf7fcf5, 0xe5f5e0, 0xc7e9c0, 0xa1d99b,
 static const uint32_t reds_anchor[] = {0xfff5f0, 0xfee0d2, 0xfcbba1, 0xfc9272, 0xfb6a4a,
                                        0xef3b2c, 0xcb181d, 0xa50f15, 0x67000d};
 
+static const uint32_t rdbu_anchor[] = {0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7,
+                                       0xd1e5f0, 0x92c5de, 0x4393c3, 0x2166ac, 0x053061};
+
+/* matplotlib's _jet_data: per channel, (x, value) points joined linearly */
+typedef struct { double x, v; } seg_point;
+static const seg_point jet_r[] = {{0, 0}, {0.35, 0}, {0.66, 1}, {0.89, 1}, {1, 0.5}};
+static const seg_point jet_g[] = {{0, 0}, {0.125, 0}, {0.375, 1}, {0.64, 1}, {0.91, 0}, {1, 0}};
+static const seg_point jet_b[] = {{0, 0.5}, {0.11, 1}, {0.34, 1}, {0.65, 0}, {1, 0}};
+
 static uint8_t to_byte(double v) {
   /* matplotlib converts its float table with (lut * 255).astype(uint8): truncation */
   if (v <= 0) return 0;
@@ -300,31 +310,64 @@ static void build_anchor(uint8_t lut[256][3], const uint32_t *anchor, int n, int
   }
 }
 
+static double segment_value(const seg_point *p, int n, double x) {
+  for (int i = 1; i < n; i++)
+    if (x <= p[i].x) return p[i - 1].v + (p[i].v - p[i - 1].v) * (x - p[i - 1].x) / (p[i].x - p[i - 1].x);
+  return p[n - 1].v;
+}
+
+static void build_segments(uint8_t lut[256][3], const seg_point *const ch[3], const int n[3]) {
+  for (int i = 0; i < 256; i++)
+    for (int k = 0; k < 3; k++) lut[i][k] = to_byte(segment_value(ch[k], n[k], i / 255.0));
+}
+
 static void build_gray(uint8_t lut[256][3], int reverse) {
   for (int i = 0; i < 256; i++) lut[i][0] = lut[i][1] = lut[i][2] = (uint8_t)(reverse ? 255 - i : i);
 }
 
-static const char *const names[] = {"viridis", "gray", "grey", "Blues", "RdYlGn", "Greens", "Reds",
-                                    "gray_r", "Greys", "viridis_r", "Blues_r", NULL};
+/* every map also under its name + "_r", reversed, as matplotlib registers them */
+static const char *const names[] = {"viridis", "gray", "grey", "Greys", "Blues", "Greens", "Reds", "RdYlGn",
+                                    "RdBu", "jet",
+                                    "viridis_r", "gray_r", "grey_r", "Greys_r", "Blues_r", "Greens_r",
+                                    "Reds_r", "RdYlGn_r", "RdBu_r", "jet_r", NULL};
 
 const char *const *cv_colormap_names(void) { return names; }
 
-cv_status cv_colormap_get(uint8_t lut[256][3], const char *name) {
+static int build_forward(uint8_t lut[256][3], const char *name) {
+  static const seg_point *const jet[3] = {jet_r, jet_g, jet_b};
+  static const int jet_n[3] = {5, 6, 5};
   if (!strcmp(name, "viridis")) build_listed(lut, viridis_data);
-  else if (!strcmp(name, "viridis_r")) {
-    for (int i = 0; i < 256; i++)
-      for (int k = 0; k < 3; k++) lut[i][k] = to_byte(viridis_data[255 - i][k]);
-  }
   else if (!strcmp(name, "gray") || !strcmp(name, "grey")) build_gray(lut, 0);
-  else if (!strcmp(name, "gray_r") || !strcmp(name, "Greys")) build_gray(lut, 1);
+  else if (!strcmp(name, "Greys")) build_gray(lut, 1);       /* white to black */
   else if (!strcmp(name, "Blues")) build_anchor(lut, blues_anchor, 9, 0);
-  else if (!strcmp(name, "Blues_r")) build_anchor(lut, blues_anchor, 9, 1);
   else if (!strcmp(name, "Greens")) build_anchor(lut, greens_anchor, 9, 0);
   else if (!strcmp(name, "Reds")) build_anchor(lut, reds_anchor, 9, 0);
   else if (!strcmp(name, "RdYlGn")) build_anchor(lut, rdylgn_anchor, 11, 0);
-  else return cv_fail(CV_EINVAL, "unknown colour map '%s' (known: viridis, gray, Blues, RdYlGn, "
-                      "Greens, Reds, Greys, gray_r, viridis_r, Blues_r)", name);
-  return CV_OK;
+  else if (!strcmp(name, "RdBu")) build_anchor(lut, rdbu_anchor, 11, 0);
+  else if (!strcmp(name, "jet")) build_segments(lut, jet, jet_n);
+  else return 0;
+  return 1;
+}
+
+cv_status cv_colormap_get(uint8_t lut[256][3], const char *name) {
+  if (build_forward(lut, name)) return CV_OK;
+  size_t n = strlen(name);
+  char base[32];
+  if (n > 2 && n - 2 < sizeof base && !strcmp(name + n - 2, "_r")) {
+    memcpy(base, name, n - 2);
+    base[n - 2] = 0;
+    if (build_forward(lut, base)) {
+      for (int i = 0; i < 128; i++)
+        for (int k = 0; k < 3; k++) {
+          uint8_t t = lut[i][k];
+          lut[i][k] = lut[255 - i][k];
+          lut[255 - i][k] = t;
+        }
+      return CV_OK;
+    }
+  }
+  return cv_fail(CV_EINVAL, "unknown colour map '%s' (known: viridis, gray, Greys, Blues, Greens, Reds, "
+                 "RdYlGn, RdBu, jet, each also reversed as NAME_r)", name);
 }
 
 int cv_colormap_index(double v, double vmin, double vmax) {
