@@ -4,10 +4,7 @@
 #include "fuzz_file.h"
 
 int cv_fuzz_idx(const uint8_t *d, size_t n) {
-  cv_limits l;
-  cv_limits_get(&l);
-  l.max_tensor_bytes = (int64_t)1 << 26;
-  cv_limits_set(&l);
+  cv_fuzz_limits();
   char path[64];
   int fd = cv_fuzz_file(path, sizeof path, d, n);
   if (fd < 0) return 0;

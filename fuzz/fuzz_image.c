@@ -2,14 +2,12 @@
  * cv_image_load_mem). The first byte picks the channels asked for; the budget is lowered so a
  * claimed size the file cannot hold is the only way to a large allocation. */
 #include "cvision.h"
+#include "fuzz_file.h"
 #include <stdint.h>
 
 int cv_fuzz_image(const uint8_t *d, size_t n) {
   if (n < 1) return 0;
-  cv_limits l;
-  cv_limits_get(&l);
-  l.max_image_pixels = (int64_t)1 << 22;
-  cv_limits_set(&l);
+  cv_fuzz_limits();
   cv_tensor t;
   if (cv_image_load_mem(&t, d + 1, n - 1, d[0] % 5, "fuzz") == CV_OK) cv_tensor_release(&t);
   return 0;
