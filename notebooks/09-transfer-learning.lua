@@ -56,7 +56,8 @@ function classify_hanzi(images, ModelClass)
 end
 
 photos = {}
-for i, char in ipairs{"书", "水", "京"} do
+-- 书, 水 and 京 (code outside comments stays ASCII, so that it pastes into the REPL)
+for i, char in ipairs{utf8.char(0x4E66), utf8.char(0x6C34), utf8.char(0x4EAC)} do
   local img = hanzi_fonts.render(char, {index = i})
   photos[i] = cv.image.resize(img:astype("float32"), {64, 64})
 end

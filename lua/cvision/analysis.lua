@@ -404,7 +404,9 @@ local function fmt_cell(df, v)
   return tostring(v)
 end
 
-local width = require("cvision.util.text").width   -- CJK characters take two terminal cells
+-- characters, as pandas counts them for a DataFrame (not terminal cells: its east_asian_width
+-- option is off by default)
+local function width(s) return utf8.len(s) or #s end
 
 local function pad_left(s, w) return (" "):rep(w - width(s)) .. s end
 
