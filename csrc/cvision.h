@@ -33,5 +33,6 @@
 #include "base/threadpool.h"
 #include "base/workspace.h"
 #include "base/proc.h"
+#include "base/terminal.h"
 
 #endif

@@ -54,6 +54,35 @@ describe("cvision.progbar", function()
     assert.truthy(lines[2]:match("^2/4 [^ ]+ %d+s .- %- loss: 1%.0000 +$"), lines[2])
   end)
 
+  it("cuts a redrawn line to the terminal's width (a wider one would wrap and pile up), not the final line", function()
+    local out = sink()
+    local pb = progbar.new(4, {out = out, dynamic = true, color = false, interval = 0, columns = 40})
+    local metrics = {{"accuracy", 0.5}, {"loss", 1.25}, {"val_accuracy", 0.25}, {"val_loss", 2}}
+    pb:update(1, metrics)
+    pb:update(2, metrics)
+    pb:update(4, metrics)
+    local lines = {}
+    for l in out.text:gmatch("\r([^\r\n]*)") do lines[#lines + 1] = l end
+    assert.are.equal(3, #lines)
+    for i = 1, 2 do assert.is_true(utf8.len(lines[i]) <= 39, lines[i]) end
+    assert.truthy(lines[3]:match("%- val_loss: 2%.0000$"), lines[3])   -- the last line is whole
+  end)
+
+  it("takes the width from $COLUMNS, else the terminal, else 80", function()
+    local bin = os.getenv("CVISION_BIN") or "bin/cvision"
+    local function cols(env)
+      local p = io.popen(env .. " " .. bin .. " -e 'io.write(require(\"cvision.progbar\").columns())' < /dev/null | cat")
+      local r = p:read("a")
+      p:close()
+      return r
+    end
+    assert.are.equal("50", cols("COLUMNS=50"))
+    assert.are.equal("80", cols("COLUMNS="))                        -- stdout is a pipe: no terminal
+    local core = require "cvision.core"
+    local c, why = core.proc.terminal_size(1)
+    if not c then assert.truthy(why:find("terminal", 1, true), why) end
+  end)
+
   it("colours the done part green on a terminal", function()
     local out = sink()
     local pb = progbar.new(4, {out = out, dynamic = true, color = true, interval = 0, width = 4})

@@ -104,9 +104,25 @@ static int l_exe(lua_State *L) {
   return 1;
 }
 
+/* proc.terminal_size([fd = 1]) --> columns, rows of the terminal on fd, or nil, reason when fd is
+ * not a terminal (a file, a pipe, a notebook) */
+static int l_terminal_size(lua_State *L) {
+  lua_Integer fd = luaL_optinteger(L, 1, 1);
+  luaL_argcheck(L, fd >= 0 && fd <= 1 << 20, 1, "a file descriptor expected");
+  int cols, rows;
+  if (cv_terminal_size(&cols, &rows, (int)fd) != CV_OK) {
+    luaL_pushfail(L);
+    lua_pushstring(L, cv_last_error());
+    return 2;
+  }
+  lua_pushinteger(L, cols);
+  lua_pushinteger(L, rows);
+  return 2;
+}
+
 static const luaL_Reg funcs[] = {
   {"lock", l_lock}, {"spawn", l_spawn}, {"wait", l_wait}, {"kill", l_kill},
-  {"pid", l_pid}, {"exe", l_exe}, {NULL, NULL}
+  {"pid", l_pid}, {"exe", l_exe}, {"terminal_size", l_terminal_size}, {NULL, NULL}
 };
 
 static const luaL_Reg lock_methods[] = {

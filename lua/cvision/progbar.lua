@@ -57,12 +57,23 @@ local function format_eta(eta)
   return ("%ds"):format(eta)
 end
 
+--- columns() --> the width of the terminal progress bars redraw on: $COLUMNS when set, else the
+-- terminal's own size, else 80
+function M.columns()
+  local env = tonumber(os.getenv("COLUMNS") or "")
+  if env and env >= 10 then return math.floor(env) end
+  local ok, core = pcall(require, "cvision.core")
+  local cols = ok and core.proc and core.proc.terminal_size and core.proc.terminal_size(1)
+  return cols or 80
+end
+
 local Progbar = {}
 Progbar.__index = Progbar
 M.Progbar = Progbar
 
 --- new(target, opts) --> progress bar; opts: verbose (1), width (20), interval (0.1 s),
--- unit_name ("step"), out (io.output()), dynamic (default: stdout is a terminal), color
+-- unit_name ("step"), out (io.output()), dynamic (default: stdout is a terminal), color, columns
+-- (the terminal's width: a redrawn line is cut to fit it; default columns())
 function M.new(target, opts)
   opts = opts or {}
   local self = setmetatable({}, Progbar)
@@ -73,6 +84,7 @@ function M.new(target, opts)
   self.unit_name = opts.unit_name or "step"
   self.out = opts.out or io.output()
   if opts.dynamic == nil then self.dynamic = M.isatty() else self.dynamic = opts.dynamic end
+  self.columns = opts.columns   -- the terminal's width (default M.columns(), asked at each redraw)
   self.color = opts.color
   if self.color == nil then self.color = self.dynamic end
   self.start = clock()
@@ -133,7 +145,14 @@ function Progbar:update(current, values, finalize)
       info = (" %.0fs"):format(now - self.start)
     end
     info = info .. M.format_time(per, self.unit_name) .. metrics_str(values)
-    local plain = #(bar:gsub("\27%[%d+m", ""):gsub(BAR, "-")) + #info
+    local bar_plain = #(bar:gsub("\27%[%d+m", ""):gsub(BAR, "-"))
+    -- a redrawn line wider than the terminal wraps, and each \r then rewrites only its last row:
+    -- the rows pile up. Until the final line, what does not fit is left out.
+    if self.dynamic and not finalize then
+      local room = math.max(0, (self.columns or M.columns()) - 1 - bar_plain)
+      if #info > room then info = info:sub(1, room) end
+    end
+    local plain = bar_plain + #info
     local msg = self.dynamic and "\r" .. bar .. info or bar .. info
     if self.dynamic and self.prev_width > plain then msg = msg .. (" "):rep(self.prev_width - plain) end
     if finalize then msg = msg .. "\n" end

@@ -111,7 +111,11 @@ function M.install(k)
   -- a notebook redraws a line written after \r in place (as Keras' bar does in Jupyter): fit's
   -- progress bar is drawn as on a terminal
   local okb, progbar = pcall(require, "cvision.progbar")
-  if okb then progbar.isatty = function() return true end end
+  -- (a \r there rewrites the whole logical line, however it wraps: nothing to cut to a width)
+  if okb then
+    progbar.isatty = function() return true end
+    progbar.columns = function() return math.huge end
+  end
   local ok, plot = pcall(require, "cvision.plot")
   if ok then
     -- in a notebook, show() displays the current figure now (instead of writing a file)
