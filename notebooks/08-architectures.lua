@@ -260,6 +260,6 @@ for _, name in ipairs{"MobileNet", "MobileNetV2", "EfficientNetB0", "DenseNet121
   local shape = m.input_shape or m.inputs[1].shape
   print(("%-15s %12s %7d  %s"):format(name, commas(m:count_params()), #m.layers,
     table.concat(shape, "x")))
-  m = nil
+  m = nil  -- luacheck: ignore 311 (let the model go before the next one is built)
   collectgarbage()
 end

@@ -134,7 +134,7 @@ describe("image_dataset_from_directory", function()
     local ds = data.image_dataset_from_directory(root, {image_size = {4, 4}, shuffle = false, batch_size = 3,
       color_mode = "grayscale", verbose = false})
     local calls = 0
-    local xs = ds:map(function(x, y) calls = calls + 1; return x end)
+    local xs = ds:map(function(x) calls = calls + 1; return x end)
     assert.equal(0, calls)
     assert.equal(3, #xs)
     local list = xs:totable()

@@ -386,8 +386,6 @@ end)
 
 describe("calling a functional model on a tensor", function()
   it("returns a result the next call does not overwrite", function()
-    local cv = require "cvision"
-    local L = cv.layers
     cv.clear_session()
     local inputs = cv.Input{3}
     local m = cv.Model{inputs = inputs, outputs = L.Dense(2)(inputs)}

@@ -63,7 +63,7 @@ describe("cvision.kernel.source.split_last", function()
     ok, r = returns("b = 2\nmath.max(1,\n  b)\n-- a comment\n\n")
     assert.is_true(ok)
     assert.are.same({n = 1, 2}, r)
-    ok, r = returns("return 1, 2")
+    ok = returns("return 1, 2")
     assert.is_false(ok)
   end)
 

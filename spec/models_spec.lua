@@ -185,9 +185,8 @@ describe("cv.Sequential", function()
       assert.is_false(ok)
       assert.truthy(err:find("set_weights: the model has 2 weights, got a list of 1", 1, true), err)
       ok, err = pcall(m.set_weights, m, {cv.zeros{2, 3}, cv.zeros{2}})
-      assert.truthy(err:find("set_weights: layer 1 (dense", 1, true) and err:find("kernel expected shape (3, 2), got (2, 3)", 1, true), err)
-      local ok, err = pcall(m.set_weights, m, {cv.zeros{2, 3}, cv.zeros{2}})
       assert.is_false(ok)
+      assert.truthy(err:find("set_weights: layer 1 (dense", 1, true) and err:find("kernel expected shape (3, 2), got (2, 3)", 1, true), err)
       assert.truthy(err:find("layer 1", 1, true), err)
     end)
 
@@ -339,8 +338,6 @@ describe("cv.Sequential", function()
 end)
 
 describe("model.trainable", function()
-  local cv = require "cvision"
-  local L = cv.layers
 
   it("freezes every layer of a Sequential, and unfreezes them again", function()
     cv.clear_session()
@@ -394,7 +391,6 @@ end)
 
 describe("NaN input", function()
   it("is refused by fit, evaluate and predict, naming the sample", function()
-    local cv = require "cvision"
     cv.clear_session()
     local m = cv.Sequential{cv.layers.Input{4}, cv.layers.Dense(2, {activation = "relu"})}
     m:compile{optimizer = "adam", loss = "mse"}

@@ -164,7 +164,6 @@ describe("cv.optimizers", function()
 end)
 
 describe("optimizers with positional arguments (as Keras users write Adam(1e-5))", function()
-  local opt = require "cvision.optimizers"
   it("takes Keras' order, then a table of the rest", function()
     local a = opt.Adam(1e-5)
     assert.equal(1e-5, a.learning_rate)

@@ -414,7 +414,7 @@ describe("memory", function()
     local ok, err = pcall(t.reshape, t, {2 ^ 32 | 0, 2 ^ 32 | 0, -1})
     assert.is_false(ok)
     assert.truthy(err:find("cannot reshape a tensor of 6 elements", 1, true), err)
-    ok, err = pcall(t.reshape, t, {2 ^ 62 | 0, 2 ^ 62 | 0, 0})
+    ok = pcall(t.reshape, t, {2 ^ 62 | 0, 2 ^ 62 | 0, 0})
     assert.is_false(ok)
     ok, err = pcall(t.index, t, {math.mininteger})
     assert.is_false(ok)
@@ -426,7 +426,7 @@ describe("memory", function()
     local before = core.live_bytes()
     local t = cv.zeros{1000}
     assert.equal(before + 4000, core.live_bytes())
-    local v = t:reshape{10, 100}[3]
+    local v = t:reshape{10, 100}[3]  -- luacheck: ignore (a view that keeps t's storage alive)
     assert.equal(before + 4000, core.live_bytes())
     t = nil  -- luacheck: ignore
     collectgarbage()

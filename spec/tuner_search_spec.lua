@@ -229,7 +229,7 @@ describe("a HyperModel with its own fit", function()
       hp:Choice("neurons", {4, 8})
       return build_model(hp)
     end
-    function hm:fit(hp, model, x, y, opts)
+    function hm:fit(_hp, _model, _x, _y, opts)
       fits = fits + 1
       assert.equal(2, opts.epochs)
       -- a made-up history: the best val_loss is 0.5 in the first execution, 0.7 in the second

@@ -42,7 +42,7 @@ describe("core.nn.workspace", function()
     assert.are.equal(0, ws:bytes())
     nn.conv2d_forward(y, x, w, nil, 1, 1, 1, 1, ws)
     assert.is_true(ws:bytes() > 0)
-    do local closing <close> = ws end
+    do local _ <close> = ws end
     assert.are.equal(0, ws:bytes())
     assert.has_error(function() nn.conv2d_forward(y, x, w, nil, 1, 1, 1, 1, ws) end,
       "bad argument #9 to 'conv2d_forward' (workspace: it has been closed)")

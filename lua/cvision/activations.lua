@@ -148,7 +148,7 @@ local function elu(x, alpha)
   local pos = x:gt(0)
   return x * pos + (x:minimum(0):exp() - 1) * alpha * (1 - pos)
 end
-local function elu_grad(dy, x, y, alpha)
+local function elu_grad(dy, x, _y, alpha)
   alpha = alpha or 1.0
   local pos = x:gt(0)
   return dy * (pos + x:minimum(0):exp() * alpha * (1 - pos))

@@ -4,6 +4,7 @@
 -- Errors inside fn are re-raised after io.write is restored.
 
 --- capture(fn) --> the text fn wrote with io.write
+-- luacheck: ignore 122 (io.write is replaced while fn runs, and put back)
 return function(fn)
   local out, real = {}, io.write
   io.write = function(...)

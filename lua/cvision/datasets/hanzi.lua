@@ -90,7 +90,8 @@ local function bare_code(text)
     end
     out[#out + 1] = text:sub(pos, (i or 0) - 1)
     if not i then return table.concat(out) end
-    local c, j, _ = text:sub(i, i), nil, nil
+    local c = text:sub(i, i)
+    local j, _
     if c == "-" and text:sub(i + 1, i + 1) == "-" then            -- comment: long or to the end of line
       local eq = text:match("^%[(=*)%[", i + 2)
       if eq then

@@ -148,8 +148,7 @@ function Tuner:_populate_initial_space()
     oracle:update_space(hp)
     for _, c in ipairs(hp.active_scopes) do once[key(c)] = true; never[key(c)] = nil end
     for _, c in ipairs(hp.inactive_scopes) do if not once[key(c)] then never[key(c)] = c end end
-    local pick
-    for _, c in pairs(never) do pick = c break end
+    local _, pick = next(never)
     if not pick then return end
     hp = oracle:get_space()
     for _, c in ipairs(pick) do hp.values[c.name] = c.values[1] end
