@@ -53,7 +53,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -195,6 +195,11 @@ install-files:
 	  test -f "$$f" && cp -f "$$f" "$(INST_LUADIR)/cvision/applications/hanzi/" || true; done
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
+
+# removes what `make install` put there (same PREFIX / INST_* variables), nothing else
+uninstall:
+	rm -rf "$(INST_LUADIR)/cvision" "$(INST_LIBDIR)/cvision"
+	rm -f "$(INST_BINDIR)/cvision"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(WARN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan

@@ -21,6 +21,7 @@ a C11 core (im2col + OpenBLAS GEMM, AVX2 kernels), PNG/GIF/JPEG image IO and a R
 }
 dependencies = {
   "lua >= 5.4, < 5.5",
+  "lua-cjson >= 2.1",   -- JSON of model files and notebooks (Debian: lua-cjson)
 }
 external_dependencies = {
   OPENBLAS = { library = "openblas" },

@@ -25,6 +25,34 @@ describe("luarocks packaging", function()
     if tree then os.execute("rm -rf " .. q(tree)) end
   end)
 
+  it("make install PREFIX=... puts cvision there and make uninstall takes exactly that away", function()
+    local prefix = tree .. "/prefix"
+    assert(os.execute("mkdir -p " .. q(prefix .. "/share/lua/5.4") .. " && echo x > " .. q(prefix .. "/share/lua/5.4/other.lua")))
+    local ok, out = sh("cd " .. q(root) .. " && make -s install PREFIX=" .. q(prefix))
+    assert.is_true(ok, out)
+    local function exists(p) local f = io.open(p, "rb") if f then f:close() end return f ~= nil end
+    assert.is_true(exists(prefix .. "/share/lua/5.4/cvision/init.lua"))
+    assert.is_true(exists(prefix .. "/lib/lua/5.4/cvision/core.so"))
+    assert.is_true(exists(prefix .. "/bin/cvision"))
+    ok, out = sh("cd " .. q(root) .. " && make -s uninstall PREFIX=" .. q(prefix))
+    assert.is_true(ok, out)
+    assert.is_false(exists(prefix .. "/share/lua/5.4/cvision/init.lua"))
+    assert.is_false(exists(prefix .. "/lib/lua/5.4/cvision/core.so"))
+    assert.is_false(exists(prefix .. "/bin/cvision"))
+    assert.is_true(exists(prefix .. "/share/lua/5.4/other.lua"))      -- nothing else goes
+  end)
+
+  it("declares lua-cjson, which model files and notebooks need", function()
+    local f = assert(io.open(root .. "/cvision-scm-1.rockspec"))
+    local text = f:read("a")
+    f:close()
+    local env = {}
+    assert(load(text, "rockspec", "t", env))()
+    local found = false
+    for _, d in ipairs(env.dependencies) do if d:match("^lua%-cjson") then found = true end end
+    assert.is_true(found)
+  end)
+
   it("installs into a fresh tree, where lua5.4 can require cvision", function()
     local ok, out = sh("cd " .. q(root) .. " && luarocks --lua-version 5.4 --tree " .. q(tree)
       .. " make --deps-mode=none cvision-scm-1.rockspec")
