@@ -20,14 +20,21 @@ M.Callback = Callback
 function Callback:set_model(model) self.model = model end
 --- cb:set_params(params): fit's {epochs=, steps=, verbose=}
 function Callback:set_params(params) self.params = params end
---- cb:on_train_begin(logs) (and the other hooks below): nothing, unless a class overrides it
+--- cb:on_train_begin(logs): before the first epoch; this and the hooks below do nothing unless a class overrides them
 function Callback.on_train_begin() end
+--- cb:on_train_end(logs): after the last epoch
 function Callback.on_train_end() end
+--- cb:on_epoch_begin(epoch, logs): before each epoch (numbered from 1)
 function Callback.on_epoch_begin() end
+--- cb:on_epoch_end(epoch, logs): after each epoch, logs holding its loss, metrics and val_ ones
 function Callback.on_epoch_end() end
+--- cb:on_train_batch_begin(batch, logs): before each training batch
 function Callback.on_train_batch_begin() end
+--- cb:on_train_batch_end(batch, logs): after each training batch, logs holding the running loss
 function Callback.on_train_batch_end() end
+--- cb:on_test_begin(logs): before evaluate (or fit's validation pass)
 function Callback.on_test_begin() end
+--- cb:on_test_end(logs): after it
 function Callback.on_test_end() end
 --- tostring(cb) --> "<ClassName>"
 function Callback.__tostring(self) return "<" .. self.class_name .. ">" end

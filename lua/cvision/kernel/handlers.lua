@@ -48,6 +48,7 @@ end
 local handlers = {}
 M.handlers = handlers
 
+--- handlers.kernel_info_request(k, msg): kernel_info_reply (protocol 5.3, Lua 5.4 language_info)
 function handlers.kernel_info_request(k, msg)
   k.s:reply(msg, "kernel_info_reply", {
     status = "ok",
@@ -99,31 +100,37 @@ function handlers.execute_request(k, msg)
   if list then answer_queued(k, list) end
 end
 
+--- handlers.is_complete_request(k, msg): is_complete_reply: complete, incomplete (indent two spaces) or invalid
 function handlers.is_complete_request(k, msg)
   local status = source.is_complete(tostring(msg.content.code or ""))
   k.s:reply(msg, "is_complete_reply", {status = status, indent = status == "incomplete" and "  " or nil})
 end
 
+--- handlers.complete_request(k, msg): complete_reply with the REPL's completions at cursor_pos
 function handlers.complete_request(k, msg)
   local matches, first, last = introspect.complete(tostring(msg.content.code or ""), msg.content.cursor_pos)
   k.s:reply(msg, "complete_reply", {status = "ok", matches = matches, cursor_start = first,
                                     cursor_end = last, metadata = saving.object()})
 end
 
+--- handlers.inspect_request(k, msg): inspect_reply with the help text of the name at cursor_pos
 function handlers.inspect_request(k, msg)
   local text = introspect.inspect(tostring(msg.content.code or ""), msg.content.cursor_pos)
   k.s:reply(msg, "inspect_reply", {status = "ok", found = text ~= nil,
     data = saving.object(text and {["text/plain"] = text} or {}), metadata = saving.object()})
 end
 
+--- handlers.comm_info_request(k, msg): comm_info_reply (cvision opens no comms)
 function handlers.comm_info_request(k, msg)
   k.s:reply(msg, "comm_info_reply", {status = "ok", comms = saving.object()})
 end
 
+--- handlers.history_request(k, msg): history_reply (the kernel keeps no history)
 function handlers.history_request(k, msg)
   k.s:reply(msg, "history_reply", {status = "ok", history = {}})
 end
 
+--- handlers.shutdown_request(k, msg): shutdown_reply, then the kernel stops (the client restarts it when asked)
 function handlers.shutdown_request(k, msg)
   local restart = msg.content.restart and true or false
   k.s:reply(msg, "shutdown_reply", {status = "ok", restart = restart})
