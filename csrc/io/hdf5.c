@@ -86,10 +86,6 @@ static uint64_t le_uint(const unsigned char *b, int n) {
   return v;
 }
 
-/* libhdf5 allocates what a version 0/1 superblock's driver information block claims before
- * reading it (a 553-byte file made it ask for 2.8 GB: fuzz/regressions/hdf5/driver-info-size):
- * that claim is checked against the file first. Returns 0; -1 when the block's address is past the
- * end of the file, -2 when its size is (*claimed: the address or the size). */
 /* n bytes at off, zeros past the end of the file (as libhdf5 reads them); 0 on a read error */
 static int read_at(FILE *fp, int64_t off, unsigned char *b, size_t n, int64_t size) {
   memset(b, 0, n);
@@ -98,6 +94,10 @@ static int read_at(FILE *fp, int64_t off, unsigned char *b, size_t n, int64_t si
   return fseeko(fp, (off_t)off, SEEK_SET) == 0 && fread(b, 1, have, fp) == have;
 }
 
+/* libhdf5 allocates what a version 0/1 superblock's driver information block claims before
+ * reading it (a 553-byte file made it ask for 2.8 GB: fuzz/regressions/hdf5/driver-info-size):
+ * that claim is checked against the file first. Returns 0; -1 when the block's address is past the
+ * end of the file, -2 when its size is (*claimed: the address or the size). */
 static int driver_info_fits(FILE *fp, int64_t base, int64_t size, uint64_t *claimed) {
   unsigned char sb[64];
   if (!read_at(fp, base, sb, 24, size)) return 0;
