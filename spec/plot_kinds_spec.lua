@@ -120,6 +120,21 @@ describe("cvision.plot", function()
       assert.are.equal(0, cv:ink(b[1], b[2] - 40, b[1] + 100, b[2] - 2))
     end)
 
+    it("draws text outside the axes box unless clip_on, as matplotlib", function()
+      local function ink_left(opts)
+        plt.close("all")
+        plt.figure()
+        plt.plot({ 0, 1 })
+        plt.text(-0.02, 0.5, "label", opts)
+        local cv = plt.render()
+        local b = plt.gca().box
+        return cv:ink(2, b[2], b[1] - 40, b[4])
+      end
+      assert.is_true(ink_left({ transform = "axes", ha = "right", fontsize = 14 }) > 50)
+      assert.are.equal(0, ink_left({ transform = "axes", ha = "right", fontsize = 14, clip_on = true }))
+      plt.close("all")
+    end)
+
     it("draws real Chinese glyphs, not the missing-glyph box", function()
       assert.is_true(core.plot_has_glyphs("东炎人啖囡"))
       assert.is_false(core.plot_has_glyphs("\u{10FFFD}"))

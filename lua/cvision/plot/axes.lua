@@ -198,8 +198,9 @@ local function draw_record(a, ctx, default)
   k.draw(a, ctx)
 end
 
--- The content: grid, artists, texts, clipped to the box by drawing them on its own transparent
--- canvas, then blitted onto the figure.
+-- The content: grid, artists and texts with clip_on, clipped to the box by drawing them on its own
+-- transparent canvas, then blitted onto the figure; then the other texts, unclipped (matplotlib's
+-- default for text: a label at axes fraction -0.1 is drawn beside the box).
 local function draw_content(ax, cv)
   local b = ax.box
   local bw, bh = b[3] - b[1], b[4] - b[2]
@@ -209,8 +210,10 @@ local function draw_content(ax, cv)
   if ax.axis_on then content:clear({ 1, 1, 1, 1 }) end
   if ax.grid_on and ax.axis_on then draw_grid(ax, ctx) end
   for _, a in ipairs(ax.artists) do draw_record(a, ctx) end
-  for _, t in ipairs(ax.texts) do draw_record(t, ctx, "text") end
+  for _, t in ipairs(ax.texts) do if t.clip_on then draw_record(t, ctx, "text") end end
   cv:blit(content, b[1], b[2], bw, bh)
+  local free = { ax = ax, fig = ax.fig, cv = cv, ox = 0, oy = 0, w = bw, h = bh }
+  for _, t in ipairs(ax.texts) do if not t.clip_on then draw_record(t, free, "text") end end
 end
 
 -- The frame (spines on pixel centres so 0.8 pt lines stay crisp), ticks and their labels.
