@@ -84,7 +84,7 @@ function Svg:stroke(p, c, lw, dashes, cap)
   for i = 1, #p - 1, 2 do
     local x, y = p[i], p[i + 1]
     if x ~= x or y ~= y then
-      if #cur > 2 then runs[#runs + 1] = cur end
+      if #cur > 1 then runs[#runs + 1] = cur end
       cur = {}
     else
       cur[#cur + 1] = num(x) .. "," .. num(y)
