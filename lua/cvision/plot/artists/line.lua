@@ -16,9 +16,11 @@ local COLOURS = "bgrcmykw"
 
 -- "r--o" style format strings, as matplotlib's _process_plot_format: at most one colour (a letter
 -- or "C0".."C9"), one line style and one marker, in any order; a whole colour name ("red") too.
--- Anything else is an error naming the function, the string and the character.
-local function parse_fmt(fmt, fname)
-  if type(fmt) ~= "string" then error(fname .. ": format string expected, got " .. type(fmt), 4) end
+-- Anything else is an error naming the function, the string and the character, raised at level
+-- (counted from parse_fmt: 3, the default, is the caller of the function that called it).
+local function parse_fmt(fmt, fname, level)
+  level = level or 3
+  if type(fmt) ~= "string" then error(fname .. ": format string expected, got " .. type(fmt), level) end
   local o = {}
   if #fmt > 1 and pcall(colors.to_rgba, fmt) then o.color = fmt; return o end
   local function bad(why)
@@ -26,7 +28,7 @@ local function parse_fmt(fmt, fname)
     for k in pairs(colors.names) do names[#names + 1] = k end
     local hint = #fmt > 2 and errors.suggest(fmt, names)
     error(("%s: bad format string '%s' (%s%s)"):format(fname, fmt, why,
-      hint and ("; did you mean '" .. hint .. "'?") or "; a format is [marker][line][colour], as 'ro--'"), 4)
+      hint and ("; did you mean '" .. hint .. "'?") or "; a format is [marker][line][colour], as 'ro--'"), level + 1)
   end
   local i = 1
   while i <= #fmt do
@@ -72,6 +74,57 @@ function M.check_style(fname, o, level)
   end
 end
 
+--- options(fname, fmt, opts [, extra [, level = 3]]) --> o: a line's style as plot reads it: opts
+-- checked against plot's options (and the keys of extra, name = true or the alias's target),
+-- aliases resolved (lw --> linewidth), fmt's colour, line style and marker where opts has none,
+-- and the style checked; errors name fname and are raised at level (3: the caller of the method
+-- calling this)
+function M.options(fname, fmt, opts, extra, level)
+  level = level or 3
+  local allowed = OPTIONS
+  if extra then
+    allowed = {}
+    for k, v in pairs(OPTIONS) do allowed[k] = v end
+    for k, v in pairs(extra) do allowed[k] = v end
+  end
+  opts = errors.check_options(fname, opts, allowed, level + 1, "keyword")
+  local o = {}
+  for k, v in pairs(opts) do o[type(allowed[k]) == "string" and allowed[k] or k] = v end
+  if fmt ~= nil then
+    for k, v in pairs(parse_fmt(fmt, fname, level + 1)) do if o[k] == nil then o[k] = v end end
+  end
+  M.check_style(fname, o, level + 1)
+  return o
+end
+
+--- data(fname, x, y [, level = 3]) --> xs, ys: x and y as arrays of one length (x nil: 0, 1, ...)
+function M.data(fname, x, y, level)
+  local ys = tolist(y, fname)
+  local xs
+  if x == nil then
+    xs = {}
+    for i = 1, #ys do xs[i] = i - 1 end
+  else
+    xs = tolist(x, fname)
+  end
+  if #xs ~= #ys then
+    error(string.format("bad argument to '%s' (x and y must have the same length, got %d and %d)",
+      fname, #xs, #ys), level or 3)
+  end
+  return xs, ys
+end
+
+--- record(ax, o, xs, ys [, kind = "line"]) --> a new record with o's style and plot's defaults
+-- (the axes' next colour, "-", 1.5 pt, markersize 6), not yet added to the axes
+function M.record(ax, o, xs, ys, kind)
+  return {
+    kind = kind or "line", x = xs, y = ys, label = o.label,
+    color = o.color or colors.next_color(ax),
+    linestyle = o.linestyle or "-", linewidth = o.linewidth or 1.5,
+    marker = o.marker, markersize = o.markersize or 6, alpha = o.alpha,
+  }
+end
+
 --- ax:plot([x,] y [, fmt] [, {label, color (c), linestyle (ls), linewidth (lw), marker,
 -- markersize (ms), alpha}]) --> Line2D
 -- x and y are Lua arrays or tensors; x defaults to 0, 1, 2, ...
@@ -80,32 +133,9 @@ function M.methods.plot(self, x, y, fmt, opts)
     x, y, fmt, opts = nil, x, y, fmt
   end
   if type(fmt) == "table" then fmt, opts = nil, fmt end
-  opts = errors.check_options("plot", opts, OPTIONS, 3, "keyword")
-  local o = {}
-  for k, v in pairs(opts) do o[type(OPTIONS[k]) == "string" and OPTIONS[k] or k] = v end
-  if fmt ~= nil then
-    for k, v in pairs(parse_fmt(fmt, "plot")) do if o[k] == nil then o[k] = v end end
-  end
-  M.check_style("plot", o)
-  local ys = tolist(y, "plot")
-  local xs
-  if x == nil then
-    xs = {}
-    for i = 1, #ys do xs[i] = i - 1 end
-  else
-    xs = tolist(x, "plot")
-  end
-  if #xs ~= #ys then
-    error(string.format("bad argument to 'plot' (x and y must have the same length, got %d and %d)",
-      #xs, #ys), 2)
-  end
-  local art = {
-    kind = "line", x = xs, y = ys, label = o.label,
-    color = o.color or colors.next_color(self),
-    linestyle = o.linestyle or "-", linewidth = o.linewidth or 1.5,
-    marker = o.marker, markersize = o.markersize or 6, alpha = o.alpha,
-  }
-  return artists.add(self, art)
+  local o = M.options("plot", fmt, opts)
+  local xs, ys = M.data("plot", x, y)
+  return artists.add(self, M.record(self, o, xs, ys))
 end
 
 --- limits(a, lim): every point with both coordinates finite
