@@ -30,7 +30,7 @@ local kinds = {}
 --- methods: every registered kind's Axes methods by name (the Axes and pyplot look them up here)
 M.methods = {}
 
--- Records of the "artists" collection print as matplotlib's objects.
+-- Records print as matplotlib's objects.
 local Artist = {}
 Artist.__index = Artist
 Artist.__tostring = function(a)
@@ -66,7 +66,7 @@ function M.kind(name) return kinds[name] end
 function M.add(ax, a)
   local k = kinds[a.kind]
   if k and k.collection == "texts" then
-    ax.texts[#ax.texts + 1] = a
+    ax.texts[#ax.texts + 1] = setmetatable(a, Artist)
   else
     ax.artists[#ax.artists + 1] = setmetatable(a, Artist)
   end

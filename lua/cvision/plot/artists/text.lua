@@ -33,13 +33,22 @@ function M.style(fname, opts, allowed, level)
 end
 
 --- ax:text(x, y, s, {fontsize = 10, color, ha = "left", va = "baseline", rotation, transform = "data"|"axes",
--- clip_on = false})
+-- clip_on = false}) --> the text's record (as matplotlib's Text)
 function M.methods.text(self, x, y, s, opts)
   local st = M.style("text", opts)
   errors.check_choice("text", "transform", st.transform, { "data", "axes" })
-  artists.add(self, { kind = "text", x = x, y = y, s = tostring(s), size = st.size, color = st.color,
+  return artists.add(self, { kind = "text", x = x, y = y, s = tostring(s), size = st.size, color = st.color,
     ha = st.ha, va = st.va, rotation = st.rotation, transform = st.transform, clip_on = st.clip_on })
 end
+
+--- repr(x, y, s) --> "x, y, 's'" as matplotlib's Text and Annotation print their position and text
+function M.repr(x, y, s)
+  local function num(v) return type(v) == "number" and ("%g"):format(v) or tostring(v) end
+  return ("%s, %s, '%s'"):format(num(x), num(y), s)
+end
+
+--- describe(t) --> "Text(x, y, 's')", as matplotlib prints it
+function M.describe(t) return "Text(" .. M.repr(t.x, t.y, t.s) .. ")" end
 
 --- draw(t, ctx): at its data point, or at axes fractions (transform = "axes", y up)
 function M.draw(t, ctx)
