@@ -162,7 +162,8 @@ function M.register_artist(kind)
   return kind
 end
 
-for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines" }) do
+for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines", "step", "fill",
+  "errorbar", "segments", "spans", "pie", "annotate" }) do
   M.register_artist(require("cvision.plot.artists." .. name))
 end
 
