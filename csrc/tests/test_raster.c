@@ -127,13 +127,13 @@ static void test_strokes(void) {
 }
 
 static void test_colormaps(void) {
-  uint8_t lut[256][3];
-  CHECK(cv_colormap_get(lut, "viridis") == CV_OK, "viridis");
-  CHECK(lut[0][0] == 68 && lut[0][1] == 1 && lut[0][2] == 84, "viridis[0]");
-  CHECK(lut[255][0] == 253 && lut[255][1] == 231 && lut[255][2] == 36, "viridis[255]");
-  CHECK(cv_colormap_index(0.5, 0, 1) == 128 && cv_colormap_index(1, 0, 1) == 255 &&
-        cv_colormap_index(-3, 0, 1) == 0, "matplotlib's index rule");
-  CHECK(cv_colormap_get(lut, "nope") == CV_EINVAL, "unknown map");
+  cv_colormap m;
+  CHECK(cv_colormap_get(&m, "viridis") == CV_OK && m.n == 256, "viridis");
+  CHECK(m.rgb[0][0] == 68 && m.rgb[0][1] == 1 && m.rgb[0][2] == 84, "viridis[0]");
+  CHECK(m.rgb[255][0] == 253 && m.rgb[255][1] == 231 && m.rgb[255][2] == 36, "viridis[255]");
+  CHECK(cv_colormap_index(&m, 0.5, 0, 1) == 128 && cv_colormap_index(&m, 1, 0, 1) == 255 &&
+        cv_colormap_index(&m, -3, 0, 1) == 0, "matplotlib's index rule");
+  CHECK(cv_colormap_get(&m, "nope") == CV_EINVAL, "unknown map");
 }
 
 static void test_text(void) {
