@@ -94,7 +94,8 @@ static void build_rows(cv_colormap *m, const double (*rows)[4], int n) {
     int j = 1;
     while (j < n - 1 && rows[j][0] < x) j++;
     double f = (x - rows[j - 1][0]) / (rows[j][0] - rows[j - 1][0]);
-    for (int k = 1; k <= 3; k++) m->rgb[i][k - 1] = to_byte(f * (rows[j][k] - rows[j - 1][k]) + rows[j - 1][k]);
+    for (int k = 1; k <= 3; k++)
+      m->rgb[i][k - 1] = to_byte(f * (rows[j][k] - rows[j - 1][k]) + rows[j - 1][k]);
   }
 }
 
