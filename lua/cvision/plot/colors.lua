@@ -86,6 +86,23 @@ function M.check_cmap(name, fname, level)
     hint and ("did you mean '" .. hint .. "'?") or "known: " .. table.concat(known, ", ")), (level or 2) + 1)
 end
 
+-- a < b by bytes, as Python compares str, whatever the C locale's collation
+local function bytewise(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+--- colormaps() --> the names of the colour maps the C core knows (each also as NAME_r), sorted as
+-- matplotlib.pyplot.colormaps() sorts them (capitals first: "Blues", ..., "viridis_r")
+function M.colormaps()
+  local names = require("cvision.core").plot_colormaps()
+  table.sort(names, bytewise)
+  return names
+end
+
 --- next_color(ax) --> the axes' next colour of the cycle (each call moves the cycle on)
 function M.next_color(ax)
   local c = M.color_cycle[ax.cycle % #M.color_cycle + 1]

@@ -25,6 +25,7 @@ local errors = require "cvision.util.errors"
 local M = {}
 
 M.to_rgba = colors.to_rgba
+M.colormaps = colors.colormaps
 M.nice_ticks = ticks.nice_ticks
 M.format_tick = ticks.format_tick
 M.Figure = figure.Figure
