@@ -112,6 +112,7 @@ function Axes:legend(opts)
   for k, v in pairs(legend.check(opts)) do o[k] = v end
   if o.fontsize == nil then o.fontsize = rc.points("legend.fontsize", self.rc) end
   if o.frameon == nil then o.frameon = self.rc["legend.frameon"] end
+  o.face, o.text_color = to_rgba(self.rc["axes.facecolor"]), to_rgba(self.rc["text.color"])
   self.legend_opts = o
   touch(self)
 end

@@ -44,7 +44,7 @@ function M.to_rgba(c, alpha)
     local s = named[c] or named[c:lower()] or c
     local ci = s:match("^C(%d)$")
     -- "CN" is the N-th colour of the current cycle, wrapping round a shorter one (as matplotlib)
-    if ci then s = M.color_cycle[tonumber(ci) % #M.color_cycle + 1] end
+    if ci then return M.to_rgba(M.color_cycle[tonumber(ci) % #M.color_cycle + 1], alpha) end
     if s:match("^#%x%x%x$") then
       s = "#" .. s:sub(2, 2):rep(2) .. s:sub(3, 3):rep(2) .. s:sub(4, 4):rep(2)
     end
