@@ -322,6 +322,22 @@ describe("cvision.plot axes", function()
       assert.are.equal(24, ax.title.size)   -- "large" is 1.2 times font.size
     end)
 
+    it("saves at rcParams['savefig.dpi'] unless it is 'figure'", function()
+      local base = os.tmpname()
+      local tmp = base .. ".png"
+      plt.plot({ 0, 1 }, { 0, 1 })
+      plt.savefig(tmp)
+      assert.same({ 640, 480 }, { pixels.png_size(tmp) })
+      plt.rcParams["savefig.dpi"] = 50
+      plt.plot({ 0, 1 }, { 0, 1 })
+      plt.savefig(tmp)
+      assert.same({ 320, 240 }, { pixels.png_size(tmp) })
+      os.remove(tmp)
+      os.remove(base)
+      assert.has_error(function() plt.rcParams["savefig.dpi"] = "fig" end,
+        "rcParams: savefig.dpi must be a positive number or 'figure', got 'fig'")
+    end)
+
     it("lists the style sheets in style.available", function()
       for _, name in ipairs({ "default", "ggplot", "bmh", "dark_background", "grayscale", "fivethirtyeight",
         "seaborn-v0_8" }) do
