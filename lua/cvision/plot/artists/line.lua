@@ -6,6 +6,7 @@ local paint = require "cvision.plot.paint"
 local values = require "cvision.plot.values"
 local artists = require "cvision.plot.artists"
 local errors = require "cvision.util.errors"
+local rc = require "cvision.plot.rc"
 
 local M = { name = "line", printed = "Line2D", methods = {} }
 
@@ -102,8 +103,8 @@ function M.methods.plot(self, x, y, fmt, opts)
   local art = {
     kind = "line", x = xs, y = ys, label = o.label,
     color = o.color or colors.next_color(self),
-    linestyle = o.linestyle or "-", linewidth = o.linewidth or 1.5,
-    marker = o.marker, markersize = o.markersize or 6, alpha = o.alpha,
+    linestyle = o.linestyle or "-", linewidth = o.linewidth or rc.get("lines.linewidth"),
+    marker = o.marker, markersize = o.markersize or rc.get("lines.markersize"), alpha = o.alpha,
   }
   return artists.add(self, art)
 end
