@@ -313,8 +313,8 @@ static int c_image(lua_State *L) {
   float *vals = NULL;
   if (!rgba) return luaL_error(L, "imshow: out of memory");
   if (ch == 1) {
-    uint8_t lut[256][3];
-    cv_status st = cv_colormap_get(lut, cmap);
+    cv_colormap lut;
+    cv_status st = cv_colormap_get(&lut, cmap);
     if (st != CV_OK) { free(rgba); return lcv_error(L, st, "imshow"); }
     double vmin = luaL_optnumber(L, 9, NAN), vmax = luaL_optnumber(L, 10, NAN);
     vals = malloc((size_t)n * sizeof(float));
@@ -328,7 +328,7 @@ static int c_image(lua_State *L) {
     }
     if (isnan(vmin)) vmin = lo;
     if (isnan(vmax)) vmax = hi;
-    cv_colormap_apply(rgba, vals, n, lut, vmin, vmax);
+    cv_colormap_apply(rgba, vals, n, &lut, vmin, vmax);
     free(vals);
   } else {
     double scale = 255.0;
@@ -545,10 +545,10 @@ static int l_colormap(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   double v = luaL_checknumber(L, 2);
   double vmin = luaL_optnumber(L, 3, 0), vmax = luaL_optnumber(L, 4, 1);
-  uint8_t lut[256][3];
-  LCV_CHECK(L, cv_colormap_get(lut, name), "colormap");
-  int i = cv_colormap_index(v, vmin, vmax);
-  for (int k = 0; k < 3; k++) lua_pushinteger(L, lut[i][k]);
+  cv_colormap lut;
+  LCV_CHECK(L, cv_colormap_get(&lut, name), "colormap");
+  int i = cv_colormap_index(&lut, v, vmin, vmax);
+  for (int k = 0; k < 3; k++) lua_pushinteger(L, lut.rgb[i][k]);
   return 3;
 }
 

@@ -127,13 +127,82 @@ static void test_strokes(void) {
 }
 
 static void test_colormaps(void) {
-  uint8_t lut[256][3];
-  CHECK(cv_colormap_get(lut, "viridis") == CV_OK, "viridis");
-  CHECK(lut[0][0] == 68 && lut[0][1] == 1 && lut[0][2] == 84, "viridis[0]");
-  CHECK(lut[255][0] == 253 && lut[255][1] == 231 && lut[255][2] == 36, "viridis[255]");
-  CHECK(cv_colormap_index(0.5, 0, 1) == 128 && cv_colormap_index(1, 0, 1) == 255 &&
-        cv_colormap_index(-3, 0, 1) == 0, "matplotlib's index rule");
-  CHECK(cv_colormap_get(lut, "nope") == CV_EINVAL, "unknown map");
+  cv_colormap m;
+  CHECK(cv_colormap_get(&m, "viridis") == CV_OK && m.n == 256, "viridis");
+  CHECK(m.rgb[0][0] == 68 && m.rgb[0][1] == 1 && m.rgb[0][2] == 84, "viridis[0]");
+  CHECK(m.rgb[255][0] == 253 && m.rgb[255][1] == 231 && m.rgb[255][2] == 36, "viridis[255]");
+  CHECK(cv_colormap_index(&m, 0.5, 0, 1) == 128 && cv_colormap_index(&m, 1, 0, 1) == 255 &&
+        cv_colormap_index(&m, -3, 0, 1) == 0, "matplotlib's index rule");
+  CHECK(cv_colormap_get(&m, "nope") == CV_EINVAL, "unknown map");
+}
+
+static int rgb_is(const cv_colormap *m, int i, int r, int g, int b) {
+  return m->rgb[i][0] == r && m->rgb[i][1] == g && m->rgb[i][2] == b;
+}
+
+/* the maps past the first ones: matplotlib's bytes (cmap(i, bytes=True)) at both ends and the middle */
+static void test_colormaps_more(void) {
+  static const struct { const char *name; int n, rgb[3][3]; } want[] = {
+    {"plasma", 256, {{12, 7, 134}, {203, 71, 119}, {239, 248, 33}}},
+    {"inferno", 256, {{0, 0, 3}, {187, 55, 84}, {252, 254, 164}}},
+    {"magma", 256, {{0, 0, 3}, {182, 54, 121}, {251, 252, 191}}},
+    {"cividis", 256, {{0, 34, 77}, {124, 123, 120}, {253, 231, 55}}},
+    {"coolwarm", 256, {{58, 76, 192}, {221, 220, 219}, {179, 3, 38}}},
+    {"twilight", 510, {{225, 216, 226}, {47, 20, 54}, {225, 216, 225}}},
+    {"twilight_shifted", 510, {{47, 19, 55}, {225, 216, 225}, {47, 20, 54}}},
+    {"tab10", 10, {{31, 119, 180}, {140, 86, 75}, {23, 190, 207}}},
+    {"tab20", 20, {{31, 119, 180}, {140, 86, 75}, {158, 218, 229}}},
+  };
+  cv_colormap m, r;
+  for (size_t t = 0; t < sizeof want / sizeof want[0]; t++) {
+    char rname[40];
+    snprintf(rname, sizeof rname, "%s_r", want[t].name);
+    CHECK(cv_colormap_get(&m, want[t].name) == CV_OK && m.n == want[t].n, "%s: %d entries", want[t].name, m.n);
+    const int at[3] = {0, want[t].n / 2, want[t].n - 1};
+    for (int j = 0; j < 3; j++)
+      CHECK(rgb_is(&m, at[j], want[t].rgb[j][0], want[t].rgb[j][1], want[t].rgb[j][2]), "%s[%d] = %d %d %d",
+            want[t].name, at[j], m.rgb[at[j]][0], m.rgb[at[j]][1], m.rgb[at[j]][2]);
+    CHECK(cv_colormap_get(&r, rname) == CV_OK && r.n == m.n, "%s", rname);
+    int same = 1;
+    for (int i = 0; i < m.n; i++)
+      same &= rgb_is(&r, i, m.rgb[m.n - 1 - i][0], m.rgb[m.n - 1 - i][1], m.rgb[m.n - 1 - i][2]);
+    CHECK(same, "%s is %s reversed", rname, want[t].name);
+  }
+
+  /* a listed map of N colours: floor(x * N), no blending; a 256-entry table would put 0.1005 in C0 */
+  CHECK(cv_colormap_get(&m, "tab10") == CV_OK, "tab10");
+  CHECK(cv_colormap_index(&m, 0.0999, 0, 1) == 0 && cv_colormap_index(&m, 0.1, 0, 1) == 1 &&
+        cv_colormap_index(&m, 0.1005, 0, 1) == 1 && cv_colormap_index(&m, 0.95, 0, 1) == 9 &&
+        cv_colormap_index(&m, 1, 0, 1) == 9 && cv_colormap_index(&m, 7, 0, 1) == 9 &&
+        cv_colormap_index(&m, -1, 0, 1) == 0, "tab10's index rule");
+  const float vals[3] = {0.0f, 5.5f, 9.0f};
+  uint8_t rgba[12];
+  cv_colormap_apply(rgba, vals, 3, &m, 0, 10);
+  CHECK(rgba[0] == 0x1f && rgba[4] == 0x8c && rgba[5] == 0x56 && rgba[8] == 0x17 && rgba[11] == 255,
+        "tab10 through apply: C0, C5, C9");
+
+  /* the list and the builder agree: every name builds, every map has its _r and every _r its map */
+  const char *const *names = cv_colormap_names();
+  int count = 0, plain = 0;
+  for (int i = 0; names[i]; i++, count++) {
+    size_t n = strlen(names[i]);
+    int rev = n > 2 && !strcmp(names[i] + n - 2, "_r");
+    char other[40];
+    if (rev) snprintf(other, sizeof other, "%.*s", (int)(n - 2), names[i]);
+    else snprintf(other, sizeof other, "%s_r", names[i]), plain++;
+    int found = 0;
+    for (int j = 0; names[j]; j++) found |= !strcmp(names[j], other);
+    CHECK(cv_colormap_get(&m, names[i]) == CV_OK && found, "%s builds and %s is listed", names[i], other);
+  }
+  CHECK(count == 2 * plain && plain == 19, "%d names, %d maps", count, plain);
+
+  /* the unknown-name error names every map */
+  CHECK(cv_colormap_get(&m, "plasmaa") == CV_EINVAL, "unknown map");
+  const char *msg = cv_last_error();
+  int all = strstr(msg, "'plasmaa'") != NULL;
+  for (int i = 0; names[i]; i++)
+    if (!strstr(names[i], "_r")) all &= strstr(msg, names[i]) != NULL;
+  CHECK(all, "the error lists every map: %s", msg);
 }
 
 static void test_text(void) {
@@ -162,6 +231,7 @@ int main(void) {
   test_fills();
   test_strokes();
   test_colormaps();
+  test_colormaps_more();
   test_text();
   CTEST_END("raster");
 }

@@ -1,4 +1,7 @@
--- examples/gallery/colormaps.lua: the colour maps, each as a ramp (entries of examples/gallery.lua)
+-- examples/gallery/colormaps.lua: the colour maps, each as a ramp (entries of examples/gallery.lua),
+-- in two pictures as matplotlib's colormap reference groups them: the sequential maps, then the
+-- diverging, cyclic, qualitative and miscellaneous ones. Every map of plt.colormaps() (less the
+-- NAME_r twins and the "grey" spelling) is in one of the two lists.
 local function ramp(plt, names)
   local fig = plt.figure({ figsize = { 6.4, 0.35 * #names + 0.6 } })
   local row = {}
@@ -13,8 +16,17 @@ local function ramp(plt, names)
   fig:subplots_adjust({ left = 0.2, right = 0.98, top = 0.95, bottom = 0.05 })
 end
 
+local sequential = { "viridis", "plasma", "inferno", "magma", "cividis", "gray", "Greys", "Blues", "Greens",
+  "Reds" }
+local others = { "RdYlGn", "RdBu", "coolwarm", "twilight", "twilight_shifted", "tab10", "tab20", "jet" }
+
 return {
-  { name = "colormaps", title = "The colour maps (each also reversed as NAME_r).",
-    code = 'plt.imshow(t, {cmap = "viridis"})',
-    draw = function(plt) ramp(plt, { "viridis", "gray", "Greys", "Blues", "Greens", "Reds", "RdYlGn", "RdBu", "jet" }) end },
+  { name = "colormaps_sequential",
+    title = "The sequential colour maps (each also reversed as NAME_r; plt.colormaps() lists them all).",
+    code = 'plt.imshow(t, {cmap = "plasma"})',
+    draw = function(plt) ramp(plt, sequential) end },
+  { name = "colormaps_diverging_qualitative",
+    title = "The diverging, cyclic and qualitative colour maps, and jet (tab10 and tab20 are never blended).",
+    code = 'plt.imshow(labels, {cmap = "tab10", vmin = 0, vmax = 9})',
+    draw = function(plt) ramp(plt, others) end },
 }

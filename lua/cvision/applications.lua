@@ -26,6 +26,7 @@ M.decode = require "cvision.applications.decode"
 M.pretrained = require "cvision.applications.pretrained"
 for module_name, mode in pairs(M.decode.modes) do M[module_name] = M.decode.module(mode) end
 M.decode_predictions, M.preprocess_input = M.decode.decode_predictions, M.decode.preprocess_input
+M.imagenet_class_names = M.decode.imagenet_class_names
 local L = layers
 
 local setup, pool, head, finish = common.setup, common.pool, common.head, common.finish

@@ -45,8 +45,9 @@ function M.setup(fname, a, default_shape, min_size, default_classes, extra)
         .. "include_top = false and a new head"):format(fname), 3)
     end
   elseif o.weights == "imagenet" then
-    error(("%s: pretrained weights (weights = \"imagenet\") can't be downloaded here: build the model with "
-      .. "weights = nil (random weights) and load trained weights with model:load_weights(path), "
+    error(("%s: pretrained weights (weights = \"imagenet\") can't be downloaded here: pass Keras' weight file "
+      .. "(weights = \"path.h5\"; decode_predictions(probs, {classes = \"imagenet\"}) names its classes), or build the "
+      .. "model with weights = nil (random weights) and load trained weights with model:load_weights(path), "
       .. "model:set_weights(list) or cv.models.load_model(path)"):format(fname), 3)
   elseif o.weights ~= nil and type(o.weights) ~= "string" then
     error(("bad argument to '%s' (weights must be nil or the path of a weights file)"):format(fname), 3)

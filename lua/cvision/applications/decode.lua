@@ -13,8 +13,10 @@
 -- means subtracted (VGG16, VGG19, ResNet50), "torch" x / 255 then the ImageNet means and
 -- standard deviations (DenseNet), "none" (EfficientNet scales inside the model).
 -- decode_predictions names the classes of cvision's hanzi base by default (each row also has
--- .char, .pinyin and .gloss, from CC-CEDICT: third_party/cc-cedict), or those given as
--- classes = {...}. ImageNet's class list is not shipped yet: classes = "imagenet" says so.
+-- .char, .pinyin and .gloss, from CC-CEDICT: third_party/cc-cedict), ImageNet-1k's with
+-- classes = "imagenet" (rows {wnid, name, p} as Keras': {"n04350905", "suit", 0.62}, for weights
+-- imported from Keras' .h5 files; the list, imagenet_classes.lua, is read on first use), or those
+-- given as classes = {...}.
 local core = require "cvision.core"
 local errors = require "cvision.util.errors"
 
@@ -102,6 +104,24 @@ function M.hanzi_base_path()
   return here() .. "/hanzi/mobilenetv2_0.35_64_hanzi"
 end
 
+local imagenet
+-- ImageNet-1k's {wnid, name} rows, read once (30 KB: only when asked for)
+local function imagenet_rows()
+  imagenet = imagenet or require "cvision.applications.imagenet_classes"
+  return imagenet
+end
+
+--- M.imagenet_class_names() --> names, wnids: ImageNet-1k's 1,000 class names ("tench", ...,
+--- "Windsor_tie") and their WordNet ids ("n01440764", ...), in Keras' index order (names[i] is
+--- Keras' class i - 1); new tables each call
+function M.imagenet_class_names()
+  local names, wnids = {}, {}
+  for i, r in ipairs(imagenet_rows()) do wnids[i], names[i] = r[1], r[2] end
+  return names, wnids
+end
+
+local function shape_of(t) return "(" .. table.concat(t.shape, ", ") .. ")" end
+
 local Top = {}
 Top.__index = Top
 
@@ -120,30 +140,38 @@ end
 
 --- M.decode_predictions(probs, {top = 5, classes = nil | list | "imagenet"}) --> per image a list
 --- of {class_id, name, probability}, most probable first. classes nil: the hanzi base's (class_id
---- "hanzi:<index>", name "东 dōng (east)", and .char, .pinyin, .gloss); a list: its names (class_id
---- the 1-based index)
+--- "hanzi:<index>", name "东 dōng (east)", and .char, .pinyin, .gloss); "imagenet": ImageNet-1k's
+--- as Keras' decode_predictions (class_id the wnid "n04350905", name "suit"; probs (N, 1000)); a
+--- list: its names (class_id the 1-based index)
 function M.decode_predictions(probs, o)
   o = o or {}
   if type(o) ~= "table" then error(errors.options_expected("decode_predictions", o), 2) end
   for k in pairs(o) do
     if k ~= "top" and k ~= "classes" then error(errors.unknown_option("decode_predictions", k), 2) end
   end
-  if not core.is_tensor(probs) or probs:dim() ~= 2 then
+  if not core.is_tensor(probs) then
     error(errors.bad_argument("decode_predictions", "a tensor of probabilities (N, classes) expected", 1), 2)
+  end
+  if o.classes == "imagenet" and (probs:dim() ~= 2 or probs.shape[2] ~= 1000) then
+    error(("decode_predictions: classes = \"imagenet\" expects a batch of predictions (N, 1000), got shape %s")
+      :format(shape_of(probs)), 2)
+  end
+  if probs:dim() ~= 2 then
+    error(errors.bad_argument("decode_predictions", ("a tensor of probabilities (N, classes) expected, got shape %s")
+      :format(shape_of(probs)), 1), 2)
   end
   local top = o.top or 5
   if math.type(top) ~= "integer" or top < 1 then error(errors.bad_argument("decode_predictions", "top must be a positive integer"), 2) end
   local n, k = probs.shape[1], probs.shape[2]
-  local names, hanzi = o.classes, false
+  local names, hanzi, wnids = o.classes, false, nil
   if names == "imagenet" then
-    error("decode_predictions: ImageNet's class names are not shipped with cvision yet; pass classes = {...} "
-      .. "(1,000 names in the order of the model's outputs)", 2)
+    names, wnids = M.imagenet_class_names()
   elseif names == nil then
     local info, why = M.hanzi_base_info()
     if not info then error("decode_predictions: " .. why .. "; or pass classes = {...}", 2) end
     names, hanzi = info.classes, true
   elseif type(names) ~= "table" then
-    error(errors.bad_argument("decode_predictions", "classes must be a list of names"), 2)
+    error(errors.bad_argument("decode_predictions", "classes must be nil, \"imagenet\" or a list of names"), 2)
   end
   if #names ~= k then
     error(("decode_predictions: the predictions have %d classes, the class list %d"):format(k, #names), 2)
@@ -165,6 +193,8 @@ function M.decode_predictions(probs, o)
         local name = ch
         if py then name = ("%s %s (%s)"):format(ch, py, (gl:match("^([^;]+)") or gl)) end
         row = {("hanzi:%d"):format(j), name, p[j], char = ch, pinyin = py, gloss = gl}
+      elseif wnids then
+        row = {wnids[j], names[j], p[j]}
       else
         row = {j, tostring(names[j]), p[j]}
       end

@@ -5,8 +5,13 @@ local errors = require "cvision.util.errors"
 
 local M = {}
 
-M.color_cycle = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+--- DEFAULT_CYCLE: matplotlib's default colour cycle (tab10), which rcdefaults() puts back
+M.DEFAULT_CYCLE = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
   "#7f7f7f", "#bcbd22", "#17becf" }
+
+--- color_cycle: the cycle new lines and bars draw from, and "C0".."C9" name (rcParams
+-- "axes.prop_cycle" sets it; a style sheet too)
+M.color_cycle = { table.unpack(M.DEFAULT_CYCLE) }
 
 local named = {
   b = "#1f77b4", g = "#2ca02c", r = "#d62728", c = "#17becf", m = "#9467bd", y = "#bcbd22",
@@ -38,7 +43,8 @@ function M.to_rgba(c, alpha)
   elseif type(c) == "string" then
     local s = named[c] or named[c:lower()] or c
     local ci = s:match("^C(%d)$")
-    if ci then s = M.color_cycle[tonumber(ci) + 1] end
+    -- "CN" is the N-th colour of the current cycle, wrapping round a shorter one (as matplotlib)
+    if ci then return M.to_rgba(M.color_cycle[tonumber(ci) % #M.color_cycle + 1], alpha) end
     if s:match("^#%x%x%x$") then
       s = "#" .. s:sub(2, 2):rep(2) .. s:sub(3, 3):rep(2) .. s:sub(4, 4):rep(2)
     end
@@ -86,9 +92,28 @@ function M.check_cmap(name, fname, level)
     hint and ("did you mean '" .. hint .. "'?") or "known: " .. table.concat(known, ", ")), (level or 2) + 1)
 end
 
---- next_color(ax) --> the axes' next colour of the cycle (each call moves the cycle on)
+-- a < b by bytes, as Python compares str, whatever the C locale's collation
+local function bytewise(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+--- colormaps() --> the names of the colour maps the C core knows (each also as NAME_r), sorted as
+-- matplotlib.pyplot.colormaps() sorts them (capitals first: "Blues", ..., "viridis_r")
+function M.colormaps()
+  local names = require("cvision.core").plot_colormaps()
+  table.sort(names, bytewise)
+  return names
+end
+
+--- next_color(ax) --> the axes' next colour of the cycle (each call moves the cycle on): the cycle
+-- the axes was made with (rcParams["axes.prop_cycle"] then), else the current one
 function M.next_color(ax)
-  local c = M.color_cycle[ax.cycle % #M.color_cycle + 1]
+  local cyc = ax.color_cycle or M.color_cycle
+  local c = cyc[ax.cycle % #cyc + 1]
   ax.cycle = ax.cycle + 1
   return c
 end

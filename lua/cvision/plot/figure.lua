@@ -1,7 +1,8 @@
 -- cvision.plot.figure: the Figure object: its size (figsize in inches times dpi), its axes
 -- (subplot grid cells or free rectangles), figure texts, a suptitle and painters, and its
 -- rasterisation into a Canvas and a PNG. Promises matplotlib's defaults (6.4 x 4.8 in at 100 dpi,
--- its subplotpars) and that rendering lays the figure out afresh every time.
+-- its subplotpars: rcParams figure.* when it is made, savefig.dpi when saved) and that rendering lays
+-- the figure out afresh every time.
 local core = require "cvision.core"
 local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
@@ -9,6 +10,7 @@ local layout = require "cvision.plot.layout"
 local axes = require "cvision.plot.axes"
 local errors = require "cvision.util.errors"
 local text = require "cvision.plot.artists.text"
+local rc = require "cvision.plot.rc"
 
 local M = {}
 
@@ -23,24 +25,27 @@ Figure.__tostring = function(f)
   return string.format("<Figure size %dx%d with %d Axes>", f.width, f.height, #f.axes)
 end
 
---- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure)
+--- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure);
+-- the defaults are rcParams figure.figsize, figure.dpi, figure.facecolor and figure.subplot.*
 local FIGURE = { figsize = true, dpi = true, facecolor = true }
 M.OPTIONS = FIGURE
 
 function M.new(opts, fname)
   opts = errors.check_options(fname or "figure", opts, FIGURE, 4, "keyword")
   colors.check(fname or "figure", opts.facecolor, 3)
-  local fs = opts.figsize or { 6.4, 4.8 }
-  local dpi = opts.dpi or 100
+  local fs = opts.figsize or rc.get("figure.figsize")
+  local dpi = opts.dpi or rc.get("figure.dpi")
   if type(fs) ~= "table" or not tonumber(fs[1]) or not tonumber(fs[2]) or fs[1] <= 0 or fs[2] <= 0 then
     error("bad argument #1 to 'figure' (figsize must be {width, height} in inches)", 3)
   end
   return setmetatable({
     figsize = { fs[1], fs[2] }, dpi = dpi,
     width = max(1, floor(fs[1] * dpi + 0.5)), height = max(1, floor(fs[2] * dpi + 0.5)),
-    facecolor = opts.facecolor or "white",
-    axes = {}, painters = {}, texts = {}, dirty = false,
-    subplotpars = { left = 0.125, right = 0.9, bottom = 0.11, top = 0.88, wspace = 0.2, hspace = 0.2 },
+    facecolor = opts.facecolor or rc.get("figure.facecolor"),
+    axes = {}, painters = {}, texts = {}, dirty = false, text_color = rc.get("text.color"),
+    subplotpars = { left = rc.get("figure.subplot.left"), right = rc.get("figure.subplot.right"),
+      bottom = rc.get("figure.subplot.bottom"), top = rc.get("figure.subplot.top"),
+      wspace = rc.get("figure.subplot.wspace"), hspace = rc.get("figure.subplot.hspace") },
   }, Figure)
 end
 
@@ -76,11 +81,12 @@ function Figure:get_gca()
   return self.gca or self:add_subplot(1, 1, 1)
 end
 
---- fig:suptitle(s, {fontsize = 12})
+--- fig:suptitle(s, {fontsize = 12, color = rcParams["text.color"]})
 function Figure:suptitle(s, opts)
   opts = errors.check_options("suptitle", opts, { fontsize = true, size = "fontsize", color = true }, 3, "keyword")
   colors.check("suptitle", opts.color, 2)
-  self.suptitle_text = { text = tostring(s), size = opts.fontsize or opts.size or 12, color = opts.color or "black" }
+  self.suptitle_text = { text = tostring(s), size = opts.fontsize or opts.size or 12,
+    color = opts.color or self.text_color }
   self.dirty = true
 end
 
@@ -178,8 +184,9 @@ function M.format_of(path, format, level)
     table.concat(M.FORMATS, ", ")), level)
 end
 
---- fig:savefig(path [, {dpi, format, quality = 95}]) writes the figure as PNG or JPEG, chosen by
--- format or else path's extension (.png, .jpg, .jpeg; PNG without one); returns path
+--- fig:savefig(path [, {dpi = rcParams["savefig.dpi"] ("figure": the figure's), format, quality = 95}])
+-- writes the figure as PNG or JPEG, chosen by format or else path's extension (.png, .jpg, .jpeg;
+-- PNG without one); returns path
 function Figure:savefig(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
   opts = errors.check_options("savefig", opts, M.SAVEFIG, 3, "keyword")
@@ -188,9 +195,11 @@ function Figure:savefig(path, opts)
   if q ~= nil and (math.type(q) ~= "integer" or q < 1 or q > 100) then
     error("savefig: quality must be an integer in 1..100", 2)
   end
-  if opts and opts.dpi and opts.dpi ~= self.dpi then
-    local k = opts.dpi / self.dpi
-    self.dpi = opts.dpi
+  local dpi = opts.dpi
+  if dpi == nil and rc.get("savefig.dpi") ~= "figure" then dpi = rc.get("savefig.dpi") end
+  if dpi and dpi ~= self.dpi then
+    local k = dpi / self.dpi
+    self.dpi = dpi
     self.width, self.height = floor(self.width * k + 0.5), floor(self.height * k + 0.5)
   end
   if WRITERS[fmt] == "svg" then

@@ -25,6 +25,7 @@ local errors = require "cvision.util.errors"
 local M = {}
 
 M.to_rgba = colors.to_rgba
+M.colormaps = colors.colormaps
 M.nice_ticks = ticks.nice_ticks
 M.format_tick = ticks.format_tick
 M.Figure = figure.Figure
@@ -170,7 +171,8 @@ end
 ---------------------------------------------------------------------------------------------------
 -- pyplot-style functions on the current axes and figure
 ---------------------------------------------------------------------------------------------------
-for _, name in ipairs({ "legend", "grid", "axis", "invert_yaxis", "colorbar" }) do
+for _, name in ipairs({ "legend", "grid", "axis", "invert_yaxis", "colorbar", "semilogx", "semilogy", "loglog",
+  "twinx", "twiny" }) do
   M[name] = on_gca(name)
 end
 
@@ -178,6 +180,13 @@ function M.title(s, opts) return M.gca():set_title(s, opts) end
 function M.xlabel(s, opts) return M.gca():set_xlabel(s, opts) end
 function M.ylabel(s, opts) return M.gca():set_ylabel(s, opts) end
 function M.xlim(a, b) return M.gca():set_xlim(a, b) end
+--- xscale("linear" | "log" [, {base = 10, nonpositive = "clip"}]) sets the current axes' x scale
+function M.xscale(name, opts) return M.gca():set_xscale(name, opts) end
+--- yscale("linear" | "log" [, {base = 10, nonpositive = "clip"}]) sets the current axes' y scale
+function M.yscale(name, opts) return M.gca():set_yscale(name, opts) end
+-- rcParams (cvision.plot.rc), rcdefaults() and style.use/context/available (cvision.plot.style)
+M.rcParams, M.rcdefaults, M.style = require("cvision.plot.rc").params, require("cvision.plot.rc").reset,
+  require "cvision.plot.style"
 function M.ylim(a, b) return M.gca():set_ylim(a, b) end
 --- xticks([ticks [, labels]] [, {rotation, fontsize}])
 function M.xticks(t, labels, opts)

@@ -127,7 +127,8 @@ end
 
 local function draw_frame(cv, fig, opts, lx, ly, w, h, fs)
   local rr = 0.2 * fs
-  cv:fill_polygon(paint.rounded_rect(lx, ly, w, h, rr), { 1, 1, 1, opts.framealpha or 0.8 })
+  local face = opts.face or { 1, 1, 1 }   -- the axes' background (rcParams legend.facecolor "inherit")
+  cv:fill_polygon(paint.rounded_rect(lx, ly, w, h, rr), { face[1], face[2], face[3], opts.framealpha or 0.8 })
   local pts = paint.rounded_rect(lx, ly, w, h, rr)
   pts[#pts + 1] = pts[1]; pts[#pts + 1] = pts[2]
   cv:stroke(pts, { 0.8, 0.8, 0.8, 1 }, pt(fig, 1.0))
@@ -149,7 +150,7 @@ function M.draw(ax, cv)
   if opts.frameon ~= false then draw_frame(cv, fig, opts, lx, ly, w, h, fs) end
   local y = ly + sz.bp
   if opts.title then
-    draw_text(cv, opts.title, lx + w / 2, y, fs, { 0, 0, 0 }, "center", "top")
+    draw_text(cv, opts.title, lx + w / 2, y, fs, opts.text_color or { 0, 0, 0 }, "center", "top")
     y = y + title_h
   end
   local ctx = { ax = ax, fig = fig, cv = cv, ox = 0, oy = 0 }
@@ -157,7 +158,7 @@ function M.draw(ax, cv)
     local cy = y + rowh / 2
     local hx = lx + sz.bp
     artists.kind(e.kind).legend(e, ctx, hx, cy, sz.hl, fs)
-    draw_text(cv, tostring(e.label), hx + sz.hl + sz.htp, cy, fs, { 0, 0, 0 }, "left", "center")
+    draw_text(cv, tostring(e.label), hx + sz.hl + sz.htp, cy, fs, opts.text_color or { 0, 0, 0 }, "left", "center")
     y = y + rowh + sz.ls
   end
   ax.legend_box = { lx, ly, lx + w, ly + h, loc = loc }

@@ -62,7 +62,7 @@ function M.methods.imshow(self, img, opts)
   if opts.aspect ~= nil and opts.aspect ~= "auto" and opts.aspect ~= "equal" then
     error("imshow: aspect must be \"auto\" or \"equal\"", 2)
   end
-  local art = { kind = "image", cmap = opts.cmap or "viridis", vmin = opts.vmin, vmax = opts.vmax,
+  local art = { kind = "image", cmap = opts.cmap or require("cvision.plot.rc").get("image.cmap"), vmin = opts.vmin, vmax = opts.vmax,
     interpolation = opts.interpolation == "bilinear" and "bilinear" or "nearest", alpha = opts.alpha }
   if type(img) == "table" then from_table(art, img) else from_tensor(art, img, opts.sample) end
   art.extent = opts.extent or { -0.5, art.W - 0.5, art.H - 0.5, -0.5 }

@@ -6,6 +6,7 @@ local paint = require "cvision.plot.paint"
 local values = require "cvision.plot.values"
 local artists = require "cvision.plot.artists"
 local errors = require "cvision.util.errors"
+local rc = require "cvision.plot.rc"
 
 local M = { name = "line", printed = "Line2D", methods = {} }
 
@@ -115,13 +116,14 @@ function M.data(fname, x, y, level)
 end
 
 --- record(ax, o, xs, ys [, kind = "line"]) --> a new record with o's style and plot's defaults
--- (the axes' next colour, "-", 1.5 pt, markersize 6), not yet added to the axes
+-- (the axes' next colour, "-", rcParams lines.linewidth and lines.markersize), not yet added to
+-- the axes
 function M.record(ax, o, xs, ys, kind)
   return {
     kind = kind or "line", x = xs, y = ys, label = o.label,
     color = o.color or colors.next_color(ax),
-    linestyle = o.linestyle or "-", linewidth = o.linewidth or 1.5,
-    marker = o.marker, markersize = o.markersize or 6, alpha = o.alpha,
+    linestyle = o.linestyle or "-", linewidth = o.linewidth or rc.get("lines.linewidth"),
+    marker = o.marker, markersize = o.markersize or rc.get("lines.markersize"), alpha = o.alpha,
   }
 end
 

@@ -54,7 +54,7 @@ local function point_colours(c, n, opts, default)
     end
     return cols
   end
-  local cmap = opts.cmap or "viridis"
+  local cmap = opts.cmap or require("cvision.plot.rc").get("image.cmap")
   if type(cmap) ~= "string" then error("scatter: cmap must be a colour map name", 3) end
   colors.check_cmap(cmap, "scatter", 3)
   local norm = norms.resolve(opts.norm, opts.vmin, opts.vmax, vals, "scatter")
