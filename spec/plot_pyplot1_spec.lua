@@ -299,7 +299,8 @@ describe("cvision.plot pyplot functions (1)", function()
       assert.are.equal("<LineCollection>", tostring(lc))
       local cv = plt.render()
       assert.same(RED, at(cv, 0.5, 1))
-      assert.same(WHITE, at(cv, 2, 1), "the first stops at xmax = 1")
+      assert.same(RED, at(cv, 0.95, 1))
+      assert.same(WHITE, at(cv, 1.1, 1), "the first stops at xmax = 1")
       assert.same(BLUE, at(cv, 2, 2))
       local v = plt.gca().view
       assert.is_true(v[1] < 0 and v[2] > 3 and v[3] < 1 and v[4] > 2)
@@ -525,7 +526,9 @@ describe("cvision.plot pyplot functions (1)", function()
       local d = math.sqrt((ex - sx) ^ 2 + (ey - sy) ^ 2)
       local ux, uy = (sx - ex) / d, (sy - ey) / d    -- from xy back towards the text
       local function along(k) return rgb(cv, ex + ux * k, ey + uy * k) end
-      assert.same(WHITE, along(0), "shrinkB: 2 points short of xy")
+      -- shrinkB: the tip stops 2 points (2.8 px) short of xy, less half the line's mitre
+      assert.same(WHITE, along(0), "shrinkB: short of xy")
+      assert.same(WHITE, along(2.5), "shrinkB: 2 points short of xy")
       assert.is_true(near(along(6), RED, 10), "the filled head")
       local mx, my = ex + ux * 40, ey + uy * 40
       assert.is_true(count(cv, RED, mx - 2, my - 2, mx + 3, my + 3, 60) > 0, "the shaft (1 pt)")

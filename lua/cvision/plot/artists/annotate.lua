@@ -58,7 +58,9 @@ local function arrow_props(ap)
   if o.arrowstyle ~= nil then
     errors.check_choice("annotate", "arrowstyle", o.arrowstyle, STYLE_NAMES, 4)
     for _, k in ipairs(SIMPLE_ONLY) do
-      if o[k] ~= nil then error(("annotate: arrowprops %s needs no arrowstyle (it sizes the simple arrow)"):format(k), 3) end
+      if o[k] ~= nil then
+        error(("annotate: arrowprops %s needs no arrowstyle (it sizes the simple arrow)"):format(k), 3)
+      end
     end
   else
     for _, k in ipairs(STYLED_ONLY) do
@@ -75,6 +77,9 @@ local function arrow_props(ap)
       error(("annotate: arrowprops %s must be a non-negative number"):format(k), 3)
     end
   end
+  -- matplotlib's patch defaults for a FancyArrowPatch (face "C0", edge black), resolved now
+  o.face = o.facecolor or o.color or colors.to_rgba("C0")
+  o.edge = o.edgecolor or o.color or "black"
   return o
 end
 
@@ -197,12 +202,9 @@ local function head(x0, y0, x1, y1, len, wid, lw)
     tx, ty
 end
 
--- The arrow's colours: color sets face and edge; else face "C0", edge black (matplotlib's patch
--- defaults for a FancyArrowPatch).
+-- The arrow's face and edge colours (color sets both; see arrow_props).
 local function arrow_colours(ap)
-  local face = ap.facecolor or ap.color or "C0"
-  local edge = ap.edgecolor or ap.color or "black"
-  return to_rgba(face, ap.alpha), to_rgba(edge, ap.alpha)
+  return to_rgba(ap.face, ap.alpha), to_rgba(ap.edge, ap.alpha)
 end
 
 local function draw_styled(cv, fig, ap, size, x0, y0, x1, y1)

@@ -10,7 +10,6 @@ local paint = require "cvision.plot.paint"
 local values = require "cvision.plot.values"
 local artists = require "cvision.plot.artists"
 local line = require "cvision.plot.artists.line"
-local errors = require "cvision.util.errors"
 
 local M = { name = "errorbar", printed = "ErrorbarContainer", methods = {} }
 
@@ -18,7 +17,7 @@ local finite, tolist, to_rgba, pt = values.finite, values.tolist, colors.to_rgba
 local nan = 0 / 0
 
 --- describe(a) --> "<ErrorbarContainer object of 3 artists>", as matplotlib prints it
-function M.describe(a)
+function M.describe()
   return ("<%s object of 3 artists>"):format(M.printed)
 end
 

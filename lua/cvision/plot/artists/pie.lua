@@ -158,7 +158,7 @@ function M.methods.pie(self, x, opts)
     end
     theta1 = theta2
   end
-  self:axis("equal")
+  self:set_aspect("equal")
   if not opts.frame then
     self:axis("off")
     self:set_xlim(center[1] - 1.25, center[1] + 1.25)

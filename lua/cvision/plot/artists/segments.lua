@@ -52,7 +52,10 @@ local function segments(ax, fname, dir, at, lo, hi, opts)
     local p, a, b = get(lists[1], i), get(lists[2], i), get(lists[3], i)
     if dir == "h" then segs[i] = { a, p, b, p } else segs[i] = { p, a, p, b } end
   end
-  local cols = style_list(opts.colors or opts.color, "C0", function(c) colors.check(fname, c, 5) end)
+  -- "C0" as matplotlib's lines.color, resolved now (a style applied later does not change it)
+  local cols = style_list(opts.colors or opts.color, colors.to_rgba("C0"), function(c)
+    colors.check(fname, c, 5)
+  end)
   local styles = style_list(opts.linestyles or opts.linestyle or opts.ls, "solid", function(s)
     errors.check_choice(fname, "linestyle", s, line.LINESTYLES, 6)
   end)

@@ -4,6 +4,7 @@
 -- edges whatever the view (xmin = 0, xmax = 1 by default), is "C0" by default without moving the
 -- colour cycle, takes the patch colours of fill_between (color = face and edge), and has a filled
 -- patch as legend handle.
+local colors = require "cvision.plot.colors"
 local artists = require "cvision.plot.artists"
 local fill = require "cvision.plot.artists.fill"
 local errors = require "cvision.util.errors"
@@ -30,7 +31,7 @@ local function span(ax, fname, dir, lo, hi, f0, f1, opts)
     end
   end
   local face, edge, lw, ls = fill.patch_style(fname, o, 3)
-  if face == false then face = "C0" end
+  if face == false then face = colors.to_rgba("C0") end   -- patch.facecolor, resolved now
   return artists.add(ax, { kind = "span", dir = dir, lo = lo, hi = hi, f0 = f0, f1 = f1, color = face,
     edgecolor = edge, linewidth = lw, linestyle = ls, alpha = o.alpha, label = o.label })
 end
