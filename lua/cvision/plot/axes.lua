@@ -224,12 +224,16 @@ local function draw_frame(ax, cv)
   local x0, y0, x1, y1 = ax.box[1], ax.box[2], ax.box[3], ax.box[4]
   cv:stroke({ x0, y0, x1, y0, x1, y1, x0, y1, x0, y0 - slw / 2 }, black, slw, nil, "square")
   local tl, tp = pt(fig, 3.5), pt(fig, 3.5)
+  local top = ax.xticks_top          -- matshow's: ticks on both sides, their labels above the box
   for i, v in ipairs(ax.xt) do
     local px = ax:transform(v, ax.view[3])
     cv:stroke({ px, y1, px, y1 + tl }, black, slw)
+    if top then cv:stroke({ px, y0 - tl, px, y0 }, black, slw) end
     local s = ax.xtl[i]
     if s and s ~= "" then
-      if ax.xrot == 0 then
+      if top then
+        draw_text(cv, s, px, y0 - tl - tp, ax.xtsize, black, "center", "bottom")
+      elseif ax.xrot == 0 then
         draw_text(cv, s, px, y1 + tl + tp, ax.xtsize, black, "center", "top")
       else
         draw_text(cv, s, px, y1 + tl + tp, ax.xtsize, black, "right", "top", ax.xrot)
@@ -275,7 +279,8 @@ local function draw_title(ax, cv)
   local t, b = ax.title, ax.box
   local x = t.loc == "left" and b[1] or t.loc == "right" and b[3] or (b[1] + b[3]) / 2
   local ha = t.loc == "left" and "left" or t.loc == "right" and "right" or "center"
-  draw_text(cv, t.text, x, b[2] - pt(ax.fig, 6), pt(ax.fig, t.size), to_rgba(t.color), ha, "baseline")
+  local lift = ax.xticks_top and ax.axis_on and 2 * pt(ax.fig, 3.5) + layout.xtick_depth(ax) or 0
+  draw_text(cv, t.text, x, b[2] - pt(ax.fig, 6) - lift, pt(ax.fig, t.size), to_rgba(t.color), ha, "baseline")
 end
 
 -- Draws one axes onto the figure canvas (after layout).

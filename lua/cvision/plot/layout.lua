@@ -64,9 +64,10 @@ end
 -- limits the user set on any of them. which is "x" or "y".
 local function axis_range(group, which)
   local lo, hi, tight, n, sticky, sticky_lo = math.huge, -math.huge, 0, 0, false, math.huge
-  local ext, user = nil, nil
+  local ext, user, stick = nil, nil, {}
   for _, m in ipairs(group) do
     local lim, t = data_limits(m)
+    for _, s in ipairs(lim[which .. "_sticky"] or {}) do stick[#stick + 1] = s end
     local a, b = lim[which .. "0"], lim[which .. "1"]
     if #m.artists > 0 then
       lo, hi = min(lo, a), max(hi, b)
@@ -83,7 +84,12 @@ local function axis_range(group, which)
     if which == "x" then lo, hi = min(ext[1], ext[2]), max(ext[1], ext[2])
     else lo, hi = min(ext[3], ext[4]), max(ext[3], ext[4]) end
   else
+    local dlo, dhi = lo, hi
     lo, hi = expand(lo, hi, 0.05)
+    for _, s in ipairs(stick) do   -- sticky edges (lim.x_sticky): margins stop there, as matplotlib's
+      if s <= dlo and s > lo then lo = s end
+      if s >= dhi and s < hi then hi = s end
+    end
     if tight == 0 and sticky and sticky_lo >= 0 and lo < 0 then lo = 0 end
   end
   if user then lo = user[1] or lo; hi = user[2] or hi end
@@ -212,9 +218,10 @@ function M.decor(ax)
   local fig = ax.fig
   local l, r, t, b = 0, 0, 0, 0
   if ax.axis_on then l, r, b = axis_decor(ax) end
+  if ax.axis_on and ax.xticks_top then t = 2 * pt(fig, 3.5) + M.xtick_depth(ax) end   -- matshow's
   if ax.title then
     local _, a, d = text_size(ax.title.text, pt(fig, ax.title.size))
-    t = pt(fig, 6) + a + d
+    t = t + pt(fig, 6) + a + d
   end
   if ax.cbar and ax.cbar.box then r = colorbar.right_extent(ax, r) end
   return l, r, t, b
