@@ -198,12 +198,6 @@ function M.draw(a, ctx)
   end
 end
 
---- legend(a, ctx, x, cy, length, fs): a patch of the body's colour
-function M.legend(a, ctx, x, cy, length, fs)
-  local hh = 0.7 * fs
-  ctx.cv:fill_rect(x, cy - hh / 2, length, hh, to_rgba(a.color, 0.3))
-end
-
 --- obstacles(a, ax, paths, rects): each violin's bounding rectangle
 function M.obstacles(a, ax, _, rects)
   for i, st in ipairs(a.stats) do
