@@ -89,7 +89,7 @@ describe("cvision.plot (boxplot, violinplot, matshow, contour)", function()
       plt.figure()
       plt.boxplot({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 30 }, { showfliers = false })
       ax = plt.gca()
-      cv = plt.render()
+      plt.render()
       assert.is_true(ax.view[4] < 30)
     end)
 
@@ -139,7 +139,7 @@ describe("cvision.plot (boxplot, violinplot, matshow, contour)", function()
       local ax = plt.gca()
       local cv = plt.render()
       local b = ax.box
-      local best, best_y, best_w = -1, nil, 0
+      local best, best_y = -1, nil
       for py = b[2] + 2, b[4] - 2 do
         local n = 0
         for px = b[1] + 1, b[3] - 1 do
@@ -148,7 +148,7 @@ describe("cvision.plot (boxplot, violinplot, matshow, contour)", function()
         end
         if n > best then best, best_y = n, py end
       end
-      best_w = best
+      local best_w = best
       local y = ax.view[3] + (b[4] - best_y) / (b[4] - b[2]) * (ax.view[4] - ax.view[3])
       assert.is_true(math.abs(y - 2) < 0.3, "widest at " .. y)
       local x0 = ax:transform(0.75, 0)
