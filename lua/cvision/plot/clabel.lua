@@ -2,7 +2,7 @@
 -- is drawn, in pixels. Promises matplotlib's choices: a line gets a label when it reaches further
 -- than 1.2 label widths along x or y, the label sits where the line runs straightest over one
 -- label width, turned along it (never upside down), in the line's colour by default, and inline
--- breaks the line under the label with inline_spacing pixels to spare.
+-- breaks the line under the label with inline_spacing pixels to spare on each side.
 local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local ticks = require "cvision.plot.ticks"
@@ -157,7 +157,7 @@ function M.place(cs, ctx, lines)
             color = colors.to_rgba(spec.colors and (type(spec.colors) == "table" and type(spec.colors[1]) ~= "number"
               and spec.colors[(i - 1) % #spec.colors + 1] or spec.colors) or cs.colors[i]) }
           if spec.inline then
-            local g0, g1 = max(0, t0 - spec.spacing / 2), min(a[#a], t0 + w + spec.spacing / 2)
+            local g0, g1 = max(0, t0 - spec.spacing), min(a[#a], t0 + w + spec.spacing)
             local closed = l[1] == l[#l - 1] and l[2] == l[#l]
             if closed then
               local p = piece(l, a, g1, a[#a])

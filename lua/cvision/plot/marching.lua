@@ -203,8 +203,13 @@ function M.isoband(g, lo, hi, include_lo)
     local function flush(j_end)
       if not run then return end
       local p = {}
-      for j = run, j_end + 1 do p[#p + 1], p[#p + 2] = X[i][j], Y[i][j] end
-      for j = j_end + 1, run, -1 do p[#p + 1], p[#p + 2] = X[i + 1][j], Y[i + 1][j] end
+      local straight = true     -- both edges of the run straight lines (a meshgrid): four corners do
+      for j = run + 1, j_end + 1 do
+        if Y[i][j] ~= Y[i][run] or Y[i + 1][j] ~= Y[i + 1][run] then straight = false; break end
+      end
+      local step = straight and j_end + 1 - run or 1
+      for j = run, j_end + 1, step do p[#p + 1], p[#p + 2] = X[i][j], Y[i][j] end
+      for j = j_end + 1, run, -step do p[#p + 1], p[#p + 2] = X[i + 1][j], Y[i + 1][j] end
       out[#out + 1] = p
       run = nil
     end

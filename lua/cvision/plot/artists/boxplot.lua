@@ -16,6 +16,7 @@ local M = { name = "boxplot", methods = {} }
 local floor, sqrt, min, max = math.floor, math.sqrt, math.min, math.max
 local to_rgba, pt, finite = colors.to_rgba, paint.pt, values.finite
 
+--- describe(a) --> how tostring names the record
 function M.describe(a)
   return string.format("<boxplot of %d boxes>", #a.stats)
 end

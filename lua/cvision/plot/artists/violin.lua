@@ -17,6 +17,7 @@ local M = { name = "violin", methods = {} }
 local sqrt, exp, pi, min, max = math.sqrt, math.exp, math.pi, math.min, math.max
 local to_rgba, pt, finite = colors.to_rgba, paint.pt, values.finite
 
+--- describe(a) --> how tostring names the record
 function M.describe(a)
   return string.format("<violinplot of %d violins>", #a.stats)
 end
