@@ -43,7 +43,7 @@ function M.check(cs, lv, opts)
   if opts.fontsize ~= nil and not (type(opts.fontsize) == "number" and opts.fontsize > 0) then
     error("clabel: fontsize must be a positive number", 3)
   end
-  if opts.colors ~= nil then colors.check("clabel", opts.colors, 2) end
+  if opts.colors ~= nil then colors.check("clabel", opts.colors, 3) end
   return { levels = which, fontsize = opts.fontsize or 10, inline = opts.inline ~= false,
     spacing = opts.inline_spacing or 5, fmt = fmt, colors = opts.colors }
 end

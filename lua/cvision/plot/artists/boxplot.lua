@@ -47,13 +47,13 @@ function M.datasets(data, fname)
     return sets
   end
   if type(data) ~= "table" then
-    error(("%s: data must be a list of numbers, a list of lists or a tensor, got %s"):format(fname, type(data)), 4)
+    error(("%s: data must be a list of numbers, a list of lists or a tensor, got %s"):format(fname, type(data)), 3)
   end
   if type(data[1]) == "number" or data[1] == nil then return { values.tolist(data, fname) } end
   local sets = {}
   for i, d in ipairs(data) do
     if type(d) ~= "table" and type(d) ~= "userdata" then
-      error(("%s: data set %d must be a list of numbers, got %s"):format(fname, i, type(d)), 4)
+      error(("%s: data set %d must be a list of numbers, got %s"):format(fname, i, type(d)), 3)
     end
     sets[i] = values.tolist(d, fname)
   end
@@ -102,16 +102,16 @@ local MARKERPROPS = { marker = true, markersize = true, ms = "markersize", marke
 
 -- A props table checked and merged over the defaults, aliases resolved.
 local function props(fname, name, given, allowed, defaults)
-  given = errors.check_options(fname .. " " .. name, given, allowed, 5, "keyword")
+  given = errors.check_options(fname .. " " .. name, given, allowed, 4, "keyword")
   local out = {}
   for k, v in pairs(defaults) do out[k] = v end
   for k, v in pairs(given) do out[type(allowed[k]) == "string" and allowed[k] or k] = v end
   for _, k in ipairs({ "color", "facecolor", "edgecolor", "markerfacecolor", "markeredgecolor" }) do
-    if out[k] ~= nil and out[k] ~= "none" then colors.check(fname, out[k], 4) end
+    if out[k] ~= nil and out[k] ~= "none" then colors.check(fname, out[k], 3) end
   end
-  if out.marker ~= nil then paint.check_marker(out.marker, fname, 4) end
+  if out.marker ~= nil then paint.check_marker(out.marker, fname, 3) end
   if out.linestyle ~= nil then
-    errors.check_choice(fname, "linestyle", out.linestyle, require("cvision.plot.artists.line").LINESTYLES, 5)
+    errors.check_choice(fname, "linestyle", out.linestyle, require("cvision.plot.artists.line").LINESTYLES, 4)
   end
   return out
 end
@@ -130,7 +130,7 @@ local function per_set(v, n, what, default)
     return t
   end
   local t = values.tolist(v, "boxplot")
-  if #t ~= n then error(("boxplot: %s has %d values for %d data sets"):format(what, #t, n), 4) end
+  if #t ~= n then error(("boxplot: %s has %d values for %d data sets"):format(what, #t, n), 3) end
   return t
 end
 

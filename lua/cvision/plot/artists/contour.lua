@@ -21,12 +21,12 @@ local M = { name = "contour", printed = "QuadContourSet", methods = {} }
 local min, max = math.min, math.max
 local finite, to_rgba, pt = values.finite, colors.to_rgba, paint.pt
 
--- A 2-D table of rows, from a list of lists or a 2-D tensor; --> rows, ny, nx.
-local function rows_of(v, what, fname)
+-- A 2-D table of rows, from a list of lists or a 2-D tensor; --> rows, ny, nx (errors at level).
+local function rows_of(v, what, fname, level)
   if type(v) == "userdata" then
     local shape = core.plot_tensor_info(v)
     if #shape ~= 2 then
-      error(("%s: %s must be 2-D, got a tensor of %d dimensions"):format(fname, what, #shape), 5)
+      error(("%s: %s must be 2-D, got a tensor of %d dimensions"):format(fname, what, #shape), level)
     end
     local flat, out = values.tolist(v, fname), {}
     for i = 1, shape[1] do
@@ -36,12 +36,12 @@ local function rows_of(v, what, fname)
     return out, shape[1], shape[2]
   end
   if type(v) ~= "table" or type(v[1]) ~= "table" then
-    error(("%s: %s must be a list of rows or a 2-D tensor, got %s"):format(fname, what, type(v)), 5)
+    error(("%s: %s must be a list of rows or a 2-D tensor, got %s"):format(fname, what, type(v)), level)
   end
   local nx = #v[1]
   local out = {}
   for i, r in ipairs(v) do
-    if #r ~= nx then error(("%s: row %d of %s has %d values, row 1 has %d"):format(fname, i, what, #r, nx), 5) end
+    if #r ~= nx then error(("%s: row %d of %s has %d values, row 1 has %d"):format(fname, i, what, #r, nx), level) end
     out[i] = values.tolist(r, fname)
   end
   return out, #v, nx
@@ -61,7 +61,7 @@ local function coord_grid(v, ny, nx, axis, fname)
   if type(v) == "userdata" then two_d = #core.plot_tensor_info(v) == 2 end
   local name = axis == "x" and "X" or "Y"
   if two_d then
-    local r, h, w = rows_of(v, name, fname)
+    local r, h, w = rows_of(v, name, fname, 5)
     if h ~= ny or w ~= nx then
       error(("%s: %s is %dx%d but Z is %dx%d"):format(fname, name, h, w, ny, nx), 4)
     end
@@ -139,7 +139,7 @@ local function level_colours(art, cvalues, opts, fname)
   local out = {}
   if opts.colors ~= nil then
     if opts.cmap ~= nil then error(fname .. ": give colors or cmap, not both", 4) end
-    colors.check(fname, opts.colors, 3)
+    colors.check(fname, opts.colors, 4)
     for i = 1, #cvalues do out[i] = to_rgba(colour_at(opts.colors, i), opts.alpha) end
     local one = type(opts.colors) == "string" or (type(opts.colors) == "table" and
       (type(opts.colors[1]) == "number" or #opts.colors == 1))
@@ -147,7 +147,7 @@ local function level_colours(art, cvalues, opts, fname)
     return out
   end
   local cmap = opts.cmap or "viridis"
-  colors.check_cmap(cmap, fname, 3)
+  colors.check_cmap(cmap, fname, 4)
   local norm = norms.resolve(opts.norm, opts.vmin, opts.vmax, art.levels, fname)
   for i, v in ipairs(cvalues) do
     local t = norm:map(v)
@@ -180,7 +180,7 @@ local function new(self, filled, ...)
   opts = errors.check_options(fname, opts, filled and FILLED or OPTIONS, 4, "keyword")
   if levels ~= nil and opts.levels ~= nil then error(fname .. ": levels given twice", 3) end
   levels = levels or opts.levels
-  local zr, ny, nx = rows_of(Z, "Z", fname)
+  local zr, ny, nx = rows_of(Z, "Z", fname, 4)
   if ny < 2 or nx < 2 then error(("%s: Z must be at least 2x2, got %dx%d"):format(fname, ny, nx), 3) end
   local g = { Z = zr, X = coord_grid(X, ny, nx, "x", fname), Y = coord_grid(Y, ny, nx, "y", fname), nx = nx, ny = ny }
   local zmin, zmax = math.huge, -math.huge
@@ -225,7 +225,7 @@ local function new(self, filled, ...)
       local ls = cycled(opts.linestyles, i)
       if ls == nil and art.monochrome and L < 0 then ls = "--" end
       art.linestyles[i] = ls or "-"
-      require("cvision.plot.artists.line").check_style(fname, { linestyle = art.linestyles[i] }, 2)
+      require("cvision.plot.artists.line").check_style(fname, { linestyle = art.linestyles[i] }, 4)
       if type(art.linewidths[i]) ~= "number" or art.linewidths[i] < 0 then
         error(fname .. ": linewidths must be non-negative numbers", 3)
       end

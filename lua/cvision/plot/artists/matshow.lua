@@ -17,15 +17,15 @@ local function shape_of(A, fname)
   if type(A) == "userdata" then
     local shape = core.plot_tensor_info(A)
     if #shape ~= 2 then
-      error(("%s: a matrix (a tensor of 2 dimensions) expected, got %d dimensions"):format(fname, #shape), 4)
+      error(("%s: a matrix (a tensor of 2 dimensions) expected, got %d dimensions"):format(fname, #shape), 3)
     end
     return shape[1], shape[2]
   end
   if type(A) ~= "table" or type(A[1]) ~= "table" or type(A[1][1]) ~= "number" then
-    error(("%s: a matrix (a list of rows of numbers or a 2-D tensor) expected"):format(fname), 4)
+    error(("%s: a matrix (a list of rows of numbers or a 2-D tensor) expected"):format(fname), 3)
   end
   for i, r in ipairs(A) do
-    if #r ~= #A[1] then error(("%s: row %d has %d values, row 1 has %d"):format(fname, i, #r, #A[1]), 4) end
+    if #r ~= #A[1] then error(("%s: row %d has %d values, row 1 has %d"):format(fname, i, #r, #A[1]), 3) end
   end
   return #A, #A[1]
 end
@@ -75,14 +75,14 @@ end
 -- figaspect(A) in an axes at (0.15, 0.09, 0.775, 0.775), as pyplot's (fignum = 0: the current axes)
 function M.pyplot(plt, A, opts)
   opts = opts or {}
-  if type(opts) ~= "table" then error("matshow: table of options expected, got " .. type(opts), 3) end
+  if type(opts) ~= "table" then error("matshow: table of options expected, got " .. type(opts), 2) end
   local rest, fignum = {}, opts.fignum
   for k, v in pairs(opts) do if k ~= "fignum" then rest[k] = v end end
-  errors.check_options("matshow", rest, OPTIONS, 4, "keyword")
+  errors.check_options("matshow", rest, OPTIONS, 3, "keyword")
   shape_of(A, "matshow")
   local ax
   if fignum == 0 then ax = plt.gca()
-  elseif fignum ~= nil then error("matshow: fignum must be 0 (the current axes) or left out", 3)
+  elseif fignum ~= nil then error("matshow: fignum must be 0 (the current axes) or left out", 2)
   else
     local fig = plt.figure({ figsize = M.figaspect(A) })
     ax = fig:add_axes({ 0.15, 0.09, 0.775, 0.775 })

@@ -57,7 +57,7 @@ local function violin_stats(x, points, bw_method, quantiles, i)
   local n = #s
   if n < 2 or s[1] == s[n] then
     error(("violinplot: data set %d needs at least two different values for a density, got %d value%s")
-      :format(i, n, n == 1 and "" or "s"), 4)
+      :format(i, n, n == 1 and "" or "s"), 3)
   end
   local f = M.kde(s, bw_method)
   local st = { coords = {}, vals = {}, min = s[1], max = s[n], median = boxplot.percentile(s, 50) }
@@ -77,13 +77,13 @@ end
 local function check_quantiles(q, n)
   if q == nil then return {} end
   if type(q) ~= "table" or #q ~= n then
-    error(("violinplot: quantiles must be a list of %d lists of fractions, one per data set"):format(n), 4)
+    error(("violinplot: quantiles must be a list of %d lists of fractions, one per data set"):format(n), 3)
   end
   for i, l in ipairs(q) do
-    if type(l) ~= "table" then error(("violinplot: quantiles[%d] must be a list of fractions"):format(i), 4) end
+    if type(l) ~= "table" then error(("violinplot: quantiles[%d] must be a list of fractions"):format(i), 3) end
     for _, v in ipairs(l) do
       if type(v) ~= "number" or v < 0 or v > 1 then
-        error(("violinplot: quantiles[%d] must hold fractions in 0..1"):format(i), 4)
+        error(("violinplot: quantiles[%d] must hold fractions in 0..1"):format(i), 3)
       end
     end
   end
