@@ -163,9 +163,12 @@ function M.register_artist(kind)
   return kind
 end
 
-for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines" }) do
+for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines",
+  "boxplot", "violin", "contour", "matshow" }) do
   M.register_artist(require("cvision.plot.artists." .. name))
 end
+--- matshow(A [, {fignum, cmap, vmin, vmax, ...}]) --> AxesImage: A on a new figure of its shape
+function M.matshow(A, opts) return require("cvision.plot.artists.matshow").pyplot(M, A, opts) end
 
 ---------------------------------------------------------------------------------------------------
 -- pyplot-style functions on the current axes and figure
