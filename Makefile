@@ -53,7 +53,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock dist docs clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -159,6 +159,13 @@ $(FUZZ_BUILD)/fuzz_loaders: fuzz/fuzz_loaders.c fuzz/fuzz_file.h $(FUZZ_BUILD)/l
 	  $(BIND_SRC:csrc/%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/libcvision.a $(LUALIB) $(LIBS)
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_BUILD)/libcvision.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CVFLAGS) -o $@ $< $(FUZZ_BUILD)/libcvision.a $(LIBS)
+
+# make docs [DOCS_DIR=docs/api]: the API reference, LDoc over the doc comments of lua/cvision/
+# (tools/ldoc_src.lua rewrites them into LDoc items in a temp folder; docs/config.ld). No build needed.
+DOCS_DIR ?= docs/api
+docs: deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(LUA) tools/ldoc_src.lua lua/cvision "$$tmp/src" && ldoc -c docs/config.ld -d "$(DOCS_DIR)" "$$tmp/src"
 
 bench:
 	@sh tools/deps.sh bench
