@@ -151,6 +151,10 @@ local function argerr(msg) error("bad argument #2 to 'image_dataset_from_directo
 -- with numpy's RandomState(seed); validation_split keeps the LAST fraction for "validation".
 -- Labels are 1-based float32 class numbers (Keras' are 0-based): label_mode "int" gives (N),
 -- "categorical" one-hot (N, K), "binary" (N, 1) of 0/1, nil no labels.
+-- Example:
+--   local train_ds, val_ds = cv.data.image_dataset_from_directory("data/Train", {
+--     image_size = {80, 60}, color_mode = "grayscale", validation_split = 0.2, subset = "both", seed = 123})
+--   local X, y = train_ds:to_tensors()   -- X (N, 80, 60, 1) float32, y (N) class numbers
 function M.image_dataset_from_directory(dir, opts)
   if type(dir) ~= "string" then
     error("bad argument #1 to 'image_dataset_from_directory' (directory path expected)", 2)

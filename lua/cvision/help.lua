@@ -48,10 +48,11 @@ local function block_above(lines, n)
 end
 
 -- the name a definition line defines: "function A:b(" / "function A.b(" / "A.b = " / "local b = "
+-- / "local function b("
 local function defined(l)
   local owner, sep, name = l:match("^%s*function%s+([%w_%.]-)([.:])([%w_]+)%s*%(")
   if name then return name, owner .. sep .. name end
-  name = l:match("^function%s+([%w_]+)%s*%(")
+  name = l:match("^function%s+([%w_]+)%s*%(") or l:match("^local%s+function%s+([%w_]+)%s*%(")
   if name then return name, name end
   owner, name = l:match("^([%w_%.]+)%.([%w_]+)%s*=[^=]")
   if name then return name, owner .. "." .. name end

@@ -18,7 +18,18 @@ model.classes.Sequential = Sequential
 
 local function is_input(l) return type(l) == "table" and (l.is_input or l.class_name == "InputLayer") end
 
---- Sequential{layer, ...} | Sequential{layers = {...}, name = "..."}
+--- Sequential{layer, ...} | Sequential{layers = {...}, name = "..."} --> a model running the layers
+--- one after the other
+-- A first cv.layers.Input{...} (or a layer given input_shape) builds the model at once; else the
+-- first batch it sees builds it. A layer's error names its index and name.
+-- Example:
+--   local model = cv.Sequential{
+--     cv.layers.Input{28, 28, 1},
+--     cv.layers.Conv2D(8, 3, {activation = "relu"}),
+--     cv.layers.MaxPooling2D(2),
+--     cv.layers.Flatten(),
+--     cv.layers.Dense(10, "softmax"),
+--   }
 local function new_sequential(args)
   args = args or {}
   if type(args) ~= "table" then error("bad argument #1 to 'Sequential' (table of layers expected)", 3) end
