@@ -172,6 +172,9 @@ function Sequential:forward(x, training) return self:call(x, training and true o
 --- backward(dy) --> dx (nil when skip_input_grad is set)
 function Sequential:backward(dy) return self:backprop(dy, not rawget(self, "skip_input_grad")) end
 
+--- get_config() --> {class_name = "Sequential", config = {name, layers, build_input_shape}}:
+--- Keras' Sequential config, an InputLayer first when the input shape is known, nested models as
+--- their own {class_name, config}
 function Sequential:get_config()
   local ls = {}
   if self._input_shape then
@@ -190,6 +193,8 @@ function Sequential:get_config()
     build_input_shape = self._input_shape and copy_shape(self._input_shape) or nil}}
 end
 
+--- Sequential.from_config(config) --> a new Sequential model from get_config()'s config (built when
+--- it has an InputLayer or build_input_shape); errors name the layer that fails
 function Sequential.from_config(cfg)
   local list = {}
   if cfg.layers ~= nil and type(cfg.layers) ~= "table" then error("the layers of a Sequential config are not a list", 0) end
