@@ -14,7 +14,9 @@ CFLAGS   ?= $(OPT) -g
 # libhdf5 (io/hdf5.c, the Keras weight reader): pkg-config's flags, else Debian's serial build
 HDF5_CFLAGS := $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
 HDF5_LIBS   := $(or $(shell pkg-config --libs hdf5 2>/dev/null),-lhdf5_serial)
-CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb $(HDF5_CFLAGS) -pthread
+# stb's headers (Debian's libstb-dev); the rockspec passes its STB_INCDIR
+STB_INC  ?= /usr/include/stb
+CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I$(STB_INC) $(HDF5_CFLAGS) -pthread
 LIBS      = -lopenblas -lpng $(HDF5_LIBS) -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
 # libzmq: only bin/cvision links it (the Jupyter kernel lives with the REPL; libcvision and
@@ -202,6 +204,20 @@ install-files:
 	  test -f "$$f" && cp -f "$$f" "$(INST_LUADIR)/cvision/applications/hanzi/" || true; done
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
+
+# make dist: the release tarball the rockspec's source names (file://dist/cvision-scm-1.tar.gz,
+# relative: `luarocks install cvision-scm-1.rockspec` from the checkout) — the tracked files the
+# rock builds, installs and tests, as they are in the work tree, under cvision-scm-1/ — and
+# dist/cvision-scm-1.rockspec, the same rockspec with that path made absolute, which luarocks can
+# fetch from anywhere: `luarocks pack dist/cvision-scm-1.rockspec` --> cvision-scm-1.src.rock.
+DIST_NAME  = cvision-scm-1
+DIST_FILES = Makefile LICENSE README.md cvision-scm-1.rockspec .busted .luacheckrc csrc lua third_party spec tools
+dist:
+	@mkdir -p dist
+	git ls-files -z -- $(DIST_FILES) | tar --null -T - --transform 's,^,$(DIST_NAME)/,' -czf dist/$(DIST_NAME).tar.gz.$$$$.tmp \
+	  && mv -f dist/$(DIST_NAME).tar.gz.$$$$.tmp dist/$(DIST_NAME).tar.gz
+	sed 's|"file://dist/|"file://$(CURDIR)/dist/|' $(DIST_NAME).rockspec > dist/$(DIST_NAME).rockspec.$$$$.tmp \
+	  && mv -f dist/$(DIST_NAME).rockspec.$$$$.tmp dist/$(DIST_NAME).rockspec
 
 # removes what `make install` put there (same PREFIX / INST_* variables), nothing else
 uninstall:
