@@ -114,7 +114,7 @@ describe("luarocks packaging", function()
     -- the -l flags of the link lines and library variables (HDF5's and libzmq's fallbacks too)
     local libs, n = {}, 0
     for line in mk:gmatch("[^\n]+") do
-      if line:match("^%s*[%u_]*LIBS%s*[:?]?=") or line:match("%$%(CC%).*%-o ") then
+      if line:match("^%s*[%w_]*LIBS%s*[:?]?=") or line:match("%$%(CC%).*%-o ") then
         for l in line:gmatch("[%s,]%-l([%w_.]+)") do
           if l ~= "m" and l ~= "dl" and not l:match("^lua") then libs[l] = true end
         end
