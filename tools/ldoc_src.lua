@@ -91,6 +91,12 @@ local function params(def, sig)
     end
   end
   local used, out = {}, {}
+  -- one table of arguments (a layer's init(a)) for a signature of several: all of them
+  if #names == 1 and #list > 1 and names[1] ~= list[1].name then
+    local all = {}
+    for _, a in ipairs(list) do all[#all + 1] = a.text .. ((a.optional and not a.text:find("=")) and " (optional)" or "") end
+    return {"-- @param " .. names[1] .. " <code>" .. html(table.concat(all, ", ")) .. "</code>"}
+  end
   for i, p in ipairs(names) do
     local desc
     for j, a in ipairs(list) do
