@@ -256,6 +256,7 @@ end
 --- font(path [, index]) draws text with that font face first (others remain as fallbacks);
 -- font() goes back to the defaults (DejaVu Sans, then WenQuanYi Micro Hei for Chinese)
 function M.font(path, index)
+  require("cvision.plot.glyphs").reset()   -- the faces' numbers change: outlines cached by them go
   if path == nil then core.plot_font_reset(); return end
   if type(path) ~= "string" then error("bad argument #1 to 'font' (font file path expected)", 2) end
   core.plot_font(path, index or 0)
