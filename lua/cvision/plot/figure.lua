@@ -25,11 +25,11 @@ Figure.__tostring = function(f)
   return string.format("<Figure size %dx%d with %d Axes>", f.width, f.height, #f.axes)
 end
 
---- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure);
--- the defaults are rcParams figure.figsize, figure.dpi, figure.facecolor and figure.subplot.*
 local FIGURE = { figsize = true, dpi = true, facecolor = true }
 M.OPTIONS = FIGURE
 
+--- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure);
+-- the defaults are rcParams figure.figsize, figure.dpi, figure.facecolor and figure.subplot.*
 function M.new(opts, fname)
   opts = errors.check_options(fname or "figure", opts, FIGURE, 4, "keyword")
   colors.check(fname or "figure", opts.facecolor, 3)
@@ -139,10 +139,10 @@ function Figure:render(svg)
   return cv
 end
 
---- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
 local FIGTEXT = {}
 for k, v in pairs(text.OPTIONS) do if k ~= "transform" then FIGTEXT[k] = v end end
 
+--- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
 function Figure:text(x, y, s, opts)
   local st = text.style("figtext", opts, FIGTEXT)
   self.texts[#self.texts + 1] = { x = x, y = y, s = tostring(s), size = st.size, color = st.color,

@@ -34,10 +34,11 @@ end
 -- The extent of the data, as each artist kind's limits hook reports it.
 local Limits = {}
 Limits.__index = Limits
--- (values <= 0 of a log axis do not count)
+--- lim:x(v) adds v to the x extent (values <= 0 of a log axis and non-finite ones do not count)
 function Limits:x(v)
   if finite(v) and not (self.xlog and v <= 0) then self.x0 = min(self.x0, v); self.x1 = max(self.x1, v) end
 end
+--- lim:y(v) adds v to the y extent, as lim:x
 function Limits:y(v)
   if finite(v) and not (self.ylog and v <= 0) then self.y0 = min(self.y0, v); self.y1 = max(self.y1, v) end
 end

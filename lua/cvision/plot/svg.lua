@@ -50,6 +50,7 @@ function M.new(w, h, bg, dpi, doc)
   return self
 end
 
+--- svg:size() --> width, height in pixels
 function Svg:size() return self.width, self.height end
 
 local function put(self, s) self.out[#self.out + 1] = s end
@@ -60,6 +61,7 @@ function Svg:clear(c)
   put(self, fmt('<rect x="0" y="0" width="%s" height="%s" %s/>', num(self.width), num(self.height), paint("fill", c)))
 end
 
+--- svg:fill_rect(x, y, w, h, colour)
 function Svg:fill_rect(x, y, w, h, c)
   put(self, fmt('<rect x="%s" y="%s" width="%s" height="%s" %s/>', num(x), num(y), num(w), num(h), paint("fill", c)))
 end
@@ -79,6 +81,7 @@ function Svg:fill_polygon(polys, c)
   put(self, fmt('<path d="%s" %s/>', table.concat(d, " "), paint("fill", c)))
 end
 
+--- svg:circle(x, y, r, colour): a filled disc
 function Svg:circle(x, y, r, c)
   put(self, fmt('<circle cx="%s" cy="%s" r="%s" %s/>', num(x), num(y), num(r), paint("fill", c)))
 end
