@@ -14,7 +14,9 @@ CFLAGS   ?= $(OPT) -g
 # libhdf5 (io/hdf5.c, the Keras weight reader): pkg-config's flags, else Debian's serial build
 HDF5_CFLAGS := $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
 HDF5_LIBS   := $(or $(shell pkg-config --libs hdf5 2>/dev/null),-lhdf5_serial)
-CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I/usr/include/stb $(HDF5_CFLAGS) -pthread
+# stb's headers (Debian's libstb-dev); the rockspec passes its STB_INCDIR
+STB_INC  ?= /usr/include/stb
+CVFLAGS   = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Icsrc -I$(STB_INC) $(HDF5_CFLAGS) -pthread
 LIBS      = -lopenblas -lpng $(HDF5_LIBS) -lz -lstb -lm -pthread
 LUALIB   ?= -llua5.4
 # libzmq: only bin/cvision links it (the Jupyter kernel lives with the REPL; libcvision and
@@ -53,7 +55,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock clean
+.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock dist docs clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -160,6 +162,13 @@ $(FUZZ_BUILD)/fuzz_loaders: fuzz/fuzz_loaders.c fuzz/fuzz_file.h $(FUZZ_BUILD)/l
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_BUILD)/libcvision.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CVFLAGS) -o $@ $< $(FUZZ_BUILD)/libcvision.a $(LIBS)
 
+# make docs [DOCS_DIR=docs/api]: the API reference, LDoc over the doc comments of lua/cvision/
+# (tools/ldoc_src.lua rewrites them into LDoc items in a temp folder; docs/config.ld). No build needed.
+DOCS_DIR ?= docs/api
+docs: deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(LUA) tools/ldoc_src.lua lua/cvision "$$tmp/src" && ldoc -c docs/config.ld -d "$(DOCS_DIR)" "$$tmp/src"
+
 bench:
 	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
@@ -195,6 +204,20 @@ install-files:
 	  test -f "$$f" && cp -f "$$f" "$(INST_LUADIR)/cvision/applications/hanzi/" || true; done
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
+
+# make dist: the release tarball the rockspec's source names (file://dist/cvision-scm-1.tar.gz,
+# relative: `luarocks install cvision-scm-1.rockspec` from the checkout) — the tracked files the
+# rock builds, installs and tests, as they are in the work tree, under cvision-scm-1/ — and
+# dist/cvision-scm-1.rockspec, the same rockspec with that path made absolute, which luarocks can
+# fetch from anywhere: `luarocks pack dist/cvision-scm-1.rockspec` --> cvision-scm-1.src.rock.
+DIST_NAME  = cvision-scm-1
+DIST_FILES = Makefile LICENSE README.md cvision-scm-1.rockspec .busted .luacheckrc csrc lua third_party spec tools
+dist:
+	@mkdir -p dist
+	git ls-files -z -- $(DIST_FILES) | tar --null -T - --transform 's,^,$(DIST_NAME)/,' -czf dist/$(DIST_NAME).tar.gz.$$$$.tmp \
+	  && mv -f dist/$(DIST_NAME).tar.gz.$$$$.tmp dist/$(DIST_NAME).tar.gz
+	sed 's|"file://dist/|"file://$(CURDIR)/dist/|' $(DIST_NAME).rockspec > dist/$(DIST_NAME).rockspec.$$$$.tmp \
+	  && mv -f dist/$(DIST_NAME).rockspec.$$$$.tmp dist/$(DIST_NAME).rockspec
 
 # removes what `make install` put there (same PREFIX / INST_* variables), nothing else
 uninstall:

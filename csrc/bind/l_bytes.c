@@ -110,6 +110,23 @@ static int l_crc32(lua_State *L) {
   return 1;
 }
 
+/* deflate(s [, level = 6]) --> s compressed as a zlib stream (RFC 1950), as PDF's FlateDecode
+ * filter reads it */
+static int l_deflate(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_Integer level = luaL_optinteger(L, 2, 6);
+  luaL_argcheck(L, level >= 0 && level <= 9, 2, "level must be 0..9");
+  luaL_argcheck(L, len < 0x40000000u, 1, "string too long (at most 1 GiB)");
+  uLongf cap = compressBound((uLong)len);
+  luaL_Buffer b;
+  unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, cap);
+  if (compress2(out, &cap, (const Bytef *)s, (uLong)len, (int)level) != Z_OK)
+    return luaL_error(L, "deflate: zlib failed");
+  luaL_pushresultsize(&b, cap);
+  return 1;
+}
+
 /* sha256(s) --> lower-case hex SHA-256 of s; the checksum of shipped weight files */
 static int l_sha256(lua_State *L) {
   size_t len;
@@ -179,6 +196,7 @@ static const luaL_Reg funcs[] = {
   {"read_file", l_read_file},
   {"crc32", l_crc32},
   {"sha256", l_sha256},
+  {"deflate", l_deflate},
   {"tobytes", l_tobytes},
   {"frombytes", l_frombytes},
   {"copybytes", l_copybytes},

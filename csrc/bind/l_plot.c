@@ -490,6 +490,67 @@ static int l_font_reset(lua_State *L) {
   return 0;
 }
 
+/* core.plot_text_glyphs(s, size_px) --> {{face, glyph, cp, x, advance}, ...}: the glyphs of s as
+ * canvas:text lays them out (face 0-based in the font set; x and advance in pixels) */
+static int l_text_glyphs(lua_State *L) {
+  const char *s = luaL_checkstring(L, 1);
+  float px = (float)luaL_checknumber(L, 2);
+  luaL_argcheck(L, px > 0 && px < 1e5, 2, "font size out of range");
+  cv_fontset *fs = get_fonts(L);
+  int cap = (int)strlen(s) + 1, n = 0;
+  cv_glyph_place *g = malloc((size_t)cap * sizeof *g);
+  if (!g) return luaL_error(L, "plot_text_glyphs: out of memory");
+  cv_status st = cv_text_glyphs(g, cap, &n, fs, s, px);
+  if (st != CV_OK) { free(g); LCV_CHECK(L, st, "plot_text_glyphs"); }
+  if (n > cap) n = cap;
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    lua_createtable(L, 5, 0);
+    lua_pushinteger(L, g[i].face); lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, g[i].glyph); lua_rawseti(L, -2, 2);
+    lua_pushinteger(L, g[i].cp); lua_rawseti(L, -2, 3);
+    lua_pushnumber(L, g[i].x); lua_rawseti(L, -2, 4);
+    lua_pushnumber(L, g[i].advance); lua_rawseti(L, -2, 5);
+    lua_rawseti(L, -2, i + 1);
+  }
+  free(g);
+  return 1;
+}
+
+/* core.plot_glyph_outline(face, glyph) --> segments, advance: the glyph's outline in 1/1000 em,
+ * y up, as a flat list of numbers: 1 x y (move), 2 x y (line), 3 cx cy x y (quadratic),
+ * 4 cx cy cx1 cy1 x y (cubic); advance in 1/1000 em */
+static int l_glyph_outline(lua_State *L) {
+  lua_Integer face = luaL_checkinteger(L, 1), glyph = luaL_checkinteger(L, 2);
+  cv_fontset *fs = get_fonts(L);
+  luaL_argcheck(L, face >= 0 && face < fs->nfaces, 1, "no such face in the font set");
+  luaL_argcheck(L, glyph >= 0 && glyph <= 0xffff, 2, "glyph index out of range");
+  cv_path_seg *p;
+  int n;
+  float adv;
+  LCV_CHECK(L, cv_glyph_outline(&p, &n, &adv, fs, (int)face, (int)glyph), "plot_glyph_outline");
+  lua_createtable(L, n * 5, 0);
+  int k = 0;
+#define PUSHN(v) (lua_pushnumber(L, (v)), lua_rawseti(L, -2, ++k))
+  for (int i = 0; i < n; i++) {
+    lua_pushinteger(L, p[i].kind); lua_rawseti(L, -2, ++k);
+    if (p[i].kind == CV_PATH_QUAD) { PUSHN(p[i].cx); PUSHN(p[i].cy); }
+    if (p[i].kind == CV_PATH_CUBIC) { PUSHN(p[i].cx); PUSHN(p[i].cy); PUSHN(p[i].cx1); PUSHN(p[i].cy1); }
+    PUSHN(p[i].x); PUSHN(p[i].y);
+  }
+#undef PUSHN
+  free(p);
+  lua_pushnumber(L, adv);
+  return 2;
+}
+
+/* canvas:rgba() --> the pixels as one string of width*height*4 bytes, rows top to bottom */
+static int c_rgba(lua_State *L) {
+  lcanvas *lc = checkcanvas(L, 1);
+  lua_pushlstring(L, (const char *)lc->c.rgba, (size_t)lc->c.width * lc->c.height * 4);
+  return 1;
+}
+
 /* core.plot_has_glyphs(s) --> true when every character of s has a glyph in the font set */
 static int l_has_glyphs(lua_State *L) {
   const char *s = luaL_checkstring(L, 1);
@@ -567,14 +628,16 @@ static const luaL_Reg canvas_methods[] = {
   {"size", c_size}, {"pixel", c_pixel}, {"clear", c_clear}, {"fill_rect", c_fill_rect},
   {"fill_polygon", c_fill_polygon}, {"circle", c_circle}, {"stroke", c_stroke}, {"text", c_text},
   {"blit", c_blit}, {"image", c_image}, {"ink", c_ink}, {"crop", c_crop}, {"tensor", c_tensor},
-  {"save_png", c_save_png}, {"save_jpg", c_save_jpg}, {"png", c_png}, {"sixel", c_sixel}, {NULL, NULL}
+  {"save_png", c_save_png}, {"save_jpg", c_save_jpg}, {"png", c_png}, {"sixel", c_sixel}, {"rgba", c_rgba},
+  {NULL, NULL}
 };
 
 static const luaL_Reg funcs[] = {
   {"canvas", l_canvas}, {"plot_text_size", l_text_size}, {"plot_font", l_font},
   {"plot_font_reset", l_font_reset}, {"plot_has_glyphs", l_has_glyphs},
   {"plot_tensor_info", l_tensor_info}, {"plot_tensor_values", l_tensor_values},
-  {"plot_colormap", l_colormap}, {"plot_colormaps", l_colormaps}, {NULL, NULL}
+  {"plot_colormap", l_colormap}, {"plot_colormaps", l_colormaps},
+  {"plot_text_glyphs", l_text_glyphs}, {"plot_glyph_outline", l_glyph_outline}, {NULL, NULL}
 };
 
 void lcv_open_plot(lua_State *L) {

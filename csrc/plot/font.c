@@ -155,6 +155,70 @@ cv_status cv_text_measure(const cv_fontset *fs, const char *utf8, float px, cv_t
   return CV_OK;
 }
 
+cv_status cv_text_glyphs(cv_glyph_place *out, int cap, int *n, const cv_fontset *fs,
+                         const char *utf8, float px) {
+  *n = 0;
+  if (fs->nfaces == 0) return cv_fail(CV_EINVAL, "text: no font loaded");
+  placed *g;
+  int m;
+  float asc, desc;
+  (void)layout(fs, utf8, px, &g, &m, &asc, &desc);
+  if (!g) return cv_fail(CV_ENOMEM, "text: out of memory");
+  /* the code points again, in the same order layout() read them */
+  const unsigned char *s = (const unsigned char *)utf8;
+  for (int i = 0; i < m && *s;) {
+    uint32_t cp = next_cp(&s);
+    if (cp == '\n' || cp == '\r') continue;
+    if (i < cap) {
+      out[i].face = g[i].face;
+      out[i].glyph = g[i].glyph;
+      out[i].cp = cp;
+      out[i].x = g[i].x;
+      /* the advance proper: the kerning with the next glyph is in that glyph's x */
+      const stbtt_fontinfo *info = &fs->faces[g[i].face]->info;
+      int adv, lsb;
+      stbtt_GetGlyphHMetrics(info, g[i].glyph, &adv, &lsb);
+      out[i].advance = stbtt_ScaleForMappingEmToPixels(info, px) * adv;
+    }
+    i++;
+  }
+  *n = m;
+  free(g);
+  return CV_OK;
+}
+
+cv_status cv_glyph_outline(cv_path_seg **out, int *n, float *advance, const cv_fontset *fs,
+                           int face, int glyph) {
+  *out = NULL;
+  *n = 0;
+  *advance = 0;
+  if (face < 0 || face >= fs->nfaces) return cv_fail(CV_EINVAL, "glyph: no face %d in the font set", face);
+  const stbtt_fontinfo *info = &fs->faces[face]->info;
+  if (glyph < 0 || glyph >= info->numGlyphs)
+    return cv_fail(CV_EINVAL, "glyph: no glyph %d in face %d (it has %d)", glyph, face, info->numGlyphs);
+  float k = stbtt_ScaleForMappingEmToPixels(info, 1000.0f);
+  int adv, lsb;
+  stbtt_GetGlyphHMetrics(info, glyph, &adv, &lsb);
+  *advance = adv * k;
+  stbtt_vertex *v = NULL;
+  int nv = stbtt_GetGlyphShape(info, glyph, &v);
+  if (nv <= 0) { if (v) stbtt_FreeShape(info, v); return CV_OK; }
+  cv_path_seg *p = malloc((size_t)nv * sizeof *p);
+  if (!p) { stbtt_FreeShape(info, v); return cv_fail(CV_ENOMEM, "glyph: out of memory"); }
+  for (int i = 0; i < nv; i++) {
+    cv_path_seg *q = &p[i];
+    q->kind = v[i].type == STBTT_vmove ? CV_PATH_MOVE : v[i].type == STBTT_vline ? CV_PATH_LINE
+            : v[i].type == STBTT_vcurve ? CV_PATH_QUAD : CV_PATH_CUBIC;
+    q->x = v[i].x * k; q->y = v[i].y * k;
+    q->cx = v[i].cx * k; q->cy = v[i].cy * k;
+    q->cx1 = v[i].cx1 * k; q->cy1 = v[i].cy1 * k;
+  }
+  stbtt_FreeShape(info, v);
+  *out = p;
+  *n = nv;
+  return CV_OK;
+}
+
 cv_status cv_text_draw(cv_canvas *c, const cv_fontset *fs, const char *utf8, float px, float x,
                        float y, int halign, int valign, float angle, cv_color col) {
   if (fs->nfaces == 0) return cv_fail(CV_EINVAL, "text: no font loaded");

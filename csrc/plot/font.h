@@ -43,4 +43,31 @@ cv_status cv_text_measure(const cv_fontset *fs, const char *utf8, float px, cv_t
 cv_status cv_text_draw(cv_canvas *c, const cv_fontset *fs, const char *utf8, float px, float x,
                        float y, int halign, int valign, float angle, cv_color col);
 
+/* One glyph of a laid-out string: the face of the set it comes from, its glyph index there, the
+ * code point it stands for, and its pen position and advance in pixels from the string's start
+ * (kerning applied, as cv_text_draw places it). */
+typedef struct cv_glyph_place {
+  int face, glyph;
+  uint32_t cp;
+  float x, advance;
+} cv_glyph_place;
+
+/* out[0..cap), *n -> the glyphs of utf8 at em size px, as cv_text_draw lays them out (*n may
+ * exceed cap: then only the first cap are written). For vector output (PDF, SVG). */
+cv_status cv_text_glyphs(cv_glyph_place *out, int cap, int *n, const cv_fontset *fs,
+                         const char *utf8, float px);
+
+/* Outline segment kinds of cv_glyph_outline (y up, units of 1/1000 em). */
+enum { CV_PATH_MOVE = 1, CV_PATH_LINE = 2, CV_PATH_QUAD = 3, CV_PATH_CUBIC = 4 };
+
+/* One segment: kind, end point (x, y), control points (cx, cy) for QUAD, (cx, cy) and (cx1, cy1)
+ * for CUBIC. */
+typedef struct cv_path_seg { int kind; float x, y, cx, cy, cx1, cy1; } cv_path_seg;
+
+/* *out (malloc'ed, *n segments; free it), *advance -> the outline of glyph `glyph` of face `face`
+ * of the set in 1/1000 em with y up (the glyph space of a PDF Type 3 font), and its advance width
+ * in the same units. A glyph without contours (a space) gives *n = 0 and *out = NULL. */
+cv_status cv_glyph_outline(cv_path_seg **out, int *n, float *advance, const cv_fontset *fs,
+                           int face, int glyph);
+
 #endif

@@ -120,8 +120,9 @@ function History:on_epoch_end(epoch, logs)
   end
 end
 
---- history:get_state() / set_state(s): the lists so far (BackupAndRestore)
+--- history:get_state() --> {history, epoch}: the lists so far (BackupAndRestore)
 function History:get_state() return {history = self.history, epoch = self.epoch} end
+--- history:set_state(s): takes back get_state()'s lists (empty ones when s has none)
 function History:set_state(s) self.history, self.epoch = s.history or {}, s.epoch or {} end
 
 --- history:save(path): JSON {"loss": [...], "accuracy": [...], ...} as Keras' json.dump(history.history)
@@ -251,11 +252,13 @@ function EarlyStopping:on_epoch_end(epoch, logs)
   end
 end
 
---- es:get_state() / set_state(s): the wait, the best value and epoch, the kept weights
+--- es:get_state() --> {wait, stopped_epoch, best, best_epoch, tensors}: the wait, the best value
+--- and epoch, the kept weights (tensors)
 function EarlyStopping:get_state()
   return {wait = self.wait, stopped_epoch = self.stopped_epoch, best = self.best, best_epoch = self.best_epoch,
     tensors = self.best_weights}
 end
+--- es:set_state(s): continues from get_state()'s s (the wait, the best value and epoch, the weights)
 function EarlyStopping:set_state(s)
   self.wait, self.stopped_epoch, self.best, self.best_epoch = s.wait, s.stopped_epoch, s.best, s.best_epoch
   self.best_weights = s.tensors
@@ -302,8 +305,9 @@ function format_path(pattern, epoch, logs)
 end
 M.format_path = format_path
 
---- mc:get_state() / set_state(s): the best value so far
+--- mc:get_state() --> {best}: the best monitored value so far
 function ModelCheckpoint:get_state() return {best = self.best} end
+--- mc:set_state(s): takes back get_state()'s best value
 function ModelCheckpoint:set_state(s) self.best = s.best end
 
 --- mc:on_epoch_end(epoch, logs): saves the model (or its weights), when better if save_best_only
@@ -351,11 +355,12 @@ function ReduceLROnPlateau:on_train_begin()
   self.best = self.dir == "min" and math.huge or -math.huge
 end
 
---- r:improved(v) --> true when v beats the best by more than min_delta
---- rl:get_state() / set_state(s): the wait, the cooldown and the best value
+--- rl:get_state() --> {wait, cooldown_counter, best}: the wait, the cooldown and the best value
 function ReduceLROnPlateau:get_state() return {wait = self.wait, cooldown_counter = self.cooldown_counter, best = self.best} end
+--- rl:set_state(s): takes back get_state()'s wait, cooldown and best value
 function ReduceLROnPlateau:set_state(s) self.wait, self.cooldown_counter, self.best = s.wait, s.cooldown_counter, s.best end
 
+--- rl:improved(v) --> true when v beats the best by more than min_delta (in the monitor's direction)
 function ReduceLROnPlateau:improved(v)
   if self.dir == "min" then return v < self.best - self.min_delta end
   return v > self.best + self.min_delta
@@ -396,7 +401,6 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local TerminateOnNaN = define("TerminateOnNaN")
---- cb:on_train_batch_end(batch, logs): stops training on a NaN or infinite loss
 -- the first layer (in order) whose weights, or whose output on x (a Sequential's layers run one
 -- by one in inference mode), hold NaN or infinity: "weights of layer dense (Dense)" or nil
 local function first_nonfinite(model, x)
@@ -424,6 +428,8 @@ local function first_nonfinite(model, x)
 end
 M._first_nonfinite = first_nonfinite
 
+--- cb:on_train_batch_end(batch, logs): stops training on a NaN or infinite loss, naming the first
+--- layer whose weights (or, in a Sequential model, whose output on the batch) are not finite
 function TerminateOnNaN:on_train_batch_end(batch, logs)
   local loss = logs and logs.loss
   if loss ~= nil and is_nan_or_inf(loss) then

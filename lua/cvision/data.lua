@@ -38,6 +38,7 @@ function M.RandomState(seed)
   return setmetatable({mt = mt, i = 624}, MT)
 end
 
+--- rs:random_u32() --> the next 32-bit integer of the MT19937 stream (numpy's RandomState draws)
 function MT:random_u32()
   local mt = self.mt
   if self.i >= 624 then
@@ -58,13 +59,14 @@ function MT:random_u32()
   return y
 end
 
--- numpy's random_interval: uniform in [0, max] by masked rejection
 --- rs:random() --> a number in [0, 1), as numpy's RandomState.random_sample (53 random bits)
 function MT:random()
   local a, b = self:random_u32() >> 5, self:random_u32() >> 6
   return (a * 67108864.0 + b) / 9007199254740992.0
 end
 
+--- rs:interval(max) --> an integer uniform in [0, max], by masked rejection (numpy's
+--- random_interval, so shuffles match numpy's for the same seed)
 function MT:interval(max)
   if max == 0 then return 0 end
   local mask = max
@@ -151,6 +153,10 @@ local function argerr(msg) error("bad argument #2 to 'image_dataset_from_directo
 -- with numpy's RandomState(seed); validation_split keeps the LAST fraction for "validation".
 -- Labels are 1-based float32 class numbers (Keras' are 0-based): label_mode "int" gives (N),
 -- "categorical" one-hot (N, K), "binary" (N, 1) of 0/1, nil no labels.
+-- Example:
+--   local train_ds, val_ds = cv.data.image_dataset_from_directory("data/Train", {
+--     image_size = {80, 60}, color_mode = "grayscale", validation_split = 0.2, subset = "both", seed = 123})
+--   local X, y = train_ds:to_tensors()   -- X (N, 80, 60, 1) float32, y (N) class numbers
 function M.image_dataset_from_directory(dir, opts)
   if type(dir) ~= "string" then
     error("bad argument #1 to 'image_dataset_from_directory' (directory path expected)", 2)
@@ -267,6 +273,7 @@ end
 function Dataset.__len(ds)
   return math.ceil(#ds.file_paths / ds.batch_size)
 end
+--- ds:num_batches() --> number of batches (#ds)
 function Dataset:num_batches() return #self end
 --- ds:cardinality() --> number of batches (tf.data's name)
 function Dataset:cardinality() return #self end
@@ -355,7 +362,9 @@ end
 Mapped.map = Dataset.map
 
 function Mapped.__len(ds) return #ds.source end
+--- mapped:num_batches() --> number of batches (the source's)
 function Mapped:num_batches() return #self end
+--- mapped:cardinality() --> number of batches (tf.data's name)
 function Mapped:cardinality() return #self end
 function Mapped:__tostring() return ("MappedDataset(%d batches of %s)"):format(#self, tostring(self.source)) end
 

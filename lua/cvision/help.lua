@@ -48,10 +48,11 @@ local function block_above(lines, n)
 end
 
 -- the name a definition line defines: "function A:b(" / "function A.b(" / "A.b = " / "local b = "
+-- / "local function b("
 local function defined(l)
   local owner, sep, name = l:match("^%s*function%s+([%w_%.]-)([.:])([%w_]+)%s*%(")
   if name then return name, owner .. sep .. name end
-  name = l:match("^function%s+([%w_]+)%s*%(")
+  name = l:match("^function%s+([%w_]+)%s*%(") or l:match("^local%s+function%s+([%w_]+)%s*%(")
   if name then return name, name end
   owner, name = l:match("^([%w_%.]+)%.([%w_]+)%s*=[^=]")
   if name then return name, owner .. "." .. name end
@@ -61,6 +62,26 @@ local function defined(l)
 end
 
 local index  -- name --> list of {name, qname, file, line, doc}
+
+--- entries(path) --> the documented definitions of one source file, in file order: a list of
+--- {name, qname, file, line, doc, def}
+-- doc is the comment block above the definition (a list of lines, `---` signature lines first),
+-- def the definition's line. A definition counts when its block opens with `---`, or when it is a
+-- function definition with any comment above. tools/ldoc_src.lua reads the API reference's
+-- comments through this function, so help() and the reference never disagree.
+function M.entries(path)
+  local lines, out = lines_of(path), {}
+  for n, l in ipairs(lines) do
+    local name, qname = defined(l)
+    if name then
+      local doc = block_above(lines, n)
+      if #doc > 0 and (doc[1]:match("^%s*%-%-%-") or l:match("^%s*function")) then
+        out[#out + 1] = {name = name, qname = qname, file = path, line = n, doc = doc, def = l}
+      end
+    end
+  end
+  return out
+end
 
 --- build_index() --> the index of documented definitions (built on first use)
 function M.build_index()
@@ -74,30 +95,30 @@ function M.build_index()
     p:close()
   end
   for _, path in ipairs(paths) do
-    local lines = lines_of(path)
-    for n, l in ipairs(lines) do
-      local name, qname = defined(l)
-      if name then
-        local doc = block_above(lines, n)
-        if #doc > 0 and (doc[1]:match("^%s*%-%-%-") or l:match("^%s*function")) then
-          local list = index[name] or {}
-          list[#list + 1] = {name = name, qname = qname, file = path, line = n, doc = doc}
-          index[name] = list
-        end
-      end
+    for _, e in ipairs(M.entries(path)) do
+      local list = index[e.name] or {}
+      list[#list + 1] = e
+      index[e.name] = list
     end
   end
   return index
 end
 
--- the text of a doc block: signature lines (`---`), a blank line, then the other lines
-local function doc_text(doc)
+--- split_doc(doc) --> signature, body: a doc block's `---` lines and its other lines (lists of
+--- strings, comment marks removed)
+function M.split_doc(doc)
   local sig, body = {}, {}
   for _, l in ipairs(doc) do
     local s = l:match("^%s*%-%-%-%s?(.*)$")
     if s and #body == 0 then sig[#sig + 1] = s
     else body[#body + 1] = (l:match("^%s*%-%-%s?(.*)$")) end
   end
+  return sig, body
+end
+
+-- the text of a doc block: signature lines (`---`), a blank line, then the other lines
+local function doc_text(doc)
+  local sig, body = M.split_doc(doc)
   local out = table.concat(sig, "\n")
   if #body > 0 then out = out .. (out ~= "" and "\n\n" or "") .. table.concat(body, "\n") end
   return out

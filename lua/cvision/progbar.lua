@@ -94,6 +94,8 @@ function M.new(target, opts)
   return self
 end
 
+--- bar:step_time(current, now) --> seconds per step so far (0 before the first); once past the
+--- first step the first one is left out, as Keras does (it holds the start-up costs)
 function Progbar:step_time(current, now)
   if current == 0 then return 0 end
   local t

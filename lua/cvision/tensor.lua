@@ -92,12 +92,13 @@ function M.full(shape, value, dtype)
   return t
 end
 
---- zeros_like(t [, dtype]), ones_like(t [, dtype]) --> tensor shaped like t
+--- zeros_like(t [, dtype]) --> a tensor of zeros shaped like t (t's dtype by default)
 function M.zeros_like(t, dtype)
   if not core.is_tensor(t) then error("bad argument #1 to 'zeros_like' (tensor expected, got " .. type(t) .. ")", 2) end
   local z = call("zeros_like", {[2] = 2}, core.empty, t.shape, dtype or t.dtype)
   return z
 end
+--- ones_like(t [, dtype]) --> a tensor of ones shaped like t (t's dtype by default)
 function M.ones_like(t, dtype)
   if not core.is_tensor(t) then error("bad argument #1 to 'ones_like' (tensor expected, got " .. type(t) .. ")", 2) end
   local o = call("ones_like", {[3] = 2}, core.full, t.shape, 1, dtype or t.dtype)

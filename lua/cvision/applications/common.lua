@@ -89,6 +89,11 @@ function M.head(x, o, gap_name, avg_name, max_name)
   return M.pool(x, o, avg_name, max_name)
 end
 
+--- finish(o, x, name) --> the functional model from o.input to x, named o.name or name, with the
+--- weights o.weights asks for loaded
+-- o.weights: "hanzi" (cvision's pretrained base, its checksum verified first), a Keras weight file
+-- (*.h5, layers matched by name), another path (model:load_weights), or nil/false (none). Errors
+-- name o.fname (default "MobileNetV2").
 function M.finish(o, x, name)
   local model = functional.new{inputs = o.input, outputs = x, name = o.name or name}
   if o.weights == "hanzi" then

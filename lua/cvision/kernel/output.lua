@@ -80,10 +80,15 @@ function Stream:flush()
   return self
 end
 
+--- s:setvbuf() --> true: accepted and ignored (the stream buffers and sends on its own schedule)
 function Stream:setvbuf() return true end
+--- s:close() --> nil, "cannot close standard file" (as io.stdout:close() answers)
 function Stream:close() return nil, "cannot close standard file" end
+--- s:seek() --> nil, "Illegal seek", 29 (ESPIPE: a notebook's output is a pipe)
 function Stream:seek() return nil, "Illegal seek", 29 end
+--- s:lines(): raises, the notebook's stdout/stderr cannot be read
 function Stream:lines() error("the notebook's " .. self.name .. " cannot be read", 2) end
+--- s:read() --> nil, message: the notebook's stdout/stderr cannot be read
 function Stream:read() return nil, "the notebook's " .. self.name .. " cannot be read" end
 
 --- install(publish) --> sink {stdout, stderr, parent}; sink.parent is set by the cell runner

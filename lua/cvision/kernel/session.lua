@@ -89,6 +89,8 @@ function Session:close()
   self.hb, self.relay, self.ctx = nil, nil, nil
 end
 
+--- s:sign(header, parent, metadata, content) --> the message signature: the hex HMAC-SHA256 of the
+--- four serialised parts with the connection file's key, "" when the key is empty (Jupyter's rule)
 function Session:sign(header, parent, metadata, content)
   if self.key == "" then return "" end
   return native.hmac(self.key, header, parent, metadata, content)

@@ -83,6 +83,13 @@ local Conv2D = class("Conv2D", nil, {
 })
 M.Conv2D = Conv2D
 
+--- Conv2D(filters, kernel_size [, strides = 1, padding = "valid", data_format, dilation_rate = 1,
+--- groups, activation, use_bias = true, kernel_initializer = "glorot_uniform",
+--- bias_initializer = "zeros"] [, {name, trainable, input_shape, ...}]) --> layer
+-- Positional or by name (Conv2D(8, 3, {activation = "relu"}), Conv2D{filters = 8, kernel_size = 3}).
+-- conv:init(a) checks them: filters a positive integer, kernel_size and strides an integer or
+-- {h, w}, padding "valid" or "same" (any case); data_format only "channels_last", dilation_rate
+-- and groups only 1; activation a name or function (cvision.activations.get).
 function Conv2D:init(a)
   self.filters = check_int("Conv2D", a.filters, "filters")
   conv_common(self, a)
@@ -90,6 +97,8 @@ function Conv2D:init(a)
   self.bias_initializer = initializers.get(a.bias_initializer)
 end
 
+--- conv:compute_output_shape({h, w, c}) --> {out_h, out_w, filters} (Keras' "valid"/"same"
+--- sizes); raises for an input smaller than the kernel with "valid"; keeps the padding it needs
 function Conv2D:compute_output_shape(s)
   local oh, ow, pt, pl = spatial(self, s, self.kernel_size, self.strides, self.padding, "kernel_size")
   self._pad = {pt, pl}
@@ -170,6 +179,11 @@ local DepthwiseConv2D = class("DepthwiseConv2D", nil, {
 })
 M.DepthwiseConv2D = DepthwiseConv2D
 
+--- DepthwiseConv2D(kernel_size [, strides = 1, padding = "valid", depth_multiplier = 1,
+--- data_format, dilation_rate = 1, activation, use_bias = true,
+--- depthwise_initializer = "glorot_uniform", bias_initializer = "zeros"] [, {name, ...}]) --> layer
+-- One kernel_size window per input channel, depth_multiplier outputs each; the arguments are
+-- checked as Conv2D's (kernel_size may be given as {h, w} first).
 function DepthwiseConv2D:init(a)
   conv_common(self, a)
   self.depth_multiplier = check_int("DepthwiseConv2D", a.depth_multiplier, "depth_multiplier")
@@ -177,6 +191,7 @@ function DepthwiseConv2D:init(a)
   self.bias_initializer = initializers.get(a.bias_initializer)
 end
 
+--- dw:compute_output_shape({h, w, c}) --> {out_h, out_w, c * depth_multiplier}
 function DepthwiseConv2D:compute_output_shape(s)
   local oh, ow, pt, pl = spatial(self, s, self.kernel_size, self.strides, self.padding, "kernel_size")
   self._pad = {pt, pl}
@@ -233,6 +248,12 @@ local SeparableConv2D = class("SeparableConv2D", nil, {
 })
 M.SeparableConv2D = SeparableConv2D
 
+--- SeparableConv2D(filters, kernel_size [, strides = 1, padding = "valid", data_format,
+--- dilation_rate = 1, depth_multiplier = 1, activation, use_bias = true,
+--- depthwise_initializer = "glorot_uniform", pointwise_initializer = "glorot_uniform",
+--- bias_initializer = "zeros"] [, {name, ...}]) --> layer
+-- A depthwise convolution followed by a 1x1 convolution to filters channels; the arguments are
+-- checked as Conv2D's.
 function SeparableConv2D:init(a)
   self.filters = check_int("SeparableConv2D", a.filters, "filters")
   conv_common(self, a)
@@ -242,6 +263,7 @@ function SeparableConv2D:init(a)
   self.bias_initializer = initializers.get(a.bias_initializer)
 end
 
+--- sep:compute_output_shape({h, w, c}) --> {out_h, out_w, filters}
 function SeparableConv2D:compute_output_shape(s)
   local oh, ow, pt, pl = spatial(self, s, self.kernel_size, self.strides, self.padding, "kernel_size")
   self._pad = {pt, pl}

@@ -83,6 +83,7 @@ function M.Input(a, kw, ...)
   return self
 end
 
+--- input:get_config() --> {name, shape, batch_size, dtype} (Keras' InputLayer config)
 function InputLayer:get_config()
   return {name = self.name, shape = base.copy_shape(self.shape), batch_size = self.batch_size,
     dtype = self.dtype}
@@ -120,6 +121,11 @@ function Dense:backward(dy, overwrite)
   return base.Layer.backward(self, dy)
 end
 
+--- Dense(units [, activation, use_bias = true, kernel_initializer = "glorot_uniform",
+--- bias_initializer = "zeros"] [, {name, trainable, input_shape, ...}]) --> layer
+-- y = activation(x @ kernel + bias) over the last axis. dense:init(a) checks them: units a
+-- positive integer, activation a name or function (nil: linear), the initializers names or
+-- initializer objects (cvision.initializers.get).
 function Dense:init(a)
   self.units = check_int("Dense", a.units, "units")
   self.activation = activations.get(a.activation)
@@ -128,6 +134,8 @@ function Dense:init(a)
   self.bias_initializer = initializers.get(a.bias_initializer)
 end
 
+--- dense:compute_output_shape(input_shape) --> input_shape with its last axis replaced by units
+--- (any rank >= 1)
 function Dense:compute_output_shape(s)
   if #s < 1 then self:fail("expected input of rank >= 1 (features), got " .. shape_str(s, true), 3) end
   local out = base.copy_shape(s)
@@ -135,6 +143,8 @@ function Dense:compute_output_shape(s)
   return out
 end
 
+--- dense:build(input_shape): creates kernel (in, units) and bias (units); raises when already built
+--- for another last axis
 function Dense:build(s)
   if self.built and type(s) == "table" and s[#s] ~= self.input_shape[#self.input_shape] then
     self:fail(("expected input with last axis %d, got %s"):format(self.input_shape[#self.input_shape],
@@ -233,12 +243,15 @@ end
 local Flatten = class("Flatten", nil, {positional = {"data_format"}, defaults = {}})
 M.Flatten = Flatten
 
+--- Flatten([data_format] [, {name, ...}]) --> layer reshaping each sample to one axis (NHWC order)
+-- data_format: only "channels_last" (or nil).
 function Flatten:init(a)
   if a.data_format ~= nil and a.data_format ~= "channels_last" then
     base.argerror("Flatten", "only data_format \"channels_last\" is supported", 3)
   end
 end
 
+--- flatten:compute_output_shape(input_shape) --> {product of its sizes}
 function Flatten:compute_output_shape(s)
   if #s < 1 then self:fail("expected input of rank >= 1, got " .. shape_str(s, true), 3) end
   return {base.numel(s)}
@@ -256,6 +269,8 @@ end
 local Reshape = class("Reshape", nil, {positional = {"target_shape"}, required = {"target_shape"}, defaults = {}})
 M.Reshape = Reshape
 
+--- Reshape(target_shape [, {name, ...}]) --> layer reshaping each sample (batch axis kept)
+-- target_shape: an integer or a list of positive integers, at most one -1 (inferred).
 function Reshape:init(a)
   local t = a.target_shape
   if type(t) == "number" then t = {t} end
@@ -270,6 +285,8 @@ function Reshape:init(a)
   if unknown > 1 then base.argerror("Reshape", "target_shape may hold at most one -1", 3) end
 end
 
+--- reshape:compute_output_shape(input_shape) --> target_shape with its -1 filled in; raises when
+--- the element counts do not match
 function Reshape:compute_output_shape(s)
   local n = base.numel(s)
   local out, known, at = {}, 1, nil
@@ -307,6 +324,8 @@ local Rescaling = class("Rescaling", nil, {positional = {"scale", "offset"}, req
 M.Rescaling = Rescaling
 Rescaling.accepts_uint8 = true
 
+--- Rescaling(scale [, offset = 0.0] [, {name, ...}]) --> layer computing x * scale + offset
+-- Accepts uint8 images (the output is float32).
 function Rescaling:init(a)
   self.scale = check_number("Rescaling", a.scale, "scale")
   self.offset = check_number("Rescaling", a.offset, "offset")
@@ -337,6 +356,11 @@ local Dropout = class("Dropout", nil, {positional = {"rate", "noise_shape", "see
   defaults = {}})
 M.Dropout = Dropout
 
+--- Dropout(rate [, noise_shape, seed] [, {name, ...}]) --> layer zeroing a fraction rate of the
+--- values in training (the others scaled by 1 / (1 - rate)), the identity in inference
+-- rate in [0, 1); noise_shape: the mask's shape with the batch axis first, false for an axis of
+-- the input (Keras' None), 1 to share one draw along an axis; seed is accepted for Keras
+-- compatibility (the draws come from the global stream, cv.manual_seed).
 function Dropout:init(a)
   local r = check_number("Dropout", a.rate, "rate")
   if not (r >= 0 and r < 1) then base.argerror("Dropout", ("rate must be in [0, 1), got %s"):format(r), 3) end
@@ -426,6 +450,8 @@ end
 local Activation = class("Activation", nil, {positional = {"activation"}, required = {"activation"}, defaults = {}})
 M.Activation = Activation
 
+--- Activation(activation [, {name, ...}]) --> layer applying an activation (a name such as "relu"
+--- or a function, cvision.activations.get)
 function Activation:init(a)
   self.act = activations.get(a.activation)
 end
@@ -439,6 +465,9 @@ local ReLU = class("ReLU", nil, {positional = {"max_value", "negative_slope", "t
   defaults = {negative_slope = 0.0, threshold = 0.0}})
 M.ReLU = ReLU
 
+--- ReLU([max_value, negative_slope = 0.0, threshold = 0.0] [, {name, ...}]) --> layer: max_value
+--- for x >= max_value, x for threshold <= x < max_value, negative_slope * (x - threshold) below
+-- max_value (nil: no cap) and negative_slope must be non-negative.
 function ReLU:init(a)
   local mv, ns, th = a.max_value, check_number("ReLU", a.negative_slope, "negative_slope"),
     check_number("ReLU", a.threshold, "threshold")
@@ -483,6 +512,8 @@ end
 local LeakyReLU = class("LeakyReLU", nil, {positional = {"negative_slope"}, defaults = {}, extra = {"alpha"}})
 M.LeakyReLU = LeakyReLU
 
+--- LeakyReLU([negative_slope = 0.3] [, {alpha, name, ...}]) --> layer: x for x >= 0,
+--- negative_slope * x below (alpha is Keras 2's name for negative_slope)
 function LeakyReLU:init(a)
   local ns = a.negative_slope
   if ns == nil then ns = a.alpha end
@@ -498,6 +529,8 @@ function LeakyReLU:_config() return {negative_slope = self.negative_slope} end
 local Softmax = class("Softmax", nil, {positional = {"axis"}, defaults = {axis = -1}})
 M.Softmax = Softmax
 
+--- Softmax([axis = -1] [, {name, ...}]) --> layer: the softmax over the last axis (the only axis
+--- supported)
 function Softmax:init(a)
   if a.axis ~= -1 then base.argerror("Softmax", "only axis = -1 is supported", 3) end
   self.act = activations.get("softmax")

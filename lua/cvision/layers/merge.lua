@@ -198,6 +198,9 @@ end
 local Concatenate = base.class("Concatenate", Merge, {positional = {"axis"}, defaults = {axis = -1}})
 M.Concatenate = Concatenate
 
+--- Concatenate([axis = -1] [, {name, ...}]) --> layer joining its inputs along axis, counted as
+--- Keras counts (0-based with the batch axis: 1 is the first axis after it, -1 the last; the batch
+--- axis itself cannot be joined)
 function Concatenate:init(a)
   local axis = a.axis
   if type(axis) == "number" and axis == math.floor(axis) then axis = math.tointeger(axis) end
@@ -216,6 +219,8 @@ function Concatenate:_axis(rank)
   return a0
 end
 
+--- concat:compute_output_shape({shape, ...}) --> the joined shape (sizes along axis added); raises
+--- when the ranks or the other axes differ
 function Concatenate:compute_output_shape(shapes)
   local rank = #shapes[1]
   for i = 2, #shapes do

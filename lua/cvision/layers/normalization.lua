@@ -25,6 +25,12 @@ local BatchNormalization = class("BatchNormalization", nil, {
 })
 M.BatchNormalization = BatchNormalization
 
+--- BatchNormalization([axis = -1, momentum = 0.99, epsilon = 1e-3, center = true, scale = true]
+--- [, {beta_initializer = "zeros", gamma_initializer = "ones", moving_mean_initializer = "zeros",
+--- moving_variance_initializer = "ones", synchronized, name, ...}]) --> layer
+-- Normalises over the batch in training (and updates the moving statistics with momentum), with
+-- the moving statistics in inference. axis an integer (only the last axis runs), momentum in
+-- [0, 1], epsilon positive.
 function BatchNormalization:init(a)
   local cls = "BatchNormalization"
   if math.type(a.axis) ~= "integer" then base.argerror(cls, "axis must be an integer", 3) end
@@ -41,6 +47,7 @@ function BatchNormalization:init(a)
   self.moving_variance_initializer = initializers.get(a.moving_variance_initializer)
 end
 
+--- bn:compute_output_shape(input_shape) --> input_shape; raises unless axis is the last one
 function BatchNormalization:compute_output_shape(s)
   if #s < 1 then self:fail("expected input of rank >= 1, got " .. shape_str(s, true), 3) end
   -- axis counts the batch axis, as in Keras: -1 and #s both mean the last one
@@ -125,6 +132,9 @@ local function stat_list(v, what)
   return out
 end
 
+--- Normalization([axis = -1, mean, variance, invert = false] [, {name, ...}]) --> layer computing
+--- (x - mean) / sqrt(variance) per channel ((x * sqrt(variance)) + mean with invert)
+-- mean and variance: numbers, lists or tensors, given together (else adapt(data) computes them).
 function Normalization:init(a)
   if math.type(a.axis) ~= "integer" then base.argerror("Normalization", "axis must be an integer", 3) end
   self.axis = a.axis
@@ -141,6 +151,8 @@ function Normalization:init(a)
   end
 end
 
+--- norm:compute_output_shape(input_shape) --> input_shape; raises unless axis is the last one and
+--- mean/variance have 1 or as many values as channels
 function Normalization:compute_output_shape(s)
   if #s < 1 then self:fail("expected input of rank >= 1, got " .. shape_str(s, true), 3) end
   if self.axis ~= -1 and self.axis ~= #s then

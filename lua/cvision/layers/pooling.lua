@@ -47,6 +47,9 @@ end
 
 local MaxPooling2D = class("MaxPooling2D", nil, pool_args)
 M.MaxPooling2D = MaxPooling2D
+--- MaxPooling2D([pool_size = 2, strides, padding = "valid", data_format] [, {name, ...}]) --> layer
+-- pool_size and strides (default pool_size) an integer or {h, w}; at most 255 cells per window
+-- (the winners are kept as uint8); padding "valid" or "same".
 function MaxPooling2D:init(a)
   pool_init(self, a)
   local k = self.pool_size
@@ -111,6 +114,8 @@ local GlobalAveragePooling2D = class("GlobalAveragePooling2D", nil, {positional 
   defaults = {keepdims = false}, extra = {"data_format"}})
 M.GlobalAveragePooling2D = GlobalAveragePooling2D
 
+--- GlobalAveragePooling2D([data_format, keepdims = false] [, {name, ...}]) --> layer: each
+--- channel's mean over height and width
 function GlobalAveragePooling2D:init(a)
   if a.data_format ~= nil and a.data_format ~= "channels_last" then
     base.argerror("GlobalAveragePooling2D", "only data_format \"channels_last\" is supported", 3)
@@ -118,6 +123,7 @@ function GlobalAveragePooling2D:init(a)
   self.keepdims = a.keepdims and true or false
 end
 
+--- gap:compute_output_shape({h, w, c}) --> {c}, or {1, 1, c} with keepdims
 function GlobalAveragePooling2D:compute_output_shape(s)
   self:expect_rank(s, 3, "height, width, channels")
   if self.keepdims then return {1, 1, s[3]} end
@@ -152,6 +158,8 @@ local GlobalMaxPooling2D = class("GlobalMaxPooling2D", nil, {positional = {"data
   defaults = {keepdims = false}, extra = {"data_format"}})
 M.GlobalMaxPooling2D = GlobalMaxPooling2D
 
+--- GlobalMaxPooling2D([data_format, keepdims = false] [, {name, ...}]) --> layer: each channel's
+--- maximum over height and width
 function GlobalMaxPooling2D:init(a)
   if a.data_format ~= nil and a.data_format ~= "channels_last" then
     base.argerror("GlobalMaxPooling2D", "only data_format \"channels_last\" is supported", 3)
@@ -189,6 +197,8 @@ local ZeroPadding2D = class("ZeroPadding2D", nil, {positional = {"padding", "dat
   defaults = {padding = 1}})
 M.ZeroPadding2D = ZeroPadding2D
 
+--- ZeroPadding2D([padding = 1, data_format] [, {name, ...}]) --> layer adding rows and columns of
+--- zeros: padding an integer (all sides), {h, w} or {{top, bottom}, {left, right}}
 function ZeroPadding2D:init(a)
   if a.data_format ~= nil and a.data_format ~= "channels_last" then
     base.argerror("ZeroPadding2D", "only data_format \"channels_last\" is supported")
@@ -213,6 +223,7 @@ function ZeroPadding2D:init(a)
   self.pad = pad
 end
 
+--- pad:compute_output_shape({h, w, c}) --> {h + top + bottom, w + left + right, c}
 function ZeroPadding2D:compute_output_shape(s)
   self:expect_rank(s, 3, "height, width, channels")
   local p = self.pad

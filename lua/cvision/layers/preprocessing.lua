@@ -101,6 +101,8 @@ local RandomFlip = class("RandomFlip", nil, {positional = {"mode", "seed"},
 M.RandomFlip = RandomFlip
 RandomFlip.accepts_uint8 = true
 
+--- RandomFlip([mode = "horizontal_and_vertical", seed] [, {name, ...}]) --> layer flipping each
+--- image at random in training: mode "horizontal", "vertical" or "horizontal_and_vertical"
 function RandomFlip:init(a)
   local m = a.mode
   if m ~= "horizontal" and m ~= "vertical" and m ~= "horizontal_and_vertical" then
@@ -139,6 +141,10 @@ local RandomRotation = class("RandomRotation", nil, {
 M.RandomRotation = RandomRotation
 RandomRotation.accepts_uint8 = true
 
+--- RandomRotation(factor [, fill_mode = "reflect", interpolation = "bilinear", seed,
+--- fill_value = 0.0] [, {name, ...}]) --> layer rotating each image by a random fraction of a
+--- full turn, drawn in [-factor, factor] (or in {lower, upper})
+-- fill_mode "reflect", "wrap", "constant" or "nearest"; interpolation "bilinear" or "nearest".
 function RandomRotation:init(a)
   self.factor = factor(a.factor, "factor", "RandomRotation", true)
   check_fill("RandomRotation", a)
@@ -174,6 +180,11 @@ local RandomZoom = class("RandomZoom", nil, {
 M.RandomZoom = RandomZoom
 RandomZoom.accepts_uint8 = true
 
+--- RandomZoom(height_factor [, width_factor, fill_mode = "reflect", interpolation = "bilinear",
+--- seed, fill_value = 0.0] [, {name, ...}]) --> layer zooming each image at random
+-- A factor f draws in [-f, f] (or in {lower, upper}, lower >= -1); positive values zoom out
+-- (Keras); without width_factor the aspect ratio is kept. fill_mode, interpolation as
+-- RandomRotation's.
 function RandomZoom:init(a)
   self.height_factor = factor(a.height_factor, "height_factor", "RandomZoom", true)
   if a.width_factor ~= nil then self.width_factor = factor(a.width_factor, "width_factor", "RandomZoom", true) end
@@ -213,6 +224,11 @@ local RandomTranslation = class("RandomTranslation", nil, {
 M.RandomTranslation = RandomTranslation
 RandomTranslation.accepts_uint8 = true
 
+--- RandomTranslation(height_factor, width_factor [, fill_mode = "reflect",
+--- interpolation = "bilinear", seed, fill_value = 0.0] [, {name, ...}]) --> layer shifting each
+--- image by a random fraction of its height and width
+-- A factor f draws in [-f, f] (or in {lower, upper}), within [-1, 1]; fill_mode, interpolation as
+-- RandomRotation's.
 function RandomTranslation:init(a)
   self.height_factor = factor(a.height_factor, "height_factor", "RandomTranslation", true)
   self.width_factor = factor(a.width_factor, "width_factor", "RandomTranslation", true)
@@ -252,6 +268,10 @@ local RandomContrast = class("RandomContrast", nil, {positional = {"factor", "va
 M.RandomContrast = RandomContrast
 RandomContrast.accepts_uint8 = true
 
+--- RandomContrast(factor [, value_range = {0, 255}, seed] [, {name, ...}]) --> layer scaling each
+--- image's deviation from its per-channel mean by a random contrast in [1 - lower, 1 + upper]
+-- factor a number f (lower = upper = f) or {lower, upper}, non-negative, lower at most 1; the
+-- result is clipped to value_range {low, high}.
 function RandomContrast:init(a)
   local f = factor(a.factor, "factor", "RandomContrast", false)
   if f[1] < 0 or f[2] < 0 or f[1] > 1 then

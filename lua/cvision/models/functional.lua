@@ -260,6 +260,8 @@ function Functional:_node_error(node, err)
   return ("layer %d (%s, %s): %s"):format(idx, l.name, l.class_name, msg)
 end
 
+--- build(input_shape): a functional model is built when made; raises when input_shape (no batch
+--- axis) is not the one its Input gave
 function Functional:build(input_shape)
   if not shape_equal(input_shape, self.input_shape) then
     error(("%s (Functional): was built for input %s, got %s"):format(self.name, shape_str(self.input_shape, true),
@@ -434,6 +436,7 @@ function Functional:params()
   return out
 end
 
+--- zero_grad(): sets the parameter gradients of every trainable layer to zero
 function Functional:zero_grad()
   for _, l in ipairs(self.layers) do
     if l.trainable ~= false then l:zero_grad() end
@@ -511,6 +514,8 @@ function Functional:_local_index()
   return idx
 end
 
+--- get_config() --> {class_name = "Functional", config = {name, trainable, layers, nodes,
+--- input_layers, output_layers}}: Keras' functional config (each layer's config, each call's inputs)
 function Functional:get_config()
   local idx = self:_local_index()
   local ls = {}
@@ -570,6 +575,9 @@ local function check_config(cfg)
   end
 end
 
+--- Functional.from_config(config) --> a new functional model rebuilt from get_config()'s config:
+--- the layers (nested models too), then each node called on its inputs; errors name the layer or
+--- node that fails
 function Functional.from_config(cfg)
   check_config(cfg)
   local ops, outs = {}, {}

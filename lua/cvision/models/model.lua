@@ -186,6 +186,7 @@ function Model:params()
   return out
 end
 
+--- zero_grad(): sets the parameter gradients of every layer to zero
 function Model:zero_grad()
   for _, l in ipairs(self.layers) do l:zero_grad() end
 end

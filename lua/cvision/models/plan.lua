@@ -43,10 +43,13 @@ function M.single(layer)
   return setmetatable({layers = {layer}, name = layer.class_name}, Single)
 end
 
+--- step:forward(x, training) --> the layer's forward(x, training)
 function Single:forward(x, training)
   return self.layers[1]:forward(x, training)
 end
 
+--- step:backward(dy, need_dx, over) --> the layer's backward(dy) (nil unless need_dx: the layer
+--- skips its input gradient); overwrites its gradients when the layer is in the set over
 function Single:backward(dy, need_dx, over)
   local l = self.layers[1]
   -- skip_input_grad is the layer contract's way to say nobody reads dx (cvision.layers.base)
@@ -56,6 +59,8 @@ function Single:backward(dy, need_dx, over)
   return l:backward(dy)
 end
 
+--- step:overwritable() --> {layer} when the layer's class can overwrite its gradients
+--- (overwrites_grads), else {}
 function Single:overwritable()
   local l = self.layers[1]
   if rawget(getmetatable(l) or {}, "overwrites_grads") then return {l} end

@@ -18,7 +18,18 @@ model.classes.Sequential = Sequential
 
 local function is_input(l) return type(l) == "table" and (l.is_input or l.class_name == "InputLayer") end
 
---- Sequential{layer, ...} | Sequential{layers = {...}, name = "..."}
+--- Sequential{layer, ...} | Sequential{layers = {...}, name = "..."} --> a model running the layers
+--- one after the other
+-- A first cv.layers.Input{...} (or a layer given input_shape) builds the model at once; else the
+-- first batch it sees builds it. A layer's error names its index and name.
+-- Example:
+--   local model = cv.Sequential{
+--     cv.layers.Input{28, 28, 1},
+--     cv.layers.Conv2D(8, 3, {activation = "relu"}),
+--     cv.layers.MaxPooling2D(2),
+--     cv.layers.Flatten(),
+--     cv.layers.Dense(10, "softmax"),
+--   }
 local function new_sequential(args)
   args = args or {}
   if type(args) ~= "table" then error("bad argument #1 to 'Sequential' (table of layers expected)", 3) end
@@ -161,6 +172,9 @@ function Sequential:forward(x, training) return self:call(x, training and true o
 --- backward(dy) --> dx (nil when skip_input_grad is set)
 function Sequential:backward(dy) return self:backprop(dy, not rawget(self, "skip_input_grad")) end
 
+--- get_config() --> {class_name = "Sequential", config = {name, layers, build_input_shape}}:
+--- Keras' Sequential config, an InputLayer first when the input shape is known, nested models as
+--- their own {class_name, config}
 function Sequential:get_config()
   local ls = {}
   if self._input_shape then
@@ -179,6 +193,8 @@ function Sequential:get_config()
     build_input_shape = self._input_shape and copy_shape(self._input_shape) or nil}}
 end
 
+--- Sequential.from_config(config) --> a new Sequential model from get_config()'s config (built when
+--- it has an InputLayer or build_input_shape); errors name the layer that fails
 function Sequential.from_config(cfg)
   local list = {}
   if cfg.layers ~= nil and type(cfg.layers) ~= "table" then error("the layers of a Sequential config are not a list", 0) end

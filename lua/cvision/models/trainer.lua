@@ -353,6 +353,10 @@ end
 --- fit(x, y, {epochs=1, batch_size=32, validation_data={xv, yv}, validation_split=0, shuffle=true,
 --- callbacks={...}, verbose=1, initial_epoch=0}) --> History
 -- x, y: tensors; or fit(dataset, opts) with a dataset (to_tensors() or batches()).
+-- Example:
+--   model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
+--   local history = model:fit(X_train, y_train, {epochs = 10, validation_split = 0.2, verbose = 0})
+--   print(history.history.val_accuracy[10])
 function Model:fit(x, y, opts)
   if is_dataset(x) and (opts == nil) and (y == nil or (type(y) == "table" and not is_tensor(y) and next(y) ~= nil
       and #y == 0)) then
@@ -446,7 +450,7 @@ function Model:fit(x, y, opts)
 end
 
 --- evaluate(x, y, {batch_size=32, verbose=1, return_dict=false}) --> {loss, metric1, ...} in
--- compile order (or {loss=, accuracy=, ...} with return_dict)
+--- compile order (or {loss=, accuracy=, ...} with return_dict)
 function Model:evaluate(x, y, opts)
   if is_dataset(x) and opts == nil and type(y) == "table" and not is_tensor(y) and #y == 0 then opts, y = y, nil end
   opts = check_options("evaluate", opts, {batch_size = true, verbose = true, return_dict = true})

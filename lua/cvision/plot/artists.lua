@@ -10,7 +10,9 @@
 --               axes) that record artists of this kind, e.g. ax:plot and plt.plot
 --   limits(a, lim)                      adds the record's data extent to lim (lim:x(v), lim:y(v));
 --                                       may set lim.sticky_x / lim.sticky_y0 (bars start at 0) or
---                                       lim.extent = {x0, x1, y0, y1} (images: no margins)
+--                                       lim.extent = {x0, x1, y0, y1} (images: no margins); may
+--                                       add to the lists lim.x_sticky / lim.y_sticky (margins stop
+--                                       at these values: boxplot's edges)
 --   draw(a, ctx)                        draws inside the axes box; ctx = {ax, fig, cv, ox, oy, w, h}
 --                                       (cv is the box's own canvas, ox, oy its offset in the figure)
 --   legend(a, ctx, x, cy, length, fs)   optional: draws the handle of a legend entry (a record with

@@ -117,10 +117,11 @@ function Axes:legend(opts)
   touch(self)
 end
 
---- ax:grid([on = true] [, {color, linestyle, alpha, axis}])
 local GRID = { color = true, c = "color", linestyle = true, ls = "linestyle", linewidth = true,
   lw = "linewidth", alpha = true, axis = true }
 
+--- ax:grid([on = true] [, {color, linestyle (ls), linewidth (lw), alpha, axis = "both" | "x" | "y"}])
+-- turns the grid lines at the major ticks on or off (defaults: rcParams grid.*)
 function Axes:grid(on, opts)
   if type(on) == "table" then on, opts = true, on end
   if on == nil then on = true end

@@ -1,5 +1,6 @@
 -- cvision.plot.colorbar: the colour bar beside an axes for its last colour-mapped artist (an
--- image of scalars, a scatter with c = values) or the one given. Promises matplotlib's geometry
+-- image of scalars, a scatter with c = values, filled contours: their bands) or the one given.
+-- Promises matplotlib's geometry
 -- (fraction 0.15, pad 0.05, aspect 20: the axes give up a fifth of their width), low values at the
 -- bottom, ticks over the artist's vmin..vmax placed by its norm (decades under a log norm), an
 -- optional label.
@@ -100,12 +101,19 @@ function M.draw(ax, cv)
   local black = { 0, 0, 0, 1 }
   local cb, a = ax.cbar, ax.cbar.art
   local x0, y0, x1, y1 = cb.box[1], cb.box[2], cb.box[3], cb.box[4]
-  local ramp = core.canvas(1, 256)
-  for i = 0, 255 do
-    local r, g, bl = core.plot_colormap(a.cmap, i, 0, 255)
-    ramp:fill_rect(0, 255 - i, 1, 1, { r / 255, g / 255, bl / 255 })
+  if a.bands then   -- filled contours: one block per band {lo, hi, colour}, as matplotlib's
+    for _, b in ipairs(a.bands) do
+      local ya, yb = y1 - position(a, b[2]) * (y1 - y0), y1 - position(a, b[1]) * (y1 - y0)
+      cv:fill_rect(x0, ya, x1 - x0, yb - ya, b[3])
+    end
+  else
+    local ramp = core.canvas(1, 256)
+    for i = 0, 255 do
+      local r, g, bl = core.plot_colormap(a.cmap, i, 0, 255)
+      ramp:fill_rect(0, 255 - i, 1, 1, { r / 255, g / 255, bl / 255 })
+    end
+    cv:blit(ramp, x0, y0, x1 - x0, y1 - y0, "nearest")
   end
-  cv:blit(ramp, x0, y0, x1 - x0, y1 - y0, "nearest")
   local slw = pt(fig, 0.8)
   cv:stroke({ x0, y0, x1, y0, x1, y1, x0, y1, x0, y0 - slw / 2 }, black, slw, nil, "square")
   local maxw = 0

@@ -25,11 +25,11 @@ Figure.__tostring = function(f)
   return string.format("<Figure size %dx%d with %d Axes>", f.width, f.height, #f.axes)
 end
 
---- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure);
--- the defaults are rcParams figure.figsize, figure.dpi, figure.facecolor and figure.subplot.*
 local FIGURE = { figsize = true, dpi = true, facecolor = true }
 M.OPTIONS = FIGURE
 
+--- new{figsize = {w, h}, dpi = 100, facecolor = "white"} --> Figure (not yet current: see plot.figure);
+-- the defaults are rcParams figure.figsize, figure.dpi, figure.facecolor and figure.subplot.*
 function M.new(opts, fname)
   opts = errors.check_options(fname or "figure", opts, FIGURE, 4, "keyword")
   colors.check(fname or "figure", opts.facecolor, 3)
@@ -112,13 +112,18 @@ function Figure:tight_layout(opts)
   layout.tight_layout(self, opts)
 end
 
---- fig:render([svg]) --> canvas: lays the figure out and rasterises it (svg: draws it on a vector
--- canvas of cvision.plot.svg instead, svg_canvas:tostring() the document)
+-- The vector canvases by format (each has the raster Canvas' drawing methods and tostring()).
+local VECTOR = { svg = "cvision.plot.svg", pdf = "cvision.plot.pdf" }
+
+--- fig:render([vector]) --> canvas: lays the figure out and rasterises it (vector = "svg" or "pdf",
+-- or true for "svg": draws it on that vector canvas instead, canvas:tostring() the document)
 function Figure:render(svg)
+  if svg == true then svg = "svg" end
+  if svg and not VECTOR[svg] then errors.check_choice("render", "vector format", svg, { "svg", "pdf" }) end
   if self.tight then self:tight_layout(self.tight) end
   self:_layout()
   local cv
-  if svg then cv = require("cvision.plot.svg").new(self.width, self.height, to_rgba(self.facecolor), self.dpi)
+  if svg then cv = require(VECTOR[svg]).new(self.width, self.height, to_rgba(self.facecolor), self.dpi)
   else cv = core.canvas(self.width, self.height, to_rgba(self.facecolor)) end
   for _, ax in ipairs(self.axes) do ax:_draw(cv) end
   for _, t in ipairs(self.texts) do
@@ -134,10 +139,10 @@ function Figure:render(svg)
   return cv
 end
 
---- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
 local FIGTEXT = {}
 for k, v in pairs(text.OPTIONS) do if k ~= "transform" then FIGTEXT[k] = v end end
 
+--- fig:text(x, y, s, {fontsize, color, ha, va, rotation}) text at figure fractions (0..1, y up)
 function Figure:text(x, y, s, opts)
   local st = text.style("figtext", opts, FIGTEXT)
   self.texts[#self.texts + 1] = { x = x, y = y, s = tostring(s), size = st.size, color = st.color,
@@ -154,8 +159,8 @@ end
 M.SAVEFIG = { dpi = true, format = true, quality = true }
 
 -- The formats savefig writes, by name (lower case), and the canvas method writing each.
-local WRITERS = { png = "save_png", jpg = "save_jpg", jpeg = "save_jpg", svg = "svg" }
-M.FORMATS = { "png", "jpg", "jpeg", "svg" }
+local WRITERS = { png = "save_png", jpg = "save_jpg", jpeg = "save_jpg", svg = "svg", pdf = "pdf" }
+M.FORMATS = { "png", "jpg", "jpeg", "svg", "pdf" }
 
 -- Writes s to path through a temporary file renamed over it (a failed write leaves no partial
 -- file); errors name the path.
@@ -185,8 +190,8 @@ function M.format_of(path, format, level)
 end
 
 --- fig:savefig(path [, {dpi = rcParams["savefig.dpi"] ("figure": the figure's), format, quality = 95}])
--- writes the figure as PNG or JPEG, chosen by format or else path's extension (.png, .jpg, .jpeg;
--- PNG without one); returns path
+-- writes the figure as PNG, JPEG, SVG or PDF (vector: cvision.plot.svg, cvision.plot.pdf), chosen by
+-- format or else path's extension (.png, .jpg, .jpeg, .svg, .pdf; PNG without one); returns path
 function Figure:savefig(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'savefig' (file name expected)", 2) end
   opts = errors.check_options("savefig", opts, M.SAVEFIG, 3, "keyword")
@@ -202,8 +207,8 @@ function Figure:savefig(path, opts)
     self.dpi = dpi
     self.width, self.height = floor(self.width * k + 0.5), floor(self.height * k + 0.5)
   end
-  if WRITERS[fmt] == "svg" then
-    write_file(path, self:render(true):tostring())
+  if WRITERS[fmt] == "svg" or WRITERS[fmt] == "pdf" then
+    write_file(path, self:render(WRITERS[fmt]):tostring())
   else
     local cv = self:render()
     if WRITERS[fmt] == "save_jpg" then cv:save_jpg(path, q) else cv:save_png(path) end

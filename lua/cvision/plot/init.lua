@@ -163,10 +163,13 @@ function M.register_artist(kind)
   return kind
 end
 
-for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines", "step", "fill",
-  "errorbar", "segments", "spans", "pie", "annotate" }) do
+for _, name in ipairs({ "line", "scatter", "bars", "hist", "image", "text", "reflines",
+  "boxplot", "violin", "contour", "matshow", "step", "fill", "errorbar", "segments", "spans", "pie",
+  "annotate" }) do
   M.register_artist(require("cvision.plot.artists." .. name))
 end
+--- matshow(A [, {fignum, cmap, vmin, vmax, ...}]) --> AxesImage: A on a new figure of its shape
+function M.matshow(A, opts) return require("cvision.plot.artists.matshow").pyplot(M, A, opts) end
 
 ---------------------------------------------------------------------------------------------------
 -- pyplot-style functions on the current axes and figure
@@ -254,6 +257,7 @@ end
 --- font(path [, index]) draws text with that font face first (others remain as fallbacks);
 -- font() goes back to the defaults (DejaVu Sans, then WenQuanYi Micro Hei for Chinese)
 function M.font(path, index)
+  require("cvision.plot.glyphs").reset()   -- the faces' numbers change: outlines cached by them go
   if path == nil then core.plot_font_reset(); return end
   if type(path) ~= "string" then error("bad argument #1 to 'font' (font file path expected)", 2) end
   core.plot_font(path, index or 0)

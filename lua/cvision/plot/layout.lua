@@ -34,10 +34,11 @@ end
 -- The extent of the data, as each artist kind's limits hook reports it.
 local Limits = {}
 Limits.__index = Limits
--- (values <= 0 of a log axis do not count)
+--- lim:x(v) adds v to the x extent (values <= 0 of a log axis and non-finite ones do not count)
 function Limits:x(v)
   if finite(v) and not (self.xlog and v <= 0) then self.x0 = min(self.x0, v); self.x1 = max(self.x1, v) end
 end
+--- lim:y(v) adds v to the y extent, as lim:x
 function Limits:y(v)
   if finite(v) and not (self.ylog and v <= 0) then self.y0 = min(self.y0, v); self.y1 = max(self.y1, v) end
 end
@@ -73,9 +74,12 @@ local function range_in(group, which, fwd)
   local log = fwd ~= nil
   fwd = fwd or function(v) return v end
   local lo, hi, tight, n, sticky, sticky_lo = math.huge, -math.huge, 0, 0, false, math.huge
-  local ext, user = nil, nil
+  local ext, user, stick = nil, nil, {}
   for _, m in ipairs(group) do
     local lim, t = data_limits(m)
+    for _, s in ipairs(lim[which .. "_sticky"] or {}) do
+      if not log or s > 0 then stick[#stick + 1] = fwd(s) end
+    end
     local a, b = fwd(lim[which .. "0"]), fwd(lim[which .. "1"])
     if #m.artists > 0 then
       lo, hi = min(lo, a), max(hi, b)
@@ -93,7 +97,12 @@ local function range_in(group, which, fwd)
     else lo, hi = min(ext[3], ext[4]), max(ext[3], ext[4]) end
     if log then lo, hi = fwd(max(lo, 1e-300)), fwd(max(hi, 1e-300)) end
   else
+    local dlo, dhi = lo, hi
     lo, hi = expand(lo, hi, 0.05)
+    for _, s in ipairs(stick) do   -- sticky edges (lim.x_sticky): margins stop there, as matplotlib's
+      if s <= dlo and s > lo then lo = s end
+      if s >= dhi and s < hi then hi = s end
+    end
     if tight == 0 and sticky and sticky_lo >= 0 and lo < 0 and not log then lo = 0 end
   end
   if user then

@@ -2,10 +2,14 @@
 -- fill_polygon, circle, stroke, text, blit, image), recording SVG elements instead of pixels, so
 -- that savefig("x.svg") draws the figure from the same calls as its PNG. Promises: lines,
 -- polygons, markers and text stay vectors (text as <text> in the figure's fonts, anchored as the
--- raster anchors it: the same ascent and descent); an axes' content is a group clipped to its
--- box; pixel data (images, the colour bar's ramp) is embedded as PNG.
+-- raster anchors it); an axes' content is a group clipped to its box; pixel data (images, the
+-- colour bar's ramp) is embedded as PNG. Text is drawn as the outlines of the raster's glyphs
+-- (matplotlib's svg.fonttype = "path": Chinese shows whatever fonts the viewer has), each glyph
+-- defined once and used where it is placed, with the string itself as a transparent <text> on
+-- top so that it can still be searched and selected.
 local core = require "cvision.core"
 local terminal = require "cvision.plot.terminal"
+local glyphs = require "cvision.plot.glyphs"
 
 local M = {}
 
@@ -39,12 +43,14 @@ local clip_id = 0
 
 --- new(width, height [, background [, dpi = 100]]) --> an SVG canvas (background {r, g, b, a};
 -- none: transparent); dpi sets the document's size in points
-function M.new(w, h, bg, dpi)
-  local self = setmetatable({ width = w, height = h, out = {}, dpi = dpi or 100 }, Svg)
+function M.new(w, h, bg, dpi, doc)
+  local self = setmetatable({ width = w, height = h, out = {}, dpi = dpi or 100,
+    doc = doc or { defs = {}, defined = {} } }, Svg)
   if bg and (bg[4] or 1) > 0 then self:clear(bg) end
   return self
 end
 
+--- svg:size() --> width, height in pixels
 function Svg:size() return self.width, self.height end
 
 local function put(self, s) self.out[#self.out + 1] = s end
@@ -55,6 +61,7 @@ function Svg:clear(c)
   put(self, fmt('<rect x="0" y="0" width="%s" height="%s" %s/>', num(self.width), num(self.height), paint("fill", c)))
 end
 
+--- svg:fill_rect(x, y, w, h, colour)
 function Svg:fill_rect(x, y, w, h, c)
   put(self, fmt('<rect x="%s" y="%s" width="%s" height="%s" %s/>', num(x), num(y), num(w), num(h), paint("fill", c)))
 end
@@ -74,6 +81,7 @@ function Svg:fill_polygon(polys, c)
   put(self, fmt('<path d="%s" %s/>', table.concat(d, " "), paint("fill", c)))
 end
 
+--- svg:circle(x, y, r, colour): a filled disc
 function Svg:circle(x, y, r, c)
   put(self, fmt('<circle cx="%s" cy="%s" r="%s" %s/>', num(x), num(y), num(r), paint("fill", c)))
 end
@@ -107,13 +115,28 @@ local ANCHOR = { left = "start", center = "middle", right = "end" }
 
 --- svg:text(s, x, y, px, colour [, ha [, va [, rot]]]): one line of text anchored as the raster's
 function Svg:text(s, x, y, px, c, ha, va, rot)
+  local list, bx, by, ux, uy = glyphs.place(s, x, y, px, ha, va, rot)
+  local k, doc, uses = px / 1000, self.doc, {}
+  for _, g in ipairs(list) do
+    local id = "g" .. g[1] .. "_" .. g[2]
+    if doc.defined[id] == nil then
+      local d = glyphs.svg_path(g[1], g[2])
+      doc.defined[id] = d ~= ""
+      if d ~= "" then doc.defs[#doc.defs + 1] = fmt('<path id="%s" d="%s"/>', id, d) end
+    end
+    if doc.defined[id] then uses[#uses + 1] = fmt('<use href="#%s" x="%s"/>', id, num(g[4] / k)) end
+  end
+  if #uses > 0 then
+    put(self, fmt('<g transform="matrix(%s %s %s %s %s %s)" %s>%s</g>', fmt("%.5f", k * ux), fmt("%.5f", k * uy),
+      fmt("%.5f", k * uy), fmt("%.5f", -k * ux), num(bx), num(by), paint("fill", c), table.concat(uses)))
+  end
   local _, asc, desc = core.plot_text_size(s, px)
   va = va or "baseline"
   local dy = va == "top" and asc or va == "center" and (asc - desc) / 2 or va == "bottom" and -desc or 0
   local tr = fmt("translate(%s %s)", num(x), num(y))
   if rot and rot ~= 0 then tr = tr .. fmt(" rotate(%s)", num(-rot)) end
-  put(self, fmt('<text transform="%s" y="%s" font-family="%s" font-size="%s" text-anchor="%s" %s>%s</text>',
-    tr, num(dy), FONTS, num(px), ANCHOR[ha or "left"] or "start", paint("fill", c), esc(s)))
+  put(self, fmt('<text transform="%s" y="%s" font-family="%s" font-size="%s" text-anchor="%s" %s fill-opacity="0">%s</text>',
+    tr, num(dy), FONTS, num(px), ANCHOR[ha or "left"] or "start", paint("fill", { 0, 0, 0 }), esc(s)))
 end
 
 -- An <image> of a raster canvas scaled into (x, y, w, h). Viewers smooth a scaled image whatever
@@ -131,7 +154,7 @@ local function embed(self, cv, x, y, w, h, interp)
 end
 
 --- svg:layer(w, h [, background]) --> a new SVG canvas to draw on and blit (an axes' content)
-function Svg:layer(w, h, bg) return M.new(w, h, bg) end
+function Svg:layer(w, h, bg) return M.new(w, h, bg, self.dpi, self.doc) end
 
 --- svg:blit(src, x, y [, w, h [, interp]]): an SVG layer as a group clipped to its box at (x, y),
 -- a raster canvas as an embedded image
@@ -163,7 +186,8 @@ function Svg:tostring()
     'width="%spt" height="%spt" viewBox="0 0 %s %s" version="1.1">\n', num(self.width * 72 / self.dpi),
     num(self.height * 72 / self.dpi),
     num(self.width), num(self.height))
-  return head .. table.concat(self.out, "\n") .. "\n</svg>\n"
+  local defs = #self.doc.defs > 0 and ("<defs>\n" .. table.concat(self.doc.defs, "\n") .. "\n</defs>\n") or ""
+  return head .. defs .. table.concat(self.out, "\n") .. "\n</svg>\n"
 end
 
 return M

@@ -223,11 +223,13 @@ end
 
 M.restore_weights = restore_weights
 
---- save_history(history, path) / load_history(path): Keras' json.dump(history.history)
+--- save_history(history, path): writes history.history (or a plain table of lists) as JSON,
+--- Keras' json.dump(history.history)
 function M.save_history(h, path)
   saving.save_json(path, h.history or h)
 end
 
+--- load_history(path) --> a History whose .history is the file's table (callbacks.History.load)
 function M.load_history(path)
   return callbacks.History.load(path)
 end

@@ -99,6 +99,9 @@ local function is_number(v) return type(v) == "number" end
 -- Choice ------------------------------------------------------------------------------------------
 local Choice = new_kind("Choice")
 
+--- Choice.create(fname, name, values, {default = values[1], ordered}) --> a Choice
+-- values: a non-empty list of unique numbers, strings or booleans, all of one type; ordered
+-- defaults to true for numbers (and needs numbers). Errors are bad arguments of fname.
 function Choice.create(fname, name, values, o)
   if type(values) ~= "table" or #values == 0 then fail(fname, "values must be a non-empty list") end
   local t = type(values[1])
@@ -124,20 +127,25 @@ function Choice.create(fname, name, values, o)
   return setmetatable({name = name, values = vals, default = default, ordered = ordered}, Choice)
 end
 
+--- choice:prob_to_value(p) --> the value of p's bucket: [0, 1) cut into #values equal parts
 function Choice:prob_to_value(p) return self.values[prob_to_index(p, #self.values) + 1] end
+--- choice:value_to_prob(v) --> the centre of v's bucket (0.5 for a value not in the list)
 function Choice:value_to_prob(v)
   for i, x in ipairs(self.values) do
     if x == v then return index_to_prob(i - 1, #self.values) end
   end
   return 0.5
 end
+--- choice:get_config() --> {name, default, conditions, values, ordered} (KerasTuner's config)
 function Choice:get_config()
   return {name = self.name, default = self.default, conditions = conditions_config(self.conditions),
     values = self.values, ordered = self.ordered}
 end
+--- choice:describe() --> {default, conditions, values, ordered}: the search_space_summary() entry
 function Choice:describe()
   return {default = self.default, conditions = self.conditions, values = self.values, ordered = self.ordered}
 end
+--- Choice.from_config(config) --> a Choice from get_config()'s table, its conditions included
 function Choice.from_config(c)
   local h = Choice.create("Choice", c.name, c.values, {default = c.default, ordered = c.ordered})
   h.conditions = conditions_from_config(c.conditions, "Choice")
@@ -208,10 +216,14 @@ function Numerical:_to_prob(v, hi)
   if self.sampling == "log" then return math.log(v / lo) / math.log(hi / lo) end
   return 1 - math.log((hi + lo - v) / lo) / math.log(hi / lo)
 end
+--- h:n_values() --> the number of values of an Int or Float with a step: floor((max - min) / step)
+--- + 1 for linear sampling, floor(log(max / min) / log(step)) + 1 for "log"/"reverse_log"
 function Numerical:n_values()
   if self.sampling == "linear" then return math.floor((self.max_value - self.min_value) / self.step + 1e-9) + 1 end
   return math.floor(math.log(self.max_value / self.min_value) / math.log(self.step) + 1e-8) + 1
 end
+--- h:value_at(i) --> the i-th (0-based) value of the step grid: min + i * step (linear),
+--- min * step^i ("log"), max + min - min * step^i ("reverse_log")
 function Numerical:value_at(i)
   local lo, hi = self.min_value, self.max_value
   if self.sampling == "linear" then return lo + i * self.step end
@@ -226,10 +238,14 @@ function Numerical:_index_of(v)
 end
 local function null(v) if v == nil then return require("cvision.saving").null end return v end
 
+--- h:get_config() --> {name, default, conditions, min_value, max_value, step, sampling}; an unset
+--- default or step is JSON null
 function Numerical:get_config()
   return {name = self.name, default = null(self._default), conditions = conditions_config(self.conditions),
     min_value = self.min_value, max_value = self.max_value, step = null(self.step), sampling = self.sampling}
 end
+--- h:describe() --> {default, conditions, min_value, max_value, step, sampling}: the
+--- search_space_summary() entry
 function Numerical:describe()
   return {default = self.default, conditions = self.conditions, min_value = self.min_value,
     max_value = self.max_value, step = self.step, sampling = self.sampling}
@@ -237,11 +253,18 @@ end
 
 local Int = new_kind("Int")
 for k, f in pairs(Numerical) do Int[k] = f end
+--- Int.create(fname, name, min_value, max_value, {step, sampling = "linear", default}) --> an Int
+-- Integers (integral floats accepted), min <= max; sampling "linear", "log" or "reverse_log" (the
+-- last two need min > 0 and a step > 1, which multiplies); step defaults to 1 for linear sampling,
+-- default to min_value; default within [min, max].
 function Int.create(fname, name, lo, hi, o) return check_range(fname, name, lo, hi, o, true) end
+--- int:prob_to_value(p) --> the integer of p: the grid value of p's bucket with a step (linear
+--- sampling always has one), else the floor of a draw in [min, max + 1) by sampling
 function Int:prob_to_value(p)
   if self.step == nil then return math.floor(self:_sample(p, self.max_value + 1)) end
   return math.tointeger(math.floor(self:value_at(prob_to_index(p, self:n_values())) + 0.5))
 end
+--- int:value_to_prob(v) --> the p whose value is v (the centre of its bucket)
 function Int:value_to_prob(v)
   if self.step == nil then return self:_to_prob(v + 0.5, self.max_value + 1) end
   return index_to_prob(self:_index_of(v), self:n_values())
@@ -249,13 +272,18 @@ end
 
 local Float = new_kind("Float")
 for k, f in pairs(Numerical) do Float[k] = f end
+--- Float.create(fname, name, min_value, max_value, {step, sampling = "linear", default}) --> a
+--- Float (checked as Int.create, without the integer rule; no step by default)
 function Float.create(fname, name, lo, hi, o)
   return check_range(fname, name, lo + 0.0, hi + 0.0, o, false)
 end
+--- float:prob_to_value(p) --> the number of p: min..max sampled by sampling without a step, else
+--- the grid value of p's bucket
 function Float:prob_to_value(p)
   if self.step == nil then return self:_sample(p) + 0.0 end
   return self:value_at(prob_to_index(p, self:n_values())) + 0.0
 end
+--- float:value_to_prob(v) --> the p whose value is v
 function Float:value_to_prob(v)
   if self.step == nil then return self:_to_prob(v) end
   return index_to_prob(self:_index_of(v), self:n_values())
@@ -282,18 +310,24 @@ end
 
 -- Boolean -----------------------------------------------------------------------------------------
 local Boolean = new_kind("Boolean")
+--- Boolean.create(fname, name, {default = false}) --> a Boolean
 function Boolean.create(fname, name, o)
   local d = o.default
   if d == nil then d = false end
   if type(d) ~= "boolean" then fail(fname, "default must be a boolean") end
   return setmetatable({name = name, default = d}, Boolean)
 end
+--- bool:prob_to_value(p) --> p >= 0.5
 function Boolean:prob_to_value(p) return p >= 0.5 end
+--- bool:value_to_prob(v) --> 0.75 for true, 0.25 for false
 function Boolean:value_to_prob(v) return v and 0.75 or 0.25 end
+--- bool:get_config() --> {name, default, conditions}
 function Boolean:get_config()
   return {name = self.name, default = self.default, conditions = conditions_config(self.conditions)}
 end
+--- bool:describe() --> {default, conditions}: the search_space_summary() entry
 function Boolean:describe() return {default = self.default, conditions = self.conditions} end
+--- Boolean.from_config(config) --> a Boolean from get_config()'s table
 function Boolean.from_config(c)
   local h = Boolean.create("Boolean", c.name, {default = c.default})
   h.conditions = conditions_from_config(c.conditions, "Boolean")
@@ -302,6 +336,8 @@ end
 
 -- Fixed -------------------------------------------------------------------------------------------
 local Fixed = new_kind("Fixed")
+--- Fixed.create(fname, name, value) --> a Fixed: value (a number, string or boolean) is also its
+--- default
 function Fixed.create(fname, name, value)
   local t = type(value)
   if t ~= "number" and t ~= "string" and t ~= "boolean" then
@@ -309,12 +345,17 @@ function Fixed.create(fname, name, value)
   end
   return setmetatable({name = name, value = value, default = value}, Fixed)
 end
+--- fixed:prob_to_value() --> its value, whatever p
 function Fixed:prob_to_value() return self.value end
+--- fixed:value_to_prob() --> 0.5
 function Fixed:value_to_prob() return 0.5 end
+--- fixed:get_config() --> {name, conditions, value}
 function Fixed:get_config()
   return {name = self.name, conditions = conditions_config(self.conditions), value = self.value}
 end
+--- fixed:describe() --> {conditions, value}: the search_space_summary() entry
 function Fixed:describe() return {conditions = self.conditions, value = self.value} end
+--- Fixed.from_config(config) --> a Fixed from get_config()'s table
 function Fixed.from_config(c)
   local h = Fixed.create("Fixed", c.name, c.value)
   h.conditions = conditions_from_config(c.conditions, "Fixed")

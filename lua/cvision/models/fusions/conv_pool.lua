@@ -24,6 +24,8 @@ function M.new(conv, pool)
   return Step.new({conv, pool})
 end
 
+--- step:forward(x, training) --> the pooled output (a buffer of the step); in training the
+--- convolution's output is kept for backward, in inference it is not written
 function Step:forward(x, training)
   local conv, pool = self.layers[1], self.layers[2]
   local s = conv:check_input(x, 2)
@@ -41,6 +43,8 @@ function Step:forward(x, training)
   return py
 end
 
+--- step:backward(dy, need_dx) --> dx (nil unless need_dx): the pool's gradient and winners straight
+--- into the convolution's backward (ReLU mask included); accumulates its kernel and bias gradients
 function Step:backward(dy, need_dx)
   local conv, pool = self.layers[1], self.layers[2]
   if not self._x then conv:fail("backward called before forward") end
@@ -59,6 +63,7 @@ function Step:backward(dy, need_dx)
   return dx
 end
 
+--- step:overwritable() --> {}: the convolution's gradients are always accumulated
 function Step:overwritable() return {} end
 
 return M

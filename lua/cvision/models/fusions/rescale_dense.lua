@@ -19,6 +19,8 @@ function M.new(r, d)
   return Step.new({r, d})
 end
 
+--- step:forward(x, training) --> the Dense output for Rescaling(scale)(x), the scale folded into
+--- the product (the two layers one after the other when the offset is not 0)
 function Step:forward(x, training)
   local r, d = self.layers[1], self.layers[2]
   if r.offset ~= 0 then   -- changed since the plan was made: the two layers' own path
@@ -33,6 +35,8 @@ function Step:forward(x, training)
   return d:forward(x, training, r.scale)
 end
 
+--- step:backward(dy, need_dx, over) --> dx with respect to the unscaled input (nil unless
+--- need_dx); the Dense gradients are overwritten when the Dense layer is in the set over
 function Step:backward(dy, need_dx, over)
   local r, d = self.layers[1], self.layers[2]
   local skip = (not need_dx) or nil
@@ -42,6 +46,7 @@ function Step:backward(dy, need_dx, over)
   return dx
 end
 
+--- step:overwritable() --> {the Dense layer}: its gradients can be overwritten instead of added
 function Step:overwritable() return {self.layers[2]} end
 
 return M

@@ -13,6 +13,7 @@ local M = { name = "bars", printed = "BarContainer", methods = {} }
 local abs, min, max = math.abs, math.min, math.max
 local tolist, to_rgba, pt = values.tolist, colors.to_rgba, paint.pt
 
+--- describe(a) --> what tostring(record) prints: "<BarContainer object of N artists>", as matplotlib
 function M.describe(a)
   return string.format("<%s object of %d artists>", M.printed, #a.left)
 end

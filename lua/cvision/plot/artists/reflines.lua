@@ -33,8 +33,10 @@ local hline = { name = "hline", printed = "Line2D", legend = line.legend_line, m
 --- ax:axhline(y, {color, linestyle, linewidth, label}) a horizontal line across the axes
 function hline.methods.axhline(self, y, opts) ref_line(self, "hline", "y", y, opts) end
 
+--- hline.limits(a, lim): the line's y value counts in the limits of its own axis only
 function hline.limits(a, lim) lim:y(a.y) end
 
+--- hline.draw(a, ctx): the line across the whole box at its y, whatever the view
 function hline.draw(a, ctx)
   local col, lw, dashes = style(a, ctx.fig)
   local _, py = ctx.ax:transform(ctx.ax.view[1], a.y)
@@ -46,8 +48,10 @@ local vline = { name = "vline", printed = "Line2D", legend = line.legend_line, m
 --- ax:axvline(x, {color, linestyle, linewidth, label}) a vertical line across the axes
 function vline.methods.axvline(self, x, opts) ref_line(self, "vline", "x", x, opts) end
 
+--- vline.limits(a, lim): the line's x value counts in the limits of its own axis only
 function vline.limits(a, lim) lim:x(a.x) end
 
+--- vline.draw(a, ctx): the line across the whole box at its x, whatever the view
 function vline.draw(a, ctx)
   local col, lw, dashes = style(a, ctx.fig)
   local px = ctx.ax:transform(a.x, ctx.ax.view[3])

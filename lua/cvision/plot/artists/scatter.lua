@@ -19,6 +19,7 @@ local finite, tolist, to_rgba, pt = values.finite, values.tolist, colors.to_rgba
 local OPTIONS = { s = true, c = true, color = "c", marker = true, cmap = true, norm = true,
   vmin = true, vmax = true, alpha = true, label = true }
 
+--- describe(a) --> what tostring(record) prints: "<PathCollection: label>" (or without the label)
 function M.describe(a)
   return a.label and string.format("<%s: %s>", M.printed, tostring(a.label)) or "<" .. M.printed .. ">"
 end

@@ -171,6 +171,7 @@ function BO:populate_space()
   return {status = "RUNNING", values = values}
 end
 
+--- oracle:get_state() --> the Oracle's state plus num_initial_points, alpha, beta, acquisition
 function BO:get_state()
   local s = oracle.Oracle.get_state(self)
   s.num_initial_points, s.alpha, s.beta, s.acquisition = self.num_initial_points, self.alpha, self.beta, self.acquisition

@@ -150,6 +150,8 @@ function HB:populate_space(trial_id)
   return self:_random_trial(trial_id, self.brackets[#self.brackets])
 end
 
+--- oracle:get_state() --> the Oracle's state plus the brackets (each round's trial ids),
+--- hyperband_iterations, max_epochs, min_epochs, factor, current_bracket, current_iteration
 function HB:get_state()
   local s = oracle.Oracle.get_state(self)
   local brackets = {}
@@ -168,6 +170,8 @@ function HB:get_state()
   return s
 end
 
+--- oracle:set_state(state): continues from get_state()'s state (the brackets and the position in
+--- the current iteration)
 function HB:set_state(s)
   oracle.Oracle.set_state(self, s)
   self.hyperband_iterations = s.hyperband_iterations or self.hyperband_iterations
