@@ -54,6 +54,8 @@ local function add_figure(fig)
   return fig
 end
 
+--- figure{figsize = {6.4, 4.8}, dpi = 100, facecolor = "white"} --> a new Figure, made current
+-- (defaults: rcParams figure.figsize, figure.dpi, figure.facecolor)
 function M.figure(opts)
   return add_figure(figure.new(opts))
 end
@@ -179,9 +181,13 @@ for _, name in ipairs({ "legend", "grid", "axis", "invert_yaxis", "colorbar", "s
   M[name] = on_gca(name)
 end
 
+--- title(s [, {fontsize, color, loc}]) sets the current axes' title (ax:set_title)
 function M.title(s, opts) return M.gca():set_title(s, opts) end
+--- xlabel(s [, {fontsize}]) labels the current axes' x axis (ax:set_xlabel)
 function M.xlabel(s, opts) return M.gca():set_xlabel(s, opts) end
+--- ylabel(s [, {fontsize}]) labels the current axes' y axis (ax:set_ylabel)
 function M.ylabel(s, opts) return M.gca():set_ylabel(s, opts) end
+--- xlim(a, b) or xlim{a, b} sets the current axes' x limits (nil keeps that end automatic)
 function M.xlim(a, b) return M.gca():set_xlim(a, b) end
 --- xscale("linear" | "log" [, {base = 10, nonpositive = "clip"}]) sets the current axes' x scale
 function M.xscale(name, opts) return M.gca():set_xscale(name, opts) end
@@ -190,6 +196,7 @@ function M.yscale(name, opts) return M.gca():set_yscale(name, opts) end
 -- rcParams (cvision.plot.rc), rcdefaults() and style.use/context/available (cvision.plot.style)
 M.rcParams, M.rcdefaults, M.style = require("cvision.plot.rc").params, require("cvision.plot.rc").reset,
   require "cvision.plot.style"
+--- ylim(a, b) or ylim{a, b} sets the current axes' y limits (nil keeps that end automatic)
 function M.ylim(a, b) return M.gca():set_ylim(a, b) end
 --- xticks([ticks [, labels]] [, {rotation, fontsize}])
 function M.xticks(t, labels, opts)
@@ -205,8 +212,11 @@ function M.yticks(t, labels, opts)
   end
   return M.gca():set_yticks(t, labels, opts)
 end
+--- suptitle(s [, {fontsize, color}]) a title centred above all the current figure's axes
 function M.suptitle(s, opts) return M.gcf():suptitle(s, opts) end
+--- tight_layout([{pad = 1.08}]) fits the current figure's axes, labels and titles in the figure
 function M.tight_layout(opts) return M.gcf():tight_layout(opts) end
+--- subplots_adjust{left, right, bottom, top, wspace, hspace} sets the current figure's margins and gaps
 function M.subplots_adjust(p) return M.gcf():subplots_adjust(p) end
 
 --- savefig(path [, {dpi, format, quality}]) writes the current figure as PNG or JPEG (by format,

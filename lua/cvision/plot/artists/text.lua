@@ -6,6 +6,7 @@ local colors = require "cvision.plot.colors"
 local paint = require "cvision.plot.paint"
 local artists = require "cvision.plot.artists"
 local errors = require "cvision.util.errors"
+local rc = require "cvision.plot.rc"
 
 local M = { name = "text", collection = "texts", methods = {} }
 
@@ -25,7 +26,7 @@ function M.style(fname, opts, allowed, level)
   local va = opts.va or opts.verticalalignment or "baseline"
   errors.check_choice(fname, "horizontal alignment", ha, M.HA, level)
   errors.check_choice(fname, "vertical alignment", va, M.VA, level)
-  local color = opts.color or opts.c or "black"
+  local color = opts.color or opts.c or rc.get("text.color")
   local ok, err = pcall(colors.to_rgba, color)
   if not ok then error(fname .. ": " .. errors.clean(err), level - 1) end
   return { size = opts.fontsize or opts.size or 10, color = color, ha = ha, va = va,
