@@ -55,7 +55,7 @@ ASAN_BUILD  = build-asan
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
-.PHONY: all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock dist docs clean
+.PHONY: gallery all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock dist docs clean
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
@@ -168,6 +168,11 @@ DOCS_DIR ?= docs/api
 docs: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(LUA) tools/ldoc_src.lua lua/cvision "$$tmp/src" && ldoc -c docs/config.ld -d "$(DOCS_DIR)" "$$tmp/src"
+
+# the plot gallery: one PNG per pyplot function and colour map, with an index page
+GALLERY_DIR ?= docs/gallery
+gallery: all
+	$(LUA) examples/gallery.lua $(GALLERY_DIR)
 
 bench:
 	@sh tools/deps.sh bench
