@@ -29,7 +29,7 @@ ALL_SRC   = $(sort $(shell find csrc -name '*.c'))
 BIND_SRC  = $(filter csrc/bind/%,$(ALL_SRC))
 REPL_SRC  = $(filter csrc/repl/%,$(ALL_SRC))
 CTEST_SRC = $(filter csrc/tests/test_%,$(ALL_SRC))
-CORE_SRC  = $(filter-out csrc/bind/% csrc/repl/% csrc/tests/%,$(ALL_SRC))
+CORE_SRC  = $(filter-out csrc/bind/% csrc/repl/% csrc/tests/% csrc/mpi/%,$(ALL_SRC))
 HDRS      = $(sort $(shell find csrc -name '*.h'))
 
 CORE_OBJ  = $(CORE_SRC:csrc/%.c=$(BUILD)/%.o)
@@ -56,7 +56,16 @@ ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 ASAN_CTESTS = $(CTEST_SRC:csrc/tests/%.c=$(ASAN_BUILD)/tests/%)
 
 .PHONY: gallery all deps test ctest spec check warnings bench fuzz demo data notebooks pretrained install install-files uninstall rock install-rock dist docs clean
-all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN)
+# cv.distributed's MPI binding (csrc/mpi/l_mpi.c): a module of its own, built with Open MPI's
+# mpicc only where it is installed (`make deps` installs openmpi-bin and libopenmpi-dev), so that
+# core.so never depends on MPI and cvision builds and works without it
+MPICC  ?= $(shell command -v mpicc 2>/dev/null)
+MPI_SO  = $(if $(MPICC),lua/cvision/mpi.so)
+all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN) $(MPI_SO)
+
+lua/cvision/mpi.so: csrc/mpi/l_mpi.c
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS) -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -I$(LUA_INC) -shared \
+	  -o $@.$$$$.tmp $< -ldl && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -208,6 +217,7 @@ install-files:
 	for f in lua/cvision/applications/hanzi/*.safetensors lua/cvision/applications/hanzi/*.json; do \
 	  test -f "$$f" && cp -f "$$f" "$(INST_LUADIR)/cvision/applications/hanzi/" || true; done
 	cp -f "$(SO)" "$(INST_LIBDIR)/cvision/core.so"
+	if test -f lua/cvision/mpi.so; then cp -f lua/cvision/mpi.so "$(INST_LIBDIR)/cvision/mpi.so"; fi
 	cp -f "$(BIN)" "$(INST_BINDIR)/cvision"
 
 # make dist: the release tarball the rockspec's source names (file://dist/cvision-scm-1.tar.gz,
@@ -230,4 +240,4 @@ uninstall:
 	rm -f "$(INST_BINDIR)/cvision"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(WARN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan
+	rm -rf $(BUILD) $(ASAN_BUILD) $(WARN_BUILD) $(CORE_SO) $(REPL_BIN) bin/cvision-asan lua/cvision/mpi.so

@@ -110,6 +110,17 @@ static int l_crc32(lua_State *L) {
   return 1;
 }
 
+/* _data_pointer(t) --> the address of t's first element (a light userdata), its number of
+ * elements, its dtype: for cvision.mpi (cv.distributed), which reads and writes the elements in
+ * place while t is alive; internal */
+static int l_data_pointer(lua_State *L) {
+  cv_tensor *t = lcv_checktensor(L, 1);
+  lua_pushlightuserdata(L, cv_tensor_data(t));
+  lua_pushinteger(L, (lua_Integer)t->numel);
+  lua_pushstring(L, t->dtype == CV_FLOAT32 ? "float32" : t->dtype == CV_UINT8 ? "uint8" : "int8");
+  return 3;
+}
+
 /* deflate(s [, level = 6]) --> s compressed as a zlib stream (RFC 1950), as PDF's FlateDecode
  * filter reads it */
 static int l_deflate(lua_State *L) {
@@ -197,6 +208,7 @@ static const luaL_Reg funcs[] = {
   {"crc32", l_crc32},
   {"sha256", l_sha256},
   {"deflate", l_deflate},
+  {"_data_pointer", l_data_pointer},
   {"tobytes", l_tobytes},
   {"frombytes", l_frombytes},
   {"copybytes", l_copybytes},

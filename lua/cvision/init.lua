@@ -44,7 +44,7 @@ local submodules = {
   activations = "activations", callbacks = "callbacks", models = "models", data = "data",
   datasets = "datasets", image = "image", plot = "plot", analysis = "analysis",
   applications = "applications", initializers = "initializers",
-  sys = "sys", tuner = "tuner", help = "help",
+  sys = "sys", tuner = "tuner", help = "help", distributed = "distributed",
 }
 M._submodules = submodules
 

@@ -307,7 +307,10 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local fit_options = {epochs = true, batch_size = true, validation_data = true, validation_split = true,
-  shuffle = true, callbacks = true, verbose = true, initial_epoch = true}
+  shuffle = true, callbacks = true, verbose = true, initial_epoch = true, distributed = true}
+
+-- callbacks that write files: in a distributed fit only rank 0 (the chief) runs them
+local WRITERS = {ModelCheckpoint = true, CSVLogger = true}
 
 -- one epoch of fit's batches --> the logs, the number of batches; resume (a BackupAndRestore's
 -- state) passes over the batches its backup had done and continues from its exact state
@@ -320,6 +323,8 @@ local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
     core.rng_state(resume.step > 0 and resume.rng_epoch or resume.rng_now)
     skip = resume.step
   end
+  local dp = rawget(self, "_data_parallel")
+  if dp then dp.epoch_begin() end
   local fs = {epoch = epoch, rng_epoch = core.rng_state(), loss_sum = 0, seen = 0}
   self._fit_state = fs
   for xb, yb, bs in src.iter(shuffle) do
@@ -338,7 +343,7 @@ local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
       if src.check then xb, yb = src.check(xb, yb) end
       fs.xb = xb                                   -- TerminateOnNaN looks for the layer at fault
       cbs:call("on_train_batch_begin", step, {})
-      local lv = self:_train_step(xb, yb)
+      local lv = dp and dp.step(self, xb, yb) or self:_train_step(xb, yb)
       loss_sum, seen = loss_sum + lv * bs, seen + bs
       fs.loss_sum, fs.seen = loss_sum, seen
       logs = self:_logs(loss_sum / seen)
@@ -350,9 +355,31 @@ local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
   return logs, step
 end
 
+-- A distributed fit's setup --> the data-parallel step module (nil on one rank or when not
+-- asked), the callbacks this rank runs, its verbosity (rank 0 alone prints)
+local function data_parallel(opts, user, verbose)
+  local d = package.loaded["cvision.distributed"]
+  if not (opts.distributed or (opts.distributed == nil and d and d.in_scope())) then return nil, user, verbose end
+  local dist = require "cvision.distributed"
+  local ok, err = pcall(dist.init)
+  if not ok then error("fit: " .. clean(err), 3) end
+  if dist.size() == 1 then return nil, user, verbose end
+  local kept = {}
+  for _, cb in ipairs(user) do
+    if type(cb) == "table" and rawget(cb, "_is_backup") then
+      error("fit: BackupAndRestore is not supported in a distributed fit yet (use ModelCheckpoint)", 3)
+    end
+    if not (type(cb) == "table" and WRITERS[cb.class_name] and not dist.is_chief()) then kept[#kept + 1] = cb end
+  end
+  return require "cvision.models.data_parallel", kept, dist.is_chief() and verbose or 0
+end
+
 --- fit(x, y, {epochs=1, batch_size=32, validation_data={xv, yv}, validation_split=0, shuffle=true,
---- callbacks={...}, verbose=1, initial_epoch=0}) --> History
+--- callbacks={...}, verbose=1, initial_epoch=0, distributed=false}) --> History
 -- x, y: tensors; or fit(dataset, opts) with a dataset (to_tensors() or batches()).
+-- distributed = true (or fit inside a cv.distributed.Strategy():scope): data-parallel over the MPI
+-- ranks the script runs on (cvision.models.data_parallel); rank 0 alone prints and runs the
+-- callbacks that write files (ModelCheckpoint, CSVLogger).
 -- Example:
 --   model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
 --   local history = model:fit(X_train, y_train, {epochs = 10, validation_split = 0.2, verbose = 0})
@@ -407,8 +434,9 @@ function Model:fit(x, y, opts)
     end
   end
 
+  local dp, user
+  dp, user, verbose = data_parallel(opts, opts.callbacks or {}, verbose)
   local history = callbacks.History.new()
-  local user = opts.callbacks or {}
   -- BackupAndRestore callbacks run after all others and History: a backup holds every
   -- callback's state for the epoch or batch it ends
   local list, backups = {}, {}
@@ -423,6 +451,11 @@ function Model:fit(x, y, opts)
   self.history = history
   self.stop_training = false
 
+  if dp then
+    local ok, err = pcall(dp.begin, self)
+    if not ok then error(clean(err), 2) end
+  end
+  self._data_parallel = dp
   cbs:call("on_train_begin", {})
   -- a BackupAndRestore found a backup: go on from its epoch and batch, exactly
   local resume = rawget(self, "_resume")
@@ -446,6 +479,7 @@ function Model:fit(x, y, opts)
     if self.stop_training then break end
   end
   cbs:call("on_train_end", {})
+  self._data_parallel = nil
   return history
 end
 

@@ -1,0 +1,117 @@
+-- spec/distributed_spec.lua - cv.distributed: on one rank (busted itself) the functions work as a
+-- single rank and check their arguments; under `mpirun -np 2 --oversubscribe` (when Open MPI is
+-- installed: `make deps`) a data-parallel fit of a small lecture CNN ends with the same weights
+-- on both ranks, the same bits in a second run, and the single-process run's weights and history
+-- for the same global batches up to float rounding (the ranks add two half-batch sums where one
+-- process adds the whole batch at once).
+local cv = require "cvision"
+local dist = cv.distributed
+local tmp = require "spec.helpers.tmpdir"
+
+local function have(cmd)
+  local ok = os.execute("command -v " .. cmd .. " > /dev/null 2>&1")
+  return ok == true or ok == 0
+end
+
+local function numbers(path)
+  local out = {}
+  for line in io.lines(path) do out[#out + 1] = tonumber(line) end
+  return out
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- mpirun as root needs these (CI runs as root); --oversubscribe: 2 ranks on any core count. The
+-- environment of this process' own singleton MPI (the tests above) would make mpirun believe it
+-- runs inside a job: its OMPI_ and PMIX_ variables are dropped first.
+local MPIRUN = "for v in $(env | sed -n 's/^\\(OMPI_[^=]*\\|PMIX_[^=]*\\)=.*/\\1/p'); do unset $v; done; " ..
+  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 " ..
+  "mpirun -np 2 --oversubscribe"
+
+describe("cv.distributed on one rank", function()
+  it("is built here and reports one rank", function()
+    assert.is_true(dist.available(), "cvision/mpi.so missing: install openmpi-bin libopenmpi-dev (make deps), then make")
+    local r, n = dist.init()
+    assert.are.same({ 0, 1 }, { r, n })
+    assert.are.same({ 0, 1, true }, { dist.rank(), dist.size(), dist.is_chief() })
+    assert.truthy(dist.library():find("MPI", 1, true))
+    dist.barrier()
+  end)
+
+  it("reduces and broadcasts in place, and checks what it is given", function()
+    local t = cv.core.tensor({ 1, 2, 3 })
+    assert.equal(t, dist.allreduce(t))
+    assert.same({ 1, 2, 3 }, t:totable())
+    dist.allreduce(t, { op = "mean" })
+    assert.same({ 1, 2, 3 }, t:totable())
+    assert.same({ 4, 5 }, dist.allreduce_numbers({ 4, 5 }))
+    assert.equal(t, dist.broadcast(t))
+    assert.has_error(function() dist.allreduce(t, { op = "max" }) end,
+      'cv.distributed.allreduce: op must be "sum" or "mean", got max')
+    assert.has_error(function() dist.allreduce(t, { opp = "sum" }) end,
+      "cv.distributed.allreduce: unknown option 'opp' (known: op)")
+    assert.has_error(function() dist.allreduce({ 1, 2 }) end,
+      "cv.distributed.allreduce: a float32 tensor expected, got table")
+    assert.has_error(function() dist.allreduce(require("cvision.tensor").zeros({ 2 }, "uint8")) end,
+      "cv.distributed.allreduce: a float32 tensor expected, got a uint8 tensor")
+    assert.has_error(function() dist.broadcast(t, 3) end,
+      "cv.distributed.broadcast: root must be a rank in 0..0, got 3")
+  end)
+
+  it("shards a global batch into contiguous parts, the first ranks one row more", function()
+    assert.same({ 1, 8 }, { dist.shard(16, 0, 2) })
+    assert.same({ 9, 16 }, { dist.shard(16, 1, 2) })
+    assert.same({ 1, 3 }, { dist.shard(7, 0, 3) })
+    assert.same({ 4, 5 }, { dist.shard(7, 1, 3) })
+    assert.same({ 6, 7 }, { dist.shard(7, 2, 3) })
+    local a, z = dist.shard(1, 1, 2)
+    assert.is_true(z < a, "rank 1 has no row of a 1-row batch")
+  end)
+
+  it("runs a scope's function with fit distributed, and passes its results and errors", function()
+    local s = dist.Strategy()
+    assert.equal(1, s.num_replicas_in_sync)
+    assert.is_false(dist.in_scope())
+    assert.same({ true, 7 }, { s:scope(function(v) return dist.in_scope(), v end, 7) })
+    assert.is_false(dist.in_scope())
+    assert.has_error(function() s:scope(function() error("boom", 0) end) end, "boom")
+    assert.is_false(dist.in_scope())
+  end)
+end)
+
+describe("a data-parallel fit under mpirun -np 2", function()
+  local d
+  before_each(function() d = tmp.dir() end)
+  after_each(function() tmp.rmtree(d) end)
+
+  it("gives both ranks the single-process weights of the same global batches", function()
+    assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
+    local helper = "spec/helpers/mpi_fit.lua"
+    local ok1 = os.execute(("lua5.4 %s '%s' single > '%s/single.log' 2>&1"):format(helper, d, d))
+    assert.is_true(ok1 == true, read(d .. "/single.log"))
+    for run = 1, 2 do
+      local ok = os.execute(("%s lua5.4 %s '%s' distributed > '%s/mpirun.log' 2>&1"):format(MPIRUN, helper, d, d))
+      assert.is_true(ok == true, read(d .. "/mpirun.log"))
+      local r0, r1 = read(d .. "/distributed-0.txt"), read(d .. "/distributed-1.txt")
+      assert.equal(r0, r1, "the two ranks' weights differ")
+      if run == 1 then os.rename(d .. "/distributed-0.txt", d .. "/first.txt")
+      else assert.equal(read(d .. "/first.txt"), r0, "a second run gave other bits") end
+    end
+    local single, distributed = numbers(d .. "/single-0.txt"), numbers(d .. "/first.txt")
+    assert.equal(#single, #distributed)
+    assert.is_true(#single > 5000)
+    -- the history: loss and accuracy of the two epochs
+    for i = 1, 4 do assert.near(single[i], distributed[i], 1e-5) end
+    local worst, moved = 0, 0
+    for i = 5, #single do
+      worst = math.max(worst, math.abs(single[i] - distributed[i]))
+      if single[i] ~= distributed[i] then moved = moved + 1 end
+    end
+    assert.is_true(worst < 1e-4, "largest weight difference " .. worst)
+  end)
+end)

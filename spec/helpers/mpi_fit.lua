@@ -1,0 +1,37 @@
+-- spec/helpers/mpi_fit.lua OUT MODE: trains a small lecture CNN (Conv-Pool x2, Dense) for two
+-- epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
+-- (model:fit{distributed = true}, run under mpirun), and writes each rank's final weights and
+-- its history to OUT/<MODE>-<rank>.txt (one number per line, %.9g). Used by
+-- spec/distributed_spec.lua.
+package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+package.cpath = "./lua/?.so;" .. package.cpath
+local cv = require "cvision"
+local L = cv.layers
+local T = require "cvision.tensor"
+
+local out, mode = arg[1], arg[2]
+local dist = cv.distributed
+if mode == "distributed" then dist.init() end
+cv.manual_seed(42)
+local n, classes = 80, 5
+local x = T.rand({ n, 16, 16, 1 }):mul(255)
+local labels = {}
+for i = 1, n do labels[i] = (i * 7) % classes + 1 end
+local y = cv.core.tensor(labels)
+local model = cv.Sequential {
+  cv.Input { 16, 16, 1 }, L.Rescaling(1 / 255),
+  L.Conv2D(8, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
+  L.Conv2D(16, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
+  L.Flatten(), L.Dense(16, { activation = "relu" }), L.Dense(classes),
+}
+model:compile { optimizer = cv.optimizers.Adam(1e-2),
+  loss = cv.losses.SparseCategoricalCrossentropy { from_logits = true }, metrics = { "accuracy" } }
+local h = model:fit(x, y, { epochs = 2, batch_size = 16, verbose = 0, distributed = mode == "distributed" })
+local f = assert(io.open(("%s/%s-%d.txt"):format(out, mode, dist.rank()), "w"))
+for _, k in ipairs({ "loss", "accuracy" }) do
+  for _, v in ipairs(h.history[k]) do f:write(("%.9g\n"):format(v)) end
+end
+for _, p in ipairs(model:params()) do
+  for _, v in ipairs(p.value:reshape({ p.value:numel() }):totable()) do f:write(("%.9g\n"):format(v)) end
+end
+f:close()
