@@ -293,7 +293,8 @@ static int file_exists(const char *path) {
 }
 
 /* From a source tree (bin/cvision next to lua/cvision/) or an installed tree
- * (bin/cvision next to share/lua/5.4/cvision/), put those Lua files first on package.path. */
+ * (bin/cvision next to share/lua/5.4/cvision/), put those Lua files first on package.path and the
+ * C modules beside them (lua/ or lib/lua/5.4/) first on package.cpath. */
 static void set_paths(lua_State *L) {
   char exe[PATH_MAX], probe[PATH_MAX + 64];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -311,6 +312,12 @@ static void set_paths(lua_State *L) {
     lua_getfield(L, -2, "path");
     lua_concat(L, 2);
     lua_setfield(L, -2, "path");
+    /* C modules beside them (cvision/mpi.so: the core itself is preloaded, static) */
+    if (i == 0) lua_pushfstring(L, "%s/../lua/?.so;", exe);
+    else lua_pushfstring(L, "%s/../lib/lua/" LUA_VERSION_MAJOR "." LUA_VERSION_MINOR "/?.so;", exe);
+    lua_getfield(L, -2, "cpath");
+    lua_concat(L, 2);
+    lua_setfield(L, -2, "cpath");
     lua_pop(L, 1);
     return;
   }

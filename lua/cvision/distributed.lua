@@ -50,6 +50,15 @@ function M.init()
   return state.rank, state.size
 end
 
+--- launched() --> rank, size as mpirun's environment gives them (Open MPI's OMPI_COMM_WORLD_*,
+-- MPICH's PMI_*), without starting MPI; nil when the process was not started by mpirun
+function M.launched()
+  local r = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_RANK") or os.getenv("PMI_RANK") or ""))
+  local n = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_SIZE") or os.getenv("PMI_SIZE") or ""))
+  if r and n then return r, n end
+  return nil
+end
+
 --- rank() --> this process' rank, 0-based (0 before init)
 function M.rank() return state.rank end
 

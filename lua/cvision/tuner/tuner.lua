@@ -73,10 +73,20 @@ function Tuner:init(oracle, hypermodel, o, fname)
   end
   self.tuner_id = os.getenv("CVISION_TUNER_ID") or "tuner0"
   self.worker = os.getenv("CVISION_TUNER_WORKER") ~= nil
+  -- under mpirun (more than one rank): rank r is tuner<r>; rank 0 prepares the project, the others
+  -- read it when search starts (see _search_over_ranks)
+  local mrank, msize = require("cvision.distributed").launched()
+  if mrank and msize > 1 and not self.worker then
+    self.mpi_rank = mrank
+    self.tuner_id = "tuner" .. mrank
+  end
   oracle:set_project_dir(dir, project)
-  if o.overwrite and not self.worker then rmtree(self.project_dir) end
+  local follower = self.mpi_rank and self.mpi_rank > 0
+  if o.overwrite and not self.worker and not follower then rmtree(self.project_dir) end
   local fname_json = self:_tuner_fname()
-  if self.worker then
+  if follower then
+    oracle.shared = true        -- nothing read yet: rank 0 may still be writing the project
+  elseif self.worker then
     oracle.shared = true
     oracle:reload(false)
   elseif not o.overwrite and exists(fname_json) then
@@ -285,11 +295,12 @@ function Tuner:_run_and_update(trial, x, y, opts)
   self.oracle:update_trial(trial.trial_id, metrics, step)
 end
 
-local search_own = {workers = true}
+local search_own = {workers = true, distributed = true}
 
 --- tuner:search(x, y, opts): runs trials until the oracle stops (max_trials, the space exhausted,
 --- Hyperband's brackets done). opts go to model:fit; verbose (0, 1, 2) also sets what the search
---- prints; workers = n runs the trials in n processes of bin/cvision sharing the project folder
+--- prints; workers = n runs the trials in n processes of bin/cvision sharing the project folder;
+--- under mpirun each rank runs trials (distributed = false: each rank searches alone)
 function Tuner:search(x, y, opts)
   if opts == nil and type(y) == "table" and getmetatable(y) == nil and #y == 0 and next(y) ~= nil
       and y.epochs ~= nil then
@@ -303,6 +314,11 @@ function Tuner:search(x, y, opts)
   local workers = opts.workers or 1
   if math.type(workers) ~= "integer" or workers < 1 then
     error(errors.bad_argument("search", "workers must be a positive integer"), 2)
+  end
+  if self.mpi_rank and opts.distributed ~= false then
+    local ok, err = pcall(self._search_over_ranks, self, x, y, fit_opts)
+    if not ok then error(err, 2) end
+    return
   end
   if workers > 1 and not self.worker then
     self._x, self._y, self._fit_opts = x, y, fit_opts
@@ -335,6 +351,36 @@ function Tuner:_run_one(x, y, fit_opts)
   self.oracle:end_trial(trial)
   self:save()
   return true
+end
+
+-- search under mpirun: every rank runs trials as tuner<rank>, N at a time. The oracle's state is
+-- the project folder, read and written under its lock (as search{workers = n}), so a search
+-- started under MPI resumes without it and the other way round; rank 0 prepares the project and
+-- alone prints. Across hosts the project folder must be on a shared file system with locks.
+function Tuner:_search_over_ranks(x, y, fit_opts)
+  local dist = require "cvision.distributed"
+  local rank = dist.init()
+  if rank == 0 then
+    self.oracle.shared = false
+    self:save()
+    -- a space only a trial can reveal: its first trial first, as search{workers = n}
+    if next(self.oracle.trials) == nil and #self.oracle.hyperparameters.space == 0 then
+      self:_run_one(x, y, fit_opts)
+    end
+  else
+    self.oracle.display.verbose = 0
+    local quiet = {}
+    for k, v in pairs(fit_opts) do quiet[k] = v end
+    quiet.verbose = 0
+    fit_opts = quiet
+  end
+  dist.barrier()
+  self.oracle.shared = true
+  self.oracle:reload(false)
+  while self:_run_one(x, y, fit_opts) do end
+  dist.barrier()
+  self.oracle.shared = false
+  self.oracle:reload(false)
 end
 
 -- the chief's side of search{workers = n}: n processes run this same script as workers
