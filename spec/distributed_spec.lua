@@ -73,6 +73,38 @@ describe("cv.distributed on one rank", function()
     assert.is_true(z < a, "rank 1 has no row of a 1-row batch")
   end)
 
+  it("shards a folder dataset's batches into disjoint parts, and checks its arguments", function()
+    local d = tmp.dir()
+    for _, c in ipairs({ "x", "y" }) do
+      os.execute(("mkdir -p '%s/%s'"):format(d, c))
+      for i = 1, 5 do cv.imwrite(("%s/%s/%d.png"):format(d, c, i), require("cvision.tensor").zeros({ 4, 4, 1 }, "uint8")) end
+    end
+    local ds = cv.data.image_dataset_from_directory(d, { batch_size = 4, shuffle = false, image_size = { 4, 4 },
+      color_mode = "grayscale", verbose = false })
+    local p0, p1 = ds:shard(2, 0), ds:shard(2, 1)
+    assert.equal(#ds, #p0)
+    assert.truthy(tostring(p1):find("part 1 of 2", 1, true))
+    local rows0, rows1 = {}, {}
+    for x, _, whole in p0:batches() do rows0[#rows0 + 1] = { x and x.shape[1] or 0, whole } end
+    for x, _, whole in p1:batches() do rows1[#rows1 + 1] = { x and x.shape[1] or 0, whole } end
+    -- 10 files in batches of 4, 4, 2: halves of 2 and 2, 2 and 2, 1 and 1
+    assert.same({ { 2, 4 }, { 2, 4 }, { 1, 2 } }, rows0)
+    assert.same({ { 2, 4 }, { 2, 4 }, { 1, 2 } }, rows1)
+    local p4 = ds:shard(4, 3)
+    local last
+    for x, _, whole in p4:batches() do last = { x, whole } end
+    assert.same({ false, 2 }, last)           -- a batch of 2 rows has none for part 3 of 4
+    assert.has_error(function() ds:shard(0, 0) end,
+      "bad argument #1 to 'shard' (num_shards must be a positive integer, got 0)")
+    assert.has_error(function() ds:shard(2, 2) end, "bad argument #2 to 'shard' (index must be an integer in 0..1, got 2)")
+    -- a part of a dataset trains only in a distributed fit
+    local m = cv.Sequential { cv.Input { 4, 4, 1 }, cv.layers.Flatten(), cv.layers.Dense(2) }
+    m:compile { optimizer = "sgd", loss = "sparse_categorical_crossentropy" }
+    assert.has_error(function() m:fit(p0, { verbose = 0 }) end,
+      "fit: a sharded dataset trains only in a distributed fit (distributed = true)")
+    tmp.rmtree(d)
+  end)
+
   it("runs a scope's function with fit distributed, and passes its results and errors", function()
     local s = dist.Strategy()
     assert.equal(1, s.num_replicas_in_sync)
@@ -113,5 +145,44 @@ describe("a data-parallel fit under mpirun -np 2", function()
       if single[i] ~= distributed[i] then moved = moved + 1 end
     end
     assert.is_true(worst < 1e-4, "largest weight difference " .. worst)
+  end)
+
+  -- the lines of a read log, split at its "epoch" marks: {{files of epoch 1}, {...}}
+  local function epochs(path)
+    local out = {}
+    for line in io.lines(path) do
+      if line == "epoch" then out[#out + 1] = {} else table.insert(out[#out], line) end
+    end
+    return out
+  end
+
+  it("shards an image_dataset_from_directory dataset: each rank reads only its files", function()
+    assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
+    local helper = "spec/helpers/mpi_dataset_fit.lua"
+    local ok1 = os.execute(("lua5.4 %s '%s' single > '%s/single.log' 2>&1"):format(helper, d, d))
+    assert.is_true(ok1 == true, read(d .. "/single.log"))
+    local ok = os.execute(("%s lua5.4 %s '%s' distributed > '%s/mpirun.log' 2>&1"):format(MPIRUN, helper, d, d))
+    assert.is_true(ok == true, read(d .. "/mpirun.log"))
+    assert.equal(read(d .. "/distributed-0.txt"), read(d .. "/distributed-1.txt"))
+    local e0, e1, es = epochs(d .. "/distributed-read-0.txt"), epochs(d .. "/distributed-read-1.txt"),
+      epochs(d .. "/single-read-0.txt")
+    assert.equal(2, #e0)
+    for k = 1, 2 do
+      -- the ranks' parts of the epoch: disjoint, together every file the single process read
+      local seen = {}
+      for _, f in ipairs(e0[k]) do seen[f] = 0 end
+      for _, f in ipairs(e1[k]) do
+        assert.is_nil(seen[f], f .. " read by both ranks")
+        seen[f] = 1
+      end
+      local n = 0
+      for _, f in ipairs(es[k]) do assert.truthy(seen[f], f); n = n + 1 end
+      assert.equal(27, n)
+      assert.equal(27, #e0[k] + #e1[k])
+      assert.is_true(#e0[k] > 0 and #e1[k] > 0)
+    end
+    local single, distributed = numbers(d .. "/single-0.txt"), numbers(d .. "/distributed-0.txt")
+    assert.equal(#single, #distributed)
+    for i = 1, #single do assert.near(single[i], distributed[i], 1e-5) end
   end)
 end)

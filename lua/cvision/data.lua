@@ -319,10 +319,8 @@ function Dataset:to_tensors()
   return self:_images(idx), self:_labels(idx)
 end
 
---- for X, y in ds:batches() do ... end: batches of batch_size. Like Keras (which reshuffles each
---- epoch), a shuffled dataset is visited in a fresh order on each call after the first: the first
---- pass follows file_paths, pass k uses RandomState(seed + k - 1) on top of it.
-function Dataset:batches()
+--- ds:_order() --> the order of the files for the next pass (see batches), counting the pass
+function Dataset:_order()
   local n = #self.file_paths
   local order
   if self.shuffle and self.epoch > 0 then
@@ -332,6 +330,15 @@ function Dataset:batches()
     for i = 1, n do order[i] = i end
   end
   self.epoch = self.epoch + 1
+  return order
+end
+
+--- for X, y in ds:batches() do ... end: batches of batch_size. Like Keras (which reshuffles each
+--- epoch), a shuffled dataset is visited in a fresh order on each call after the first: the first
+--- pass follows file_paths, pass k uses RandomState(seed + k - 1) on top of it.
+function Dataset:batches()
+  local n = #self.file_paths
+  local order = self:_order()
   local b, bs = 0, self.batch_size
   return function()
     local first = b * bs + 1
@@ -341,6 +348,14 @@ function Dataset:batches()
     for i = first, math.min(first + bs - 1, n) do idx[#idx + 1] = order[i] end
     return self:_images(idx), self:_labels(idx)
   end
+end
+
+--- ds:shard(num_shards, index) --> the dataset's batches of which only part index (0-based) is
+--- read (cvision.data.shard: each batch's rows cv.distributed.shard(rows, index, num_shards), the
+--- other parts' files never opened); a data-parallel fit shards an image_dataset_from_directory
+--- dataset this way by itself
+function Dataset:shard(num_shards, index)
+  return require("cvision.data.shard").new(self, num_shards, index, 2)
 end
 
 -- ds:map(fn): a lazy view of a dataset, as tf.data's map on a batched dataset

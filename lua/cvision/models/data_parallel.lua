@@ -49,10 +49,15 @@ function M.epoch_begin()
   core.rng_state(dist.broadcast_string(core.rng_state()))
 end
 
---- step(model, xb, yb) --> the global batch's mean loss: one data-parallel optimisation step
-function M.step(model, xb, yb)
-  local n = xb.shape[1]
-  local a, z = dist.shard(n)
+--- step(model, xb, yb [, whole]) --> the global batch's mean loss: one data-parallel optimisation
+-- step on the global batch xb, yb, or (whole given: a sharded dataset's batch) on this rank's part
+-- xb, yb (false: no row) of a global batch of `whole` rows
+function M.step(model, xb, yb, whole)
+  local n, a, z = whole, 1, xb and xb.shape[1] or 0
+  if not whole then
+    n = xb.shape[1]
+    a, z = dist.shard(n)
+  end
   local rows = z - a + 1
   local over = model:_overwritten()
   local b = params_mod.block(model, over)
@@ -60,7 +65,8 @@ function M.step(model, xb, yb)
   for i, m in ipairs(model.metrics) do before[i] = m:get_state() end
   local lv = 0
   if rows > 0 then
-    local xs, ys = xb:slice(a, z), yb:slice(a, z)
+    local xs, ys = xb, yb
+    if not whole then xs, ys = xb:slice(a, z), yb:slice(a, z) end
     local y = model:call(xs, true)
     local dy = model:_dy(y.shape)
     local ok, v = pcall(model.loss.compute, model.loss, y, ys, dy)

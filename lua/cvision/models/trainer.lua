@@ -186,11 +186,12 @@ local function dataset_source(ds)
   function src.iter()
     local f, s, c = ds:batches()
     return function()
-      local xb, yb = f(s, c)
+      local xb, yb, whole = f(s, c)
       c = xb
       if xb == nil then return nil end
-      -- checked (and converted) by src.check; a batch that is no tensor fails there
-      return xb, yb, is_tensor(xb) and xb.shape[1] or 0
+      -- checked (and converted) by src.check; a batch that is no tensor fails there. A sharded
+      -- dataset (cvision.data.shard) also gives the whole batch's rows, and false for no row here
+      return xb, yb, is_tensor(xb) and xb.shape[1] or 0, whole
     end
   end
   return src
@@ -327,7 +328,7 @@ local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
   if dp then dp.epoch_begin() end
   local fs = {epoch = epoch, rng_epoch = core.rng_state(), loss_sum = 0, seen = 0}
   self._fit_state = fs
-  for xb, yb, bs in src.iter(shuffle) do
+  for xb, yb, bs, whole in src.iter(shuffle) do
     step = step + 1
     if skip > 0 then
       -- batches the backup had done: passed over, then the state as it was after them
@@ -340,10 +341,12 @@ local function train_epoch(self, src, shuffle, cbs, pb, epoch, resume)
         fs.loss_sum, fs.seen = loss_sum, seen
       end
     else
-      if src.check then xb, yb = src.check(xb, yb) end
+      if whole and not dp then error("fit: a sharded dataset trains only in a distributed fit (distributed = true)", 0) end
+      if src.check and xb then xb, yb = src.check(xb, yb) end
       fs.xb = xb                                   -- TerminateOnNaN looks for the layer at fault
       cbs:call("on_train_batch_begin", step, {})
-      local lv = dp and dp.step(self, xb, yb) or self:_train_step(xb, yb)
+      local lv = dp and dp.step(self, xb, yb, whole) or self:_train_step(xb, yb)
+      bs = whole or bs
       loss_sum, seen = loss_sum + lv * bs, seen + bs
       fs.loss_sum, fs.seen = loss_sum, seen
       logs = self:_logs(loss_sum / seen)
@@ -408,6 +411,13 @@ function Model:fit(x, y, opts)
     error(("bad argument to 'fit' (validation_split must be a number in [0, 1), got %s)"):format(tostring(split)), 2)
   end
 
+  local dp, user
+  dp, user, verbose = data_parallel(opts, opts.callbacks or {}, verbose)
+  -- a data-parallel fit reads only this rank's part of each batch of a dataset that can shard
+  if dp and is_dataset(x) and type(x.shard) == "function" then
+    local dist = require "cvision.distributed"
+    x = x:shard(dist.size(), dist.rank())
+  end
   -- data: validation_split takes the last fraction before any shuffling, as Keras
   if is_dataset(x) and type(x.to_tensors) == "function" then x, y = x:to_tensors() end
   local val_src
@@ -434,8 +444,6 @@ function Model:fit(x, y, opts)
     end
   end
 
-  local dp, user
-  dp, user, verbose = data_parallel(opts, opts.callbacks or {}, verbose)
   local history = callbacks.History.new()
   -- BackupAndRestore callbacks run after all others and History: a backup holds every
   -- callback's state for the epoch or batch it ends
