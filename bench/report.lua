@@ -125,6 +125,20 @@ if m1 then
     m2 and (", PyTorch %.0f MB (%.2fx)"):format(m2.peak_mb, m1.peak_mb / m2.peak_mb) or ""))
 end
 print(("start-up of bin/cvision -e '': %.1f ms (median of 21)"):format(startup))
+-- data-parallel: weak scaling of the lecture CNN, 32 images per rank per step, 1 thread per rank
+local mpi = read_jsonl(dir .. "/mpi.jsonl")
+local r1, r2 = mpi["lecture_cnn/train/mpi@1"], mpi["lecture_cnn/train/mpi@2"]
+if r1 and r2 then
+  local red = {}
+  for line in slurp(dir .. "/mpi.jsonl"):gmatch("[^\n]+") do
+    local ok, v = pcall(cjson.decode, line)
+    if ok and v.ranks == 2 then red[#red + 1] = v.allreduce_ms end
+  end
+  table.sort(red)
+  print(("data-parallel (MPI), lecture CNN training, 32 images per rank per step, 1 thread per rank: " ..
+    "1 rank %.0f im/s, 2 ranks %.0f im/s, scaling efficiency %.0f%%; gradient reduction %.2f ms per step")
+    :format(r1.images_per_s, r2.images_per_s, 100 * r2.images_per_s / (2 * r1.images_per_s), red[(#red + 1) // 2]))
+end
 print()
 print("GEMM, 1 thread, GFLOP/s: cv_gemm (what the layers call: the AVX2 kernel or OpenBLAS by shape),")
 print("the AVX2 kernel alone, OpenBLAS sgemm; ratio = cv_gemm / OpenBLAS (target >= 1.0):")

@@ -48,6 +48,16 @@ for r in $(seq "$ROUNDS"); do
       logistic/train/32 >> "$tmp/torch_alone.jsonl"
   fi
 done
+# data-parallel over MPI (when cvision was built with it): 1 rank vs 2 ranks, 1 thread each
+if command -v mpirun > /dev/null 2>&1 && [ -f lua/cvision/mpi.so ]; then
+  for r in $(seq "$ROUNDS"); do
+    for np in 1 2; do
+      echo "bench: round $r/$ROUNDS, cvision data-parallel, $np rank(s)"
+      OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1 CVISION_NUM_THREADS=1 \
+        mpirun -np "$np" --oversubscribe bin/cvision bench/mpi_bench.lua "$REPEATS" >> "$tmp/mpi.jsonl"
+    done
+  done
+fi
 echo "bench: peak memory of a training run"
 OPENBLAS_NUM_THREADS=1 CVISION_NUM_THREADS=1 bin/cvision bench/bench.lua 1 1 memory >> "$tmp/cvision.jsonl"
 if [ $have_torch = 1 ]; then
