@@ -147,6 +147,29 @@ describe("a data-parallel fit under mpirun -np 2", function()
     assert.is_true(worst < 1e-4, "largest weight difference " .. worst)
   end)
 
+  it("resumes from rank 0's BackupAndRestore backup on every rank, as a run never stopped", function()
+    assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
+    local helper = "spec/helpers/mpi_fit.lua"
+    local function mpi(args)
+      local ok = os.execute(("%s lua5.4 %s %s > '%s/mpirun.log' 2>&1"):format(MPIRUN, helper, args, d))
+      assert.is_true(ok == true, read(d .. "/mpirun.log"))
+    end
+    mpi(("'%s' distributed 3"):format(d))
+    local whole = read(d .. "/distributed-0.txt")
+    os.execute(("mkdir -p '%s/bk'"):format(d))
+    mpi(("'%s' distributed 2 '%s/bk'"):format(d, d))            -- stopped after 2 epochs
+    assert.is_truthy(io.open(d .. "/bk/backup.safetensors"), "rank 0 wrote the backup")
+    mpi(("'%s' distributed 3 '%s/bk'"):format(d, d))            -- resumed for the third
+    local resumed0, resumed1 = read(d .. "/distributed-0.txt"), read(d .. "/distributed-1.txt")
+    assert.equal(resumed0, resumed1)
+    -- the weights (the history of a resumed run holds only its last epoch) are the whole run's
+    local w = numbers(d .. "/distributed-0.txt")
+    local all = {}
+    for v in whole:gmatch("[^\n]+") do all[#all + 1] = tonumber(v) end
+    assert.equal(#all - 6, #w)
+    for i = 1, #w do assert.equal(all[i + 6], w[i]) end
+  end)
+
   -- the lines of a read log, split at its "epoch" marks: {{files of epoch 1}, {...}}
   local function epochs(path)
     local out = {}

@@ -1,5 +1,5 @@
--- spec/helpers/mpi_fit.lua OUT MODE: trains a small lecture CNN (Conv-Pool x2, Dense) for two
--- epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
+-- spec/helpers/mpi_fit.lua OUT MODE [EPOCHS [BACKUP_DIR]]: trains a small lecture CNN (Conv-Pool
+-- x2, Dense) for EPOCHS (2) epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
 -- (model:fit{distributed = true}, run under mpirun), and writes each rank's final weights and
 -- its history to OUT/<MODE>-<rank>.txt (one number per line, %.9g). Used by
 -- spec/distributed_spec.lua.
@@ -9,7 +9,7 @@ local cv = require "cvision"
 local L = cv.layers
 local T = require "cvision.tensor"
 
-local out, mode = arg[1], arg[2]
+local out, mode, epochs, backup = arg[1], arg[2], tonumber(arg[3] or "2"), arg[4]
 local dist = cv.distributed
 if mode == "distributed" then dist.init() end
 cv.manual_seed(42)
@@ -26,10 +26,13 @@ local model = cv.Sequential {
 }
 model:compile { optimizer = cv.optimizers.Adam(1e-2),
   loss = cv.losses.SparseCategoricalCrossentropy { from_logits = true }, metrics = { "accuracy" } }
-local h = model:fit(x, y, { epochs = 2, batch_size = 16, verbose = 0, distributed = mode == "distributed" })
+-- with a backup folder (argument 4): BackupAndRestore there, kept after training
+local cbs = backup and { cv.callbacks.BackupAndRestore { backup_dir = backup, delete_checkpoint = false } } or nil
+local h = model:fit(x, y, { epochs = epochs, batch_size = 16, verbose = 0, distributed = mode == "distributed",
+  callbacks = cbs })
 local f = assert(io.open(("%s/%s-%d.txt"):format(out, mode, dist.rank()), "w"))
 for _, k in ipairs({ "loss", "accuracy" }) do
-  for _, v in ipairs(h.history[k]) do f:write(("%.9g\n"):format(v)) end
+  for _, v in ipairs(backup and {} or h.history[k]) do f:write(("%.9g\n"):format(v)) end
 end
 for _, p in ipairs(model:params()) do
   for _, v in ipairs(p.value:reshape({ p.value:numel() }):totable()) do f:write(("%.9g\n"):format(v)) end

@@ -70,9 +70,17 @@ end
 --- br:path() --> the backup file
 function BR:path() return self.backup_dir .. "/backup.safetensors" end
 
+-- true on the ranks of a data-parallel fit other than rank 0: they read the backup rank 0 writes
+local function follower(model)
+  local d = package.loaded["cvision.distributed"]
+  return rawget(model, "_data_parallel") ~= nil and d ~= nil and not d.is_chief()
+end
+
 -- the state at this point of fit: epoch = epochs finished, step = batches of the next one done
+-- (in a data-parallel fit only rank 0 writes it; every rank restores from it)
 function BR:_save(epoch, step)
   local model = self.model
+  if follower(model) then return end
   local mf = require "cvision.saving.model_file"
   local entries = mf.weight_entries(model)
   local opt = mf.optimizer_entries(model, entries)
@@ -168,7 +176,7 @@ end
 
 --- br:on_train_end(): training finished: the backup is deleted (delete_checkpoint)
 function BR:on_train_end()
-  if self.delete_checkpoint then os.remove(self:path()) end
+  if self.delete_checkpoint and not follower(self.model) then os.remove(self:path()) end
 end
 
 

@@ -310,7 +310,8 @@ end
 local fit_options = {epochs = true, batch_size = true, validation_data = true, validation_split = true,
   shuffle = true, callbacks = true, verbose = true, initial_epoch = true, distributed = true}
 
--- callbacks that write files: in a distributed fit only rank 0 (the chief) runs them
+-- callbacks that write files: in a distributed fit only rank 0 (the chief) runs them (a
+-- BackupAndRestore runs everywhere: rank 0 writes the backup, every rank restores from it)
 local WRITERS = {ModelCheckpoint = true, CSVLogger = true}
 
 -- one epoch of fit's batches --> the logs, the number of batches; resume (a BackupAndRestore's
@@ -369,9 +370,6 @@ local function data_parallel(opts, user, verbose)
   if dist.size() == 1 then return nil, user, verbose end
   local kept = {}
   for _, cb in ipairs(user) do
-    if type(cb) == "table" and rawget(cb, "_is_backup") then
-      error("fit: BackupAndRestore is not supported in a distributed fit yet (use ModelCheckpoint)", 3)
-    end
     if not (type(cb) == "table" and WRITERS[cb.class_name] and not dist.is_chief()) then kept[#kept + 1] = cb end
   end
   return require "cvision.models.data_parallel", kept, dist.is_chief() and verbose or 0
@@ -382,7 +380,8 @@ end
 -- x, y: tensors; or fit(dataset, opts) with a dataset (to_tensors() or batches()).
 -- distributed = true (or fit inside a cv.distributed.Strategy():scope): data-parallel over the MPI
 -- ranks the script runs on (cvision.models.data_parallel); rank 0 alone prints and runs the
--- callbacks that write files (ModelCheckpoint, CSVLogger).
+-- callbacks that write files (ModelCheckpoint, CSVLogger); BackupAndRestore's backup is written by
+-- rank 0 and restored on every rank.
 -- Example:
 --   model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
 --   local history = model:fit(X_train, y_train, {epochs = 10, validation_split = 0.2, verbose = 0})
