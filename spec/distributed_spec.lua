@@ -147,6 +147,13 @@ describe("a data-parallel fit under mpirun -np 2", function()
     assert.is_true(worst < 1e-4, "largest weight difference " .. worst)
   end)
 
+  it("keeps BatchNormalization's moving statistics the same on every rank", function()
+    assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
+    local ok = os.execute(("%s lua5.4 spec/helpers/mpi_fit.lua '%s' bn > '%s/mpirun.log' 2>&1"):format(MPIRUN, d, d))
+    assert.is_true(ok == true, read(d .. "/mpirun.log"))
+    assert.equal(read(d .. "/distributed-0.txt"), read(d .. "/distributed-1.txt"))
+  end)
+
   it("resumes from rank 0's BackupAndRestore backup on every rank, as a run never stopped", function()
     assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
     local helper = "spec/helpers/mpi_fit.lua"

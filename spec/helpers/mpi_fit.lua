@@ -1,5 +1,5 @@
 -- spec/helpers/mpi_fit.lua OUT MODE [EPOCHS [BACKUP_DIR]]: trains a small lecture CNN (Conv-Pool
--- x2, Dense) for EPOCHS (2) epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
+-- x2, Dense; MODE "bn": distributed with a BatchNormalization) for EPOCHS (2) epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
 -- (model:fit{distributed = true}, run under mpirun), and writes each rank's final weights and
 -- its history to OUT/<MODE>-<rank>.txt (one number per line, %.9g). Used by
 -- spec/distributed_spec.lua.
@@ -18,9 +18,13 @@ local x = T.rand({ n, 16, 16, 1 }):mul(255)
 local labels = {}
 for i = 1, n do labels[i] = (i * 7) % classes + 1 end
 local y = cv.core.tensor(labels)
+-- MODE "bn": distributed, with a BatchNormalization after the first convolution
+local bn = mode == "bn"
+if bn then mode = "distributed"; dist.init() end
 local model = cv.Sequential {
   cv.Input { 16, 16, 1 }, L.Rescaling(1 / 255),
-  L.Conv2D(8, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
+  L.Conv2D(8, 3, { padding = "same", activation = bn and "linear" or "relu" }),
+  bn and L.BatchNormalization() or L.Activation("linear"), L.MaxPooling2D(),
   L.Conv2D(16, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
   L.Flatten(), L.Dense(16, { activation = "relu" }), L.Dense(classes),
 }
@@ -34,7 +38,8 @@ local f = assert(io.open(("%s/%s-%d.txt"):format(out, mode, dist.rank()), "w"))
 for _, k in ipairs({ "loss", "accuracy" }) do
   for _, v in ipairs(backup and {} or h.history[k]) do f:write(("%.9g\n"):format(v)) end
 end
-for _, p in ipairs(model:params()) do
-  for _, v in ipairs(p.value:reshape({ p.value:numel() }):totable()) do f:write(("%.9g\n"):format(v)) end
+-- every weight, BatchNormalization's moving statistics included
+for _, w in ipairs(model:get_weights()) do
+  for _, v in ipairs(w:reshape({ w:numel() }):totable()) do f:write(("%.9g\n"):format(v)) end
 end
 f:close()
