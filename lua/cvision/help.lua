@@ -19,6 +19,13 @@ local function rel(path)
   return path:match(".*/cvision/(.*)$") or path:match("^cvision/(.*)$") or path
 end
 
+-- where a source file is, for the reader: lua/cvision/<file> for cvision's own, else its path
+local function shown(path)
+  path = path:gsub("^@", "")
+  local r = path:match(".*/cvision/(.*)$") or path:match("^cvision/(.*)$")
+  return r and "lua/cvision/" .. r or path
+end
+
 local files_cache = {}
 local function lines_of(path)
   local t = files_cache[path]
@@ -124,7 +131,7 @@ local function doc_text(doc)
   return out
 end
 
-local function where(e) return ("(lua/cvision/%s:%d)"):format(rel(e.file), e.line) end
+local function where(e) return ("(%s:%d)"):format(shown(e.file), e.line) end
 
 local function entry_text(e)
   return doc_text(e.doc) .. "\n" .. where(e)
@@ -232,7 +239,7 @@ local function function_text(f, name)
   if info.what == "Lua" and info.source:match("^@") then
     local l = lines_of(info.source:sub(2))[info.linedefined] or ""
     local sig = l:match("function%s+([%w_.:]+%b())") or l:match("^%s*(.-)%s*$")
-    return ("%s\n(lua/cvision/%s:%d, no doc comment)"):format(sig, rel(info.source), info.linedefined)
+    return ("%s\n(%s:%d, no doc comment)"):format(sig, shown(info.source), info.linedefined)
   end
   return nil
 end
