@@ -64,7 +64,7 @@ MPI_SO  = $(if $(MPICC),lua/cvision/mpi.so)
 all: $(LIBCV) $(CORE_SO) $(REPL_BIN) $(CTEST_BIN) $(MPI_SO)
 
 lua/cvision/mpi.so: csrc/mpi/l_mpi.c
-	OMPI_CC=$(CC) $(MPICC) $(CFLAGS) -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -I$(LUA_INC) -shared \
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS) -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -I$(LUA_INC) -shared -Wl,-z,nodelete \
 	  -o $@.$$$$.tmp $< -ldl && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/%.o: csrc/%.c $(HDRS)

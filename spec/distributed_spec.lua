@@ -1,5 +1,5 @@
--- spec/distributed_spec.lua - cv.distributed: on one rank (busted itself) the functions work as a
--- single rank and check their arguments; under `mpirun -np 2 --oversubscribe` (when Open MPI is
+-- spec/distributed_spec.lua - cv.distributed: on one rank the functions work as a single rank and
+-- check their arguments (without starting MPI in this process: see the first test); under `mpirun -np 2 --oversubscribe` (when Open MPI is
 -- installed: `make deps`) a data-parallel fit of a small lecture CNN ends with the same weights
 -- on both ranks, the same bits in a second run, and the single-process run's weights and history
 -- for the same global batches up to float rounding (the ranks add two half-batch sums where one
@@ -34,13 +34,19 @@ local MPIRUN = "for v in $(env | sed -n 's/^\\(OMPI_[^=]*\\|PMIX_[^=]*\\)=.*/\\1
   "mpirun -np 2 --oversubscribe"
 
 describe("cv.distributed on one rank", function()
-  it("is built here and reports one rank", function()
-    assert.is_true(dist.available(), "cvision/mpi.so missing: install openmpi-bin libopenmpi-dev (make deps), then make")
-    local r, n = dist.init()
-    assert.are.same({ 0, 1 }, { r, n })
+  it("is built here, and started without mpirun it is one rank", function()
+    -- MPI itself runs in a process of its own: Open MPI keeps allocations to the end that
+    -- LeakSanitizer (make check) would report in this one; the rest of this block needs no MPI
+    local p = io.popen([[lua5.4 -e 'package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+      package.cpath = "./lua/?.so;" .. package.cpath
+      local d = require("cvision").distributed
+      print(d.available(), d.init()); print(d.rank(), d.size(), d.is_chief()); d.barrier()
+      print(d.library())' 2>&1]])
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("^true\t0\t1\n0\t1\ttrue\n"), out)
+    assert.truthy(out:find("MPI", 1, true), out)
     assert.are.same({ 0, 1, true }, { dist.rank(), dist.size(), dist.is_chief() })
-    assert.truthy(dist.library():find("MPI", 1, true))
-    dist.barrier()
   end)
 
   it("reduces and broadcasts in place, and checks what it is given", function()

@@ -51,12 +51,20 @@ function M.init()
 end
 
 --- launched() --> rank, size as mpirun's environment gives them (Open MPI's OMPI_COMM_WORLD_*,
--- MPICH's PMI_*), without starting MPI; nil when the process was not started by mpirun
+-- MPICH's PMI_*), without starting MPI; nil when the process was not started by an MPI launcher
 function M.launched()
   local r = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_RANK") or os.getenv("PMI_RANK") or ""))
   local n = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_SIZE") or os.getenv("PMI_SIZE") or ""))
   if r and n then return r, n end
   return nil
+end
+
+--- ensure() --> rank, size: init() when the process was started by mpirun (launched) or MPI is
+-- started already, else the single rank 0 of 1 without starting MPI (what fit{distributed = true}
+-- and Strategy() call)
+function M.ensure()
+  if state.inited or M.launched() then return M.init() end
+  return 0, 1
 end
 
 --- rank() --> this process' rank, 0-based (0 before init)
@@ -144,9 +152,9 @@ local Strategy = {}
 Strategy.__index = Strategy
 
 --- Strategy() --> a data-parallel strategy over all ranks (Keras' MirroredStrategy idea; starts
--- MPI): strategy:scope(fn) runs fn with fit distributed; strategy.num_replicas_in_sync = size
+-- MPI when the process was started by mpirun, see ensure): strategy:scope(fn) runs fn with fit distributed; strategy.num_replicas_in_sync = size
 function M.Strategy()
-  M.init()
+  M.ensure()
   return setmetatable({ num_replicas_in_sync = state.size }, Strategy)
 end
 

@@ -365,7 +365,7 @@ local function data_parallel(opts, user, verbose)
   local d = package.loaded["cvision.distributed"]
   if not (opts.distributed or (opts.distributed == nil and d and d.in_scope())) then return nil, user, verbose end
   local dist = require "cvision.distributed"
-  local ok, err = pcall(dist.init)
+  local ok, err = pcall(dist.ensure)
   if not ok then error("fit: " .. clean(err), 3) end
   if dist.size() == 1 then return nil, user, verbose end
   local kept = {}
