@@ -1,5 +1,5 @@
 -- spec/tuner_mpi_spec.lua - tuner:search under `mpirun -np 2 bin/cvision tune.lua`: both ranks run
--- trials (tuner0 and tuner1), 4 in all, with the trials (values and order of ids) a single process
+-- trials (tuner0 and tuner1), 4 in all, rank 0 owning the oracle (the other asks it by message), with the trials (values and order of ids) a single process
 -- draws; the search folder is the whole state, so the search resumes in a single process, and a
 -- search begun in a single process goes on under mpirun.
 local tmp = require "spec.helpers.tmpdir"
@@ -65,6 +65,8 @@ describe("tuner:search under mpirun -np 2", function()
     local ids, who = runs(dir)
     assert.same({ "0", "1", "2", "3" }, ids)
     assert.truthy(who.tuner0 and who.tuner1, "both ranks ran trials: " .. out)
+    -- rank 0 owns the oracle: no rank took the project's lock (the workers' way of sharing it)
+    assert.is_nil(io.open(dir .. "/untitled_project/oracle.lock"), "a rank locked the oracle's folder")
     -- both ranks end with the whole search, the same one a single process makes
     local lines = {}
     for l in out:gmatch("trials [^\n]*") do lines[#lines + 1] = l end

@@ -209,6 +209,17 @@ static int l_recv(lua_State *L) {
   return 3;
 }
 
+/* probe([source = any [, tag = any]]) --> true when a message is waiting (does not block) */
+static int l_probe(lua_State *L) {
+  need_init(L, "probe");
+  int src = (int)luaL_optinteger(L, 1, -1), tag = (int)luaL_optinteger(L, 2, -1), flag = 0;
+  if (src < 0) src = MPI_ANY_SOURCE;
+  if (tag < 0) tag = MPI_ANY_TAG;
+  CHECK_MPI(L, "probe", MPI_Iprobe(src, tag, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE));
+  lua_pushboolean(L, flag);
+  return 1;
+}
+
 /* library() --> the MPI library's version string */
 static int l_library(lua_State *L) {
   char v[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -223,7 +234,7 @@ int luaopen_cvision_mpi(lua_State *L) {
     {"init", l_init}, {"finalize", l_finalize}, {"initialized", l_initialized}, {"barrier", l_barrier},
     {"allreduce_floats", l_allreduce_floats}, {"broadcast_floats", l_broadcast_floats},
     {"allreduce_numbers", l_allreduce_numbers}, {"broadcast_string", l_broadcast_string},
-    {"send", l_send}, {"recv", l_recv}, {"library", l_library}, {NULL, NULL}};
+    {"send", l_send}, {"recv", l_recv}, {"probe", l_probe}, {"library", l_library}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

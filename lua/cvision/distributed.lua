@@ -138,6 +138,9 @@ function M.send(dest, tag, s) binding("send").send(dest, tag, s) end
 --- recv([source [, tag]]) --> s, source, tag: the next message (from any rank, of any tag by default)
 function M.recv(source, tag) return binding("recv").recv(source, tag) end
 
+--- probe([source [, tag]]) --> true when a message (from source, of tag; any by default) is waiting
+function M.probe(source, tag) return binding("probe").probe(source, tag) end
+
 --- shard(n [, rank [, size]]) --> first, last: the rows 1..n of a global batch this rank trains
 -- on (contiguous, the first n % size ranks one row more; last < first when none)
 function M.shard(n, rank, size)

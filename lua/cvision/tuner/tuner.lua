@@ -84,9 +84,9 @@ function Tuner:init(oracle, hypermodel, o, fname)
   local follower = self.mpi_rank and self.mpi_rank > 0
   if o.overwrite and not self.worker and not follower then rmtree(self.project_dir) end
   local fname_json = self:_tuner_fname()
-  if follower then
-    oracle.shared = true        -- nothing read yet: rank 0 may still be writing the project
-  elseif self.worker then
+  -- a follower reads nothing: rank 0 may still be writing the project, and owns the oracle (search)
+  if follower then return self end
+  if self.worker then
     oracle.shared = true
     oracle:reload(false)
   elseif not o.overwrite and exists(fname_json) then
@@ -211,6 +211,8 @@ function Tuner:run_trial(trial, x, y, fit_opts)
     for k, v in pairs(fit_opts or {}) do opts[k] = v end
     opts.callbacks = copy_callbacks(fit_opts and fit_opts.callbacks)
     opts.callbacks[#opts.callbacks + 1] = best
+    -- rank 0 of a search under mpirun answers the other ranks after each of its batches
+    if self._serve then opts.callbacks[#opts.callbacks + 1] = self:_serve_callback() end
     local model = self:_build_for_trial(hp)
     local hm = self.hypermodel
     local h
@@ -222,6 +224,13 @@ function Tuner:run_trial(trial, x, y, fit_opts)
     histories[e] = h
   end
   return histories
+end
+
+--- tuner:_serve_callback() --> a callback answering the other ranks' oracle requests after each
+--- training batch (rank 0 of a search under mpirun)
+function Tuner:_serve_callback()
+  local server = self._serve
+  return require("cvision.callbacks").LambdaCallback{on_train_batch_end = function() server:poll() end}
 end
 
 -- builds the model of a trial (Hyperband overrides it to start from an earlier trial's weights)
@@ -353,34 +362,49 @@ function Tuner:_run_one(x, y, fit_opts)
   return true
 end
 
--- search under mpirun: every rank runs trials as tuner<rank>, N at a time. The oracle's state is
--- the project folder, read and written under its lock (as search{workers = n}), so a search
--- started under MPI resumes without it and the other way round; rank 0 prepares the project and
--- alone prints. Across hosts the project folder must be on a shared file system with locks.
+-- search under mpirun: every rank runs trials as tuner<rank>, N at a time. Rank 0 owns the oracle
+-- (cvision.tuner.remote): it alone reads and writes the project folder's oracle state, answering
+-- the other ranks' requests between its trials and after each of its training batches; the
+-- folder stays the whole state, so a search started under MPI resumes without it and the other
+-- way round. Rank 0 alone prints.
 function Tuner:_search_over_ranks(x, y, fit_opts)
   local dist = require "cvision.distributed"
-  local rank = dist.init()
+  local remote = require "cvision.tuner.remote"
+  local rank, size = dist.init()
   if rank == 0 then
-    self.oracle.shared = false
     self:save()
     -- a space only a trial can reveal: its first trial first, as search{workers = n}
     if next(self.oracle.trials) == nil and #self.oracle.hyperparameters.space == 0 then
       self:_run_one(x, y, fit_opts)
     end
+    dist.barrier()
+    local server = remote.server(self.oracle, size - 1)
+    self._serve = server
+    local ok, err = pcall(function()
+      while self:_run_one(x, y, fit_opts) do server:poll() end
+      server:finish()
+    end)
+    self._serve = nil
+    if not ok then error(err, 0) end
+    self:save()
+    dist.barrier()
   else
-    self.oracle.display.verbose = 0
+    local own = self.oracle
+    own.display.verbose = 0
     local quiet = {}
     for k, v in pairs(fit_opts) do quiet[k] = v end
     quiet.verbose = 0
-    fit_opts = quiet
+    dist.barrier()
+    self.oracle = remote.proxy(own)
+    local ok, err = pcall(function() while self:_run_one(x, y, quiet) do end end)
+    self.oracle = own
+    remote.done()
+    if not ok then error(err, 0) end
+    dist.barrier()
+    -- the whole search, as rank 0 wrote it
+    own.shared = false
+    own:reload(false)
   end
-  dist.barrier()
-  self.oracle.shared = true
-  self.oracle:reload(false)
-  while self:_run_one(x, y, fit_opts) do end
-  dist.barrier()
-  self.oracle.shared = false
-  self.oracle:reload(false)
 end
 
 -- the chief's side of search{workers = n}: n processes run this same script as workers
