@@ -13,7 +13,7 @@ end
 -- mpirun as root needs the first two (CI runs as root); MPI variables of the process running the
 -- specs (its own singleton MPI, if any) would make mpirun believe it runs inside a job
 local MPIRUN = "for v in $(env | sed -n 's/^\\(OMPI_[^=]*\\|PMIX_[^=]*\\)=.*/\\1/p'); do unset $v; done; " ..
-  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe"
+  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun -np 2 --oversubscribe"
 
 local function run(prefix, script, args)
   local p = io.popen(("%s bin/cvision %s %s 2>&1; echo \"exit=$?\""):format(prefix, script, args))

@@ -498,10 +498,9 @@ static int l_text_glyphs(lua_State *L) {
   luaL_argcheck(L, px > 0 && px < 1e5, 2, "font size out of range");
   cv_fontset *fs = get_fonts(L);
   int cap = (int)strlen(s) + 1, n = 0;
-  cv_glyph_place *g = malloc((size_t)cap * sizeof *g);
-  if (!g) return luaL_error(L, "plot_text_glyphs: out of memory");
-  cv_status st = cv_text_glyphs(g, cap, &n, fs, s, px);
-  if (st != CV_OK) { free(g); LCV_CHECK(L, st, "plot_text_glyphs"); }
+  /* a userdata, not malloc: a memory error while the table is built below cannot leak it */
+  cv_glyph_place *g = lua_newuserdatauv(L, (size_t)cap * sizeof *g, 0);
+  LCV_CHECK(L, cv_text_glyphs(g, cap, &n, fs, s, px), "plot_text_glyphs");
   if (n > cap) n = cap;
   lua_createtable(L, n, 0);
   for (int i = 0; i < n; i++) {
@@ -513,7 +512,6 @@ static int l_text_glyphs(lua_State *L) {
     lua_pushnumber(L, g[i].advance); lua_rawseti(L, -2, 5);
     lua_rawseti(L, -2, i + 1);
   }
-  free(g);
   return 1;
 }
 
@@ -529,6 +527,11 @@ static int l_glyph_outline(lua_State *L) {
   int n;
   float adv;
   LCV_CHECK(L, cv_glyph_outline(&p, &n, &adv, fs, (int)face, (int)glyph), "plot_glyph_outline");
+  /* into a userdata at once (freeing the C copy), so that a memory error below cannot leak it */
+  cv_path_seg *c = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *c, 0);
+  if (n > 0) memcpy(c, p, (size_t)n * sizeof *c);
+  free(p);
+  p = c;
   lua_createtable(L, n * 5, 0);
   int k = 0;
 #define PUSHN(v) (lua_pushnumber(L, (v)), lua_rawseti(L, -2, ++k))
@@ -539,7 +542,6 @@ static int l_glyph_outline(lua_State *L) {
     PUSHN(p[i].x); PUSHN(p[i].y);
   }
 #undef PUSHN
-  free(p);
   lua_pushnumber(L, adv);
   return 2;
 }

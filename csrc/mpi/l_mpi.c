@@ -21,6 +21,19 @@ static void finalize(void) {
   stopped = 1;
 }
 
+/* At exit: MPI_Finalize after a clean exit; after a failing one (a Lua error ends the script with
+ * status 1) MPI_Abort, so that mpirun ends the other ranks instead of leaving them waiting in a
+ * collective this rank will never join (MPI_Finalize would wait for them too). */
+static void at_exit(int status, void *arg) {
+  (void)arg;
+  int fin = 0;
+  if (status != 0 && started && !stopped && MPI_Finalized(&fin) == MPI_SUCCESS && !fin) {
+    stopped = 1;
+    MPI_Abort(MPI_COMM_WORLD, status);
+  }
+  finalize();
+}
+
 static int fail(lua_State *L, const char *who, int rc) {
   char msg[MPI_MAX_ERROR_STRING];
   int len = 0;
@@ -52,7 +65,7 @@ static int l_init(lua_State *L) {
         if (dlopen(libs[i], RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD) || dlopen(libs[i], RTLD_NOW | RTLD_GLOBAL)) break;
       int provided = 0;
       CHECK_MPI(L, "init", MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided));
-      atexit(finalize);
+      on_exit(at_exit, NULL);
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     started = 1;
@@ -93,7 +106,8 @@ static float *check_floats(lua_State *L, int idx, lua_Integer *n) {
 }
 
 /* allreduce_floats(ptr, n [, mean]) adds the n floats at ptr over all ranks in rank order, in
- * place (mean: then divides by the number of ranks) */
+ * place (mean: then divides by the number of ranks); the sum is kept in double and rounded once,
+ * so the mean of equal values is that value exactly */
 static int l_allreduce_floats(lua_State *L) {
   need_init(L, "allreduce");
   lua_Integer n;
@@ -107,9 +121,9 @@ static int l_allreduce_floats(lua_State *L) {
   int rc = MPI_Allgather(p, (int)n, MPI_FLOAT, all, (int)n, MPI_FLOAT, MPI_COMM_WORLD);
   if (rc != MPI_SUCCESS) { free(all); return fail(L, "allreduce", rc); }
   for (lua_Integer i = 0; i < n; i++) {
-    float s = all[i];
+    double s = all[i];
     for (int r = 1; r < size; r++) s += all[(size_t)r * (size_t)n + (size_t)i];
-    p[i] = mean ? s / (float)size : s;
+    p[i] = (float)(mean ? s / size : s);
   }
   free(all);
   return 0;
@@ -220,6 +234,15 @@ static int l_probe(lua_State *L) {
   return 1;
 }
 
+/* abort([code = 1]) ends every rank of the job (MPI_Abort) */
+static int l_abort(lua_State *L) {
+  need_init(L, "abort");
+  int code = (int)luaL_optinteger(L, 1, 1);
+  stopped = 1;
+  MPI_Abort(MPI_COMM_WORLD, code);
+  return 0;
+}
+
 /* library() --> the MPI library's version string */
 static int l_library(lua_State *L) {
   char v[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -234,7 +257,7 @@ int luaopen_cvision_mpi(lua_State *L) {
     {"init", l_init}, {"finalize", l_finalize}, {"initialized", l_initialized}, {"barrier", l_barrier},
     {"allreduce_floats", l_allreduce_floats}, {"broadcast_floats", l_broadcast_floats},
     {"allreduce_numbers", l_allreduce_numbers}, {"broadcast_string", l_broadcast_string},
-    {"send", l_send}, {"recv", l_recv}, {"probe", l_probe}, {"library", l_library}, {NULL, NULL}};
+    {"send", l_send}, {"recv", l_recv}, {"probe", l_probe}, {"abort", l_abort}, {"library", l_library}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

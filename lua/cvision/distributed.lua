@@ -51,10 +51,17 @@ function M.init()
 end
 
 --- launched() --> rank, size as mpirun's environment gives them (Open MPI's OMPI_COMM_WORLD_*,
--- MPICH's PMI_*), without starting MPI; nil when the process was not started by an MPI launcher
+-- MPICH's PMI_*, Slurm's SLURM_PROCID and SLURM_NTASKS under srun), without starting MPI; nil
+-- when the process was not started by a launcher
 function M.launched()
-  local r = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_RANK") or os.getenv("PMI_RANK") or ""))
-  local n = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_SIZE") or os.getenv("PMI_SIZE") or ""))
+  local function env(...)
+    for _, k in ipairs({ ... }) do
+      local v = math.tointeger(tonumber(os.getenv(k) or ""))
+      if v then return v end
+    end
+  end
+  local r = env("OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID")
+  local n = env("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS")
   if r and n then return r, n end
   return nil
 end
@@ -137,6 +144,10 @@ function M.send(dest, tag, s) binding("send").send(dest, tag, s) end
 
 --- recv([source [, tag]]) --> s, source, tag: the next message (from any rank, of any tag by default)
 function M.recv(source, tag) return binding("recv").recv(source, tag) end
+
+--- abort([code = 1]) ends every rank of the job now (MPI_Abort). A rank whose script ends with an
+-- error (exit status not 0) does this by itself, so the others never wait for it forever.
+function M.abort(code) binding("abort").abort(code) end
 
 --- probe([source [, tag]]) --> true when a message (from source, of tag; any by default) is waiting
 function M.probe(source, tag) return binding("probe").probe(source, tag) end

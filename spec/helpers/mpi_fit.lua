@@ -31,7 +31,10 @@ local model = cv.Sequential {
 model:compile { optimizer = cv.optimizers.Adam(1e-2),
   loss = cv.losses.SparseCategoricalCrossentropy { from_logits = true }, metrics = { "accuracy" } }
 -- with a backup folder (argument 4): BackupAndRestore there, kept after training
-local cbs = backup and { cv.callbacks.BackupAndRestore { backup_dir = backup, delete_checkpoint = false } } or nil
+-- (ranks other than 0 name a folder of their own, empty, as on another host: they must get rank
+-- 0's backup from rank 0)
+local bdir = backup and (dist.rank() == 0 and backup or ("%s/rank%d"):format(backup, dist.rank()))
+local cbs = backup and { cv.callbacks.BackupAndRestore { backup_dir = bdir, delete_checkpoint = false } } or nil
 local h = model:fit(x, y, { epochs = epochs, batch_size = 16, verbose = 0, distributed = mode == "distributed",
   callbacks = cbs })
 local f = assert(io.open(("%s/%s-%d.txt"):format(out, mode, dist.rank()), "w"))

@@ -77,7 +77,7 @@ local function follower(model)
 end
 
 -- the state at this point of fit: epoch = epochs finished, step = batches of the next one done
--- (in a data-parallel fit only rank 0 writes it; every rank restores from it)
+-- (in a data-parallel fit only rank 0 writes it; every rank restores from it, as rank 0 sends it)
 function BR:_save(epoch, step)
   local model = self.model
   if follower(model) then return end
@@ -109,13 +109,33 @@ function BR:_save(epoch, step)
 end
 
 -- reads the backup into the model and the callbacks; returns the fit state, or nil (no backup)
+-- In a data-parallel fit rank 0 reads the backup and sends its bytes to the other ranks (their
+-- hosts may not see rank 0's folder), which read them from a temporary file of their own.
+local function shared_backup(self)
+  local d = package.loaded["cvision.distributed"]
+  if not (rawget(self.model, "_data_parallel") and d) then return self:path(), nil end
+  local bytes = ""
+  if d.is_chief() then
+    local f = io.open(self:path(), "rb")
+    if f then bytes = f:read("a"); f:close() end
+  end
+  bytes = d.broadcast_string(bytes, 0)
+  if d.is_chief() or bytes == "" then return self:path(), nil end
+  local tmp = os.tmpname()
+  local f = assert(io.open(tmp, "wb"))
+  f:write(bytes)
+  f:close()
+  return tmp, tmp
+end
+
 function BR:_restore()
-  local path = self:path()
+  local path, tmp = shared_backup(self)
   local f = io.open(path, "rb")
   if not f then return nil end
   f:close()
-  local function fail(reason) error(("BackupAndRestore: %s: %s"):format(path, reason), 0) end
+  local function fail(reason) error(("BackupAndRestore: %s: %s"):format(self:path(), reason), 0) end
   local st, why = saving.read_safetensors(path)
+  if tmp then os.remove(tmp) end
   if not st then fail(why) end
   if st.metadata.format ~= "cvision-backup" or not st.header_checked then fail("not a backup of BackupAndRestore") end
   local raw, derr = saving.decode_json(st.metadata.state or "")

@@ -363,9 +363,13 @@ end
 -- asked), the callbacks this rank runs, its verbosity (rank 0 alone prints)
 local function data_parallel(opts, user, verbose)
   local d = package.loaded["cvision.distributed"]
+  if opts.distributed ~= nil and type(opts.distributed) ~= "boolean" then
+    error(("bad argument to 'fit' (distributed must be true or false, got %s)"):format(tostring(opts.distributed)), 3)
+  end
   if not (opts.distributed or (opts.distributed == nil and d and d.in_scope())) then return nil, user, verbose end
   local dist = require "cvision.distributed"
-  local ok, err = pcall(dist.ensure)
+  -- asked for by name: MPI starts (one rank without a launcher); inside a scope: under a launcher only
+  local ok, err = pcall(opts.distributed and dist.init or dist.ensure)
   if not ok then error("fit: " .. clean(err), 3) end
   if dist.size() == 1 then return nil, user, verbose end
   local kept = {}

@@ -5,9 +5,11 @@
 -- glyph maps back to its character through a ToUnicode map) drawn in Type 3 fonts whose glyphs
 -- are the outlines of the faces the raster uses (Chinese included; matplotlib's pdf.fonttype 3),
 -- placed as the raster places them; an axes' content is clipped to its box; pixel data (images,
--- the colour bar's ramp) is embedded as Flate-compressed images at their own size.
+-- the colour bar's ramp) is embedded as Flate-compressed images at their own size. A shape with a
+-- coordinate that is not finite is left out, as the raster leaves it (PDF has no NaN).
 local core = require "cvision.core"
 local glyphs = require "cvision.plot.glyphs"
+local finite = require("cvision.plot.values").finite
 
 local M = {}
 
@@ -65,7 +67,13 @@ end
 
 --- pdf:fill_rect(x, y, w, h, colour)
 function Pdf:fill_rect(x, y, w, h, c)
+  if not (finite(x) and finite(y) and finite(w) and finite(h)) then return end
   painted(self, c, "rg", fmt("%s %s %s %s re f", num(x), num(y), num(w), num(h)))
+end
+
+local function all_finite(p)
+  for i = 1, #p do if not finite(p[i]) then return false end end
+  return true
 end
 
 local function poly_path(p)
@@ -79,12 +87,14 @@ end
 function Pdf:fill_polygon(polys, c)
   if type(polys[1]) ~= "table" then polys = { polys } end
   local d = {}
-  for i, p in ipairs(polys) do d[i] = poly_path(p) end
+  for _, p in ipairs(polys) do if #p >= 6 and all_finite(p) then d[#d + 1] = poly_path(p) end end
+  if #d == 0 then return end
   painted(self, c, "rg", table.concat(d, "\n") .. "\nf")
 end
 
 --- pdf:circle(x, y, r, colour): a filled disc (four cubic arcs)
 function Pdf:circle(x, y, r, c)
+  if not (finite(x) and finite(y) and finite(r)) or r <= 0 then return end
   local k = 0.5522847498 * r
   painted(self, c, "rg", table.concat({
     fmt("%s %s m", num(x + r), num(y)),
@@ -97,12 +107,14 @@ end
 
 local CAPS = { butt = 0, round = 1, square = 2 }
 
---- pdf:stroke(points, colour, width [, dashes [, cap = "butt"]]): a polyline (NaN points break it)
+--- pdf:stroke(points, colour, width [, dashes [, cap = "butt"]]): a polyline (points that are not
+-- finite break it); a width of 0 draws nothing, as the raster (PDF would draw a hairline)
 function Pdf:stroke(p, c, lw, dashes, cap)
+  if (lw or 1) <= 0 then return end
   local parts, run = {}, 0
   for i = 1, #p - 1, 2 do
     local x, y = p[i], p[i + 1]
-    if x ~= x or y ~= y then
+    if not (finite(x) and finite(y)) then
       run = 0
     else
       run = run + 1
@@ -121,9 +133,10 @@ function Pdf:stroke(p, c, lw, dashes, cap)
 end
 
 -- The font and code of a glyph: glyphs get codes 0..255 in Type 3 fonts in the order first drawn.
+-- The missing glyph (0) gets a code per character, so that each maps back to its own character.
 local function code_of(self, face, glyph, cp)
   local d = self.doc
-  local key = face * 65536 + glyph
+  local key = glyph == 0 and ("%d:0:%d"):format(face, cp) or ("%d:%d"):format(face, glyph)
   local e = d.codes[key]
   if e then return e[1], e[2] end
   local f = d.fonts[#d.fonts]
@@ -139,6 +152,7 @@ end
 
 --- pdf:text(s, x, y, px, colour [, ha [, va [, rot]]]): one line of text anchored as the raster's
 function Pdf:text(s, x, y, px, c, ha, va, rot)
+  if not (finite(x) and finite(y) and finite(px)) or px <= 0 then return end
   local list, bx, by, ux, uy = glyphs.place(s, x, y, px, ha, va, rot)
   if #list == 0 then return end
   -- text space: 1 unit = px pixels along the baseline, glyphs y up (the page is y down)

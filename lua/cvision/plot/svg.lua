@@ -10,6 +10,7 @@
 local core = require "cvision.core"
 local terminal = require "cvision.plot.terminal"
 local glyphs = require "cvision.plot.glyphs"
+local finite = require("cvision.plot.values").finite
 
 local M = {}
 
@@ -41,11 +42,16 @@ end
 
 local clip_id = 0
 
+local documents = 0
+
 --- new(width, height [, background [, dpi = 100]]) --> an SVG canvas (background {r, g, b, a};
 -- none: transparent); dpi sets the document's size in points
 function M.new(w, h, bg, dpi, doc)
-  local self = setmetatable({ width = w, height = h, out = {}, dpi = dpi or 100,
-    doc = doc or { defs = {}, defined = {} } }, Svg)
+  if not doc then
+    documents = documents + 1      -- glyph ids unique across documents (two figures in one page)
+    doc = { defs = {}, defined = {}, id = documents }
+  end
+  local self = setmetatable({ width = w, height = h, out = {}, dpi = dpi or 100, doc = doc }, Svg)
   if bg and (bg[4] or 1) > 0 then self:clear(bg) end
   return self
 end
@@ -63,6 +69,7 @@ end
 
 --- svg:fill_rect(x, y, w, h, colour)
 function Svg:fill_rect(x, y, w, h, c)
+  if not (finite(x) and finite(y) and finite(w) and finite(h)) then return end
   put(self, fmt('<rect x="%s" y="%s" width="%s" height="%s" %s/>', num(x), num(y), num(w), num(h), paint("fill", c)))
 end
 
@@ -77,12 +84,18 @@ end
 function Svg:fill_polygon(polys, c)
   if type(polys[1]) ~= "table" then polys = { polys } end
   local d = {}
-  for i, p in ipairs(polys) do d[i] = path_of(p) end
+  for _, p in ipairs(polys) do
+    local ok = #p >= 6
+    for i = 1, #p do ok = ok and finite(p[i]) end
+    if ok then d[#d + 1] = path_of(p) end
+  end
+  if #d == 0 then return end
   put(self, fmt('<path d="%s" %s/>', table.concat(d, " "), paint("fill", c)))
 end
 
 --- svg:circle(x, y, r, colour): a filled disc
 function Svg:circle(x, y, r, c)
+  if not (finite(x) and finite(y) and finite(r)) or r <= 0 then return end
   put(self, fmt('<circle cx="%s" cy="%s" r="%s" %s/>', num(x), num(y), num(r), paint("fill", c)))
 end
 
@@ -91,7 +104,7 @@ function Svg:stroke(p, c, lw, dashes, cap)
   local runs, cur = {}, {}
   for i = 1, #p - 1, 2 do
     local x, y = p[i], p[i + 1]
-    if x ~= x or y ~= y then
+    if not (finite(x) and finite(y)) then
       if #cur > 1 then runs[#runs + 1] = cur end
       cur = {}
     else
@@ -115,16 +128,17 @@ local ANCHOR = { left = "start", center = "middle", right = "end" }
 
 --- svg:text(s, x, y, px, colour [, ha [, va [, rot]]]): one line of text anchored as the raster's
 function Svg:text(s, x, y, px, c, ha, va, rot)
+  if not (finite(x) and finite(y) and finite(px)) or px <= 0 then return end
   local list, bx, by, ux, uy = glyphs.place(s, x, y, px, ha, va, rot)
   local k, doc, uses = px / 1000, self.doc, {}
   for _, g in ipairs(list) do
-    local id = "g" .. g[1] .. "_" .. g[2]
+    local id = ("g%d-%d-%d"):format(doc.id, g[1], g[2])
     if doc.defined[id] == nil then
       local d = glyphs.svg_path(g[1], g[2])
       doc.defined[id] = d ~= ""
       if d ~= "" then doc.defs[#doc.defs + 1] = fmt('<path id="%s" d="%s"/>', id, d) end
     end
-    if doc.defined[id] then uses[#uses + 1] = fmt('<use href="#%s" x="%s"/>', id, num(g[4] / k)) end
+    if doc.defined[id] then uses[#uses + 1] = fmt('<use xlink:href="#%s" x="%s"/>', id, num(g[4] / k)) end
   end
   if #uses > 0 then
     put(self, fmt('<g transform="matrix(%s %s %s %s %s %s)" %s>%s</g>', fmt("%.5f", k * ux), fmt("%.5f", k * uy),
@@ -149,7 +163,7 @@ local function embed(self, cv, x, y, w, h, interp)
     big:blit(cv, 0, 0, w, h, "nearest")
     cv = big
   end
-  put(self, fmt('<image x="%s" y="%s" width="%s" height="%s" preserveAspectRatio="none" href="data:image/png;base64,%s"/>',
+  put(self, fmt('<image x="%s" y="%s" width="%s" height="%s" preserveAspectRatio="none" xlink:href="data:image/png;base64,%s"/>',
     num(x), num(y), num(w), num(h), terminal.base64(cv:png())))
 end
 
@@ -182,7 +196,7 @@ end
 
 --- svg:tostring() --> the SVG document
 function Svg:tostring()
-  local head = fmt('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" ' ..
+  local head = fmt('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' ..
     'width="%spt" height="%spt" viewBox="0 0 %s %s" version="1.1">\n', num(self.width * 72 / self.dpi),
     num(self.height * 72 / self.dpi),
     num(self.width), num(self.height))

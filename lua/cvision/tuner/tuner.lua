@@ -372,6 +372,10 @@ function Tuner:_search_over_ranks(x, y, fit_opts)
   local remote = require "cvision.tuner.remote"
   local rank, size = dist.init()
   if rank == 0 then
+    local own = {}
+    for k, v in pairs(fit_opts) do own[k] = v end
+    own.distributed = false          -- each rank trains its own trial, even inside a Strategy's scope
+    fit_opts = own
     self:save()
     -- a space only a trial can reveal: its first trial first, as search{workers = n}
     if next(self.oracle.trials) == nil and #self.oracle.hyperparameters.space == 0 then
@@ -394,6 +398,7 @@ function Tuner:_search_over_ranks(x, y, fit_opts)
     local quiet = {}
     for k, v in pairs(fit_opts) do quiet[k] = v end
     quiet.verbose = 0
+    quiet.distributed = false        -- each rank trains its own trial
     dist.barrier()
     self.oracle = remote.proxy(own)
     local ok, err = pcall(function() while self:_run_one(x, y, quiet) do end end)
