@@ -90,6 +90,18 @@ describe("savefig as SVG", function()
     assert.is_nil(s:find("table: 0x", 1, true))
   end)
 
+  it("embeds an imshow image (a tensor's and a table's) at its own size", function()
+    plt.figure { figsize = { 2, 2 } }
+    plt.subplot(1, 2, 1)
+    plt.imshow(core.tensor({ { 1, 2 }, { 3, 4 } }), { cmap = "magma" })
+    plt.subplot(1, 2, 2)
+    plt.imshow({ { 1, 2 }, { 3, 4 } }, { cmap = "magma" })
+    local s = plt.gcf():render("svg"):tostring()
+    assert.truthy(s:find('<image x="[%d.]+" y="[%d.]+" width="[%d.]+" height="[%d.]+" preserveAspectRatio="none" ' ..
+      'xlink:href="data:image/png;base64,'), "the image is embedded")
+    assert.truthy(balanced(s))
+  end)
+
   it("takes the format option and a ready-made figure's painters", function()
     plt.model({ layers = { { name = "d", class_name = "Dense", input_shape = { 4 }, output_shape = { 2 } } } })
     plt.savefig(d .. "/m.out", { format = "svg" })

@@ -78,6 +78,17 @@ function M.rounded_rect(x, y, w, h, r)
   return pts
 end
 
+--- tensor_canvas(tensor, sample, cmap, vmin, vmax) --> a raster canvas of the tensor's pixels at
+-- the image's own size (scalars through the colour map): what a vector canvas embeds for imshow
+function M.tensor_canvas(t, sample, cmap, vmin, vmax)
+  local shape = core.plot_tensor_info(t, sample)
+  if #shape == 4 then table.remove(shape, 1) end   -- a leading sample axis of length 1
+  local H, W = shape[1], shape[2]
+  local cv = core.canvas(W, H, { 1, 1, 1, 0 })
+  cv:image(t, sample, 0, 0, W, H, cmap, vmin, vmax, "nearest")
+  return cv
+end
+
 --- text_size(s, px) --> width, ascent, descent in pixels
 -- Text may span lines ("\n", spaced 1.2 em as matplotlib): width of the widest line, ascent of the
 -- first line plus the lines after it, descent of the last.

@@ -9,6 +9,7 @@
 -- coordinate that is not finite is left out, as the raster leaves it (PDF has no NaN).
 local core = require "cvision.core"
 local glyphs = require "cvision.plot.glyphs"
+local paint = require "cvision.plot.paint"
 local finite = require("cvision.plot.values").finite
 
 local M = {}
@@ -210,12 +211,8 @@ end
 --- pdf:image(tensor, sample, x, y, w, h, cmap, vmin, vmax, interp): the tensor's pixels (through
 -- the colour map for scalars, by the C raster at the image's own size) embedded, scaled into the box
 function Pdf:image(t, sample, x, y, w, h, cmap, vmin, vmax, interp)
-  local shape = core.plot_tensor_info(t, sample)
-  if #shape == 4 then table.remove(shape, 1) end   -- a leading sample axis of length 1
-  local H, W = shape[1], shape[2]
-  local cv = core.canvas(W, H, { 1, 1, 1, 0 })
-  cv:image(t, sample, 0, 0, W, H, cmap, vmin, vmax, "nearest")
-  embed(self, cv, x, y, w, h, interp == "bilinear" and "bilinear" or "nearest")
+  embed(self, paint.tensor_canvas(t, sample, cmap, vmin, vmax), x, y, w, h,
+    interp == "bilinear" and "bilinear" or "nearest")
 end
 
 ---------------------------------------------------------------------------------------------------

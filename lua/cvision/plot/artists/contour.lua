@@ -265,12 +265,8 @@ function M.methods.clabel(self, cs, lv, opts)
   return cs
 end
 
---- limits(a, lim): the field's extent, without margins (matplotlib's tight autoscale)
-function M.limits(a, lim)
-  local e = a.extent
-  lim:x(e[1]); lim:x(e[2]); lim:y(e[3]); lim:y(e[4])
-  lim.extent = e
-end
+--- limits(a, lim): the field's extent, without margins (matplotlib's tight autoscale), as an image's
+M.limits = require("cvision.plot.artists.image").limits
 
 --- mappable(a) --> true for filled contours (the colour bar shows their bands)
 function M.mappable(a) return a.filled end
