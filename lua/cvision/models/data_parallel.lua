@@ -21,11 +21,15 @@ local M = {}
 
 local function is_model(l) return type(l.layers) == "table" and type(l.call) == "function" end
 
--- the non-trainable weights of every layer (nested models' included), in layer order
-local function frozen_weights(ls, out)
+-- the non-trainable weights of every layer (nested models' included), in layer order; with
+-- moving_only, those of trainable layers only (a frozen BatchNormalization runs in inference mode:
+-- its statistics do not move, so there is nothing to average)
+local function frozen_weights(ls, out, moving_only)
   for _, l in ipairs(ls) do
-    if is_model(l) then frozen_weights(l.layers, out)
-    else
+    local still = moving_only and l.trainable == false
+    if is_model(l) then
+      if not still then frozen_weights(l.layers, out, moving_only) end
+    elseif not still then
       for i = (l.n_trainable or 0) + 1, #(l.weights or {}) do out[#out + 1] = l.weights[i] end
     end
   end
@@ -81,7 +85,7 @@ function M.step(model, xb, yb, whole)
   end
   dist.allreduce(b.grad)
   model.optimizer:apply_block(b)
-  for _, w in ipairs(frozen_weights(model.layers, {})) do dist.allreduce(w, { op = "mean" }) end
+  for _, w in ipairs(frozen_weights(model.layers, {}, true)) do dist.allreduce(w, { op = "mean" }) end
   -- the global loss and metric states, in one reduction
   local nums = { lv * rows }
   for i, m in ipairs(model.metrics) do
