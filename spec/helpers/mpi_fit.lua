@@ -1,5 +1,5 @@
--- spec/helpers/mpi_fit.lua OUT MODE [EPOCHS [BACKUP_DIR]]: trains a small lecture CNN (Conv-Pool
--- x2, Dense; MODE "bn": distributed with a BatchNormalization) for EPOCHS (2) epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
+-- spec/helpers/mpi_fit.lua OUT MODE [EPOCHS [BACKUP_DIR]]: trains the lecture's CNN (MODE "bn":
+-- distributed with a BatchNormalization after its first convolution) for EPOCHS (2) epochs of 16-image batches on seeded data, with MODE "single" (one process) or "distributed"
 -- (model:fit{distributed = true}, run under mpirun), and writes each rank's final weights and
 -- its history to OUT/<MODE>-<rank>.txt (one number per line, %.9g). Used by
 -- spec/distributed_spec.lua.
@@ -13,8 +13,9 @@ local out, mode, epochs, backup = arg[1], arg[2], tonumber(arg[3] or "2"), arg[4
 local dist = cv.distributed
 if mode == "distributed" then dist.init() end
 cv.manual_seed(42)
-local n, classes = 80, 5
-local x = T.rand({ n, 16, 16, 1 }):mul(255)
+-- the lecture's CNN (80x60 grayscale, 55 classes), on 80 seeded random images
+local n, classes = 80, 55
+local x = T.rand({ n, 80, 60, 1 }):mul(255)
 local labels = {}
 for i = 1, n do labels[i] = (i * 7) % classes + 1 end
 local y = cv.core.tensor(labels)
@@ -22,11 +23,12 @@ local y = cv.core.tensor(labels)
 local bn = mode == "bn"
 if bn then mode = "distributed"; dist.init() end
 local model = cv.Sequential {
-  cv.Input { 16, 16, 1 }, L.Rescaling(1 / 255),
-  L.Conv2D(8, 3, { padding = "same", activation = bn and "linear" or "relu" }),
+  cv.Input { 80, 60, 1 }, L.Rescaling(1 / 255),
+  L.Conv2D(16, 3, { padding = "same", activation = bn and "linear" or "relu" }),
   bn and L.BatchNormalization() or L.Activation("linear"), L.MaxPooling2D(),
-  L.Conv2D(16, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
-  L.Flatten(), L.Dense(16, { activation = "relu" }), L.Dense(classes),
+  L.Conv2D(32, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D(),
+  L.Conv2D(64, 3, { padding = "same", activation = "relu" }), L.MaxPooling2D { pool_size = { 4, 4 } },
+  L.Flatten(), L.Dense(64, { activation = "relu" }), L.Dense(classes),
 }
 model:compile { optimizer = cv.optimizers.Adam(1e-2),
   loss = cv.losses.SparseCategoricalCrossentropy { from_logits = true }, metrics = { "accuracy" } }
