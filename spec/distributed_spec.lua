@@ -9,10 +9,9 @@ local cv = require "cvision"
 local dist = cv.distributed
 local tmp = require "spec.helpers.tmpdir"
 
-local function have(cmd)
-  local ok = os.execute("command -v " .. cmd .. " > /dev/null 2>&1")
-  return ok == true or ok == 0
-end
+local have = require("spec.helpers.shell").have
+local files = require "spec.helpers.files"
+local read = files.read
 
 local function numbers(path)
   local out = {}
@@ -20,12 +19,6 @@ local function numbers(path)
   return out
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 -- mpirun as root needs these (CI runs as root); --oversubscribe: 2 ranks on any core count. MPI
 -- variables of the environment the specs run in (the specs under mpirun, say) would make mpirun
@@ -38,13 +31,11 @@ describe("cv.distributed on one rank", function()
   it("is built here, and started without mpirun it is one rank", function()
     -- MPI itself runs in a process of its own: Open MPI keeps allocations to the end that
     -- LeakSanitizer (make check) would report in this one; the rest of this block needs no MPI
-    local p = io.popen([[lua5.4 -e 'package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+    local out = require("spec.helpers.shell").output([[lua5.4 -e 'package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
       package.cpath = "./lua/?.so;" .. package.cpath
       local d = require("cvision").distributed
       print(d.available(), d.init()); print(d.rank(), d.size(), d.is_chief()); d.barrier()
       print(d.library())' 2>&1]])
-    local out = p:read("a")
-    p:close()
     assert.truthy(out:find("^true\t0\t1\n0\t1\ttrue\n"), out)
     assert.truthy(out:find("MPI", 1, true), out)
     assert.are.same({ 0, 1, true }, { dist.rank(), dist.size(), dist.is_chief() })
@@ -68,6 +59,20 @@ describe("cv.distributed on one rank", function()
       "cv.distributed.allreduce: a float32 tensor expected, got a uint8 tensor")
     assert.has_error(function() dist.broadcast(t, 3) end,
       "cv.distributed.broadcast: root must be a rank in 0..0, got 3")
+  end)
+
+  it("tells a launcher from its environment, and starts no MPI without one", function()
+    local sh = require("spec.helpers.shell").output
+    local probe = [[lua5.4 -e 'package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+      package.cpath = "./lua/?.so;" .. package.cpath
+      print(require("cvision.distributed").launched())' 2>&1]]
+    assert.equal("1\t3\n", sh("env -u PMI_RANK -u SLURM_PROCID OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=3 " .. probe))
+    assert.equal("0\t2\n", sh("env -u OMPI_COMM_WORLD_RANK -u PMI_RANK SLURM_PROCID=0 SLURM_NTASKS=2 " .. probe))
+    assert.equal("nil\n", sh("env -u OMPI_COMM_WORLD_RANK -u PMI_RANK -u SLURM_PROCID " .. probe))
+    if not dist.launched() then
+      assert.same({ 0, 1 }, { dist.ensure() })
+      assert.is_nil(package.loaded["cvision.mpi"], "ensure() started MPI without a launcher")
+    end
   end)
 
   it("shards a global batch into contiguous parts, the first ranks one row more", function()
@@ -154,8 +159,7 @@ describe("a data-parallel fit under mpirun -np 2", function()
   it("ends every rank when one fails, instead of leaving the others waiting", function()
     assert(have("mpirun"), "mpirun is not installed: make deps installs openmpi-bin")
     local script = d .. "/fail.lua"
-    local f = assert(io.open(script, "w"))
-    f:write([[package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+    files.write(script, [[package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
 package.cpath = "./lua/?.so;" .. package.cpath
 local cv = require "cvision"
 local rank = cv.distributed.init()
@@ -163,13 +167,16 @@ if rank == 1 then error("rank 1 fails") end
 cv.distributed.allreduce(cv.tensor({1}))      -- rank 0 waits here for rank 1
 print("rank 0 went on")
 ]])
-    f:close()
-    local p = io.popen(("%s timeout 60 lua5.4 '%s' 2>&1; echo \"exit=$?\""):format(MPIRUN, script))
-    local out = p:read("a")
-    p:close()
+    local out = require("spec.helpers.shell").output(("%s timeout 60 lua5.4 '%s' 2>&1; echo \"exit=$?\""):format(MPIRUN, script))
     assert.truthy(out:find("rank 1 fails", 1, true), out)
     assert.is_nil(out:find("rank 0 went on", 1, true))
     local code = tonumber(out:match("exit=(%d+)%s*$"))
+    assert.is_true(code ~= 0 and code ~= 124, "mpirun ended with " .. tostring(code) .. ": " .. out)
+    -- and cv.distributed.abort(code) ends them at once, by hand
+    files.write(script, (files.read(script):gsub('error%("rank 1 fails"%)', "cv.distributed.abort(3)")))
+    out = require("spec.helpers.shell").output(("%s timeout 60 lua5.4 '%s' 2>&1; echo \"exit=$?\""):format(MPIRUN, script))
+    assert.is_nil(out:find("rank 0 went on", 1, true))
+    code = tonumber(out:match("exit=(%d+)%s*$"))
     assert.is_true(code ~= 0 and code ~= 124, "mpirun ended with " .. tostring(code) .. ": " .. out)
   end)
 

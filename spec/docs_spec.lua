@@ -16,12 +16,7 @@ end
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = require("spec.helpers.files").read
 
 -- the text a browser shows, white space aside: tags dropped, entities decoded, no white space
 local function text_of(page)

@@ -10,24 +10,9 @@ local pdf = require "cvision.plot.pdf"
 local glyphs = require "cvision.plot.glyphs"
 local tmp = require "spec.helpers.tmpdir"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function have(cmd)
-  local ok = os.execute("command -v " .. cmd .. " > /dev/null 2>&1")
-  return ok == true or ok == 0
-end
-
-local function run(cmd)
-  local p = io.popen(cmd)
-  local s = p:read("a")
-  p:close()
-  return s
-end
+local read = require("spec.helpers.files").read
+local shell = require "spec.helpers.shell"
+local have, run = shell.have, shell.output
 
 -- How far two RGB images of one size are apart, up to a shift of one pixel (a vector renderer
 -- may put an edge on the neighbouring pixel): for each pixel of a, the smallest difference to
@@ -160,6 +145,12 @@ describe("savefig as PDF", function()
   end)
 
   it("leaves out what is not finite, draws nothing for width 0, and keeps missing glyphs apart", function()
+    local values = require "cvision.plot.values"
+    assert.is_true(values.all_finite(1, -2, 0))
+    assert.is_false(values.all_finite(1, 0 / 0))
+    assert.is_false(values.all_finite(math.huge))
+    assert.is_true(values.list_finite({ 1, 2, 3 }))
+    assert.is_false(values.list_finite({ 1, -math.huge, 3 }))
     local c = pdf.new(100, 50)
     c:fill_rect(0 / 0, 1, 2, 3, { 0, 0, 0 })
     c:circle(1, math.huge, 2, { 0, 0, 0 })

@@ -6,12 +6,7 @@ local core = require "cvision.core"
 local plt = require "cvision.plot"
 local tmp = require "spec.helpers.tmpdir"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = require("spec.helpers.files").read
 
 -- Tags balance (every opened element is closed in order): the document is well formed enough to
 -- parse; --> the number of elements, or nil and the first problem.
@@ -32,10 +27,7 @@ local function balanced(s)
   return n
 end
 
-local function has_rsvg()
-  local ok = os.execute("command -v rsvg-convert > /dev/null 2>&1")
-  return ok == true or ok == 0
-end
+local function has_rsvg() return require("spec.helpers.shell").have("rsvg-convert") end
 
 describe("savefig as SVG", function()
   local d

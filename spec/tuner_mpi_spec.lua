@@ -5,10 +5,7 @@
 local tmp = require "spec.helpers.tmpdir"
 local write = require("spec.helpers.files").write
 
-local function have(cmd)
-  local ok = os.execute("command -v " .. cmd .. " > /dev/null 2>&1")
-  return ok == true or ok == 0
-end
+local have = require("spec.helpers.shell").have
 
 -- mpirun as root needs the first two (CI runs as root); MPI variables of the process running the
 -- specs (its own singleton MPI, if any) would make mpirun believe it runs inside a job

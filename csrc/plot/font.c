@@ -111,7 +111,8 @@ int cv_fontset_has_glyph(const cv_fontset *fs, uint32_t cp) {
 }
 
 /* One laid-out glyph. */
-typedef struct placed { int face, glyph; float x; } placed;
+/* One laid-out glyph: its face and index, the code point, the pen x and the advance (pixels). */
+typedef struct placed { int face, glyph; uint32_t cp; float x, advance; } placed;
 
 /* Lays out utf8: fills *out (malloc'ed, *n entries), returns the advance width. */
 static float layout(const cv_fontset *fs, const char *utf8, float px, placed **out, int *n,
@@ -135,7 +136,7 @@ static float layout(const cv_fontset *fs, const char *utf8, float px, placed **o
       x += scale * stbtt_GetGlyphKernAdvance(info, prev_glyph, glyph);
     int adv, lsb;
     stbtt_GetGlyphHMetrics(info, glyph, &adv, &lsb);
-    g[*n].face = fi; g[*n].glyph = glyph; g[*n].x = x;
+    g[*n].face = fi; g[*n].glyph = glyph; g[*n].cp = cp; g[*n].x = x; g[*n].advance = scale * adv;
     (*n)++;
     x += scale * adv;
     prev_face = fi; prev_glyph = glyph;
@@ -164,24 +165,9 @@ cv_status cv_text_glyphs(cv_glyph_place *out, int cap, int *n, const cv_fontset 
   float asc, desc;
   (void)layout(fs, utf8, px, &g, &m, &asc, &desc);
   if (!g) return cv_fail(CV_ENOMEM, "text: out of memory");
-  /* the code points again, in the same order layout() read them */
-  const unsigned char *s = (const unsigned char *)utf8;
-  for (int i = 0; i < m && *s;) {
-    uint32_t cp = next_cp(&s);
-    if (cp == '\n' || cp == '\r') continue;
-    if (i < cap) {
-      out[i].face = g[i].face;
-      out[i].glyph = g[i].glyph;
-      out[i].cp = cp;
-      out[i].x = g[i].x;
-      /* the advance proper: the kerning with the next glyph is in that glyph's x */
-      const stbtt_fontinfo *info = &fs->faces[g[i].face]->info;
-      int adv, lsb;
-      stbtt_GetGlyphHMetrics(info, g[i].glyph, &adv, &lsb);
-      out[i].advance = stbtt_ScaleForMappingEmToPixels(info, px) * adv;
-    }
-    i++;
-  }
+  /* the advance is the glyph's own: the kerning with the next glyph is in that glyph's x */
+  for (int i = 0; i < m && i < cap; i++)
+    out[i] = (cv_glyph_place){g[i].face, g[i].glyph, g[i].cp, g[i].x, g[i].advance};
   *n = m;
   free(g);
   return CV_OK;

@@ -319,8 +319,9 @@ function Dataset:to_tensors()
   return self:_images(idx), self:_labels(idx)
 end
 
---- ds:_order() --> the order of the files for the next pass (see batches), counting the pass
-function Dataset:_order()
+--- ds:_index_batches() --> an iterator over the next pass' batches as lists of file positions
+--- (in the pass' order, see batches), counting the pass
+function Dataset:_index_batches()
   local n = #self.file_paths
   local order
   if self.shuffle and self.epoch > 0 then
@@ -330,15 +331,6 @@ function Dataset:_order()
     for i = 1, n do order[i] = i end
   end
   self.epoch = self.epoch + 1
-  return order
-end
-
---- for X, y in ds:batches() do ... end: batches of batch_size. Like Keras (which reshuffles each
---- epoch), a shuffled dataset is visited in a fresh order on each call after the first: the first
---- pass follows file_paths, pass k uses RandomState(seed + k - 1) on top of it.
-function Dataset:batches()
-  local n = #self.file_paths
-  local order = self:_order()
   local b, bs = 0, self.batch_size
   return function()
     local first = b * bs + 1
@@ -346,6 +338,18 @@ function Dataset:batches()
     b = b + 1
     local idx = {}
     for i = first, math.min(first + bs - 1, n) do idx[#idx + 1] = order[i] end
+    return idx
+  end
+end
+
+--- for X, y in ds:batches() do ... end: batches of batch_size. Like Keras (which reshuffles each
+--- epoch), a shuffled dataset is visited in a fresh order on each call after the first: the first
+--- pass follows file_paths, pass k uses RandomState(seed + k - 1) on top of it.
+function Dataset:batches()
+  local next_idx = self:_index_batches()
+  return function()
+    local idx = next_idx()
+    if idx == nil then return nil end
     return self:_images(idx), self:_labels(idx)
   end
 end

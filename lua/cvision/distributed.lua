@@ -35,8 +35,7 @@ end
 
 --- available() --> true when cvision was built with MPI (cvision/mpi.so loads)
 function M.available()
-  if mpi then return true end
-  return pcall(binding, "available")
+  return mpi ~= nil or (pcall(binding, "available"))
 end
 
 --- init() --> rank, size: starts MPI once (later calls return the same); size is 1 when the

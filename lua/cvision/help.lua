@@ -14,15 +14,20 @@ local function root()
 end
 
 -- the path of a source file under cvision/, the key of the index ("layers/core.lua")
+-- a source file's path inside cvision's Lua folder, or nil for a file outside it
+local function inside(path)
+  return path:match(".*/cvision/(.*)$") or path:match("^cvision/(.*)$")
+end
+
 local function rel(path)
   path = path:gsub("^@", "")
-  return path:match(".*/cvision/(.*)$") or path:match("^cvision/(.*)$") or path
+  return inside(path) or path
 end
 
 -- where a source file is, for the reader: lua/cvision/<file> for cvision's own, else its path
 local function shown(path)
   path = path:gsub("^@", "")
-  local r = path:match(".*/cvision/(.*)$") or path:match("^cvision/(.*)$")
+  local r = inside(path)
   return r and "lua/cvision/" .. r or path
 end
 

@@ -36,20 +36,15 @@ end
 --- batches and the whole batch's row count; x is false for a batch with no row in this part
 function Shard:batches()
   local src = self.source
-  local n = #src.file_paths
-  local order = src:_order()
-  local dist = require "cvision.distributed"
-  local b, bs = 0, src.batch_size
+  local next_idx = src:_index_batches()
+  local shard = require("cvision.distributed").shard
   return function()
-    local first = b * bs + 1
-    if first > n then return nil end
-    b = b + 1
-    local rows = math.min(first + bs - 1, n) - first + 1
-    local a, z = dist.shard(rows, self.index, self.num_shards)
-    if z < a then return false, nil, rows end
-    local idx = {}
-    for i = first + a - 1, first + z - 1 do idx[#idx + 1] = order[i] end
-    return src:_images(idx), src:_labels(idx), rows
+    local whole = next_idx()
+    if whole == nil then return nil end
+    local a, z = shard(#whole, self.index, self.num_shards)
+    if z < a then return false, nil, #whole end
+    local idx = table.move(whole, a, z, 1, {})
+    return src:_images(idx), src:_labels(idx), #whole
   end
 end
 

@@ -63,28 +63,21 @@ function M.step(model, xb, yb, whole)
     a, z = dist.shard(n)
   end
   local rows = z - a + 1
-  local over = model:_overwritten()
-  local b = params_mod.block(model, over)
   local before = {}
   for i, m in ipairs(model.metrics) do before[i] = m:get_state() end
-  local lv = 0
+  local lv, b = 0
   if rows > 0 then
     local xs, ys = xb, yb
     if not whole then xs, ys = xb:slice(a, z), yb:slice(a, z) end
-    local y = model:call(xs, true)
-    local dy = model:_dy(y.shape)
-    local ok, v = pcall(model.loss.compute, model.loss, y, ys, dy)
-    if not ok then error(("loss %s: %s"):format(model.loss.name, tostring(v)), 0) end
-    lv = v
-    for _, m in ipairs(model.metrics) do m:update_state(ys, y) end
-    for _, g in ipairs(b.zero) do g:fill(0) end
-    model:backprop(dy, false, true)
+    lv, b = model:_gradients(xs, ys)          -- the shard's mean loss and gradients
     if rows ~= n then b.grad:mul_(rows / n) end
   else
+    b = params_mod.block(model, model:_overwritten())
     b.grad:fill(0)
   end
   dist.allreduce(b.grad)
   model.optimizer:apply_block(b)
+  -- (found each step: a restore may replace the tensors; the walk is a few table lookups per layer)
   for _, w in ipairs(frozen_weights(model.layers, {}, true)) do dist.allreduce(w, { op = "mean" }) end
   -- the global loss and metric states, in one reduction
   local nums = { lv * rows }

@@ -253,8 +253,9 @@ function Model:_overwritten()
   return p and p.overwritten or {}
 end
 
--- one optimisation step on a batch --> the batch's mean loss
-function Model:_train_step(xb, yb)
+--- model:_gradients(xb, yb) --> the batch's mean loss, the gradient block (nil for an optimizer
+--- without apply_block): forward, loss, metrics and backward of one batch into the gradients
+function Model:_gradients(xb, yb)
   local y = self:call(xb, true)
   local dy = self:_dy(y.shape)
   local ok, lv = pcall(self.loss.compute, self.loss, y, yb, dy)
@@ -266,12 +267,17 @@ function Model:_train_step(xb, yb)
     local b = params_mod.block(self, over)
     for _, g in ipairs(b.zero) do g:fill(0) end
     self:backprop(dy, false, true)
-    self.optimizer:apply_block(b)
-  else
-    zero_grads(self.layers, over)
-    self:backprop(dy, false, true)
-    self.optimizer:apply(self:params())
+    return lv, b
   end
+  zero_grads(self.layers, over)
+  self:backprop(dy, false, true)
+  return lv, nil
+end
+
+-- one optimisation step on a batch --> the batch's mean loss
+function Model:_train_step(xb, yb)
+  local lv, b = self:_gradients(xb, yb)
+  if b then self.optimizer:apply_block(b) else self.optimizer:apply(self:params()) end
   return lv
 end
 

@@ -10,7 +10,8 @@
 local core = require "cvision.core"
 local glyphs = require "cvision.plot.glyphs"
 local paint = require "cvision.plot.paint"
-local finite = require("cvision.plot.values").finite
+local values = require "cvision.plot.values"
+local all_finite, list_finite = values.all_finite, values.list_finite
 
 local M = {}
 
@@ -68,13 +69,8 @@ end
 
 --- pdf:fill_rect(x, y, w, h, colour)
 function Pdf:fill_rect(x, y, w, h, c)
-  if not (finite(x) and finite(y) and finite(w) and finite(h)) then return end
+  if not all_finite(x, y, w, h) then return end
   painted(self, c, "rg", fmt("%s %s %s %s re f", num(x), num(y), num(w), num(h)))
-end
-
-local function all_finite(p)
-  for i = 1, #p do if not finite(p[i]) then return false end end
-  return true
 end
 
 local function poly_path(p)
@@ -88,14 +84,14 @@ end
 function Pdf:fill_polygon(polys, c)
   if type(polys[1]) ~= "table" then polys = { polys } end
   local d = {}
-  for _, p in ipairs(polys) do if #p >= 6 and all_finite(p) then d[#d + 1] = poly_path(p) end end
+  for _, p in ipairs(polys) do if #p >= 6 and list_finite(p) then d[#d + 1] = poly_path(p) end end
   if #d == 0 then return end
   painted(self, c, "rg", table.concat(d, "\n") .. "\nf")
 end
 
 --- pdf:circle(x, y, r, colour): a filled disc (four cubic arcs)
 function Pdf:circle(x, y, r, c)
-  if not (finite(x) and finite(y) and finite(r)) or r <= 0 then return end
+  if not all_finite(x, y, r) or r <= 0 then return end
   local k = 0.5522847498 * r
   painted(self, c, "rg", table.concat({
     fmt("%s %s m", num(x + r), num(y)),
@@ -115,7 +111,7 @@ function Pdf:stroke(p, c, lw, dashes, cap)
   local parts, run = {}, 0
   for i = 1, #p - 1, 2 do
     local x, y = p[i], p[i + 1]
-    if not (finite(x) and finite(y)) then
+    if not all_finite(x, y) then
       run = 0
     else
       run = run + 1
@@ -153,7 +149,7 @@ end
 
 --- pdf:text(s, x, y, px, colour [, ha [, va [, rot]]]): one line of text anchored as the raster's
 function Pdf:text(s, x, y, px, c, ha, va, rot)
-  if not (finite(x) and finite(y) and finite(px)) or px <= 0 then return end
+  if not all_finite(x, y, px) or px <= 0 then return end
   local list, bx, by, ux, uy = glyphs.place(s, x, y, px, ha, va, rot)
   if #list == 0 then return end
   -- text space: 1 unit = px pixels along the baseline, glyphs y up (the page is y down)

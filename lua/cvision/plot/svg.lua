@@ -11,7 +11,8 @@ local core = require "cvision.core"
 local terminal = require "cvision.plot.terminal"
 local glyphs = require "cvision.plot.glyphs"
 local drawing = require "cvision.plot.paint"      -- (paint is this file's fill attribute)
-local finite = require("cvision.plot.values").finite
+local values = require "cvision.plot.values"
+local all_finite, list_finite = values.all_finite, values.list_finite
 
 local M = {}
 
@@ -22,11 +23,7 @@ M.Svg = Svg
 local fmt = string.format
 local FONTS = "DejaVu Sans, WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
 
-local function num(v)
-  local s = fmt("%.2f", v):gsub("0+$", ""):gsub("%.$", "")
-  if s == "-0" then s = "0" end
-  return s
-end
+local num = glyphs.num
 
 local function esc(s)
   return (tostring(s):gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
@@ -70,7 +67,7 @@ end
 
 --- svg:fill_rect(x, y, w, h, colour)
 function Svg:fill_rect(x, y, w, h, c)
-  if not (finite(x) and finite(y) and finite(w) and finite(h)) then return end
+  if not all_finite(x, y, w, h) then return end
   put(self, fmt('<rect x="%s" y="%s" width="%s" height="%s" %s/>', num(x), num(y), num(w), num(h), paint("fill", c)))
 end
 
@@ -86,9 +83,7 @@ function Svg:fill_polygon(polys, c)
   if type(polys[1]) ~= "table" then polys = { polys } end
   local d = {}
   for _, p in ipairs(polys) do
-    local ok = #p >= 6
-    for i = 1, #p do ok = ok and finite(p[i]) end
-    if ok then d[#d + 1] = path_of(p) end
+    if #p >= 6 and list_finite(p) then d[#d + 1] = path_of(p) end
   end
   if #d == 0 then return end
   put(self, fmt('<path d="%s" %s/>', table.concat(d, " "), paint("fill", c)))
@@ -96,7 +91,7 @@ end
 
 --- svg:circle(x, y, r, colour): a filled disc
 function Svg:circle(x, y, r, c)
-  if not (finite(x) and finite(y) and finite(r)) or r <= 0 then return end
+  if not all_finite(x, y, r) or r <= 0 then return end
   put(self, fmt('<circle cx="%s" cy="%s" r="%s" %s/>', num(x), num(y), num(r), paint("fill", c)))
 end
 
@@ -105,7 +100,7 @@ function Svg:stroke(p, c, lw, dashes, cap)
   local runs, cur = {}, {}
   for i = 1, #p - 1, 2 do
     local x, y = p[i], p[i + 1]
-    if not (finite(x) and finite(y)) then
+    if not all_finite(x, y) then
       if #cur > 1 then runs[#runs + 1] = cur end
       cur = {}
     else
@@ -129,7 +124,7 @@ local ANCHOR = { left = "start", center = "middle", right = "end" }
 
 --- svg:text(s, x, y, px, colour [, ha [, va [, rot]]]): one line of text anchored as the raster's
 function Svg:text(s, x, y, px, c, ha, va, rot)
-  if not (finite(x) and finite(y) and finite(px)) or px <= 0 then return end
+  if not all_finite(x, y, px) or px <= 0 then return end
   local list, bx, by, ux, uy = glyphs.place(s, x, y, px, ha, va, rot)
   local k, doc, uses = px / 1000, self.doc, {}
   for _, g in ipairs(list) do

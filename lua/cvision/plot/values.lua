@@ -21,5 +21,18 @@ end
 
 --- finite(v) --> true when v is neither NaN nor infinite
 function M.finite(v) return v == v and v ~= math.huge and v ~= -math.huge end
+local finite = M.finite
+
+--- all_finite(...) --> true when every argument is a finite number (a shape's coordinates)
+function M.all_finite(...)
+  for i = 1, select("#", ...) do if not finite((select(i, ...))) then return false end end
+  return true
+end
+
+--- list_finite(list) --> true when every entry of the list is finite (a polygon's points)
+function M.list_finite(t)
+  for i = 1, #t do if not finite(t[i]) then return false end end
+  return true
+end
 
 return M

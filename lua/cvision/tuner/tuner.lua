@@ -371,11 +371,11 @@ function Tuner:_search_over_ranks(x, y, fit_opts)
   local dist = require "cvision.distributed"
   local remote = require "cvision.tuner.remote"
   local rank, size = dist.init()
+  local opts = {}
+  for k, v in pairs(fit_opts) do opts[k] = v end
+  opts.distributed = false           -- each rank trains its own trial, even inside a Strategy's scope
+  fit_opts = opts
   if rank == 0 then
-    local own = {}
-    for k, v in pairs(fit_opts) do own[k] = v end
-    own.distributed = false          -- each rank trains its own trial, even inside a Strategy's scope
-    fit_opts = own
     self:save()
     -- a space only a trial can reveal: its first trial first, as search{workers = n}
     if next(self.oracle.trials) == nil and #self.oracle.hyperparameters.space == 0 then
@@ -395,13 +395,10 @@ function Tuner:_search_over_ranks(x, y, fit_opts)
   else
     local own = self.oracle
     own.display.verbose = 0
-    local quiet = {}
-    for k, v in pairs(fit_opts) do quiet[k] = v end
-    quiet.verbose = 0
-    quiet.distributed = false        -- each rank trains its own trial
+    fit_opts.verbose = 0               -- rank 0 alone prints
     dist.barrier()
     self.oracle = remote.proxy(own)
-    local ok, err = pcall(function() while self:_run_one(x, y, quiet) do end end)
+    local ok, err = pcall(function() while self:_run_one(x, y, fit_opts) do end end)
     self.oracle = own
     remote.done()
     if not ok then error(err, 0) end
